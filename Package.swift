@@ -1,0 +1,107 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Every target opts into the same strictness: explicit `any`, imports that must be
+// named where their members are used, and imports that are internal unless a file
+// says otherwise (so no module re-exports PostgresNIO or Hummingbird by accident).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+/// A bounded context: its public face (`<Name>API`, Kernel only) and its implementation.
+/// The implementation sees its own API, Kernel, Storage and other modules' API targets, never
+/// another implementation: a forbidden import does not compile.
+func module(_ name: String, uses otherAPIs: [String] = [], extra: [Target.Dependency] = []) -> [Target] {
+    [
+        .target(name: "\(name)API", dependencies: ["Kernel"], swiftSettings: strict),
+        .target(
+            name: name,
+            dependencies: [.target(name: "\(name)API"), "Kernel", "Storage", logging]
+                + otherAPIs.map { .target(name: "\($0)API") } + extra,
+            swiftSettings: strict
+        ),
+    ]
+}
+
+let package = Package(
+    name: "keel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "keel", targets: ["keel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", exact: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .target(name: "Kernel", swiftSettings: strict),
+        .target(
+            name: "Storage",
+            dependencies: ["Kernel", postgresNIO, logging, lifecycle,
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .target(
+            name: "PasswordHashing",
+            dependencies: ["CArgon2", "Kernel", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(name: "TemplateEngine", swiftSettings: strict),
+    ]
+    + module("Accounts", extra: ["PasswordHashing"])
+    + module("Billing", uses: ["Accounts"])
+    + module("Orders", uses: ["Billing", "Accounts"])
+    + module("Notifications", uses: ["Accounts", "Billing", "Orders"])
+    + [
+        .target(
+            name: "Web",
+            dependencies: ["Kernel", "TemplateEngine", "AccountsAPI", "BillingAPI", "OrdersAPI",
+                           "NotificationsAPI", hummingbird, logging],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeelApp",
+            dependencies: ["Kernel", "Storage", "PasswordHashing", "TemplateEngine", "Web",
+                           "AccountsAPI", "Accounts", "BillingAPI", "Billing", "OrdersAPI", "Orders",
+                           "NotificationsAPI", "Notifications", hummingbird, logging, lifecycle,
+                           .product(name: "Configuration", package: "swift-configuration")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "keel",
+            dependencies: ["KeelApp", "Kernel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+
+        // Shared by the test targets: starts (or reuses) the private PostgreSQL once per process.
+        .target(name: "KeelTesting", dependencies: ["Storage", "Kernel", "KeelApp", logging],
+                path: "Tests/KeelTesting", swiftSettings: strict),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Kernel", "KeelTesting", logging],
+                    swiftSettings: strict),
+        .testTarget(name: "PasswordHashingTests", dependencies: ["PasswordHashing", "Kernel"], swiftSettings: strict),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting"],
+                    swiftSettings: strict),
+        .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", hummingbird,
+                                                     .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: strict),
+        .testTarget(name: "ArchitectureTests", swiftSettings: strict),
+    ]
+)

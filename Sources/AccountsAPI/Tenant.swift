@@ -1,0 +1,37 @@
+public import Foundation
+public import Kernel
+
+/// A customer organisation.
+public struct Tenant: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable { case active, suspended }
+
+    public let id: TenantID
+    public let slug: String
+    public let name: String
+    public let status: Status
+    public let version: Int
+    public let createdAt: Date
+
+    public init(id: TenantID, slug: String, name: String, status: Status, version: Int, createdAt: Date) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.status = status
+        self.version = version
+        self.createdAt = createdAt
+    }
+}
+
+/// Input for `AccountsService.createTenant`; validated by the module.
+public struct CreateTenant: Sendable, Equatable {
+    public var slug: String
+    public var name: String
+    public init(slug: String, name: String) {
+        self.slug = slug
+        self.name = name
+    }
+}
+
+extension AppError.Code {
+    public static let slugTaken = Self("slug_taken", kind: .conflict)
+}

@@ -1,0 +1,3 @@
+/// The Billing module's public face. Empty until its issue lands; the target exists so the
+/// import rules hold from the start.
+public protocol BillingService: Sendable {}

@@ -1,0 +1,57 @@
+import Foundation
+public import Logging
+import Kernel
+import Storage
+
+/// Where the server's and the migrations' connections go: `DATABASE_URL` and
+/// `MIGRATION_DATABASE_URL`, or the embedded cluster when no URL is set.
+public struct DatabaseSetup: Sendable {
+    let server: DatabaseConfiguration
+    let migration: DatabaseConfiguration
+    let cluster: EmbeddedPostgres?
+
+    /// Resolves the settings, starting the embedded cluster if it is needed.
+    public static func resolve(_ config: KeelConfig, logger: Logger) async throws -> DatabaseSetup {
+        if let url = config.databaseURL {
+            let server = try DatabaseConfiguration(url: url, poolSize: config.poolSize)
+            // Without a separate owner URL, migrations run as the server's role; the server
+            // then refuses to start (it would own its tables), which is the point.
+            let migration = try config.migrationDatabaseURL.map { try DatabaseConfiguration(url: $0, poolSize: 1) } ?? server
+            return DatabaseSetup(server: server, migration: migration, cluster: nil)
+        }
+        let cluster = try await EmbeddedPostgres.start(root: URL(fileURLWithPath: config.dataDirectory), logger: logger)
+        do {
+            try await cluster.ensureDatabase(config.embeddedDatabaseName)
+        } catch {
+            cluster.stop()
+            throw error
+        }
+        return DatabaseSetup(server: cluster.configuration(database: config.embeddedDatabaseName, role: .app, poolSize: config.poolSize),
+                             migration: cluster.configuration(database: config.embeddedDatabaseName, role: .owner, poolSize: 1),
+                             cluster: cluster)
+    }
+
+    /// Stops the embedded cluster if this process started it.
+    public func stop() { cluster?.stop() }
+
+    /// Applies pending migrations as the owner role.
+    @discardableResult
+    public func migrate(_ config: KeelConfig, logger: Logger) async throws -> [String] {
+        let files = try MigrationFile.load(from: URL(fileURLWithPath: config.migrationsDirectory))
+        return try await DatabasePool.withPool(migration, logger: logger) { pool in
+            try await Migrator(files: files, logger: logger).migrate(pool)
+        }
+    }
+
+    /// Runs `body` and stops the embedded cluster afterwards, whatever happens.
+    public func whileRunning<R: Sendable>(_ body: (DatabaseSetup) async throws -> R) async throws -> R {
+        do {
+            let result = try await body(self)
+            stop()
+            return result
+        } catch {
+            stop()
+            throw error
+        }
+    }
+}

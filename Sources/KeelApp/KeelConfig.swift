@@ -1,0 +1,69 @@
+public import Foundation
+public import Logging
+import Configuration
+
+/// Every setting of the server, with its default. Read from the environment by
+/// `init(reader:)`; the README lists the variables. Tests build one by hand.
+public struct KeelConfig: Sendable {
+    /// `KEEL_HOST`: the address to listen on.
+    public var host = "127.0.0.1"
+    /// `KEEL_PORT`.
+    public var port = 8080
+    /// `DATABASE_URL`: the server's database role. `nil` starts the embedded cluster.
+    public var databaseURL: String?
+    /// `MIGRATION_DATABASE_URL`: the owner role that applies migrations.
+    public var migrationDatabaseURL: String?
+    /// `KEEL_DATA_DIR`: where the embedded cluster lives.
+    public var dataDirectory = ".data"
+    /// `KEEL_DATABASE_NAME`: the embedded cluster's database (ignored with `DATABASE_URL`).
+    public var embeddedDatabaseName = "keel"
+    /// `KEEL_DB_POOL_SIZE`: connections in the pool.
+    public var poolSize = 5
+    /// `KEEL_MIGRATIONS_DIR`.
+    public var migrationsDirectory = "migrations"
+    /// `KEEL_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: Logger.Level = .info
+    /// `KEEL_LOG_FORMAT`: `json` (one object per line) or `text`.
+    public var logFormat: LogFormat = .json
+    /// `KEEL_HASH_THREADS`: threads that run Argon2id.
+    public var hashThreads = 1
+    /// `KEEL_HASH_QUEUE`: hash requests that may wait for a thread before callers get "busy".
+    public var hashQueueDepth = 8
+    /// `KEEL_ARGON2_MEMORY_KIB`, `KEEL_ARGON2_ITERATIONS`, `KEEL_ARGON2_PARALLELISM`.
+    public var argon2MemoryKiB = 19_456
+    public var argon2Iterations = 2
+    public var argon2Parallelism = 1
+    /// `KEEL_SHUTDOWN_GRACE_SECONDS`: how long in-flight work may take after SIGTERM.
+    public var shutdownGraceSeconds = 10
+    /// Apply migrations before serving (`keel serve --migrate`).
+    public var migrateOnStart = false
+
+    public enum LogFormat: String, Sendable { case json, text }
+
+    public init() {}
+
+    /// Reads the environment (`KEEL_PORT`, `DATABASE_URL`, …) over the defaults.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let reader = ConfigReader(provider: EnvironmentVariablesProvider(
+            environmentVariables: environment,
+            secretsSpecifier: .specific(["DATABASE_URL", "MIGRATION_DATABASE_URL"])))
+        var c = KeelConfig()
+        c.host = reader.string(forKey: "keel.host", default: c.host)
+        c.port = reader.int(forKey: "keel.port", default: c.port)
+        c.databaseURL = reader.string(forKey: "database.url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        c.migrationDatabaseURL = reader.string(forKey: "migration.database.url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        c.dataDirectory = reader.string(forKey: "keel.data.dir", default: c.dataDirectory)
+        c.embeddedDatabaseName = reader.string(forKey: "keel.database.name", default: c.embeddedDatabaseName)
+        c.poolSize = reader.int(forKey: "keel.db.pool.size", default: c.poolSize)
+        c.migrationsDirectory = reader.string(forKey: "keel.migrations.dir", default: c.migrationsDirectory)
+        c.logLevel = Logger.Level(rawValue: reader.string(forKey: "keel.log.level", default: "info")) ?? .info
+        c.logFormat = LogFormat(rawValue: reader.string(forKey: "keel.log.format", default: "json")) ?? .json
+        c.hashThreads = reader.int(forKey: "keel.hash.threads", default: c.hashThreads)
+        c.hashQueueDepth = reader.int(forKey: "keel.hash.queue", default: c.hashQueueDepth)
+        c.argon2MemoryKiB = reader.int(forKey: "keel.argon2.memory.kib", default: c.argon2MemoryKiB)
+        c.argon2Iterations = reader.int(forKey: "keel.argon2.iterations", default: c.argon2Iterations)
+        c.argon2Parallelism = reader.int(forKey: "keel.argon2.parallelism", default: c.argon2Parallelism)
+        c.shutdownGraceSeconds = reader.int(forKey: "keel.shutdown.grace.seconds", default: c.shutdownGraceSeconds)
+        self = c
+    }
+}

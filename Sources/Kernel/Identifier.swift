@@ -1,0 +1,45 @@
+public import Foundation
+
+/// A UUID-backed, typed identifier. Each entity gets its own type, so a `UserID` can never be
+/// passed where a `TenantID` is expected.
+///
+/// ```swift
+/// public struct OrderID: Identifier { public let rawValue: UUID; public init(rawValue: UUID) { self.rawValue = rawValue } }
+/// ```
+public protocol Identifier: Hashable, Sendable, Codable, CustomStringConvertible, LosslessStringConvertible {
+    var rawValue: UUID { get }
+    init(rawValue: UUID)
+}
+
+extension Identifier {
+    /// A new, time-ordered (UUIDv7) identifier.
+    public static func generate() -> Self { Self(rawValue: UUID.v7()) }
+
+    public init?(_ description: String) {
+        guard let uuid = UUID(uuidString: description) else { return nil }
+        self.init(rawValue: uuid)
+    }
+
+    public var description: String { rawValue.uuidString.lowercased() }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(UUID.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// The customer organisation every tenant-owned row belongs to.
+public struct TenantID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+/// The id of an integration event, also the key subscribers record in their inbox.
+public struct EventID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}

@@ -1,0 +1,17 @@
+public import Foundation
+
+extension UUID {
+    /// A version 7 UUID (RFC 9562 §5.7): 48 bits of Unix milliseconds, then random bits.
+    /// Time-ordered ids keep B-tree inserts at the right edge of the index and make
+    /// cursor pagination by id follow creation order.
+    public static func v7(now: Date = Date()) -> UUID {
+        var generator = SystemRandomNumberGenerator()
+        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (40 - 8 * UInt64(i))) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC variant
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}

@@ -1,0 +1,208 @@
+import Kernel
+public import Logging
+public import ServiceLifecycle
+internal import PostgresNIO
+internal import NIOSSL
+internal import Synchronization
+
+/// The one connection pool of the process (PostgresNIO's `PostgresClient`), run as a Service.
+///
+/// Nothing outside Storage gets a connection from it: modules get a `Database` (tenant path)
+/// and a few named components get a `PlatformDatabase` (cross-tenant path), both made here.
+public final class DatabasePool: Service, Sendable {
+    let client: PostgresClient
+    let configuration: DatabaseConfiguration
+    let logger: Logger
+
+    public init(_ configuration: DatabaseConfiguration, logger: Logger) {
+        var config: PostgresClient.Configuration
+        switch configuration.endpoint {
+        case .unixSocket(let path):
+            config = .init(unixSocketPath: path, username: configuration.username,
+                           password: configuration.password, database: configuration.database)
+        case .tcp(let host, let port):
+            let tls: PostgresClient.Configuration.TLS = switch configuration.tls {
+            case .disable: .disable
+            case .prefer: .prefer(.makeClientConfiguration())
+            case .require: .require(.makeClientConfiguration())
+            }
+            config = .init(host: host, port: port, username: configuration.username,
+                           password: configuration.password, database: configuration.database, tls: tls)
+        }
+        config.options.maximumConnections = max(1, configuration.poolSize)
+        config.options.connectTimeout = configuration.connectTimeout
+        self.client = PostgresClient(configuration: config, backgroundLogger: logger)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Settings for a connection outside the pool (the dispatcher's LISTEN connection).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let c = configuration
+        switch c.endpoint {
+        case .unixSocket(let path):
+            return .init(unixSocketPath: path, username: c.username, password: c.password, database: c.database)
+        case .tcp(let host, let port):
+            let tls: PostgresConnection.Configuration.TLS = switch c.tls {
+            case .disable: .disable
+            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            return .init(host: host, port: port, username: c.username, password: c.password, database: c.database, tls: tls)
+        }
+    }
+
+    /// Runs the pool until the service group shuts down.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.client.run()
+        }
+    }
+
+    /// The tenant path, for module code.
+    public var database: Database { Database(pool: self) }
+
+    /// The cross-tenant path. Only the composition root calls this, and hands the result to
+    /// the few components whose job is cross-tenant (the event dispatcher, staff search).
+    public func platformDatabase() -> PlatformDatabase { PlatformDatabase(pool: self) }
+
+    // MARK: - Transactions
+
+    enum Scope: Sendable {
+        case tenant(TenantID)
+        case platform(purpose: String)
+    }
+
+    /// Runs `body` in one transaction on one leased connection, with the scope set
+    /// transaction-locally first; retries the whole transaction on serialization failures.
+    func transaction<R: Sendable>(
+        _ scope: Scope, isolation: IsolationLevel, maxAttempts: Int = 3,
+        _ body: (Transaction) async throws -> R
+    ) async throws -> R {
+        var attempt = 1
+        while true {
+            do {
+                return try await withConnection { connection in
+                    try await Transaction.run(on: connection, scope: scope, isolation: isolation,
+                                              logger: self.logger, body)
+                }
+            } catch where DatabaseError.isRetryable(error) && attempt < maxAttempts {
+                // Jittered backoff so the transactions that collided do not collide again.
+                let jitter = Int.random(in: 0...(5 << attempt))
+                logger.debug("retrying transaction after serialization failure", metadata: ["attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(jitter))
+                attempt += 1
+            } catch {
+                throw DatabaseError.map(error)
+            }
+        }
+    }
+
+    /// Leases a connection, failing with "database unavailable" when none can be had within
+    /// the configured connect timeout (the pool itself would wait for its circuit breaker).
+    func withConnection<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+        let acquired = Flag()
+        let timeout = configuration.connectTimeout
+        return try await withoutActuallyEscaping(body) { body in
+            // The task group needs a sendable closure; `body` is only ever called once, from one
+            // child task, so handing it across is safe.
+            nonisolated(unsafe) let body = body
+            return try await withThrowingTaskGroup(of: R?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        acquired.set()
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if acquired.isSet { return nil }
+                    throw DatabaseError.unavailable("no connection within \(timeout)")
+                }
+                while let result = try await group.next() {
+                    if let result {
+                        group.cancelAll()
+                        return result
+                    }
+                }
+                throw CancellationError()
+            }
+        }
+    }
+
+    final class Flag: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
+    }
+}
+
+/// Transaction isolation. Read committed is PostgreSQL's default and right for most work;
+/// serializable is for the few decisions that read-then-write across rows.
+public enum IsolationLevel: String, Sendable {
+    case readCommitted = "read committed"
+    case repeatableRead = "repeatable read"
+    case serializable = "serializable"
+}
+
+extension DatabasePool {
+    /// Runs `body` with a pool that lives only as long as the call (commands, migrations).
+    public static func withPool<R: Sendable>(
+        _ configuration: DatabaseConfiguration, logger: Logger, _ body: (DatabasePool) async throws -> R
+    ) async throws -> R {
+        let pool = DatabasePool(configuration, logger: logger)
+        return try await withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body  // called once, from this task only
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await pool.client.run() }
+                defer { group.cancelAll() }
+                return try await body(pool)
+            }
+        }
+    }
+
+    /// Refuses to serve as a role that row-level security would not bind: a superuser, a
+    /// role with BYPASSRLS, or the owner of Keel's tables (owners can switch RLS off).
+    public func verifyServerRole() async throws {
+        try await withConnection { connection in
+            let tx = Transaction(connection: connection, logger: logger)
+            let role = try await tx.query("""
+                select current_user::text as name, rolsuper, rolbypassrls,
+                       (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                         where c.relowner = r.oid and n.nspname in ('platform', 'accounts', 'billing', 'orders', 'notifications')
+                       ) as owned
+                  from pg_roles r where r.rolname = current_user
+                """)
+            guard let row = role.first else { return }
+            let name: String = try row.decode("name")
+            if try row.decode("rolsuper", as: Bool.self) || row.decode("rolbypassrls", as: Bool.self) {
+                throw AppError(.forbiddenRole, """
+                    Refusing to start: the database role '\(name)' is a SUPERUSER or has BYPASSRLS, so \
+                    row-level security would not isolate tenants. Connect the server (DATABASE_URL) as a \
+                    role with neither, and run migrations as a separate owner role (MIGRATION_DATABASE_URL).
+                    """)
+            }
+            if try row.decode("owned", as: Int.self) > 0 {
+                throw AppError(.forbiddenRole, """
+                    Refusing to start: the database role '\(name)' owns Keel's tables, and an owner can turn \
+                    row-level security off. Run migrations as a separate owner role (MIGRATION_DATABASE_URL) \
+                    and connect the server (DATABASE_URL) as a role that owns nothing.
+                    """)
+            }
+        }
+    }
+}
+
+extension DatabasePool {
+    /// Whether a connection can be had and answers.
+    public func ping() async -> Bool {
+        do {
+            return try await withConnection { connection in
+                try await Transaction(connection: connection, logger: logger).query("select 1 as one").count == 1
+            }
+        } catch {
+            logger.warning("database ping failed", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+}

@@ -1,0 +1,260 @@
+public import Foundation
+public import Logging
+import Kernel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private PostgreSQL cluster under the data directory, for development and tests:
+/// `initdb` on first use, started on a Unix socket inside the data directory (no TCP port),
+/// reused by later runs, stopped by whoever started it.
+///
+/// PostgreSQL refuses to run as root; when this process is root, the cluster's commands run
+/// as the unprivileged `postgres` system user (created by Debian's package), which owns
+/// the cluster's directories.
+public final class EmbeddedPostgres: Sendable {
+    /// The roles the cluster is bootstrapped with; operators create the same ones (README).
+    public enum Role: String, Sendable {
+        /// Owns the schema; runs migrations.
+        case owner = "keel_owner"
+        /// The server's login: no superuser, no BYPASSRLS, owns nothing.
+        case app = "keel_app"
+    }
+
+    public let root: URL
+    let binDirectory: URL
+    let startedHere: Bool
+    let logger: Logger
+
+    var dataDirectory: URL { root.appendingPathComponent("postgres") }
+    var socketDirectory: URL { root.appendingPathComponent("run") }
+    var logFile: URL { root.appendingPathComponent("postgres.log") }
+    var socketPath: String { socketDirectory.appendingPathComponent(".s.PGSQL.5432").path }
+
+    /// Starts the cluster under `root` (creating it on first use) unless it already runs, and
+    /// makes sure the roles exist.
+    public static func start(root: URL, logger: Logger) async throws -> EmbeddedPostgres {
+        let root = root.standardizedFileURL.absoluteURL
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let bin = try findBinDirectory()
+        // Serialise concurrent starters (a server and a test run) on one lock file.
+        let lock = try FileLock(root.appendingPathComponent("postgres.lock").path)
+        defer { lock.unlock() }
+        let probe = EmbeddedPostgres(root: root, bin: bin, startedHere: false, logger: logger)
+        if try probe.isRunning() {
+            logger.info("reusing running embedded PostgreSQL", metadata: ["data": "\(probe.dataDirectory.path)"])
+            try await probe.bootstrapRoles()
+            return probe
+        }
+        let cluster = EmbeddedPostgres(root: root, bin: bin, startedHere: true, logger: logger)
+        try cluster.initializeIfNeeded()
+        try cluster.run(cluster.tool("pg_ctl"), ["-D", cluster.dataDirectory.path, "-l", cluster.logFile.path,
+                                                 "-w", "-t", "60", "start"])
+        logger.info("started embedded PostgreSQL", metadata: ["socket": "\(cluster.socketPath)"])
+        try await cluster.bootstrapRoles()
+        return cluster
+    }
+
+    init(root: URL, bin: URL, startedHere: Bool, logger: Logger) {
+        self.root = root
+        self.binDirectory = bin
+        self.startedHere = startedHere
+        self.logger = logger
+    }
+
+    /// Connection settings for `database` as `role`.
+    public func configuration(database: String, role: Role, poolSize: Int = 5) -> DatabaseConfiguration {
+        DatabaseConfiguration(endpoint: .unixSocket(path: socketPath), username: role.rawValue,
+                              database: database, poolSize: poolSize)
+    }
+
+    /// Creates `name` owned by the owner role if missing; `fresh` drops it first (tests).
+    public func ensureDatabase(_ name: String, fresh: Bool = false) async throws {
+        precondition(name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "database names are plain identifiers")
+        try await asSuperuser { tx in
+            if fresh {
+                try await tx.execute(SQL(unsafeSQL: "drop database if exists \(name) with (force)"))
+            }
+            let exists = try await tx.query("select 1 from pg_database where datname = \(name)")
+            if exists.isEmpty {
+                try await tx.execute(SQL(unsafeSQL: "create database \(name) owner \(Role.owner.rawValue)"))
+            }
+        }
+    }
+
+    /// Stops the cluster if this process started it.
+    public func stop() {
+        guard startedHere else { return }
+        do {
+            try run(tool("pg_ctl"), ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
+            logger.info("stopped embedded PostgreSQL")
+        } catch {
+            logger.error("could not stop embedded PostgreSQL", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: - Set-up
+
+    private func isRunning() throws -> Bool {
+        guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) else {
+            return false
+        }
+        return (try? run(tool("pg_ctl"), ["-D", dataDirectory.path, "status"], quiet: true)) != nil
+    }
+
+    private func initializeIfNeeded() throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
+        if !fm.fileExists(atPath: logFile.path) { _ = fm.createFile(atPath: logFile.path, contents: nil) }
+        let fresh = !fm.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path)
+        if fresh {
+            try? fm.removeItem(at: dataDirectory)
+            try fm.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        }
+        if Self.isRoot {
+            // The unprivileged user must own what PostgreSQL writes and reach it through `root`.
+            chmod(root.path, 0o755)
+            try run(URL(fileURLWithPath: "/bin/chown"),
+                    ["-R", "postgres:postgres", dataDirectory.path, socketDirectory.path, logFile.path], asRoot: true)
+        }
+        chmod(dataDirectory.path, 0o700)
+        guard fresh else { return }
+        logger.info("creating embedded PostgreSQL cluster", metadata: ["data": "\(dataDirectory.path)"])
+        try run(tool("initdb"), ["-D", dataDirectory.path, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                                 "--no-locale", "--no-instructions"])
+        // Unix socket only, in a directory only the cluster's user (and root) can enter:
+        // `trust` authentication is then as safe as the directory's permissions.
+        let settings = """
+
+            # Keel embedded cluster
+            listen_addresses = ''
+            unix_socket_directories = '\(socketDirectory.path)'
+            unix_socket_permissions = 0700
+            max_connections = 200
+            """
+        let conf = dataDirectory.appendingPathComponent("postgresql.conf")
+        let handle = try FileHandle(forWritingTo: conf)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(settings.utf8))
+        try handle.close()
+        chmod(socketDirectory.path, 0o700)
+    }
+
+    /// The owner role migrates; the app role is what the server logs in as. `keel_runtime`
+    /// is the group the migrations grant table privileges to.
+    private func bootstrapRoles() async throws {
+        try await asSuperuser { tx in
+            try await tx.execute("""
+                do $$ begin
+                  if not exists (select from pg_roles where rolname = 'keel_owner') then
+                    create role keel_owner login;
+                  end if;
+                  if not exists (select from pg_roles where rolname = 'keel_runtime') then
+                    create role keel_runtime nologin;
+                  end if;
+                  if not exists (select from pg_roles where rolname = 'keel_app') then
+                    create role keel_app login nosuperuser nobypassrls in role keel_runtime;
+                  end if;
+                end $$
+                """)
+        }
+    }
+
+    private func asSuperuser(_ body: (PlatformTransaction) async throws -> Void) async throws {
+        let config = DatabaseConfiguration(endpoint: .unixSocket(path: socketPath), username: "postgres",
+                                           database: "postgres", poolSize: 1)
+        try await DatabasePool.withPool(config, logger: logger) { pool in
+            // Not a transaction: CREATE/DROP DATABASE cannot run inside one.
+            try await pool.withConnection { connection in
+                try await body(PlatformTransaction(tx: Transaction(connection: connection, logger: logger)))
+            }
+        }
+    }
+
+    // MARK: - Processes
+
+    static var isRoot: Bool { geteuid() == 0 }
+
+    private func tool(_ name: String) -> URL { binDirectory.appendingPathComponent(name) }
+
+    static func findBinDirectory() throws -> URL {
+        let fm = FileManager.default
+        var candidates: [String] = []
+        if let bindir = try? capture("/usr/bin/env", ["pg_config", "--bindir"]) {
+            candidates.append(bindir.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let versions = (try? fm.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        candidates += versions.compactMap(Int.init).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" }
+        if let found = candidates.first(where: { fm.isExecutableFile(atPath: "\($0)/initdb") && fm.isExecutableFile(atPath: "\($0)/pg_ctl") }) {
+            return URL(fileURLWithPath: found)
+        }
+        throw AppError(.databaseUnavailable, """
+            PostgreSQL is not installed, and DATABASE_URL is not set. Install the server with \
+            `apt-get install -y postgresql` (Debian/Ubuntu), or point DATABASE_URL at a running server.
+            """)
+    }
+
+    /// Runs a cluster command, as the `postgres` user when this process is root.
+    @discardableResult
+    func run(_ executable: URL, _ arguments: [String], asRoot: Bool = false, quiet: Bool = false) throws -> String {
+        if Self.isRoot && !asRoot {
+            guard (try? Self.capture("/usr/bin/id", ["-u", "postgres"])) != nil else {
+                throw AppError(.databaseUnavailable, """
+                    Running as root, and there is no 'postgres' system user to run the embedded PostgreSQL \
+                    as. Install the server package (`apt-get install -y postgresql`), which creates it.
+                    """)
+            }
+            return try Self.capture("/usr/sbin/runuser", ["-u", "postgres", "--", executable.path] + arguments, quiet: quiet)
+        }
+        return try Self.capture(executable.path, arguments, quiet: quiet)
+    }
+
+    /// Runs a program to completion and returns its output; throws when it exits non-zero.
+    ///
+    /// Spawned with `posix_spawn` and awaited with `waitpid` rather than Foundation's
+    /// `Process`, whose exit detection waited on descriptors that `pg_ctl start` hands to the
+    /// server it leaves running. Output goes to a temporary file for the same reason.
+    /// Blocking, but only at start-up and shutdown of the embedded cluster.
+    @discardableResult
+    static func capture(_ path: String, _ arguments: [String], quiet: Bool = false) throws -> String {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("keel-\(UUID().uuidString).out").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw AppError(.databaseUnavailable, "Could not run \(path).", diagnostics: String(cString: strerror(spawned)))
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exitedCleanly = (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0
+        guard exitedCleanly else {
+            throw AppError(.databaseUnavailable, "\(URL(fileURLWithPath: path).lastPathComponent) failed.",
+                           diagnostics: "\(arguments.joined(separator: " ")): \(quiet ? "" : text)")
+        }
+        return text
+    }
+}
+
+/// An exclusive `flock` held until `unlock()`.
+struct FileLock {
+    let fd: Int32
+    init(_ path: String) throws {
+        fd = open(path, O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0, flock(fd, LOCK_EX) == 0 else {
+            throw AppError(.databaseUnavailable, "Cannot lock \(path).")
+        }
+    }
+    func unlock() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+public import Kernel
+public import Logging
+public import ServiceLifecycle
+internal import PostgresNIO
+
+/// Delivers outbox events to in-process subscribers, at least once per subscriber; each
+/// subscriber's inbox makes the effect exactly once.
+///
+/// A batch is *claimed* in one short platform transaction (`FOR UPDATE SKIP LOCKED`, so
+/// concurrent dispatchers take disjoint rows) by pushing its `available_at` a lease into the
+/// future; handlers then run in tenant transactions; the outcome is recorded last. A
+/// dispatcher that dies mid-batch leaves its rows to be claimed again when the lease ends.
+public final class EventDispatcher: Service, Sendable {
+    public struct Options: Sendable {
+        public var batchSize = 20
+        /// Attempts before an event is dead-lettered (kept, inspectable, re-drivable).
+        public var maxAttempts = 8
+        /// First retry delay; doubled per attempt, capped, with jitter.
+        public var baseBackoff: Duration = .seconds(1)
+        public var maxBackoff: Duration = .seconds(300)
+        /// How long a claimed batch is hidden from other dispatchers.
+        public var lease: Duration = .seconds(60)
+        /// Fallback poll when no notification arrives (LISTEN can miss while reconnecting).
+        public var pollInterval: Duration = .seconds(2)
+        public init() {}
+    }
+
+    let platform: PlatformDatabase
+    let subscriptions: EventSubscriptions
+    let options: Options
+    let logger: Logger
+    let wakeup = Wakeup()
+
+    public init(platform: PlatformDatabase, subscriptions: EventSubscriptions, options: Options = .init(), logger: Logger) {
+        self.platform = platform
+        self.subscriptions = subscriptions
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let listener = Task { await self.listen() }
+        defer { listener.cancel() }
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                do {
+                    if try await dispatchBatch() == options.batchSize { continue }
+                } catch {
+                    logger.error("outbox dispatch failed", metadata: ["error": "\(error)"])
+                }
+                await wakeup.wait(timeout: options.pollInterval)
+            }
+        } onGracefulShutdown: {
+            self.wakeup.signal()
+        }
+    }
+
+    /// Claims and delivers one batch; returns how many events it claimed. Public so that tests
+    /// and operator commands can drive delivery step by step.
+    @discardableResult
+    public func dispatchBatch() async throws -> Int {
+        let leaseSeconds = Double(options.lease.components.seconds)
+        let claimed = try await platform.platform("outbox claim") { tx in
+            try await tx.query("""
+                update platform.outbox o
+                   set available_at = now() + make_interval(secs => \(leaseSeconds)), attempts = o.attempts + 1
+                 where (o.tenant_id, o.id) in (
+                       select tenant_id, id from platform.outbox
+                        where status = 'pending' and available_at <= now()
+                        order by available_at, id
+                        limit \(options.batchSize)
+                        for update skip locked)
+                returning o.tenant_id, o.id, o.event_type, o.payload::text as payload, o.attempts
+                """).map(ClaimedEvent.init)
+        }
+        for event in claimed {
+            await deliver(event)
+        }
+        return claimed.count
+    }
+
+    struct ClaimedEvent {
+        let tenantID: TenantID, id: EventID, type: String, payload: Data, attempts: Int
+        init(_ row: Row) throws {
+            tenantID = try row.decode("tenant_id")
+            id = try row.decode("id")
+            type = try row.decode("event_type")
+            payload = Data(try row.decode("payload", as: String.self).utf8)
+            attempts = try row.decode("attempts")
+        }
+    }
+
+    private func deliver(_ event: ClaimedEvent) async {
+        var failure: (any Error)?
+        for subscriber in subscriptions.subscribers(of: event.type) {
+            do {
+                try await platform.tenants.tenant(event.tenantID) { tx in
+                    // The inbox row and the handler's effect commit together; a second delivery
+                    // finds the row (or waits on its lock) and skips the handler.
+                    let fresh = try await tx.query("""
+                        insert into platform.inbox (tenant_id, subscriber, event_id)
+                        values (\(event.tenantID), \(subscriber.name), \(event.id))
+                        on conflict do nothing returning event_id
+                        """)
+                    if !fresh.isEmpty { try await subscriber.handle(event.payload, tx) }
+                }
+            } catch {
+                logger.warning("event handler failed", metadata: [
+                    "event_id": "\(event.id)", "event_type": "\(event.type)", "subscriber": "\(subscriber.name)",
+                    "attempt": "\(event.attempts)", "error": "\(error)",
+                ])
+                failure = error
+            }
+        }
+        do {
+            try await record(event, failure: failure)
+        } catch {
+            // The lease runs out and the event is claimed again; inboxes keep that harmless.
+            logger.error("could not record outbox outcome", metadata: ["event_id": "\(event.id)", "error": "\(error)"])
+        }
+    }
+
+    private func record(_ event: ClaimedEvent, failure: (any Error)?) async throws {
+        try await platform.platform("outbox record") { tx in
+            guard let failure else {
+                try await tx.execute("""
+                    update platform.outbox set status = 'delivered', delivered_at = now(), last_error = null
+                     where tenant_id = \(event.tenantID) and id = \(event.id)
+                    """)
+                return
+            }
+            let message = String(String(describing: failure).prefix(2000))
+            if event.attempts >= options.maxAttempts {
+                logger.error("event dead-lettered", metadata: ["event_id": "\(event.id)", "event_type": "\(event.type)"])
+                try await tx.execute("""
+                    update platform.outbox set status = 'dead', last_error = \(message)
+                     where tenant_id = \(event.tenantID) and id = \(event.id)
+                    """)
+            } else {
+                try await tx.execute("""
+                    update platform.outbox
+                       set available_at = now() + make_interval(secs => \(backoff(afterAttempt: event.attempts))),
+                           last_error = \(message)
+                     where tenant_id = \(event.tenantID) and id = \(event.id)
+                    """)
+            }
+        }
+    }
+
+    /// Exponential backoff with jitter (between half and all of the doubled delay), in seconds.
+    func backoff(afterAttempt attempt: Int) -> Double {
+        let base = Double(options.baseBackoff.components.seconds) + Double(options.baseBackoff.components.attoseconds) / 1e18
+        let cap = Double(options.maxBackoff.components.seconds)
+        let delay = min(cap, base * pow(2, Double(max(0, attempt - 1))))
+        return delay * Double.random(in: 0.5...1.0)
+    }
+
+    // MARK: - Dead letters
+
+    /// Dead-lettered events, newest first.
+    public func deadLetters(limit: Int = 100) async throws -> [OutboxEntry] {
+        try await entries(where: "status = 'dead'", limit: limit)
+    }
+
+    /// The outbox row of one event, for inspection.
+    public func entry(_ id: EventID) async throws -> OutboxEntry? {
+        try await entries(where: "id = \(id)", limit: 1).first
+    }
+
+    /// Puts a dead-lettered event back in the queue with a fresh attempt budget.
+    public func redrive(_ id: EventID) async throws {
+        try await platform.platform("outbox redrive") { tx in
+            try await tx.execute("""
+                update platform.outbox set status = 'pending', attempts = 0, available_at = now()
+                 where id = \(id) and status = 'dead'
+                """)
+            try await tx.execute("select pg_notify(\(Outbox.channel), '')")
+        }
+    }
+
+    private func entries(where condition: SQL, limit: Int) async throws -> [OutboxEntry] {
+        try await platform.platform("outbox inspect") { tx in
+            try await tx.query("""
+                select id, tenant_id, event_type, status, attempts, last_error, created_at from platform.outbox
+                 where \(condition) order by created_at desc limit \(limit)
+                """).map { row in
+                OutboxEntry(id: try row.decode("id"), tenantID: try row.decode("tenant_id"),
+                            eventType: try row.decode("event_type"),
+                            status: OutboxEntry.Status(rawValue: try row.decode("status")) ?? .pending,
+                            attempts: try row.decode("attempts"), lastError: try row.decode("last_error"),
+                            createdAt: try row.decode("created_at"))
+            }
+        }
+    }
+
+    // MARK: - LISTEN
+
+    /// Keeps a dedicated connection listening on the outbox channel and turns each
+    /// notification into a wake-up; reconnects with a pause when the connection drops.
+    private func listen() async {
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: try platform.pool.connectionConfiguration(), id: 0, logger: logger)
+                defer { Task { try? await connection.close() } }
+                try await withTaskCancellationHandler {
+                    try await connection.listen(on: Outbox.channel) { notifications in
+                        self.wakeup.signal()  // catch up on anything sent while we were away
+                        for try await _ in notifications { self.wakeup.signal() }
+                    }
+                } onCancel: {
+                    connection.close().whenComplete { _ in }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("outbox listener reconnecting", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Kernel
+
+/// The cross-tenant path, for the few components whose job spans tenants: the event
+/// dispatcher, the staff console's search, operator commands.
+///
+/// It is a separate type, made only by `DatabasePool.platformDatabase()` in the composition
+/// root, so module code holding a `Database` cannot reach it. In SQL it sets
+/// `app.platform = 'on'`, which the policies honour for reads (and, on the outbox, for the
+/// dispatcher's bookkeeping); tenant rows are written only through the tenant path.
+public struct PlatformDatabase: Sendable {
+    let pool: DatabasePool
+
+    /// Runs `body` in one cross-tenant transaction. `purpose` is logged with it.
+    public func platform<R: Sendable>(
+        _ purpose: String, isolation: IsolationLevel = .readCommitted,
+        _ body: (PlatformTransaction) async throws -> R
+    ) async throws -> R {
+        try await pool.transaction(.platform(purpose: purpose), isolation: isolation) { tx in
+            try await body(PlatformTransaction(tx: tx))
+        }
+    }
+
+    /// The tenant path, for work the platform does on one tenant's behalf (a subscriber
+    /// handling that tenant's event).
+    public var tenants: Database { pool.database }
+}
+
+/// A transaction that may read every tenant's rows.
+public struct PlatformTransaction: Sendable {
+    let tx: Transaction
+
+    @discardableResult
+    public func query(_ sql: SQL) async throws -> [Row] {
+        try await tx.query(sql)
+    }
+
+    public func execute(_ sql: SQL) async throws {
+        try await tx.execute(sql)
+    }
+}

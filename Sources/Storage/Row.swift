@@ -1,0 +1,67 @@
+public import Foundation
+public import Kernel
+internal import PostgresNIO
+
+/// One result row. Columns are read by name, with the Swift type saying how to decode:
+///
+/// ```swift
+/// let email: String = try row.decode("email")
+/// let deletedAt: Date? = try row.decode("deleted_at")
+/// ```
+public struct Row: Sendable {
+    let row: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) { self.row = row.makeRandomAccess() }
+
+    public func decode<T: SQLDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        guard row.contains(column) else {
+            throw AppError(.internalError, "A query did not return an expected column.",
+                           diagnostics: "missing column \(column)")
+        }
+        return try T(cell: SQLCell(cell: row[column]))
+    }
+
+    /// A typed identifier stored as `uuid`.
+    public func decode<ID: Identifier>(_ column: String, as type: ID.Type = ID.self) throws -> ID {
+        ID(rawValue: try decode(column, as: UUID.self))
+    }
+
+    /// A nullable typed identifier.
+    public func decode<ID: Identifier>(_ column: String, as type: ID?.Type = ID?.self) throws -> ID? {
+        try decode(column, as: UUID?.self).map(ID.init(rawValue:))
+    }
+}
+
+/// One column of a row, handed to `SQLDecodable` initialisers.
+public struct SQLCell: Sendable {
+    let cell: PostgresCell
+    var isNull: Bool { cell.bytes == nil }
+
+    func decode<T: PostgresDecodable>(_ type: T.Type) throws -> T {
+        do {
+            return try cell.decode(T.self)
+        } catch {
+            throw AppError(.internalError, "A stored value could not be read.",
+                           diagnostics: "decoding \(cell.columnName) as \(T.self): \(String(reflecting: error))")
+        }
+    }
+}
+
+/// A Swift type that can be read from a result column.
+public protocol SQLDecodable: Sendable {
+    init(cell: SQLCell) throws
+}
+
+extension String: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(String.self) } }
+extension Int: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Int.self) } }
+extension Int32: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Int32.self) } }
+extension Bool: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Bool.self) } }
+extension Double: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Double.self) } }
+extension UUID: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(UUID.self) } }
+extension Date: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Date.self) } }
+extension Array: SQLDecodable where Element == String {
+    public init(cell: SQLCell) throws { self = try cell.decode([String].self) }
+}
+extension Optional: SQLDecodable where Wrapped: SQLDecodable {
+    public init(cell: SQLCell) throws { self = cell.isNull ? nil : try Wrapped(cell: cell) }
+}

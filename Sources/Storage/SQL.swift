@@ -1,0 +1,108 @@
+import Foundation
+public import Kernel
+internal import PostgresNIO
+
+/// A SQL statement whose interpolated values are always sent as bind parameters.
+///
+/// ```swift
+/// let rows = try await tx.query("select id, email from accounts.users where id = \(userID)")
+/// ```
+///
+/// There is no interpolation that splices text. Identifiers or fragments that cannot be
+/// parameters (a column chosen from a fixed list, say) go through the visibly dangerous
+/// `unsafeRaw:` spelling, which must never carry request input.
+public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    private(set) var text: String
+    private(set) var values: [SQLValue]
+
+    public init(stringLiteral value: String) {
+        self.text = value
+        self.values = []
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        self.text = stringInterpolation.text
+        self.values = stringInterpolation.values
+    }
+
+    /// Raw SQL text with no parameters, for migrations and operator tooling. Never build `sql`
+    /// from input.
+    public init(unsafeSQL sql: String) {
+        self.text = sql
+        self.values = []
+    }
+
+    /// The statement text with `$n` placeholders; values are not shown, so it is safe to log.
+    public var description: String { text }
+
+    /// Joins two fragments, renumbering the right-hand side's placeholders.
+    public static func + (lhs: SQL, rhs: SQL) -> SQL {
+        var joined = StringInterpolation(literalCapacity: 0, interpolationCount: 0)
+        joined.appendInterpolation(lhs)
+        joined.appendInterpolation(rhs)
+        return SQL(stringInterpolation: joined)
+    }
+
+    var query: PostgresQuery {
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values { value.append(to: &binds) }
+        return PostgresQuery(unsafeSQL: text, binds: binds)
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol, Sendable {
+        var text = ""
+        var values: [SQLValue] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            text.reserveCapacity(literalCapacity + interpolationCount * 3)
+            values.reserveCapacity(interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: String) { text += literal }
+
+        /// A value, sent as a bind parameter (`$n`).
+        public mutating func appendInterpolation(_ value: some SQLBindable) {
+            values.append(value.sqlValue)
+            text += "$\(values.count)"
+        }
+
+        /// A nullable value: `nil` binds SQL `NULL`.
+        public mutating func appendInterpolation(_ value: (some SQLBindable)?) {
+            values.append(value?.sqlValue ?? .null)
+            text += "$\(values.count)"
+        }
+
+        /// A typed identifier, bound as `uuid`.
+        public mutating func appendInterpolation(_ id: some Identifier) {
+            appendInterpolation(id.rawValue)
+        }
+
+        /// A nullable typed identifier.
+        public mutating func appendInterpolation(_ id: (some Identifier)?) {
+            appendInterpolation(id?.rawValue)
+        }
+
+        /// Another `SQL` fragment; its placeholders are renumbered and its values stay bound.
+        public mutating func appendInterpolation(_ fragment: SQL) {
+            text += values.isEmpty ? fragment.text : Self.renumber(fragment.text, by: values.count)
+            values += fragment.values
+        }
+
+        /// Raw text spliced into the statement. Only for identifiers from a fixed list in code;
+        /// never for anything that came from a request.
+        public mutating func appendInterpolation(unsafeRaw text: String) { self.text += text }
+
+        private static func renumber(_ sql: String, by offset: Int) -> String {
+            var out = ""
+            var scalars = Array(sql.unicodeScalars)[...]
+            while let c = scalars.popFirst() {
+                out.unicodeScalars.append(c)
+                guard c == "$", let first = scalars.first, ("0"..."9").contains(first) else { continue }
+                let digits = scalars.prefix { ("0"..."9").contains($0) }
+                scalars = scalars.dropFirst(digits.count)
+                out += String(Int(String(String.UnicodeScalarView(digits)))! + offset)
+            }
+            return out
+        }
+    }
+}

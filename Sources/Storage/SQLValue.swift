@@ -1,0 +1,58 @@
+public import Foundation
+internal import PostgresNIO
+
+/// A value that can be bound as a SQL parameter. Storage conforms the base types; modules
+/// conform their own value types by forwarding to one of them.
+public protocol SQLBindable: Sendable {
+    var sqlValue: SQLValue { get }
+}
+
+/// One bound parameter. Its cases are internal: only Storage decides how values reach the wire.
+public struct SQLValue: SQLBindable {
+    public var sqlValue: SQLValue { self }
+
+    enum Storage: Sendable {
+        case null, text(String), int(Int), int32(Int32), bool(Bool), double(Double), uuid(UUID)
+        case timestamp(Date), bytes([UInt8]), jsonb(String), textArray([String]), uuidArray([UUID])
+    }
+    let storage: Storage
+
+    /// A JSON document bound as `jsonb`.
+    public static func jsonb(_ json: String) -> SQLValue { SQLValue(storage: .jsonb(json)) }
+
+    public static let null = SQLValue(storage: .null)
+
+    func append(to binds: inout PostgresBindings) {
+        switch storage {
+        case .null: binds.appendNull()
+        case .text(let v): binds.append(v)
+        case .int(let v): binds.append(v)
+        case .int32(let v): binds.append(v)
+        case .bool(let v): binds.append(v)
+        case .double(let v): binds.append(v)
+        case .uuid(let v): binds.append(v)
+        case .timestamp(let v): binds.append(v)
+        case .bytes(let v): binds.append(ByteBuffer(bytes: v))
+        case .jsonb(let v):
+            // jsonb's binary format is a version byte followed by the text.
+            var buffer = ByteBuffer()
+            buffer.writeInteger(UInt8(1))
+            buffer.writeString(v)
+            binds.append(PostgresData(type: .jsonb, formatCode: .binary, value: buffer))
+        case .textArray(let v): binds.append(v)
+        case .uuidArray(let v): binds.append(v)
+        }
+    }
+}
+
+extension String: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .text(self)) } }
+extension Substring: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .text(String(self))) } }
+extension Int: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .int(self)) } }
+extension Int32: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .int32(self)) } }
+extension Bool: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .bool(self)) } }
+extension Double: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .double(self)) } }
+extension UUID: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .uuid(self)) } }
+extension Date: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .timestamp(self)) } }
+extension Array: SQLBindable where Element == String {
+    public var sqlValue: SQLValue { SQLValue(storage: .textArray(self)) }
+}

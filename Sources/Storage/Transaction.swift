@@ -1,0 +1,56 @@
+import Kernel
+internal import Logging
+internal import PostgresNIO
+
+/// The statements both transaction kinds share. Internal: modules see `TenantTransaction`
+/// or `PlatformTransaction`, never this or the connection inside it.
+struct Transaction: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    static func run<R>(
+        on connection: PostgresConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
+        logger: Logger, _ body: (Transaction) async throws -> R
+    ) async throws -> R {
+        let tx = Transaction(connection: connection, logger: logger)
+        try await tx.execute(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))
+        do {
+            // `true` = transaction-local: the setting ends with this transaction, so the next
+            // lease of this pooled connection starts with no tenant.
+            switch scope {
+            case .tenant(let tenantID):
+                try await tx.execute("select set_config('app.tenant_id', \(tenantID.description), true)")
+            case .platform(let purpose):
+                logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
+                try await tx.execute("select set_config('app.platform', 'on', true)")
+            }
+            let result = try await body(tx)
+            try await tx.execute("commit")
+            return result
+        } catch {
+            // A failed rollback means the connection is broken; the pool discards it.
+            try? await tx.execute("rollback")
+            throw error
+        }
+    }
+
+    func query(_ sql: SQL) async throws -> [Row] {
+        var rows: [Row] = []
+        for try await row in try await connection.query(sql.query, logger: logger) {
+            rows.append(Row(row))
+        }
+        return rows
+    }
+
+    func execute(_ sql: SQL) async throws {
+        for try await _ in try await connection.query(sql.query, logger: logger) {}
+    }
+
+    func execute<Q: PreparedQuery>(_ prepared: Q) async throws -> [Q.Output] {
+        var output: [Q.Output] = []
+        for try await row in try await connection.execute(PreparedAdapter(query: prepared), logger: logger) {
+            output.append(try prepared.decode(row))
+        }
+        return output
+    }
+}

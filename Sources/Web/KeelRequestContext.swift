@@ -1,0 +1,29 @@
+public import Hummingbird
+public import Kernel
+
+import Synchronization
+
+/// The request context of every Keel route.
+public struct KeelRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The request id: the client's `X-Request-Id` when well-formed, otherwise a new one.
+    public var requestID: String
+    /// Per-request facts learnt by inner layers (the tenant, once authenticated) that the
+    /// outer request log needs after the response is made.
+    public let facts: RequestFacts
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestID = ""
+        self.facts = RequestFacts()
+    }
+}
+
+/// A box for what the request log reports but only inner layers know.
+public final class RequestFacts: Sendable {
+    private let state = Mutex<TenantID?>(nil)
+    public var tenantID: TenantID? {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
+}

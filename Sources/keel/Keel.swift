@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import KeelApp
+import Kernel
+import Logging
+
+@main
+struct Keel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keel",
+        abstract: "Keel, a multi-tenant SaaS backend.",
+        discussion: "Settings come from the environment (see README); flags override them.",
+        subcommands: [Serve.self, Migrate.self, Tenants.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Flags shared by every subcommand that touches the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "Where the embedded PostgreSQL lives when DATABASE_URL is unset (KEEL_DATA_DIR).")
+    var dataDir: String?
+
+    func config() -> KeelConfig {
+        var config = KeelConfig(environment: ProcessInfo.processInfo.environment)
+        if let dataDir { config.dataDirectory = dataDir }
+        OperatorCommands.bootstrapLogging(config)
+        return config
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the API and the admin console.")
+
+    @Option(help: "Address to listen on (KEEL_HOST, default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (KEEL_PORT, default 8080).") var port: Int?
+    @Flag(help: "Apply pending migrations before serving.") var migrate = false
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        var config = database.config()
+        if let host { config.host = host }
+        if let port { config.port = port }
+        config.migrateOnStart = migrate
+        let logger = Logger(label: "keel")
+        try await exitOnAppError(logger) {
+            try await OperatorCommands.serve(config, logger: logger)
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations (as MIGRATION_DATABASE_URL's role).")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let config = database.config()
+        let logger = Logger(label: "keel.migrate")
+        try await exitOnAppError(logger) {
+            let applied = try await OperatorCommands.migrate(config, logger: logger)
+            print(applied.isEmpty ? "Migrations are up to date." : "Applied \(applied.count): \(applied.joined(separator: ", "))")
+        }
+    }
+}
+
+struct Tenants: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage tenants.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a tenant.")
+        @Option(help: "The tenant's address: 3-40 of a-z, 0-9, '-'.") var slug: String
+        @Option(help: "The tenant's display name.") var name: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let config = database.config()
+            let logger = Logger(label: "keel.tenants")
+            try await exitOnAppError(logger) {
+                print(try await OperatorCommands.createTenant(slug: slug, name: name, config, logger: logger))
+            }
+        }
+    }
+}
+
+/// Prints an `AppError`'s sentence (and its diagnostics) and exits 1, instead of a stack
+/// of Swift error descriptions.
+func exitOnAppError(_ logger: Logger, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as AppError {
+        var message = "error: \(error.detail)\n"
+        if let diagnostics = error.diagnostics { message += "  (\(diagnostics))\n" }
+        FileHandle.standardError.write(Data(message.utf8))
+        throw ExitCode.failure
+    }
+}
