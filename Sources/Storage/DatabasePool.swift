@@ -71,6 +71,8 @@ public final class DatabasePool: Service, Sendable {
     enum Scope: Sendable {
         case tenant(TenantID)
         case platform(purpose: String)
+        /// Neither: row-level security then shows no tenant rows at all (fail closed).
+        case unscoped
     }
 
     /// Runs `body` in one transaction on one leased connection, with the scope set
@@ -194,6 +196,12 @@ extension DatabasePool {
 }
 
 extension DatabasePool {
+    /// A transaction with no tenant and no platform flag: every tenant table looks empty.
+    /// For catalog checks and for tests that prove exactly that.
+    public func withUnscopedTransaction<R: Sendable>(_ body: (PlatformTransaction) async throws -> R) async throws -> R {
+        try await transaction(.unscoped, isolation: .readCommitted) { tx in try await body(PlatformTransaction(tx: tx)) }
+    }
+
     /// Whether a connection can be had and answers.
     public func ping() async -> Bool {
         do {

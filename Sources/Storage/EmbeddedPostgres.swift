@@ -258,3 +258,10 @@ struct FileLock {
         close(fd)
     }
 }
+
+extension EmbeddedPostgres {
+    /// A libpq-style URL for `database` as `role`, over the cluster's socket.
+    public func url(database: String, role: Role) -> String {
+        "postgres://\(role.rawValue)@/\(database)?host=\(socketDirectory.path)"
+    }
+}

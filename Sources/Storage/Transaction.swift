@@ -23,6 +23,8 @@ struct Transaction: Sendable {
             case .platform(let purpose):
                 logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
                 try await tx.execute("select set_config('app.platform', 'on', true)")
+            case .unscoped:
+                break
             }
             let result = try await body(tx)
             try await tx.execute("commit")

@@ -1,0 +1,137 @@
+import Foundation
+import KeelTesting
+import Kernel
+import Storage
+import Synchronization
+import Testing
+
+@Suite("Database errors become domain errors")
+struct DatabaseErrorTests {
+    @Test("a unique violation is a conflict that does not reveal the other row")
+    func uniqueViolationIsConflict() async throws {
+        // given a tenant holding a slug
+        let db = try await TestDatabase.shared()
+        let a = try await makeTenant(db)
+        let slug = try await db.database.tenant(a) { tx in
+            try await tx.query("select slug from accounts.tenants").first!.decode("slug", as: String.self)
+        }
+        // when another tenant claims the same slug
+        let b = TenantID.generate()
+        let error = await #expect(throws: AppError.self) {
+            try await db.database.tenant(b) { tx in
+                try await tx.execute("insert into accounts.tenants (tenant_id, slug, name) values (\(b), \(slug), 'B')")
+            }
+        }
+        // then it is a conflict whose client-facing detail names neither the slug nor tenant A
+        #expect(error?.code == .conflict)
+        #expect(error?.detail.contains(slug) == false)
+        #expect(error?.detail.contains(a.description) == false)
+    }
+
+    @Test("a serialization failure re-runs the transaction, a bounded number of times")
+    func serializationFailureIsRetried() async throws {
+        // given two serializable transactions that read, then write, the same row
+        let db = try await TestDatabase.shared()
+        let tenant = try await makeTenant(db)
+        let attempts = Counter()
+        let bothRead = Barrier(parties: 2)
+        // when they run at once (each waits, on its first attempt, until both have read)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for label in ["first", "second"] {
+                group.addTask {
+                    var firstAttempt = true
+                    try await db.database.tenant(tenant, isolation: .serializable) { tx in
+                        attempts.increment()
+                        let version = try await tx.query("select version from accounts.tenants").first!.decode("version", as: Int.self)
+                        if firstAttempt {
+                            firstAttempt = false
+                            await bothRead.arrive()
+                        }
+                        try await tx.execute("update accounts.tenants set version = \(version + 1), name = \(label)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        // then one of them was re-run and both increments landed
+        #expect(attempts.value == 3)
+        let version = try await db.database.tenant(tenant) { tx in
+            try await tx.query("select version from accounts.tenants").first!.decode("version", as: Int.self)
+        }
+        #expect(version == 3)
+    }
+
+    @Test("retries stop after three attempts and surface a serialization_failure")
+    func serializationRetriesAreBounded() async throws {
+        let db = try await TestDatabase.shared()
+        let tenant = try await makeTenant(db)
+        let attempts = Counter()
+        let error = await #expect(throws: AppError.self) {
+            try await db.database.tenant(tenant) { tx in
+                attempts.increment()
+                // Raise the SQLSTATE a real conflict would, every time.
+                try await tx.execute("do $$ begin raise exception using errcode = '40001', message = 'synthetic'; end $$")
+            }
+        }
+        #expect(error?.code == .serializationFailure)
+        #expect(attempts.value == 3)
+    }
+
+    @Test("an unreachable database is a clear 'database unavailable', within the connect timeout")
+    func unreachableDatabase() async throws {
+        // given settings that point at a port nobody listens on
+        let config = DatabaseConfiguration(endpoint: .tcp(host: "127.0.0.1", port: 1), username: "keel_app",
+                                           database: "keel", poolSize: 1, connectTimeout: .seconds(1))
+        let started = ContinuousClock.now
+        // when a transaction is attempted
+        let error = await #expect(throws: AppError.self) {
+            try await DatabasePool.withPool(config, logger: TestDatabase.logger) { pool in
+                try await pool.database.tenant(.generate()) { _ in }
+            }
+        }
+        // then it fails as unavailable, promptly
+        #expect(error?.code == .databaseUnavailable)
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test("a connection lost mid-transaction is 'database unavailable'")
+    func connectionLostMidTransaction() async throws {
+        let db = try await TestDatabase.shared()
+        var config = db.app
+        config.poolSize = 1
+        let error = await #expect(throws: AppError.self) {
+            try await DatabasePool.withPool(config, logger: TestDatabase.logger) { pool in
+                try await pool.database.tenant(.generate()) { tx in
+                    try await tx.execute("select pg_terminate_backend(pg_backend_pid())")
+                }
+            }
+        }
+        #expect(error?.code == .databaseUnavailable)
+    }
+}
+
+/// Suspends callers until `parties` of them have arrived.
+actor Barrier {
+    let parties: Int
+    private var arrived = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(parties: Int) { self.parties = parties }
+
+    func arrive() async {
+        arrived += 1
+        if arrived >= parties {
+            waiting.forEach { $0.resume() }
+            waiting.removeAll()
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+}
+
+/// A thread-safe counter tests can capture in concurrent closures.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
