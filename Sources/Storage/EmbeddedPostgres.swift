@@ -82,6 +82,17 @@ public final class EmbeddedPostgres: Sendable {
         }
     }
 
+    /// Drops every database whose name starts with `prefix` (test scratch databases).
+    public func dropDatabases(prefixed prefix: String) async throws {
+        try await asSuperuser { tx in
+            let names = try await tx.query("select datname from pg_database where starts_with(datname, \(prefix))")
+                .map { try $0.decode("datname", as: String.self) }
+            for name in names where name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                try await tx.execute(SQL(unsafeSQL: "drop database if exists \(name) with (force)"))
+            }
+        }
+    }
+
     /// Stops the cluster if this process started it.
     public func stop() {
         guard startedHere else { return }

@@ -69,6 +69,7 @@ public struct TestDatabase: Sendable {
         stopAtExit(cluster)
         let name = "keel_test"
         try await cluster.ensureDatabase(name, fresh: true)
+        try await cluster.dropDatabases(prefixed: scratchPrefix)  // left by earlier runs
         let owner = cluster.configuration(database: name, role: .owner, poolSize: 1)
         _ = try await DatabasePool.withPool(owner, logger: logger) { try await Migrator(files: files, logger: logger).migrate($0) }
         let app = cluster.configuration(database: name, role: .app, poolSize: 8)
@@ -81,7 +82,7 @@ public struct TestDatabase: Sendable {
     /// platform-wide tables (the outbox) or that change the schema. Requires the embedded cluster.
     public func scratch(_ label: String = "scratch", migrate: Bool = true) async throws -> TestDatabase {
         guard let cluster else { throw ScratchUnavailable() }
-        let name = "keel_\(label)_\(UInt32.random(in: 0...UInt32.max))"
+        let name = "\(Self.scratchPrefix)\(label)_\(UInt32.random(in: 0...UInt32.max))"
         try await cluster.ensureDatabase(name, fresh: true)
         let owner = cluster.configuration(database: name, role: .owner, poolSize: 1)
         if migrate {
@@ -96,6 +97,11 @@ public struct TestDatabase: Sendable {
                             pool: Self.running(DatabasePool(app, logger: Self.logger)), cluster: cluster)
     }
 
+    /// A second pool on the same database, as a second server process would have.
+    public func scratchPeer() async throws -> DatabasePool {
+        Self.running(DatabasePool(app, logger: Self.logger))
+    }
+
     /// Settings for the cluster's superuser (embedded only), for tests that prove the server
     /// refuses such a role.
     public func superuser() throws -> DatabaseConfiguration {
@@ -106,6 +112,8 @@ public struct TestDatabase: Sendable {
     }
 
     public struct ScratchUnavailable: Error {}
+
+    static let scratchPrefix = "keel_scratch_"
 
     private static func running(_ pool: DatabasePool) -> DatabasePool {
         Task.detached { try? await pool.run() }
