@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "Kernel", swiftSettings: strict),
@@ -100,7 +101,8 @@ let package = Package(
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting"],
                     swiftSettings: strict),
         .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", hummingbird,
-                                                     .product(name: "HummingbirdTesting", package: "hummingbird")],
+                                                     .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                     .product(name: "HTTPTypes", package: "swift-http-types")],
                     swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
     ]

@@ -1,0 +1,47 @@
+import Foundation
+import KeelApp
+import KeelTesting
+import Kernel
+import Storage
+import Testing
+
+/// The server must not run as a role that row-level security does not bind.
+@Suite("The server's database role")
+struct ServerRoleTests {
+    @Test("the server role (no superuser, no BYPASSRLS, owns nothing) is accepted")
+    func appRoleAccepted() async throws {
+        let db = try await TestDatabase.shared()
+        try await DatabasePool.withPool(db.app, logger: TestDatabase.logger) { try await $0.verifyServerRole() }
+    }
+
+    @Test("a superuser is refused with a message that says what to do", .enabled(if: TestDatabase.canMakeScratchDatabases))
+    func superuserRefused() async throws {
+        let db = try await TestDatabase.shared()
+        let error = await #expect(throws: AppError.self) {
+            try await DatabasePool.withPool(try db.superuser(), logger: TestDatabase.logger) { try await $0.verifyServerRole() }
+        }
+        #expect(error?.code == .forbiddenRole)
+        #expect(error?.detail.contains("SUPERUSER or has BYPASSRLS") == true)
+        #expect(error?.detail.contains("MIGRATION_DATABASE_URL") == true)
+    }
+
+    @Test("the owner of the tables is refused")
+    func ownerRefused() async throws {
+        let db = try await TestDatabase.shared()
+        let error = await #expect(throws: AppError.self) {
+            try await DatabasePool.withPool(db.owner, logger: TestDatabase.logger) { try await $0.verifyServerRole() }
+        }
+        #expect(error?.code == .forbiddenRole)
+        #expect(error?.detail.contains("owns Keel's tables") == true)
+    }
+
+    @Test("buildApplication refuses to start as the owner role")
+    func applicationRefusesOwner() async throws {
+        let db = try await TestDatabase.shared()
+        var config = HealthTests.config(db)
+        config.databaseURL = db.migrationDatabaseURL
+        await #expect(throws: AppError.self) {
+            _ = try await buildApplication(config, logger: TestDatabase.logger)
+        }
+    }
+}
