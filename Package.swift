@@ -82,6 +82,7 @@ let package = Package(
             dependencies: ["Kernel", "Storage", "PasswordHashing", "TemplateEngine", "Web",
                            "AccountsAPI", "Accounts", "BillingAPI", "Billing", "OrdersAPI", "Orders",
                            "NotificationsAPI", "Notifications", hummingbird, logging, lifecycle,
+                           .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                            .product(name: "Configuration", package: "swift-configuration")],
             swiftSettings: strict
         ),

@@ -2,16 +2,21 @@ import Accounts
 import AccountsAPI
 import Foundation
 import Hummingbird
+import ServiceLifecycle
+import UnixSignals
 public import Logging
 import Storage
 
 /// What the `keel` command's subcommands do, kept here so the executable stays a thin
 /// parser over the same wiring the server uses.
 public enum OperatorCommands {
-    /// Builds the application and serves until SIGTERM or SIGINT.
+    /// Builds the application and serves until SIGTERM or SIGINT. After the signal,
+    /// in-flight work has `shutdownGraceSeconds`; then what is left is cancelled.
     public static func serve(_ config: KeelConfig, logger: Logger) async throws {
         let app = try await buildApplication(config, logger: logger)
-        try await app.runService()
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds)
+        try await ServiceGroup(configuration: group).run()
     }
 
     /// Applies pending migrations; returns the names applied.

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 import Kernel
+internal import Crypto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,14 +22,18 @@ public final class EmbeddedPostgres: Sendable {
         case app = "keel_app"
     }
 
+    /// The data directory the caller named (`.data`): holds the start-up lock, and the
+    /// cluster itself unless that has to live elsewhere (see `home(for:)`).
     public let root: URL
+    /// Where the cluster's files are: `root`, or a short, reachable stand-in.
+    let home: URL
     let binDirectory: URL
     let startedHere: Bool
     let logger: Logger
 
-    var dataDirectory: URL { root.appendingPathComponent("postgres") }
-    var socketDirectory: URL { root.appendingPathComponent("run") }
-    var logFile: URL { root.appendingPathComponent("postgres.log") }
+    var dataDirectory: URL { home.appendingPathComponent("postgres") }
+    var socketDirectory: URL { home.appendingPathComponent("run") }
+    var logFile: URL { home.appendingPathComponent("postgres.log") }
     var socketPath: String { socketDirectory.appendingPathComponent(".s.PGSQL.5432").path }
 
     /// Starts the cluster under `root` (creating it on first use) unless it already runs, and
@@ -40,13 +45,14 @@ public final class EmbeddedPostgres: Sendable {
         // Serialise concurrent starters (a server and a test run) on one lock file.
         let lock = try FileLock(root.appendingPathComponent("postgres.lock").path)
         defer { lock.unlock() }
-        let probe = EmbeddedPostgres(root: root, bin: bin, startedHere: false, logger: logger)
+        let home = try home(for: root, logger: logger)
+        let probe = EmbeddedPostgres(root: root, home: home, bin: bin, startedHere: false, logger: logger)
         if try probe.isRunning() {
             logger.info("reusing running embedded PostgreSQL", metadata: ["data": "\(probe.dataDirectory.path)"])
             try await probe.bootstrapRoles()
             return probe
         }
-        let cluster = EmbeddedPostgres(root: root, bin: bin, startedHere: true, logger: logger)
+        let cluster = EmbeddedPostgres(root: root, home: home, bin: bin, startedHere: true, logger: logger)
         try cluster.initializeIfNeeded()
         try cluster.run(cluster.tool("pg_ctl"), ["-D", cluster.dataDirectory.path, "-l", cluster.logFile.path,
                                                  "-w", "-t", "60", "start"])
@@ -55,8 +61,9 @@ public final class EmbeddedPostgres: Sendable {
         return cluster
     }
 
-    init(root: URL, bin: URL, startedHere: Bool, logger: Logger) {
+    init(root: URL, home: URL, bin: URL, startedHere: Bool, logger: Logger) {
         self.root = root
+        self.home = home
         self.binDirectory = bin
         self.startedHere = startedHere
         self.logger = logger
@@ -106,6 +113,29 @@ public final class EmbeddedPostgres: Sendable {
 
     // MARK: - Set-up
 
+    /// Where the cluster lives: under `root` when the `postgres` user (if we run as root) can
+    /// reach it and the socket path fits the 107-byte limit of Unix sockets; otherwise under
+    /// `/var/tmp/keel-<hash of root>`, with `root/postgres` a symlink to it so it is still found
+    /// from the checkout. (A checkout under `/root`, mode 700, is the common case.)
+    static func home(for root: URL, logger: Logger) throws -> URL {
+        let socketLength = root.appendingPathComponent("run/.s.PGSQL.5432").path.utf8.count
+        let reachable = !isRoot || (try? capture("/usr/sbin/runuser", ["-u", "postgres", "--", "test", "-x", root.path])) != nil
+        guard !reachable || socketLength > 100 else { return root }
+        let digest = SHA256.hash(data: Data(root.path.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        let home = URL(fileURLWithPath: "/var/tmp/keel-\(digest)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        chmod(home.path, 0o755)
+        let link = root.appendingPathComponent("postgres")
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == nil {
+            try? FileManager.default.removeItem(at: link)
+            try FileManager.default.createSymbolicLink(at: link, withDestinationURL: home.appendingPathComponent("postgres"))
+        }
+        logger.notice("embedded PostgreSQL lives outside the data directory", metadata: [
+            "home": "\(home.path)", "reason": "\(reachable ? "socket path too long" : "postgres user cannot reach \(root.path)")",
+        ])
+        return home
+    }
+
     private func isRunning() throws -> Bool {
         guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) else {
             return false
@@ -123,8 +153,8 @@ public final class EmbeddedPostgres: Sendable {
             try fm.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         }
         if Self.isRoot {
-            // The unprivileged user must own what PostgreSQL writes and reach it through `root`.
-            chmod(root.path, 0o755)
+            // The unprivileged user must own what PostgreSQL writes and reach it through `home`.
+            chmod(home.path, 0o755)
             try run(URL(fileURLWithPath: "/bin/chown"),
                     ["-R", "postgres:postgres", dataDirectory.path, socketDirectory.path, logFile.path], asRoot: true)
         }

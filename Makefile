@@ -1,0 +1,33 @@
+# Keel: two commands do all the set-up on a fresh Debian machine.
+#   make run    installs what is missing, builds, migrates and serves on the embedded database
+#   make test   installs what is missing and runs every test against a real PostgreSQL
+
+SHELL := /bin/bash
+# The Swift toolchain lives at /opt/swift on our machines; a swift already on PATH wins.
+export PATH := $(PATH):/opt/swift/usr/bin
+SWIFT ?= swift
+
+.PHONY: run test deps build release migrate clean-data
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build --product keel
+
+run: build
+	.build/debug/keel serve --migrate
+
+test: deps
+	$(SWIFT) test
+
+release: deps
+	$(SWIFT) build -c release --product keel
+
+migrate: build
+	.build/debug/keel migrate
+
+# Stops and deletes the embedded cluster (all local data).
+clean-data:
+	-@for d in .data/postgres; do [ -e "$$d/PG_VERSION" ] && runuser -u postgres -- pg_ctl -D "$$(readlink -f $$d)" -m fast stop 2>/dev/null || true; done
+	rm -rf .data

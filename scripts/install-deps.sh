@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what Keel needs from Debian when it is missing: the Argon2 library and headers,
+# pkg-config (SwiftPM finds libargon2 through it), and the PostgreSQL server that the
+# embedded database runs. Idempotent; quiet when everything is present.
+set -euo pipefail
+
+missing=()
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+pkg-config --exists libargon2 2>/dev/null || missing+=(libargon2-dev)
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! id postgres >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+command -v make >/dev/null 2>&1 || missing+=(make)
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+  sudo="sudo"
+else
+  echo "error: not root and no sudo; install them yourself: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# The package lists of a fresh machine are often empty; update once, then install.
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "Installed: ${missing[*]}"
