@@ -148,7 +148,8 @@ public enum IsolationLevel: String, Sendable {
 }
 
 extension DatabasePool {
-    /// Runs `body` with a pool that lives only as long as the call (commands, migrations).
+    /// Runs `body` with a pool that lives only as long as the call (commands, migrations);
+    /// the pool's connections are closed before it returns.
     public static func withPool<R: Sendable>(
         _ configuration: DatabaseConfiguration, logger: Logger, _ body: (DatabasePool) async throws -> R
     ) async throws -> R {

@@ -30,9 +30,24 @@ struct Transaction: Sendable {
             try await tx.execute("commit")
             return result
         } catch {
-            // A failed rollback means the connection is broken; the pool discards it.
-            try? await tx.execute("rollback")
+            await tx.rollback(after: error)
             throw error
+        }
+    }
+
+    /// Rolls back after `error`, unless the connection is already gone. A connection the
+    /// server dropped (terminated backend, restart) is not asked anything more: a query sent
+    /// into it while PostgresNIO is still tearing it down may never be answered. Closing it
+    /// makes the pool discard it.
+    func rollback(after error: any Error) async {
+        if connection.isClosed || (DatabaseError.map(error) as? AppError)?.code == .databaseUnavailable {
+            try? await connection.close()
+            return
+        }
+        do {
+            try await execute("rollback")
+        } catch {
+            try? await connection.close()
         }
     }
 
