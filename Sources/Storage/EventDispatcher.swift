@@ -46,6 +46,8 @@ public final class EventDispatcher: Service, Sendable {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
                     if try await dispatchBatch() == options.batchSize { continue }
+                } catch where Task.isCancelled || error is CancellationError {
+                    break
                 } catch {
                     logger.error("outbox dispatch failed", metadata: ["error": "\(error)"])
                 }
