@@ -1,0 +1,33 @@
+import Kernel
+import Storage
+import Testing
+
+@Suite("Database URLs")
+struct DatabaseConfigurationTests {
+    @Test("a TCP URL with credentials, port and sslmode")
+    func tcp() throws {
+        let config = try DatabaseConfiguration(url: "postgres://keel_app:p%40ss@db.internal:6432/keel?sslmode=require", poolSize: 7)
+        #expect(config.endpoint == .tcp(host: "db.internal", port: 6432))
+        #expect(config.username == "keel_app")
+        #expect(config.password == "p@ss")
+        #expect(config.database == "keel")
+        #expect(config.tls == .require)
+        #expect(config.poolSize == 7)
+    }
+
+    @Test("TLS is off on loopback and on Unix sockets, whatever the URL asks")
+    func tlsOffLocally() throws {
+        #expect(try DatabaseConfiguration(url: "postgres://u@127.0.0.1/keel?sslmode=require").tls == .disable)
+        #expect(try DatabaseConfiguration(url: "postgres://u@localhost/keel").tls == .disable)
+        let socket = try DatabaseConfiguration(url: "postgresql://u@/keel?host=/tmp/pg")
+        #expect(socket.endpoint == .unixSocket(path: "/tmp/pg/.s.PGSQL.5432"))
+        #expect(socket.tls == .disable)
+        #expect(try DatabaseConfiguration(url: "postgres://u@db/keel").tls == .prefer)
+    }
+
+    @Test("malformed URLs are refused with a sentence, not a crash",
+          arguments: ["", "mysql://u@h/db", "postgres://h/db", "postgres://u@h/", "postgres://u@/db", "postgres://u@h/db?sslmode=sometimes"])
+    func malformed(url: String) {
+        #expect(throws: AppError.self) { try DatabaseConfiguration(url: url) }
+    }
+}
