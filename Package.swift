@@ -35,6 +35,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "keel", targets: ["keel"]),
+        // For the fuzzer and the template benchmark, separate packages that use it by path.
+        .library(name: "TemplateEngine", targets: ["TemplateEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -47,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
     ],
     targets: [
         .target(name: "Kernel", swiftSettings: strict),
@@ -97,6 +100,9 @@ let package = Package(
                 path: "Tests/KeelTesting", swiftSettings: strict),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Kernel", "KeelTesting", logging],
+                    swiftSettings: strict),
+        .testTarget(name: "TemplateEngineTests",
+                    dependencies: ["TemplateEngine", .product(name: "PropertyBased", package: "swift-property-based")],
                     swiftSettings: strict),
         .testTarget(name: "PasswordHashingTests", dependencies: ["PasswordHashing", "Kernel"], swiftSettings: strict),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting"],

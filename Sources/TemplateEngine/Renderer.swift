@@ -1,0 +1,223 @@
+/// Walks compiled nodes and appends bytes. Variables resolve against loop and include
+/// locals (innermost first), then the model; strict: an unknown name is an error.
+struct Renderer {
+    let library: TemplateLibrary
+    let root: TemplateValue
+    var output: [UInt8] = []
+    var depth = 0
+
+    init(library: TemplateLibrary, root: TemplateValue) {
+        self.library = library
+        self.root = root
+    }
+
+    typealias Locals = [(name: String, value: TemplateValue)]
+
+    mutating func render(_ nodes: [Node], locals: Locals) throws(TemplateError) {
+        for node in nodes {
+            switch node {
+            case .text(let bytes):
+                output.append(contentsOf: bytes)
+            case .output(let expression, let escaper, let site):
+                let value = try evaluate(expression, locals, site)
+                Escaping.write(value, escaper, into: &output)
+            case .conditional(let branches, let otherwise, let site):
+                var matched = false
+                for branch in branches where try evaluate(branch.condition, locals, site).isTruthy {
+                    try render(branch.body, locals: locals)
+                    matched = true
+                    break
+                }
+                if !matched, let otherwise { try render(otherwise, locals: locals) }
+            case .loop(let variable, let sequence, let body, let empty, let site):
+                let items: [TemplateValue]
+                switch try evaluate(sequence, locals, site) {
+                case .array(let array): items = array
+                case .null: items = []
+                case let other:
+                    throw site.error(.notIterable, "`for` needs a list, but this is \(other.typeName).",
+                                     hint: "Loop over an array property of the model.")
+                }
+                if items.isEmpty {
+                    if let empty { try render(empty, locals: locals) }
+                    continue
+                }
+                var inner = locals
+                inner.append((variable, .null))
+                inner.append(("loop", .null))
+                let last = items.count - 1
+                for (i, item) in items.enumerated() {
+                    inner[inner.count - 2].value = item
+                    inner[inner.count - 1].value = .object(["index": .int(i + 1), "index0": .int(i), "first": .bool(i == 0),
+                                                            "last": .bool(i == last), "length": .int(items.count)])
+                    try render(body, locals: inner)
+                }
+            case .block(_, let body, _):
+                try render(body, locals: locals)
+            case .include(_, let template, let arguments, let site):
+                var inner: Locals = []
+                for argument in arguments { inner.append((argument.name, try evaluate(argument.value, locals, site))) }
+                depth += 1
+                defer { depth -= 1 }
+                try render(library.templates[template].nodes, locals: inner)
+            }
+        }
+    }
+
+    func evaluate(_ expression: Expression, _ locals: Locals, _ site: Site) throws(TemplateError) -> TemplateValue {
+        switch expression {
+        case .literal(let value):
+            return value
+        case .path(let path, let offset):
+            return try lookup(path, locals, Site(source: site.source, offset: offset))
+        case .filter(let input, let filter, let arguments, let offset):
+            let value = try evaluate(input, locals, site)
+            var evaluated: [TemplateValue] = []
+            for argument in arguments { evaluated.append(try evaluate(argument, locals, site)) }
+            do {
+                return try filter.apply(value, evaluated)
+            } catch {
+                throw Site(source: site.source, offset: offset).error(.wrongType, error.message, hint: "Check the value's type in the model.")
+            }
+        case .not(let inner):
+            return .bool(!(try evaluate(inner, locals, site).isTruthy))
+        case .and(let a, let b):
+            guard try evaluate(a, locals, site).isTruthy else { return .bool(false) }
+            return .bool(try evaluate(b, locals, site).isTruthy)
+        case .or(let a, let b):
+            if try evaluate(a, locals, site).isTruthy { return .bool(true) }
+            return .bool(try evaluate(b, locals, site).isTruthy)
+        case .compare(let a, let comparison, let b):
+            return .bool(try Self.compare(evaluate(a, locals, site), comparison, evaluate(b, locals, site)))
+        }
+    }
+
+    func lookup(_ path: [String], _ locals: Locals, _ site: Site) throws(TemplateError) -> TemplateValue {
+        var value: TemplateValue
+        if let local = locals.last(where: { $0.name == path[0] }) {
+            value = local.value
+        } else if case .object(let object) = root, let found = object[path[0]] {
+            value = found
+        } else {
+            throw site.error(.unknownVariable, "There is no variable named `\(path[0])`.",
+                             hint: "Add it to the model, or check the spelling. Use `| default: …` for optional values.")
+        }
+        for (i, key) in path.enumerated().dropFirst() {
+            guard case .object(let object) = value, let next = object[key] else {
+                if value == .null {
+                    throw site.error(.unknownVariable, "`\(path[..<i].joined(separator: "."))` is nil, so it has no `\(key)`.",
+                                     hint: "Guard it with {% if \(path[..<i].joined(separator: ".")) %}.")
+                }
+                throw site.error(.unknownVariable, "`\(path[..<i].joined(separator: "."))` has no `\(key)`.",
+                                 hint: "Check the spelling against the model.")
+            }
+            value = next
+        }
+        return value
+    }
+
+    static func compare(_ a: TemplateValue, _ comparison: Expression.Comparison, _ b: TemplateValue) -> Bool {
+        switch comparison {
+        case .equal: return equal(a, b)
+        case .notEqual: return !equal(a, b)
+        default:
+            let order: Int
+            switch (a, b) {
+            case (.int(let x), .int(let y)): order = x < y ? -1 : x > y ? 1 : 0
+            case (.int, .double), (.double, .int), (.double, .double):
+                let x = number(a), y = number(b)
+                order = x < y ? -1 : x > y ? 1 : 0
+            case (.string(let x), .string(let y)): order = x < y ? -1 : x > y ? 1 : 0
+            case (.date(let x), .date(let y)): order = x < y ? -1 : x > y ? 1 : 0
+            default: return false
+            }
+            switch comparison {
+            case .less: return order < 0
+            case .greater: return order > 0
+            case .lessOrEqual: return order <= 0
+            default: return order >= 0
+            }
+        }
+    }
+
+    static func number(_ v: TemplateValue) -> Double {
+        switch v {
+        case .int(let n): Double(n)
+        case .double(let d): d
+        default: .nan
+        }
+    }
+
+    static func equal(_ a: TemplateValue, _ b: TemplateValue) -> Bool {
+        switch (a, b) {
+        case (.int, .double), (.double, .int): number(a) == number(b)
+        default: a == b
+        }
+    }
+}
+
+/// Writes a value escaped for where it lands.
+enum Escaping {
+    static func write(_ value: TemplateValue, _ escaper: Escaper, into out: inout [UInt8]) {
+        switch (escaper, value) {
+        case (.none, _), (.json, _): out.append(contentsOf: value.text.utf8)
+        case (.html, .safeHTML(let html)): out.append(contentsOf: html.html.utf8)
+        case (.html, _), (.attribute, _): html(value.text, into: &out)
+        case (.urlStart, _): html(safeURL(value.text), into: &out)
+        case (.urlPart, _): percentEncode(value.text, into: &out)
+        }
+    }
+
+    /// Escapes the five characters that can end text or a quoted attribute value.
+    static func html(_ text: String, into out: inout [UInt8]) {
+        for c in text.utf8 {
+            switch c {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): out.append(contentsOf: "&#34;".utf8)
+            case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
+            case 0: out.append(contentsOf: "\u{FFFD}".utf8)
+            default: out.append(c)
+            }
+        }
+    }
+
+    static let blocked = "about:invalid#keel-blocked"
+    static let allowedSchemes: Set<String> = ["http", "https", "mailto", "tel"]
+
+    /// A URL at the start of `href`/`src`/…: relative, or with an allowed scheme; anything
+    /// else (`javascript:`, `data:`, `vbscript:` …, however disguised) becomes a dead link.
+    static func safeURL(_ url: String) -> String {
+        // Browsers ignore ASCII tab and newlines inside URLs and strip leading controls and
+        // spaces, so `java\tscript:` and ` javascript:` are the same as `javascript:`.
+        let significant = url.unicodeScalars.filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }
+            .drop { $0.value <= 0x20 }
+        var scheme = ""
+        for scalar in significant {
+            if scalar == ":" {
+                return allowedSchemes.contains(scheme.lowercased()) ? url : blocked
+            }
+            if scalar == "/" || scalar == "?" || scalar == "#" { return url }
+            scheme.unicodeScalars.append(scalar)
+        }
+        return url
+    }
+
+    /// Percent-encodes all but RFC 3986's unreserved characters: safe as a path segment or a
+    /// query value, and in any quoted attribute.
+    static func percentEncode(_ text: String, into out: inout [UInt8]) {
+        let hex = Array("0123456789ABCDEF".utf8)
+        for c in text.utf8 {
+            switch c {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(c)
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(c >> 4)])
+                out.append(hex[Int(c & 0x0F)])
+            }
+        }
+    }
+}

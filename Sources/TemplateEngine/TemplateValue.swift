@@ -1,0 +1,69 @@
+public import Foundation
+
+/// The values templates see. Built from any `Encodable` model by `TemplateValueEncoder`
+/// (dates and `SafeHTML` keep their type), or directly.
+public enum TemplateValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case date(Date)
+    case safeHTML(SafeHTML)
+    case array([TemplateValue])
+    case object([String: TemplateValue])
+
+    /// Truthiness for `if`: nil, false, 0, "" and empty collections are false.
+    var isTruthy: Bool {
+        switch self {
+        case .null: false
+        case .bool(let b): b
+        case .int(let n): n != 0
+        case .double(let d): d != 0
+        case .string(let s): !s.isEmpty
+        case .date, .safeHTML: true
+        case .array(let a): !a.isEmpty
+        case .object(let o): !o.isEmpty
+        }
+    }
+
+    /// The text a value renders as (before escaping).
+    var text: String {
+        switch self {
+        case .null: ""
+        case .bool(let b): b ? "true" : "false"
+        case .int(let n): String(n)
+        case .double(let d): d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+        case .string(let s): s
+        case .date(let d): DatePattern.iso8601.format(d)
+        case .safeHTML(let h): h.html
+        case .array, .object: ""
+        }
+    }
+
+    var typeName: String {
+        switch self {
+        case .null: "nil"
+        case .bool: "a boolean"
+        case .int: "an integer"
+        case .double: "a number"
+        case .string: "a string"
+        case .date: "a date"
+        case .safeHTML: "SafeHTML"
+        case .array: "a list"
+        case .object: "an object"
+        }
+    }
+}
+
+extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: TemplateValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    public init(nilLiteral: ()) { self = .null }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import TemplateEngine
+import Testing
+
+/// Renders `main` from the given sources.
+func render(_ sources: [String: String], _ model: TemplateValue = [:], name: String = "main.html") throws -> String {
+    String(decoding: try TemplateLibrary(sources: sources).render(name, value: model), as: UTF8.self)
+}
+
+func render(_ source: String, _ model: TemplateValue = [:], name: String = "main.html") throws -> String {
+    try render([name: source], model, name: name)
+}
+
+@Suite("Templates: rendering")
+struct RenderingTests {
+    @Test("values by dotted path, escaped in text")
+    func paths() throws {
+        let model: TemplateValue = ["user": ["name": "Ada <Lovelace>", "tenant": ["slug": "acme"]]]
+        #expect(try render("<p>{{ user.name }} @ {{ user.tenant.slug }}</p>", model) == "<p>Ada &lt;Lovelace&gt; @ acme</p>")
+    }
+
+    @Test("if / else if / else, with comparisons and boolean operators")
+    func conditionals() throws {
+        let source = "{% if n > 10 %}big{% else if n == 10 and not small %}ten{% elif n < 0 or negative %}neg{% else %}small{% endif %}"
+        #expect(try render(source, ["n": 11, "small": false, "negative": false]) == "big")
+        #expect(try render(source, ["n": 10, "small": false, "negative": false]) == "ten")
+        #expect(try render(source, ["n": -1, "small": false, "negative": false]) == "neg")
+        #expect(try render(source, ["n": 3, "small": true, "negative": false]) == "small")
+        #expect(try render("{% if s == \"x\" %}yes{% endif %}", ["s": "x"]) == "yes")
+        #expect(try render("{% if items %}some{% else %}none{% endif %}", ["items": []]) == "none")
+    }
+
+    @Test("for with index, first, last, length, and the empty branch")
+    func loops() throws {
+        let source = "{% for x in xs %}{{ loop.index }}/{{ loop.length }}:{{ x }}{% if loop.first %}(first){% endif %}{% if loop.last %}(last){% else %},{% endif %}{% empty %}nothing{% endfor %}"
+        #expect(try render(source, ["xs": ["a", "b", "c"]]) == "1/3:a(first),2/3:b,3/3:c(last)")
+        #expect(try render(source, ["xs": []]) == "nothing")
+        #expect(try render("{% for x in xs %}{% for y in x.ys %}{{ x.n }}{{ y }}{% endfor %}{% endfor %}",
+                           ["xs": [["n": 1, "ys": ["a", "b"]], ["n": 2, "ys": ["c"]]]]) == "1a1b2c")
+    }
+
+    @Test("a page extends a layout and fills its named blocks; unfilled blocks keep their default")
+    func layouts() throws {
+        let sources = [
+            "layouts/admin.html": "<title>{% block title %}Keel{% endblock %}</title><main>{% block content %}{% endblock %}</main><footer>{% block footer %}©{% endblock %}</footer>",
+            "main.html": "{% extends \"layouts/admin\" %}\n{% block title %}Tenants{% endblock %}\n{% block content %}<h1>{{ heading }}</h1>{% endblock %}\n",
+        ]
+        #expect(try render(sources, ["heading": "All <tenants>"]) ==
+                "<title>Tenants</title><main><h1>All &lt;tenants&gt;</h1></main><footer>©</footer>")
+    }
+
+    @Test("layouts can extend layouts")
+    func nestedLayouts() throws {
+        let sources = [
+            "layouts/base.html": "[{% block body %}{% endblock %}]",
+            "layouts/admin.html": "{% extends \"layouts/base\" %}{% block body %}<nav/>{% block content %}{% endblock %}{% endblock %}",
+            "main.html": "{% extends \"layouts/admin\" %}{% block content %}page{% endblock %}",
+        ]
+        #expect(try render(sources) == "[<nav/>page]")
+    }
+
+    @Test("includes take arguments and see the model")
+    func includes() throws {
+        let sources = [
+            "partials/row.html": "<tr><td>{{ order.number }}</td><td>{{ label }}</td><td>{{ site }}</td></tr>",
+            "main.html": "<table>{% for o in orders %}{% include \"partials/row\" with order=o, label=\"#\" %}{% endfor %}</table>",
+        ]
+        #expect(try render(sources, ["site": "keel", "orders": [["number": 1], ["number": 2]]]) ==
+                "<table><tr><td>1</td><td>#</td><td>keel</td></tr><tr><td>2</td><td>#</td><td>keel</td></tr></table>")
+    }
+
+    @Test("filters, with arguments")
+    func filters() throws {
+        let date = Date(timeIntervalSince1970: 1_790_000_000)  // 2026-09-21T14:13:20Z
+        let model: TemplateValue = ["name": "Ada", "empty": "", "long": "abcdefghij", "n": 1, "m": 3, "when": .date(date),
+                                    "cents": 123456, "neg": -5, "yen": 1500, "cur": "EUR", "list": [1, 2]]
+        #expect(try render("{{ name | upper }} {{ name | lower }}", model) == "ADA ada")
+        #expect(try render("{{ empty | default: \"—\" }} {{ name | default: \"—\" }}", model) == "— Ada")
+        #expect(try render("{{ long | truncate: 5 }} {{ name | truncate: 5 }}", model) == "abcd… Ada")
+        #expect(try render("{{ n }} {{ n | pluralize: \"order\", \"orders\" }}, {{ m }} {{ m | pluralize: \"order\", \"orders\" }}", model)
+                == "1 order, 3 orders")
+        #expect(try render("{{ when | date: \"yyyy-MM-dd HH:mm\" }} {{ when | date: \"dd MMM yyyy\" }}", model)
+                == "2026-09-21 14:13 21 Sep 2026")
+        #expect(try render("{{ cents | money: \"EUR\" }}; {{ neg | money: cur }}; {{ yen | money: \"JPY\" }}", model)
+                == "1,234.56 EUR; -0.05 EUR; 1,500 JPY")
+        #expect(try render("{{ list | length }}", model) == "2")
+        #expect(try render("{{ name | lower | upper }}", model) == "ADA")
+    }
+
+    @Test("json inside a script data block is valid JSON that cannot end the script")
+    func jsonFilter() throws {
+        let model: TemplateValue = ["data": ["name": "</script><script>alert(1)</script>", "n": 2, "ok": true, "tags": ["a'b", "c&d"]]]
+        let out = try render("<script type=\"application/json\" id=\"d\">{{ data | json }}</script>", model)
+        #expect(out == #"<script type="application/json" id="d">{"n":2,"name":"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e","ok":true,"tags":["a\u0027b","c\u0026d"]}</script>"#)
+        let json = String(out.dropFirst(#"<script type="application/json" id="d">"#.count).dropLast("</script>".count))
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(decoded?["name"] as? String == "</script><script>alert(1)</script>")
+    }
+
+    @Test("comments vanish; whitespace control trims")
+    func commentsAndWhitespace() throws {
+        #expect(try render("a{# a comment with {{ braces }} #}b") == "ab")
+        #expect(try render("<ul>\n  {%- for x in xs %}\n    <li>{{ x }}</li>\n  {%- endfor %}\n</ul>", ["xs": [1, 2]])
+                == "<ul>\n    <li>1</li>\n    <li>2</li>\n</ul>")
+        #expect(try render("a   {{- x -}}   b", ["x": "X"]) == "aXb")
+    }
+
+    @Test("text templates (.txt) are not HTML-escaped")
+    func textTemplates() throws {
+        #expect(try render("Hello {{ name }} & welcome", ["name": "<Ada>"], name: "email/welcome.txt") == "Hello <Ada> & welcome")
+    }
+
+    @Test("models are any Encodable; dates and SafeHTML keep their meaning")
+    func encodableModels() throws {
+        struct Row: Encodable { let id: UUID; let label: String; let price: Int }
+        struct Page: Encodable {
+            let title: String
+            let rows: [Row]
+            let created: Date
+            let banner: SafeHTML
+            let missing: String?
+        }
+        let id = UUID()
+        let page = Page(title: "Orders", rows: [Row(id: id, label: "A&B", price: 1999)],
+                        created: Date(timeIntervalSince1970: 0), banner: SafeHTML(unsafe: "<b>hi</b>"), missing: nil)
+        let library = try TemplateLibrary(sources: ["p.html": """
+            <h1>{{ title }}</h1>{% for r in rows %}<a href="/orders/{{ r.id }}">{{ r.label }} {{ r.price | money: "USD" }}</a>{% endfor %}\
+            {{ created | date: "yyyy" }}{{ banner }}{{ missing | default: "-" }}
+            """])
+        #expect(try library.render("p.html", page) ==
+                "<h1>Orders</h1><a href=\"/orders/\(id.uuidString.lowercased())\">A&amp;B 19.99 USD</a>1970<b>hi</b>-")
+    }
+
+    @Test("a library loads a directory once and renders many times")
+    func directory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keel-templates-\(UUID())")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("layouts"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "<b>{% block content %}{% endblock %}</b>".write(to: dir.appendingPathComponent("layouts/admin.html"), atomically: true, encoding: .utf8)
+        try "{% extends \"layouts/admin\" %}{% block content %}{{ x }}{% endblock %}".write(to: dir.appendingPathComponent("page.html"), atomically: true, encoding: .utf8)
+        let library = try TemplateLibrary(directory: dir)
+        #expect(library.names.sorted() == ["layouts/admin.html", "page.html"])
+        for i in 0..<3 {
+            #expect(try library.render("page.html", ["x": i]) == "<b>\(i)</b>")
+        }
+    }
+}
+
+extension TemplateLibrary {
+    func render(_ name: String, _ value: TemplateValue) throws -> String {
+        String(decoding: try render(name, value: value), as: UTF8.self)
+    }
+}
