@@ -188,17 +188,23 @@ enum Escaping {
 
     /// A URL at the start of `href`/`src`/…: relative, or with an allowed scheme; anything
     /// else (`javascript:`, `data:`, `vbscript:` …, however disguised) becomes a dead link.
+    /// The scheme is found the way browsers find it (WHATWG URL): leading C0 controls and
+    /// spaces dropped, tabs and newlines removed anywhere, then an ASCII letter followed by
+    /// letters, digits, `+`, `-` or `.` up to a `:`. Anything else is a relative URL.
     static func safeURL(_ url: String) -> String {
-        // Browsers ignore ASCII tab and newlines inside URLs and strip leading controls and
-        // spaces, so `java\tscript:` and ` javascript:` are the same as `javascript:`.
-        let significant = url.unicodeScalars.filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }
-            .drop { $0.value <= 0x20 }
+        let significant = url.unicodeScalars.filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }.drop { $0.value <= 0x20 }
+        guard let first = significant.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) else {
+            return url
+        }
         var scheme = ""
         for scalar in significant {
             if scalar == ":" {
                 return allowedSchemes.contains(scheme.lowercased()) ? url : blocked
             }
-            if scalar == "/" || scalar == "?" || scalar == "#" { return url }
+            guard scalar.isASCII, ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                    || scalar == "+" || scalar == "-" || scalar == "." else {
+                return url  // not a scheme: a relative URL
+            }
             scheme.unicodeScalars.append(scalar)
         }
         return url
