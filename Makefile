@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run test deps build release migrate clean-data
+.PHONY: run test deps build release migrate clean-data fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -31,3 +31,11 @@ migrate: build
 clean-data:
 	-@for d in .data/postgres; do [ -e "$$d/PG_VERSION" ] && runuser -u postgres -- pg_ctl -D "$$(readlink -f $$d)" -m fast stop 2>/dev/null || true; done
 	rm -rf .data
+
+# Fuzzes template parsing and rendering with libFuzzer for FUZZ_SECONDS (default 600).
+# New inputs that widen coverage are added to fuzz/corpus; crashes are written to fuzz/.
+FUZZ_SECONDS ?= 600
+fuzz:
+	cd fuzz && $(SWIFT) build -c release --sanitize=fuzzer --product TemplateFuzz
+	cd fuzz && $$($(SWIFT) build -c release --sanitize=fuzzer --show-bin-path)/TemplateFuzz corpus \
+		-max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=./

@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "PasswordHashingTests", dependencies: ["PasswordHashing", "Kernel"], swiftSettings: strict),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting"],
                     swiftSettings: strict),
-        .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", "Storage", hummingbird, logging,
+        .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", "Storage", "TemplateEngine", hummingbird, logging,
                                                      .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                      .product(name: "HTTPTypes", package: "swift-http-types")],
                     swiftSettings: strict),

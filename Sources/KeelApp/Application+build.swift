@@ -2,6 +2,7 @@ import Accounts
 import AccountsAPI
 import Foundation
 public import Hummingbird
+import Kernel
 public import Logging
 import PasswordHashing
 import ServiceLifecycle
@@ -22,6 +23,14 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
         }
         try await DatabasePool.withPool(setup.server, logger: logger) { try await $0.verifyServerRole() }
         let migrations = try MigrationFile.load(from: URL(fileURLWithPath: config.migrationsDirectory))
+        // Every template is compiled now: a broken one stops the start, with file:line:column.
+        let templates: TemplateStore
+        do {
+            templates = try TemplateStore(directory: URL(fileURLWithPath: config.templatesDirectory),
+                                          reload: config.reloadTemplates, logger: logger)
+        } catch {
+            throw AppError(.templatesInvalid, "The templates do not compile:\n\(error)")
+        }
 
         let pool = DatabasePool(setup.server, logger: logger)
         let hasher = PasswordHasher(
@@ -33,7 +42,8 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
                                          logger: logger)
 
         let router = makeRouter(WebDependencies(
-            readiness: DatabaseReadiness(pool: pool, migrator: Migrator(files: migrations, logger: logger))))
+            readiness: DatabaseReadiness(pool: pool, migrator: Migrator(files: migrations, logger: logger)),
+            templates: { templates.library }))
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "keel"),

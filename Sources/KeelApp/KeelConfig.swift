@@ -21,6 +21,10 @@ public struct KeelConfig: Sendable {
     public var poolSize = 5
     /// `KEEL_MIGRATIONS_DIR`.
     public var migrationsDirectory = "migrations"
+    /// `KEEL_TEMPLATES_DIR`: the admin console's and emails' templates.
+    public var templatesDirectory = "Templates"
+    /// `KEEL_TEMPLATES_RELOAD`: recompile templates when their files change (development).
+    public var reloadTemplates = false
     /// `KEEL_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical.
     public var logLevel: Logger.Level = .info
     /// `KEEL_LOG_FORMAT`: `json` (one object per line) or `text`.
@@ -56,6 +60,8 @@ public struct KeelConfig: Sendable {
         c.embeddedDatabaseName = reader.string(forKey: "keel.database.name", default: c.embeddedDatabaseName)
         c.poolSize = reader.int(forKey: "keel.db.pool.size", default: c.poolSize)
         c.migrationsDirectory = reader.string(forKey: "keel.migrations.dir", default: c.migrationsDirectory)
+        c.templatesDirectory = reader.string(forKey: "keel.templates.dir", default: c.templatesDirectory)
+        c.reloadTemplates = reader.bool(forKey: "keel.templates.reload", default: c.reloadTemplates)
         c.logLevel = Logger.Level(rawValue: reader.string(forKey: "keel.log.level", default: "info")) ?? .info
         c.logFormat = LogFormat(rawValue: reader.string(forKey: "keel.log.format", default: "json")) ?? .json
         c.hashThreads = reader.int(forKey: "keel.hash.threads", default: c.hashThreads)

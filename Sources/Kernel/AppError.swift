@@ -53,3 +53,8 @@ extension AppError.Code {
     /// The server's database role could bypass row-level security.
     public static let forbiddenRole = Self("forbidden_database_role", kind: .internal)
 }
+
+extension AppError.Code {
+    /// A template failed to compile at start-up.
+    public static let templatesInvalid = Self("templates_invalid", kind: .internal)
+}

@@ -34,6 +34,18 @@ struct ExpressionParser {
     let source: SourceText
     private var tokens: [(token: Token, offset: Int)] = []
     private var index = 0
+    /// Operators, filters and parentheses so far: bounds the depth of the tree (and of the
+    /// recursion that parses, evaluates and frees it), whatever the input.
+    private var complexity = 0
+    static let maximumComplexity = 64
+
+    mutating func grow() throws(TemplateError) {
+        complexity += 1
+        guard complexity <= Self.maximumComplexity else {
+            throw source.error(.tooDeep, at: offset, "This expression has more than \(Self.maximumComplexity) operators, filters and parentheses.",
+                               hint: "Compute the value in Swift and pass it in the model.")
+        }
+    }
 
     init(_ bytes: ArraySlice<UInt8>, source: SourceText) throws(TemplateError) {
         self.source = source
@@ -83,18 +95,18 @@ struct ExpressionParser {
 
     mutating func parseExpression() throws(TemplateError) -> Expression {
         var left = try parseAnd()
-        while take("or") { left = .or(left, try parseAnd()) }
+        while take("or") { try grow(); left = .or(left, try parseAnd()) }
         return left
     }
 
     private mutating func parseAnd() throws(TemplateError) -> Expression {
         var left = try parseNot()
-        while take("and") { left = .and(left, try parseNot()) }
+        while take("and") { try grow(); left = .and(left, try parseNot()) }
         return left
     }
 
     private mutating func parseNot() throws(TemplateError) -> Expression {
-        if take("not") { return .not(try parseNot()) }
+        if take("not") { try grow(); return .not(try parseNot()) }
         let left = try parseFiltered()
         for comparison in [Expression.Comparison.equal, .notEqual, .lessOrEqual, .greaterOrEqual, .less, .greater]
             where take(comparison.rawValue) {
@@ -106,6 +118,7 @@ struct ExpressionParser {
     private mutating func parseFiltered() throws(TemplateError) -> Expression {
         var value = try parsePrimary()
         while take("|") {
+            try grow()
             let at = offset
             guard case .name(let name) = current else {
                 throw failure("Expected a filter name after `|`.", hint: "For example `| upper`.")
@@ -130,6 +143,7 @@ struct ExpressionParser {
         case .name("false"): advance(); return .literal(.bool(false))
         case .name("nil"): advance(); return .literal(.null)
         case .symbol("("):
+            try grow()
             advance()
             let inner = try parseExpression()
             try expect(")", "a closing parenthesis")

@@ -25,6 +25,7 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
         public static let outputInComment = Code(rawValue: "T015")
         public static let cycle = Code(rawValue: "T016")
         public static let outputInScriptingAttribute = Code(rawValue: "T017")
+        public static let tooDeep = Code(rawValue: "T018")
         // Rendering
         public static let unknownVariable = Code(rawValue: "R001")
         public static let wrongType = Code(rawValue: "R002")

@@ -1,9 +1,9 @@
 public import Foundation
 
-/// Every template of a directory, parsed, linked and checked once; rendered many times.
+/// A set of templates, parsed, linked and checked once; rendered many times.
 ///
 /// ```swift
-/// let templates = try TemplateLibrary(directory: URL(fileURLWithPath: "Templates"))
+/// let templates = try TemplateLibrary(sources: ["admin/tenants.html": text, "layouts/admin.html": layout])
 /// let html = try templates.render("admin/tenants.html", TenantsPage(tenants: rows))
 /// ```
 ///
@@ -14,20 +14,9 @@ public final class TemplateLibrary: Sendable {
     let templates: [CompiledTemplate]
     let index: [String: Int]
 
-    /// Loads and checks every `.html` and `.txt` file under `directory`; the first problem
-    /// found is thrown, with its file, line and column.
-    public convenience init(directory: URL) throws {
-        var sources: [String: String] = [:]
-        let base = directory.standardizedFileURL.path
-        if let walker = FileManager.default.enumerator(atPath: base) {
-            for case let relative as String in walker where relative.hasSuffix(".html") || relative.hasSuffix(".txt") {
-                sources[relative] = try String(contentsOfFile: base + "/" + relative, encoding: .utf8)
-            }
-        }
-        try self.init(sources: sources)
-    }
-
-    /// Templates given as name → source (tests, and the fuzzer).
+    /// Parses, links and checks `sources` (name → text); the first problem found is thrown,
+    /// with its template, line and column. Reading files is the caller's job (`TemplateStore`
+    /// in KeelApp): the engine itself does no I/O.
     public init(sources: [String: String]) throws(TemplateError) {
         let names = sources.keys.sorted()
         var parsed: [ParsedTemplate] = []

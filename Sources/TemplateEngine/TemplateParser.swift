@@ -13,6 +13,10 @@ struct TemplateParser {
     let source: SourceText
     let tokens: [Lexer.Token]
     var index = 0
+    /// Open `if` / `for` / `block` tags: bounded so that no template can exhaust the stack
+    /// of the recursive parse, check or render.
+    var depth = 0
+    static let maximumDepth = 48
 
     static func parse(name: String, text: String) throws(TemplateError) -> ParsedTemplate {
         let source = SourceText(name: name, text: text)
@@ -61,6 +65,14 @@ struct TemplateParser {
     }
 
     mutating func parseTag(_ word: String, _ rest: ArraySlice<UInt8>, _ site: Site) throws(TemplateError) -> Node {
+        if ["if", "for", "block"].contains(word) {
+            depth += 1
+            guard depth <= Self.maximumDepth else {
+                throw site.error(.tooDeep, "Tags are nested more than \(Self.maximumDepth) deep here.",
+                                 hint: "Move the inner part into a partial, or compute it in Swift.")
+            }
+        }
+        defer { if ["if", "for", "block"].contains(word) { depth -= 1 } }
         switch word {
         case "if":
             var branches: [(condition: Expression, body: [Node])] = []

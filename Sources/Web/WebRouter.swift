@@ -1,10 +1,15 @@
 public import Hummingbird
+public import TemplateEngine
 
 /// What the web layer needs from the rest of Keel, as interfaces only.
 public struct WebDependencies: Sendable {
     public var readiness: any ReadinessProbe
-    public init(readiness: any ReadinessProbe) {
+    /// The compiled templates (a closure: in development they are recompiled when files change).
+    public var templates: @Sendable () -> TemplateLibrary
+
+    public init(readiness: any ReadinessProbe, templates: @escaping @Sendable () -> TemplateLibrary) {
         self.readiness = readiness
+        self.templates = templates
     }
 }
 

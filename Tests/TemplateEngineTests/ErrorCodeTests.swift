@@ -31,6 +31,7 @@ struct ErrorCodeTests {
         Case(code: "T015", sources: ["main.html": "<!-- {{ secret }} -->"], line: 1, column: 9),
         Case(code: "T016", sources: ["a.html": "{% include \"b\" %}", "b.html": "{% include \"a\" %}", "main.html": ""], line: 1, column: 4),
         Case(code: "T017", sources: ["main.html": "<button onclick=\"go('{{ id }}')\">go</button>"], line: 1, column: 25),
+        Case(code: "T018", sources: ["main.html": "{{ " + String(repeating: "(", count: 100) + "x" + String(repeating: ")", count: 100) + " }}"], line: 1, column: 68),
     ]
 
     @Test("start-up errors", arguments: compileCases)
@@ -42,6 +43,18 @@ struct ErrorCodeTests {
         #expect(error.snippet.contains("^"))
         #expect(!error.hint.isEmpty)
         #expect(error.description.contains("\(error.location.template):\(c.line):\(c.column): error \(c.code)"))
+    }
+
+    @Test("T018: tags nested too deep, and long operator chains, are refused before they can exhaust the stack")
+    func nesting() throws {
+        let deep = String(repeating: "{% if x %}", count: 49) + String(repeating: "{% endif %}", count: 49)
+        #expect(try #require(throws: TemplateError.self) { try TemplateLibrary(sources: ["main.html": deep]) }.code.rawValue == "T018")
+        let ok = String(repeating: "{% if x %}", count: 48) + "y" + String(repeating: "{% endif %}", count: 48)
+        #expect(try render(ok, ["x": true]) == "y")
+        let chain = "{{ x" + String(repeating: " | upper", count: 65) + " }}"
+        #expect(try #require(throws: TemplateError.self) { try TemplateLibrary(sources: ["main.html": chain]) }.code.rawValue == "T018")
+        let nots = "{% if " + String(repeating: "not ", count: 2000) + "x %}{% endif %}"
+        #expect(try #require(throws: TemplateError.self) { try TemplateLibrary(sources: ["main.html": nots]) }.code.rawValue == "T018")
     }
 
     @Test("R001: an unknown variable names itself and where it was used")

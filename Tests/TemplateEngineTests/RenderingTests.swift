@@ -130,20 +130,6 @@ struct RenderingTests {
         #expect(try library.render("p.html", page) ==
                 "<h1>Orders</h1><a href=\"/orders/\(id.uuidString.lowercased())\">A&amp;B 19.99 USD</a>1970<b>hi</b>-")
     }
-
-    @Test("a library loads a directory once and renders many times")
-    func directory() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keel-templates-\(UUID())")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("layouts"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try "<b>{% block content %}{% endblock %}</b>".write(to: dir.appendingPathComponent("layouts/admin.html"), atomically: true, encoding: .utf8)
-        try "{% extends \"layouts/admin\" %}{% block content %}{{ x }}{% endblock %}".write(to: dir.appendingPathComponent("page.html"), atomically: true, encoding: .utf8)
-        let library = try TemplateLibrary(directory: dir)
-        #expect(library.names.sorted() == ["layouts/admin.html", "page.html"])
-        for i in 0..<3 {
-            #expect(try library.render("page.html", ["x": i]) == "<b>\(i)</b>")
-        }
-    }
 }
 
 extension TemplateLibrary {

@@ -17,6 +17,7 @@ struct HealthTests {
         config.databaseURL = db.databaseURL
         config.migrationDatabaseURL = db.migrationDatabaseURL
         config.migrationsDirectory = TestDatabase.migrationsDirectory.path
+        config.templatesDirectory = TestDatabase.packageRoot.appendingPathComponent("Templates").path
         return config
     }
 
