@@ -33,9 +33,10 @@ clean-data:
 	rm -rf .data
 
 # Fuzzes template parsing and rendering with libFuzzer for FUZZ_SECONDS (default 600).
-# New inputs that widen coverage are added to fuzz/corpus; crashes are written to fuzz/.
+# New inputs that widen coverage are added to fuzz/corpus; fuzz/regressions holds inputs that once
+# crashed (each also a unit test); new crashes are written to fuzz/crash-*.
 FUZZ_SECONDS ?= 600
 fuzz:
 	cd fuzz && $(SWIFT) build -c release --sanitize=fuzzer --product TemplateFuzz
-	cd fuzz && $$($(SWIFT) build -c release --sanitize=fuzzer --show-bin-path)/TemplateFuzz corpus \
+	cd fuzz && $$($(SWIFT) build -c release --sanitize=fuzzer --show-bin-path)/TemplateFuzz corpus regressions \
 		-max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=./

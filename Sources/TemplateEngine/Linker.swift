@@ -50,6 +50,9 @@ struct Linker {
             flattened[i] = template.nodes
             return template.nodes
         }
+        // Block names are unique across the whole page, nested ones included: a block that
+        // contained its own name would be substituted into itself forever (found by the fuzzer).
+        try checkDuplicateBlocks(template.nodes)
         let parent = try resolve(extends.name, from: template, site: extends.site, code: .unknownTemplate)
         guard !visiting.contains(parent) && parent != i else {
             throw extends.site.error(.cycle, "Layouts extend each other in a circle.", hint: "A layout must not extend, directly or not, a page that extends it.")

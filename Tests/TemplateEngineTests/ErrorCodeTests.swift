@@ -57,6 +57,14 @@ struct ErrorCodeTests {
         #expect(try #require(throws: TemplateError.self) { try TemplateLibrary(sources: ["main.html": nots]) }.code.rawValue == "T018")
     }
 
+    @Test("T014: a page's block that nests a block of the same name is refused (fuzzer regression)")
+    func nestedSameNameBlock() throws {
+        let sources = ["layouts/admin.html": "<main>{% block content %}{% endblock %}</main>",
+                       "main.html": "{% extends \"layouts/admin\" %}{% block content %}a{% block content %}b{% endblock %}{% endblock %}"]
+        let error = try #require(throws: TemplateError.self) { try TemplateLibrary(sources: sources) }
+        #expect(error.code.rawValue == "T014")
+    }
+
     @Test("R001: an unknown variable names itself and where it was used")
     func unknownVariable() throws {
         let library = try TemplateLibrary(sources: ["main.html": "<p>\n{{ user.nmae }}</p>"])
