@@ -98,12 +98,15 @@ struct Renderer {
             value = local.value
         } else if case .object(let object) = root, let found = object[path[0]] {
             value = found
+        } else if !library.strict {
+            return .null
         } else {
             throw site.error(.unknownVariable, "There is no variable named `\(path[0])`.",
                              hint: "Add it to the model, or check the spelling. Use `| default: …` for optional values.")
         }
         for (i, key) in path.enumerated().dropFirst() {
             guard case .object(let object) = value, let next = object[key] else {
+                if !library.strict { return .null }
                 if value == .null {
                     throw site.error(.unknownVariable, "`\(path[..<i].joined(separator: "."))` is nil, so it has no `\(key)`.",
                                      hint: "Guard it with {% if \(path[..<i].joined(separator: ".")) %}.")

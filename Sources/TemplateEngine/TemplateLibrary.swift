@@ -13,11 +13,14 @@ public import Foundation
 public final class TemplateLibrary: Sendable {
     let templates: [CompiledTemplate]
     let index: [String: Int]
+    /// Strict (the default): an unknown variable is error R001. Not strict: it is `nil`.
+    public let strict: Bool
 
     /// Parses, links and checks `sources` (name → text); the first problem found is thrown,
     /// with its template, line and column. Reading files is the caller's job (`TemplateStore`
     /// in KeelApp): the engine itself does no I/O.
-    public init(sources: [String: String]) throws(TemplateError) {
+    public init(sources: [String: String], strict: Bool = true) throws(TemplateError) {
+        self.strict = strict
         let names = sources.keys.sorted()
         var parsed: [ParsedTemplate] = []
         for name in names { parsed.append(try TemplateParser.parse(name: name, text: sources[name]!)) }
