@@ -8,23 +8,3 @@ public struct SafeHTML: Sendable, Equatable, Encodable {
         try container.encode(html)
     }
 }
-
-/// HTML escaping for text and quoted attribute values. The template-engine issue grows this
-/// into contextual auto-escaping; until then it is the one escaping function Keel uses.
-public enum HTMLEscaping {
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-}
