@@ -4,7 +4,7 @@ struct Renderer {
     let library: TemplateLibrary
     let root: TemplateValue
     var output: [UInt8] = []
-    var depth = 0
+    var iterations = 0
 
     init(library: TemplateLibrary, root: TemplateValue) {
         self.library = library
@@ -47,6 +47,7 @@ struct Renderer {
                 inner.append(("loop", .null))
                 let last = items.count - 1
                 for (i, item) in items.enumerated() {
+                    try spend(site)
                     inner[inner.count - 2].value = item
                     inner[inner.count - 1].value = .object(["index": .int(i + 1), "index0": .int(i), "first": .bool(i == 0),
                                                             "last": .bool(i == last), "length": .int(items.count)])
@@ -57,10 +58,19 @@ struct Renderer {
             case .include(_, let template, let arguments, let site):
                 var inner: Locals = []
                 for argument in arguments { inner.append((argument.name, try evaluate(argument.value, locals, site))) }
-                depth += 1
-                defer { depth -= 1 }
+                try spend(site)
                 try render(library.templates[template].nodes, locals: inner)
             }
+        }
+    }
+
+    /// Counts one loop iteration or include, and stops the render past the library's limits.
+    mutating func spend(_ site: Site) throws(TemplateError) {
+        iterations += 1
+        let limits = library.limits
+        guard iterations <= limits.maximumLoopIterations, output.count <= limits.maximumOutputBytes else {
+            throw site.error(.budgetExceeded, "This render passed \(limits.maximumLoopIterations) loop iterations or \(limits.maximumOutputBytes) bytes.",
+                             hint: "Paginate the list, or raise TemplateLibrary.Limits if the page really is that large.")
         }
     }
 

@@ -32,6 +32,7 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
         public static let notIterable = Code(rawValue: "R003")
         public static let unencodableModel = Code(rawValue: "R004")
         public static let unknownTemplateAtRender = Code(rawValue: "R005")
+        public static let budgetExceeded = Code(rawValue: "R006")
     }
 
     public let code: Code

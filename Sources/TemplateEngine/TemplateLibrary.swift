@@ -15,12 +15,25 @@ public final class TemplateLibrary: Sendable {
     let index: [String: Int]
     /// Strict (the default): an unknown variable is error R001. Not strict: it is `nil`.
     public let strict: Bool
+    public let limits: Limits
+
+    /// What one render may produce before it is stopped with R006: nested loops over large
+    /// lists grow output exponentially, and a page must not take the server's memory with it.
+    public struct Limits: Sendable {
+        public var maximumOutputBytes: Int
+        public var maximumLoopIterations: Int
+        public init(maximumOutputBytes: Int = 16 << 20, maximumLoopIterations: Int = 1_000_000) {
+            self.maximumOutputBytes = maximumOutputBytes
+            self.maximumLoopIterations = maximumLoopIterations
+        }
+    }
 
     /// Parses, links and checks `sources` (name → text); the first problem found is thrown,
     /// with its template, line and column. Reading files is the caller's job (`TemplateStore`
     /// in KeelApp): the engine itself does no I/O.
-    public init(sources: [String: String], strict: Bool = true) throws(TemplateError) {
+    public init(sources: [String: String], strict: Bool = true, limits: Limits = Limits()) throws(TemplateError) {
         self.strict = strict
+        self.limits = limits
         let names = sources.keys.sorted()
         var parsed: [ParsedTemplate] = []
         for name in names { parsed.append(try TemplateParser.parse(name: name, text: sources[name]!)) }

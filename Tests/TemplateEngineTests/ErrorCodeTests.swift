@@ -65,6 +65,18 @@ struct ErrorCodeTests {
         #expect(error.code.rawValue == "T014")
     }
 
+    @Test("R006: nested loops that would render without end are stopped (fuzzer regression)")
+    func budget() throws {
+        let nested = String(repeating: "{% for x in xs %}", count: 20) + "." + String(repeating: "{% endfor %}", count: 20)
+        let library = try TemplateLibrary(sources: ["main.html": nested])
+        let error = try #require(throws: TemplateError.self) { try library.render("main.html", value: ["xs": [1, 2, 3, 4]]) }
+        #expect(error.code.rawValue == "R006")
+        let small = try TemplateLibrary(sources: ["main.html": "{% for x in xs %}{{ x }}{% endfor %}"],
+                                        limits: .init(maximumOutputBytes: 1 << 20, maximumLoopIterations: 3))
+        #expect(throws: TemplateError.self) { try small.render("main.html", value: ["xs": [1, 2, 3, 4]]) }
+        #expect(try small.render("main.html", value: ["xs": [1, 2, 3]]).count == 3)
+    }
+
     @Test("R001: an unknown variable names itself and where it was used")
     func unknownVariable() throws {
         let library = try TemplateLibrary(sources: ["main.html": "<p>\n{{ user.nmae }}</p>"])

@@ -19,7 +19,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             name: template,
             "layouts/admin.html": "<main>{% block content %}{% endblock %}</main>",
             "partials/row.html": "<td>{{ v }}</td>",
-        ]) else { continue }
+        ], limits: .init(maximumOutputBytes: 1 << 20, maximumLoopIterations: 10_000)) else { continue }
         _ = try? library.render(name, value: value)
         _ = try? library.render(name, value: [:])
     }
