@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run test deps build release migrate clean-data fuzz
+.PHONY: run test deps build release migrate clean-data fuzz bench-templates
 
 deps:
 	@scripts/install-deps.sh
@@ -40,3 +40,7 @@ fuzz:
 	cd fuzz && $(SWIFT) build -c release --sanitize=fuzzer --product TemplateFuzz
 	cd fuzz && $$($(SWIFT) build -c release --sanitize=fuzzer --show-bin-path)/TemplateFuzz corpus regressions \
 		-max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=./
+
+# Template engines side by side (TemplateEngine, swift-mustache, Stencil); see bench/templates/RESULTS.md.
+bench-templates:
+	cd bench/templates && $(SWIFT) build -c release && .build/release/TemplateBench
