@@ -4,6 +4,12 @@
 struct HTMLContext: Equatable, Sendable {
     enum State: Equatable, Sendable {
         case text
+        /// Just after `<`: the next byte decides between a tag, an end tag, `<!…` or text.
+        case afterLessThan
+        /// After `<!`, counting the dashes of a possible `<!--`.
+        case markupDeclaration(dashes: Int)
+        /// `<!…>` that is not a comment (a doctype, say): ends at `>`.
+        case bogusComment
         case tagName
         case insideTag
         case attributeName
@@ -28,6 +34,10 @@ struct HTMLContext: Equatable, Sendable {
     static let urlAttributes: Set<[UInt8]> = Set(["href", "src", "action", "formaction", "cite", "poster", "data",
                                                    "background", "longdesc", "usemap", "manifest", "xlink:href"].map { Array($0.utf8) })
     static let rawTextTags: Set<[UInt8]> = [Array("script".utf8), Array("style".utf8)]
+    /// `tag attribute` pairs whose URL decides what code or base the page gets.
+    static let codeLoadingAttributes: Set<[UInt8]> = Set(["script src", "base href", "iframe src", "frame src", "object data",
+                                                          "embed src", "link href", "meta content", "applet code", "applet codebase",
+                                                          "object codebase", "param value"].map { Array($0.utf8) })
 
     /// What an output at this point needs.
     enum Slot: Equatable {
@@ -44,11 +54,29 @@ struct HTMLContext: Equatable, Sendable {
                 return .refused(.outputInScriptingAttribute, "A value cannot go into the `\(name)` attribute: it is script or style, not text.",
                                 "Move the value into a data-* attribute or a <script type=\"application/json\"> block read by a static script.")
             }
-            if Self.urlAttributes.contains(attribute) { return atStart ? .urlStart : .urlPart }
+            if Self.codeLoadingAttributes.contains(tag + [UInt8(ascii: " ")] + attribute) {
+                return .refused(.outputInScriptingAttribute, "A value cannot choose what `<\(String(decoding: tag, as: UTF8.self)) \(name)>` loads: any https URL would run as code or rebase the page.",
+                                "Write the URL in the template.")
+            }
+            if Self.urlAttributes.contains(attribute) {
+                if atStart { return .urlStart }
+                // The template's own text may already have chosen a scheme that runs the value
+                // (`href="javascript:go('{{ x }}')"`): browsers percent-decode those URLs.
+                if Escaping.safeURL(String(decoding: value, as: UTF8.self)) == Escaping.blocked {
+                    return .refused(.outputInScriptingAttribute, "A value cannot go into a URL whose scheme runs code or carries a document.",
+                                    "Use an http(s), mailto, tel or relative URL around the value.")
+                }
+                return .urlPart
+            }
             return .attribute
         case .unquotedValue, .beforeValue:
             return .refused(.unquotedAttribute, "A value in an unquoted attribute could end the attribute early.",
                             "Quote the attribute: name=\"{{ value }}\".")
+        case .afterLessThan:
+            return .refused(.outputInsideTag, "A value right after `<` could write a tag name.",
+                            "Write the tag in the template; put the value in its text or a quoted attribute.")
+        case .markupDeclaration, .bogusComment:
+            return .refused(.outputInComment, "Values cannot be written inside `<!…>`.", "Move the value out of the declaration.")
         case .rawText(let json):
             return json ? .jsonScript
                 : .refused(.outputInScriptOrStyle, "Values cannot be written inside <script> or <style>.",
@@ -82,15 +110,36 @@ struct HTMLContext: Equatable, Sendable {
         let c = b[i]
         switch state {
         case .text:
-            if c == UInt8(ascii: "<") {
-                if b[i...].starts(with: "<!--".utf8) { state = .comment; return i + 4 }
-                if i + 1 < b.endIndex, b[i + 1] == UInt8(ascii: "/") { state = .endTag; return i + 2 }
-                if i + 1 < b.endIndex, Self.isLetter(b[i + 1]) {
-                    state = .tagName
-                    tag = []
-                    typeValue = nil
-                }
+            if c == UInt8(ascii: "<") { state = .afterLessThan }
+        case .afterLessThan:
+            if Self.isLetter(c) {
+                state = .tagName
+                tag = [Self.lower(c)]
+                typeValue = nil
+            } else if c == UInt8(ascii: "/") {
+                state = .endTag
+            } else if c == UInt8(ascii: "!") {
+                state = .markupDeclaration(dashes: 0)
+            } else if c == UInt8(ascii: "<") {
+                state = .afterLessThan
+            } else {
+                state = .text
             }
+        case .markupDeclaration(let dashes):
+            if c == UInt8(ascii: "-") {
+                if dashes == 1 {
+                    state = .comment
+                    // `<!-->` and `<!--->` are complete (empty) comments.
+                    if b[(i + 1)...].starts(with: ">".utf8) { state = .text; return i + 2 }
+                    if b[(i + 1)...].starts(with: "->".utf8) { state = .text; return i + 3 }
+                } else {
+                    state = .markupDeclaration(dashes: 1)
+                }
+            } else {
+                state = c == UInt8(ascii: ">") ? .text : .bogusComment
+            }
+        case .bogusComment:
+            if c == UInt8(ascii: ">") { state = .text }
         case .tagName:
             if Self.isSpace(c) { state = .insideTag }
             else if c == UInt8(ascii: ">") { closeTag() }
@@ -126,16 +175,21 @@ struct HTMLContext: Equatable, Sendable {
             else if c == UInt8(ascii: ">") { endValue(); closeTag() }
             else { value.append(c) }
         case .rawText:
-            // Look for `</tag` (case-insensitive); anything else stays raw text.
+            // Look for `</tag` (case-insensitive) followed by whitespace, `/` or `>`, as
+            // browsers do; anything else stays raw text.
             let close = [UInt8(ascii: "<"), UInt8(ascii: "/")] + tag
-            if Self.lower(c) == close[closeMatch] {
+            if closeMatch == close.count {
+                if Self.isSpace(c) || c == UInt8(ascii: "/") { state = .endTag; closeMatch = 0 }
+                else if c == UInt8(ascii: ">") { state = .text; closeMatch = 0 }
+                else { closeMatch = Self.lower(c) == close[0] ? 1 : 0 }
+            } else if Self.lower(c) == close[closeMatch] {
                 closeMatch += 1
-                if closeMatch == close.count { state = .endTag; closeMatch = 0 }
             } else {
                 closeMatch = Self.lower(c) == close[0] ? 1 : 0
             }
         case .comment:
             if b[i...].starts(with: "-->".utf8) { state = .text; return i + 3 }
+            if b[i...].starts(with: "--!>".utf8) { state = .text; return i + 4 }
         case .endTag:
             if c == UInt8(ascii: ">") { state = .text }
         }
@@ -161,9 +215,9 @@ struct HTMLContext: Equatable, Sendable {
     func sameState(as other: HTMLContext) -> Bool {
         guard state == other.state else { return false }
         switch state {
-        case .text, .comment, .endTag: return true
-        case .rawText: return tag == other.tag
-        default: return tag == other.tag && attribute == other.attribute
+        case .text, .comment, .endTag, .afterLessThan, .markupDeclaration, .bogusComment: return true
+        case .rawText: return tag == other.tag && closeMatch == other.closeMatch
+        default: return tag == other.tag && attribute == other.attribute && typeValue == other.typeValue
         }
     }
 }

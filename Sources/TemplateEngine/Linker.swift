@@ -13,29 +13,53 @@ struct Linker {
 
     mutating func link() throws(TemplateError) -> [CompiledTemplate] {
         var result: [CompiledTemplate] = []
+        var endsInText: [Bool] = []
         for i in parsed.indices {
             var nodes = try flatten(i, visiting: [])
             nodes = try resolveIncludes(nodes, from: parsed[i])
             if parsed[i].isHTML {
                 var context = HTMLContext()
                 nodes = try analyse(nodes, &context)
-                if !context.sameState(as: HTMLContext()), parsed[i].name.contains("partials/") {
-                    throw parsed[i].source.error(.contextMismatch, at: parsed[i].source.bytes.count,
-                                                 "A partial must end where it started, in HTML text.",
-                                                 hint: "Close every tag, attribute and comment the partial opens.")
-                }
+                endsInText.append(context.sameState(as: HTMLContext()))
             } else {
                 nodes = Self.plain(nodes)
+                endsInText.append(true)
             }
             result.append(CompiledTemplate(name: parsed[i].name, nodes: nodes, sizeHint: parsed[i].source.bytes.count * 2))
+        }
+        // The analysis assumed every include returns to HTML text; hold each included template to it.
+        for template in result {
+            for (target, site) in Self.includes(template.nodes) where !endsInText[target] {
+                throw site.error(.contextMismatch, "\"\(parsed[target].name)\" does not end in HTML text, so what follows this include would be escaped for the wrong place.",
+                                 hint: "Close every tag, attribute and comment the included template opens.")
+            }
         }
         try checkIncludeCycles(result)
         return result
     }
 
+    static func includes(_ nodes: [Node]) -> [(Int, Site)] {
+        nodes.flatMap { node -> [(Int, Site)] in
+            switch node {
+            case .include(_, let target, _, let site): [(target, site)]
+            case .block(_, let body, _): includes(body)
+            case .conditional(let branches, let otherwise, _): branches.flatMap { includes($0.body) } + includes(otherwise ?? [])
+            case .loop(_, _, let body, let empty, _): includes(body) + includes(empty ?? [])
+            default: []
+            }
+        }
+    }
+
     func resolve(_ name: String, from template: ParsedTemplate, site: Site, code: TemplateError.Code) throws(TemplateError) -> Int {
         let ext = template.isHTML ? ".html" : ".txt"
-        if let i = index[name] ?? index[name + ext] { return i }
+        if let i = index[name] ?? index[name + ext] {
+            // An HTML page must not pull in a plain-text template: its outputs are not escaped.
+            guard parsed[i].isHTML == template.isHTML else {
+                throw site.error(code, "\"\(name)\" is a \(parsed[i].isHTML ? "HTML" : "plain-text") template and cannot be used from a \(template.isHTML ? "HTML" : "plain-text") one.",
+                                 hint: "Use a template of the same kind (.html with .html, .txt with .txt).")
+            }
+            return i
+        }
         throw site.error(code, "There is no template named \"\(name)\".",
                          hint: "Templates are named by their path under Templates/, e.g. \"layouts/admin\".")
     }
@@ -153,17 +177,7 @@ struct Linker {
     }
 
     func checkIncludeCycles(_ compiled: [CompiledTemplate]) throws(TemplateError) {
-        func includes(_ nodes: [Node]) -> [(Int, Site)] {
-            nodes.flatMap { node -> [(Int, Site)] in
-                switch node {
-                case .include(_, let target, _, let site): [(target, site)]
-                case .block(_, let body, _): includes(body)
-                case .conditional(let branches, let otherwise, _): branches.flatMap { includes($0.body) } + includes(otherwise ?? [])
-                case .loop(_, _, let body, let empty, _): includes(body) + includes(empty ?? [])
-                default: []
-                }
-            }
-        }
+        let includes = Self.includes
         var state = [Int](repeating: 0, count: compiled.count)  // 0 new, 1 on stack, 2 done
         func visit(_ i: Int) throws(TemplateError) {
             state[i] = 1
