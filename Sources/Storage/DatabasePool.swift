@@ -102,8 +102,12 @@ public final class DatabasePool: Service, Sendable {
 
     /// Leases a connection, failing with "database unavailable" when none can be had within
     /// the configured connect timeout (the pool itself would wait for its circuit breaker).
+    ///
+    /// Whether the lease or the deadline came first is decided once, under a lock: a connection
+    /// granted after the deadline is handed back unused, so a caller told "unavailable" can
+    /// safely retry — the body never ran.
     func withConnection<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
-        let acquired = Flag()
+        let race = LeaseRace()
         let timeout = configuration.connectTimeout
         return try await withoutActuallyEscaping(body) { body in
             // The task group needs a sendable closure; `body` is only ever called once, from one
@@ -112,14 +116,14 @@ public final class DatabasePool: Service, Sendable {
             return try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {
                     try await self.client.withConnection { connection in
-                        acquired.set()
+                        guard race.acquire() else { throw DatabaseError.unavailable("connection granted after the deadline") }
                         return try await body(connection)
                     }
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    if acquired.isSet { return nil }
-                    throw DatabaseError.unavailable("no connection within \(timeout)")
+                    if race.expire() { throw DatabaseError.unavailable("no connection within \(timeout)") }
+                    return nil
                 }
                 while let result = try await group.next() {
                     if let result {
@@ -132,10 +136,26 @@ public final class DatabasePool: Service, Sendable {
         }
     }
 
-    final class Flag: Sendable {
-        private let value = Mutex(false)
-        func set() { value.withLock { $0 = true } }
-        var isSet: Bool { value.withLock { $0 } }
+    /// Which came first, the connection or the deadline.
+    final class LeaseRace: Sendable {
+        private enum State { case waiting, acquired, expired }
+        private let state = Mutex(State.waiting)
+        /// True if the connection came first (and may be used).
+        func acquire() -> Bool {
+            state.withLock { s in
+                guard s == .waiting else { return false }
+                s = .acquired
+                return true
+            }
+        }
+        /// True if the deadline came first (and the caller gets "unavailable").
+        func expire() -> Bool {
+            state.withLock { s in
+                guard s == .waiting else { return false }
+                s = .expired
+                return true
+            }
+        }
     }
 }
 
@@ -172,7 +192,7 @@ extension DatabasePool {
             let role = try await tx.query("""
                 select current_user::text as name, rolsuper, rolbypassrls,
                        (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                         where c.relowner = r.oid and n.nspname in ('platform', 'accounts', 'billing', 'orders', 'notifications')
+                         where pg_has_role(r.oid, c.relowner, 'MEMBER') and n.nspname in ('platform', 'accounts', 'billing', 'orders', 'notifications')
                        ) as owned
                   from pg_roles r where r.rolname = current_user
                 """)
@@ -187,7 +207,7 @@ extension DatabasePool {
             }
             if try row.decode("owned", as: Int.self) > 0 {
                 throw AppError(.forbiddenRole, """
-                    Refusing to start: the database role '\(name)' owns Keel's tables, and an owner can turn \
+                    Refusing to start: the database role '\(name)' owns (or is a member of the role that owns) Keel's tables, and an owner can turn \
                     row-level security off. Run migrations as a separate owner role (MIGRATION_DATABASE_URL) \
                     and connect the server (DATABASE_URL) as a role that owns nothing.
                     """)

@@ -77,7 +77,10 @@ public final class EmbeddedPostgres: Sendable {
 
     /// Creates `name` owned by the owner role if missing; `fresh` drops it first (tests).
     public func ensureDatabase(_ name: String, fresh: Bool = false) async throws {
-        precondition(name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "database names are plain identifiers")
+        // Unquoted identifiers fold to lower case; allowing only lower case keeps lookups and
+        // creation agreeing on the name.
+        precondition(!name.isEmpty && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" },
+                     "database names are lower-case identifiers")
         try await asSuperuser { tx in
             if fresh {
                 try await tx.execute(SQL(unsafeSQL: "drop database if exists \(name) with (force)"))
@@ -91,6 +94,7 @@ public final class EmbeddedPostgres: Sendable {
 
     /// Drops every database whose name starts with `prefix` (test scratch databases).
     public func dropDatabases(prefixed prefix: String) async throws {
+        precondition(prefix.count >= 3, "a prefix that short would drop unrelated databases")
         try await asSuperuser { tx in
             let names = try await tx.query("select datname from pg_database where starts_with(datname, \(prefix))")
                 .map { try $0.decode("datname", as: String.self) }
@@ -124,6 +128,12 @@ public final class EmbeddedPostgres: Sendable {
         let digest = SHA256.hash(data: Data(root.path.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
         let home = URL(fileURLWithPath: "/var/tmp/keel-\(digest)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        // The path is predictable: use it only if we own it, so another local user cannot
+        // pre-create it and reach the trust-authenticated socket inside.
+        var info = stat()
+        guard lstat(home.path, &info) == 0, info.st_uid == geteuid(), (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw AppError(.databaseUnavailable, "\(home.path) exists but is not a directory owned by this user; remove it and retry.")
+        }
         chmod(home.path, 0o755)
         let link = root.appendingPathComponent("postgres")
         if (try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == nil {

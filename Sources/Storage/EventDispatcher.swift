@@ -64,12 +64,20 @@ public final class EventDispatcher: Service, Sendable {
     public func dispatchBatch() async throws -> Int {
         let leaseSeconds = Double(options.lease.components.seconds)
         let claimed = try await platform.platform("outbox claim") { tx in
-            try await tx.query("""
+            // An event whose attempts are spent without an outcome being recorded (the process
+            // died while handling it, every time) is dead-lettered here rather than retried forever.
+            let reason = "no outcome recorded after \(options.maxAttempts) attempts (the dispatcher stopped while handling it)"
+            try await tx.execute("""
+                update platform.outbox
+                   set status = 'dead', last_error = coalesce(last_error, \(reason))
+                 where status = 'pending' and available_at <= now() and attempts >= \(options.maxAttempts)
+                """)
+            return try await tx.query("""
                 update platform.outbox o
                    set available_at = now() + make_interval(secs => \(leaseSeconds)), attempts = o.attempts + 1
                  where (o.tenant_id, o.id) in (
                        select tenant_id, id from platform.outbox
-                        where status = 'pending' and available_at <= now()
+                        where status = 'pending' and available_at <= now() and attempts < \(options.maxAttempts)
                         order by available_at, id
                         limit \(options.batchSize)
                         for update skip locked)
@@ -128,7 +136,7 @@ public final class EventDispatcher: Service, Sendable {
             guard let failure else {
                 try await tx.execute("""
                     update platform.outbox set status = 'delivered', delivered_at = now(), last_error = null
-                     where tenant_id = \(event.tenantID) and id = \(event.id)
+                     where tenant_id = \(event.tenantID) and id = \(event.id) and \(Self.stillOurs(event))
                     """)
                 return
             }
@@ -137,17 +145,24 @@ public final class EventDispatcher: Service, Sendable {
                 logger.error("event dead-lettered", metadata: ["event_id": "\(event.id)", "event_type": "\(event.type)"])
                 try await tx.execute("""
                     update platform.outbox set status = 'dead', last_error = \(message)
-                     where tenant_id = \(event.tenantID) and id = \(event.id)
+                     where tenant_id = \(event.tenantID) and id = \(event.id) and \(Self.stillOurs(event))
                     """)
             } else {
                 try await tx.execute("""
                     update platform.outbox
                        set available_at = now() + make_interval(secs => \(backoff(afterAttempt: event.attempts))),
                            last_error = \(message)
-                     where tenant_id = \(event.tenantID) and id = \(event.id)
+                     where tenant_id = \(event.tenantID) and id = \(event.id) and \(Self.stillOurs(event))
                     """)
             }
         }
+    }
+
+    /// The row is still the one this dispatcher claimed: if its lease ran out and another
+    /// dispatcher claimed it again (attempts moved on), this outcome is stale and must not
+    /// overwrite that one's.
+    static func stillOurs(_ event: ClaimedEvent) -> SQL {
+        "status = 'pending' and attempts = \(event.attempts)"
     }
 
     /// Exponential backoff with jitter (between half and all of the doubled delay), in seconds.
@@ -166,16 +181,16 @@ public final class EventDispatcher: Service, Sendable {
     }
 
     /// The outbox row of one event, for inspection.
-    public func entry(_ id: EventID) async throws -> OutboxEntry? {
-        try await entries(where: "id = \(id)", limit: 1).first
+    public func entry(_ id: EventID, tenantID: TenantID) async throws -> OutboxEntry? {
+        try await entries(where: "tenant_id = \(tenantID) and id = \(id)", limit: 1).first
     }
 
     /// Puts a dead-lettered event back in the queue with a fresh attempt budget.
-    public func redrive(_ id: EventID) async throws {
+    public func redrive(_ id: EventID, tenantID: TenantID) async throws {
         try await platform.platform("outbox redrive") { tx in
             try await tx.execute("""
                 update platform.outbox set status = 'pending', attempts = 0, available_at = now()
-                 where id = \(id) and status = 'dead'
+                 where tenant_id = \(tenantID) and id = \(id) and status = 'dead'
                 """)
             try await tx.execute("select pg_notify(\(Outbox.channel), '')")
         }

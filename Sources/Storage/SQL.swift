@@ -58,16 +58,25 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
             values.reserveCapacity(interpolationCount)
         }
 
-        public mutating func appendLiteral(_ literal: String) { text += literal }
+        /// Whether the text so far ends inside a '…' literal, where a `$n` would be plain text.
+        private var insideQuotes = false
+
+        public mutating func appendLiteral(_ literal: String) {
+            text += literal
+            for c in literal.utf8 where c == UInt8(ascii: "'") { insideQuotes.toggle() }
+        }
 
         /// A value, sent as a bind parameter (`$n`).
         public mutating func appendInterpolation(_ value: some SQLBindable) {
+            // `'… \(x) …'` would put the text "$1" in the literal and bind nothing there.
+            assert(!insideQuotes, "SQL interpolation inside a quoted literal: bind the whole string instead")
             values.append(value.sqlValue)
             text += "$\(values.count)"
         }
 
         /// A nullable value: `nil` binds SQL `NULL`.
         public mutating func appendInterpolation(_ value: (some SQLBindable)?) {
+            assert(!insideQuotes, "SQL interpolation inside a quoted literal: bind the whole string instead")
             values.append(value?.sqlValue ?? .null)
             text += "$\(values.count)"
         }
@@ -92,11 +101,18 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         /// never for anything that came from a request.
         public mutating func appendInterpolation(unsafeRaw text: String) { self.text += text }
 
+        /// Shifts `$n` placeholders by `offset`, leaving quoted text ('…', "…") alone.
         private static func renumber(_ sql: String, by offset: Int) -> String {
             var out = ""
             var scalars = Array(sql.unicodeScalars)[...]
+            var quote: Unicode.Scalar?
             while let c = scalars.popFirst() {
                 out.unicodeScalars.append(c)
+                if let open = quote {
+                    if c == open { quote = nil }
+                    continue
+                }
+                if c == "'" || c == "\"" { quote = c; continue }
                 guard c == "$", let first = scalars.first, ("0"..."9").contains(first) else { continue }
                 let digits = scalars.prefix { ("0"..."9").contains($0) }
                 scalars = scalars.dropFirst(digits.count)

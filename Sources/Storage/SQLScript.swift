@@ -1,6 +1,7 @@
 /// Splits a SQL script into statements. PostgresNIO speaks only the extended query protocol,
 /// which takes one statement at a time, so migration files are split here: on `;` outside
-/// quotes ('…', "…", $tag$…$tag$) and comments (-- …, /* … */, nested).
+/// quotes ('…', E'…', "…", $tag$…$tag$) and comments (-- …, /* … */, nested).
+/// Not understood: SQL-standard `BEGIN ATOMIC … END` function bodies; write those with `$$`.
 public enum SQLScript {
     public static func statements(in script: String) -> [String] {
         var statements: [String] = []
@@ -29,7 +30,10 @@ public enum SQLScript {
                 current.unicodeScalars.append(" ")
                 continue
             case "'", "\"":
-                let end = closingIndex(of: c, in: chars, from: i + 1)
+                // E'…' strings take backslash escapes (E'it\'s').
+                let escapes = c == "'" && i > 0 && (chars[i - 1] == "E" || chars[i - 1] == "e")
+                    && (i < 2 || !(chars[i - 2].properties.isAlphabetic || ("0"..."9").contains(chars[i - 2]) || chars[i - 2] == "_"))
+                let end = closingIndex(of: c, in: chars, from: i + 1, backslashEscapes: escapes)
                 current.unicodeScalars.append(contentsOf: chars[i..<end])
                 i = end
                 continue
@@ -55,9 +59,11 @@ public enum SQLScript {
     }
 
     /// The index just past the closing quote; a doubled quote is an escaped one.
-    private static func closingIndex(of quote: Unicode.Scalar, in chars: [Unicode.Scalar], from start: Int) -> Int {
+    private static func closingIndex(of quote: Unicode.Scalar, in chars: [Unicode.Scalar], from start: Int,
+                                     backslashEscapes: Bool = false) -> Int {
         var i = start
         while i < chars.count {
+            if backslashEscapes && chars[i] == "\\" { i += 2; continue }
             if chars[i] == quote {
                 if i + 1 < chars.count && chars[i + 1] == quote { i += 2; continue }
                 return i + 1

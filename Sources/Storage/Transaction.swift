@@ -1,12 +1,23 @@
 import Kernel
 internal import Logging
 internal import PostgresNIO
+internal import Synchronization
 
 /// The statements both transaction kinds share. Internal: modules see `TenantTransaction`
 /// or `PlatformTransaction`, never this or the connection inside it.
 struct Transaction: Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    /// Set when a statement fails. PostgreSQL then aborts the transaction, and answers a later
+    /// COMMIT with a silent ROLLBACK; a body that caught the error and returned must not be
+    /// reported as committed.
+    let failure = FailureFlag()
+
+    final class FailureFlag: Sendable {
+        private let failed = Mutex(false)
+        func set() { failed.withLock { $0 = true } }
+        var isSet: Bool { failed.withLock { $0 } }
+    }
 
     static func run<R>(
         on connection: PostgresConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
@@ -27,6 +38,10 @@ struct Transaction: Sendable {
                 break
             }
             let result = try await body(tx)
+            if tx.failure.isSet {
+                throw AppError(.internalError, "The change could not be saved.",
+                               diagnostics: "a statement failed inside the transaction and its error was caught; rolled back instead of committing")
+            }
             try await tx.execute("commit")
             return result
         } catch {
@@ -52,22 +67,37 @@ struct Transaction: Sendable {
     }
 
     func query(_ sql: SQL) async throws -> [Row] {
-        var rows: [Row] = []
-        for try await row in try await connection.query(sql.query, logger: logger) {
-            rows.append(Row(row))
+        try await recordingFailure {
+            var rows: [Row] = []
+            for try await row in try await connection.query(sql.query, logger: logger) {
+                rows.append(Row(row))
+            }
+            return rows
         }
-        return rows
     }
 
     func execute(_ sql: SQL) async throws {
-        for try await _ in try await connection.query(sql.query, logger: logger) {}
+        try await recordingFailure {
+            for try await _ in try await connection.query(sql.query, logger: logger) {}
+        }
     }
 
     func execute<Q: PreparedQuery>(_ prepared: Q) async throws -> [Q.Output] {
-        var output: [Q.Output] = []
-        for try await row in try await connection.execute(PreparedAdapter(query: prepared), logger: logger) {
-            output.append(try prepared.decode(row))
+        try await recordingFailure {
+            var output: [Q.Output] = []
+            for try await row in try await connection.execute(PreparedAdapter(query: prepared), logger: logger) {
+                output.append(try prepared.decode(row))
+            }
+            return output
         }
-        return output
+    }
+
+    private func recordingFailure<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as PSQLError {
+            failure.set()
+            throw error
+        }
     }
 }

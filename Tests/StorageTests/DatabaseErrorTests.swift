@@ -77,6 +77,30 @@ struct DatabaseErrorTests {
         #expect(attempts.value == 3)
     }
 
+    @Test("a body that swallows a failed statement is not reported as committed")
+    func swallowedFailureIsNotACommit() async throws {
+        // given a tenant and a slug someone else holds
+        let db = try await TestDatabase.shared()
+        let holder = try await makeTenant(db)
+        let slug = try await db.database.tenant(holder) { tx in
+            try await tx.query("select slug from accounts.tenants").first!.decode("slug", as: String.self)
+        }
+        let tenant = TenantID.generate()
+        // when a body tries the taken slug, ignores the error, then writes something else
+        let error = await #expect(throws: AppError.self) {
+            try await db.database.tenant(tenant) { tx in
+                try? await tx.execute("insert into accounts.tenants (tenant_id, slug, name) values (\(tenant), \(slug), 'dup')")
+                try await tx.publish(TestEvent(note: "after a swallowed error"))
+            }
+        }
+        // then the caller learns the change was not saved (PostgreSQL had rolled it back)
+        #expect(error?.code == .internalError)
+        let events = try await db.database.tenant(tenant) { tx in
+            try await tx.query("select count(*)::int as n from platform.outbox").first!.decode("n", as: Int.self)
+        }
+        #expect(events == 0)
+    }
+
     @Test("an unreachable database is a clear 'database unavailable', within the connect timeout")
     func unreachableDatabase() async throws {
         // given settings that point at a port nobody listens on

@@ -135,11 +135,51 @@ struct OutboxTests {
         #expect(dead.first?.lastError?.contains("FlakyFailure") == true)
         // when the cause is fixed and the event re-driven
         healthy.set()
-        try await dispatcher.redrive(dead[0].id)
+        try await dispatcher.redrive(dead[0].id, tenantID: dead[0].tenantID)
         try await drain(dispatcher, db)
         // then it is delivered
-        #expect(try await dispatcher.entry(dead[0].id)?.status == .delivered)
+        #expect(try await dispatcher.entry(dead[0].id, tenantID: dead[0].tenantID)?.status == .delivered)
         #expect(try await dispatcher.deadLetters().isEmpty)
+    }
+
+    @Test("an event whose attempts ran out without an outcome (the process died each time) is dead-lettered, not retried forever")
+    func spentAttemptsAreDeadLettered() async throws {
+        let db = try await TestDatabase.shared().scratch("outbox")
+        let tenant = try await makeTenant(db)
+        let calls = Counter()
+        var subscriptions = EventSubscriptions()
+        subscriptions.subscribe(TestEvent.self, as: "test.never") { _, _ in calls.increment() }
+        let dispatcher = EventDispatcher(platform: db.platform, subscriptions: subscriptions, options: Self.fastOptions(),
+                                         logger: TestDatabase.logger)
+        // given an event claimed maxAttempts times with no outcome recorded
+        try await db.platform.platform("test: spend attempts") { tx in
+            try await tx.execute("update platform.outbox set attempts = 3")
+        }
+        // when the dispatcher next looks
+        #expect(try await dispatcher.dispatchBatch() == 0)
+        // then it is dead, with a reason, and the handler never ran
+        let dead = try await dispatcher.deadLetters()
+        #expect(dead.map(\.tenantID) == [tenant])
+        #expect(dead.first?.lastError?.contains("no outcome recorded after 3 attempts") == true)
+        #expect(calls.value == 0)
+    }
+
+    @Test("an outcome recorded after another dispatcher re-claimed the event is discarded")
+    func staleOutcomeIsDiscarded() async throws {
+        let db = try await TestDatabase.shared().scratch("outbox")
+        _ = try await makeTenant(db)
+        var subscriptions = EventSubscriptions()
+        subscriptions.subscribe(TestEvent.self, as: "test.slow") { _, _ in
+            // While this handler runs, its lease "expires" and another dispatcher claims the row.
+            try await db.platform.platform("test: re-claim") { tx in
+                try await tx.execute("update platform.outbox set attempts = attempts + 1")
+            }
+        }
+        let dispatcher = EventDispatcher(platform: db.platform, subscriptions: subscriptions, options: Self.fastOptions(),
+                                         logger: TestDatabase.logger)
+        #expect(try await dispatcher.dispatchBatch() == 1)
+        // The first dispatcher's "delivered" did not overwrite the second one's claim.
+        #expect(try await outbox(db).map(\.status) == [.pending])
     }
 
     @Test("a running dispatcher is woken by NOTIFY, not by its poll")

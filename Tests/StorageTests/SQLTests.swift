@@ -22,6 +22,13 @@ struct SQLTests {
         #expect(joined.description == "select $1 union select $2")
     }
 
+    @Test("renumbering leaves quoted text alone")
+    func renumberSkipsQuotes() {
+        let fragment: SQL = "note like '$1%' and id = \(5)"
+        let sql: SQL = "select \(1) where \(fragment)"
+        #expect(sql.description == "select $1 where note like '$1%' and id = $2")
+    }
+
     @Test("raw text needs the unsafeRaw spelling")
     func rawIsExplicit() {
         let column = "created_at"
@@ -55,6 +62,12 @@ struct SQLScriptTests {
         #expect(statements[1].hasPrefix("create function f()") && statements[1].hasSuffix("$$ select 1; $$"))
         #expect(statements[2] == "do $body$ begin raise notice 'a;b'; end $body$")
         #expect(statements[3] == "select \"odd;name\" from a where $1 = 'it''s;'")
+    }
+
+    @Test("E'' strings take backslash escapes")
+    func escapeStrings() {
+        #expect(SQLScript.statements(in: "select E'it\\'s; x'; select 2") == ["select E'it\\'s; x'", "select 2"])
+        #expect(SQLScript.statements(in: "select 'a\\'; select 2") == ["select 'a\\'", "select 2"])
     }
 
     @Test("empty statements and trailing whitespace disappear")

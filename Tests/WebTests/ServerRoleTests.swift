@@ -32,7 +32,7 @@ struct ServerRoleTests {
             try await DatabasePool.withPool(db.owner, logger: TestDatabase.logger) { try await $0.verifyServerRole() }
         }
         #expect(error?.code == .forbiddenRole)
-        #expect(error?.detail.contains("owns Keel's tables") == true)
+        #expect(error?.detail.contains("Keel's tables") == true)
     }
 
     @Test("buildApplication refuses to start as the owner role")
