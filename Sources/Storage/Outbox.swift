@@ -8,12 +8,15 @@ enum Outbox {
 
     static func insert<E: IntegrationEvent>(_ event: E, id: EventID, tenantID: TenantID, into tx: Transaction) async throws {
         let payload = try JSONEncoder.outbox.encode(event)
+        // One round trip: the insert, and a notification that PostgreSQL delivers only if this
+        // transaction commits (it wakes the dispatchers).
         try await tx.execute("""
-            insert into platform.outbox (tenant_id, id, event_type, payload)
-            values (\(tenantID), \(id), \(E.eventType), \(SQLValue.jsonb(String(decoding: payload, as: UTF8.self))))
+            with event as (
+                insert into platform.outbox (tenant_id, id, event_type, payload)
+                values (\(tenantID), \(id), \(E.eventType), \(SQLValue.jsonb(String(decoding: payload, as: UTF8.self))))
+                returning id)
+            select pg_notify(\(channel), '') from event
             """)
-        // Delivered by PostgreSQL only if this transaction commits: wakes the dispatchers.
-        try await tx.execute("select pg_notify(\(channel), '')")
     }
 }
 

@@ -40,13 +40,8 @@ struct Linker {
 
     static func includes(_ nodes: [Node]) -> [(Int, Site)] {
         nodes.flatMap { node -> [(Int, Site)] in
-            switch node {
-            case .include(_, let target, _, let site): [(target, site)]
-            case .block(_, let body, _): includes(body)
-            case .conditional(let branches, let otherwise, _): branches.flatMap { includes($0.body) } + includes(otherwise ?? [])
-            case .loop(_, _, let body, let empty, _): includes(body) + includes(empty ?? [])
-            default: []
-            }
+            if case .include(_, let target, _, let site) = node { return [(target, site)] }
+            return node.children.flatMap(includes)
         }
     }
 
@@ -111,20 +106,10 @@ struct Linker {
         var seen = Set<String>()
         func visit(_ nodes: [Node]) throws(TemplateError) {
             for node in nodes {
-                switch node {
-                case .block(let name, let body, let site):
-                    guard seen.insert(name).inserted else {
-                        throw site.error(.duplicateBlock, "Block `\(name)` is defined twice.", hint: "Give each block a unique name.")
-                    }
-                    try visit(body)
-                case .conditional(let branches, let otherwise, _):
-                    for branch in branches { try visit(branch.body) }
-                    try visit(otherwise ?? [])
-                case .loop(_, _, let body, let empty, _):
-                    try visit(body)
-                    try visit(empty ?? [])
-                default: break
+                if case .block(let name, _, let site) = node, !seen.insert(name).inserted {
+                    throw site.error(.duplicateBlock, "Block `\(name)` is defined twice.", hint: "Give each block a unique name.")
                 }
+                for child in node.children { try visit(child) }
             }
         }
         try visit(nodes)
@@ -132,22 +117,11 @@ struct Linker {
 
     static func substitute(_ nodes: [Node], _ overrides: [String: [Node]], _ used: inout Set<String>) -> [Node] {
         nodes.map { node in
-            switch node {
-            case .block(let name, let body, let site):
-                if let replacement = overrides[name] {
-                    used.insert(name)
-                    return .block(name: name, body: substitute(replacement, overrides, &used), site: site)
-                }
-                return .block(name: name, body: substitute(body, overrides, &used), site: site)
-            case .conditional(let branches, let otherwise, let site):
-                return .conditional(branches.map { ($0.condition, substitute($0.body, overrides, &used)) },
-                                    otherwise: otherwise.map { substitute($0, overrides, &used) }, site: site)
-            case .loop(let variable, let sequence, let body, let empty, let site):
-                return .loop(variable: variable, sequence: sequence, body: substitute(body, overrides, &used),
-                             empty: empty.map { substitute($0, overrides, &used) }, site: site)
-            default:
-                return node
+            if case .block(let name, _, let site) = node, let replacement = overrides[name] {
+                used.insert(name)
+                return .block(name: name, body: substitute(replacement, overrides, &used), site: site)
             }
+            return node.mapChildren { substitute($0, overrides, &used) }
         }
     }
 
@@ -156,21 +130,11 @@ struct Linker {
     func resolveIncludes(_ nodes: [Node], from template: ParsedTemplate) throws(TemplateError) -> [Node] {
         var result: [Node] = []
         for node in nodes {
-            switch node {
-            case .include(let name, _, let arguments, let site):
+            if case .include(let name, _, let arguments, let site) = node {
                 let target = try resolve(name, from: template, site: site, code: .unknownTemplate)
                 result.append(.include(name: name, template: target, arguments: arguments, site: site))
-            case .block(let name, let body, let site):
-                result.append(.block(name: name, body: try resolveIncludes(body, from: template), site: site))
-            case .conditional(let branches, let otherwise, let site):
-                var resolved: [(condition: Expression, body: [Node])] = []
-                for branch in branches { resolved.append((branch.condition, try resolveIncludes(branch.body, from: template))) }
-                result.append(.conditional(resolved, otherwise: try otherwise.map { (o) throws(TemplateError) in try resolveIncludes(o, from: template) }, site: site))
-            case .loop(let variable, let sequence, let body, let empty, let site):
-                result.append(.loop(variable: variable, sequence: sequence, body: try resolveIncludes(body, from: template),
-                                    empty: try empty.map { (e) throws(TemplateError) in try resolveIncludes(e, from: template) }, site: site))
-            default:
-                result.append(node)
+            } else {
+                result.append(try node.mapChildren { (children) throws(TemplateError) in try resolveIncludes(children, from: template) })
             }
         }
         return result
@@ -268,15 +232,8 @@ struct Linker {
     /// Text templates: no escaping anywhere.
     static func plain(_ nodes: [Node]) -> [Node] {
         nodes.map { node in
-            switch node {
-            case .output(let expression, _, let site): .output(expression, .none, site)
-            case .conditional(let branches, let otherwise, let site):
-                .conditional(branches.map { ($0.condition, plain($0.body)) }, otherwise: otherwise.map(plain), site: site)
-            case .loop(let variable, let sequence, let body, let empty, let site):
-                .loop(variable: variable, sequence: sequence, body: plain(body), empty: empty.map(plain), site: site)
-            case .block(let name, let body, let site): .block(name: name, body: plain(body), site: site)
-            default: node
-            }
+            if case .output(let expression, _, let site) = node { return .output(expression, .none, site) }
+            return node.mapChildren(plain)
         }
     }
 }

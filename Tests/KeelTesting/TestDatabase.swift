@@ -67,12 +67,21 @@ public struct TestDatabase: Sendable {
         let root = packageRoot.appendingPathComponent(env["KEEL_DATA_DIR"] ?? ".data")
         let cluster = try await EmbeddedPostgres.start(root: root, logger: logger)
         stopAtExit(cluster)
-        let name = "keel_test"
-        try await cluster.ensureDatabase(name, fresh: true)
+        let database = try await open("keel_test", on: cluster, poolSize: 8, migrate: true)
         try await cluster.dropDatabases(prefixed: scratchPrefix)  // left by earlier runs
+        return database
+    }
+
+    /// Creates `name` afresh on `cluster`, migrates it as the owner if asked, and opens a
+    /// running pool on it as the server role.
+    private static func open(_ name: String, on cluster: EmbeddedPostgres, poolSize: Int, migrate: Bool) async throws -> TestDatabase {
+        try await cluster.ensureDatabase(name, fresh: true)
         let owner = cluster.configuration(database: name, role: .owner, poolSize: 1)
-        _ = try await DatabasePool.withPool(owner, logger: logger) { try await Migrator(files: files, logger: logger).migrate($0) }
-        let app = cluster.configuration(database: name, role: .app, poolSize: 8)
+        if migrate {
+            let files = try MigrationFile.load(from: migrationsDirectory)
+            _ = try await DatabasePool.withPool(owner, logger: logger) { try await Migrator(files: files, logger: logger).migrate($0) }
+        }
+        let app = cluster.configuration(database: name, role: .app, poolSize: poolSize)
         return TestDatabase(app: app, owner: owner, databaseURL: cluster.url(database: name, role: .app),
                             migrationDatabaseURL: cluster.url(database: name, role: .owner),
                             pool: running(DatabasePool(app, logger: logger)), cluster: cluster)
@@ -82,19 +91,8 @@ public struct TestDatabase: Sendable {
     /// platform-wide tables (the outbox) or that change the schema. Requires the embedded cluster.
     public func scratch(_ label: String = "scratch", migrate: Bool = true) async throws -> TestDatabase {
         guard let cluster else { throw ScratchUnavailable() }
-        let name = "\(Self.scratchPrefix)\(label)_\(UInt32.random(in: 0...UInt32.max))"
-        try await cluster.ensureDatabase(name, fresh: true)
-        let owner = cluster.configuration(database: name, role: .owner, poolSize: 1)
-        if migrate {
-            let files = try MigrationFile.load(from: Self.migrationsDirectory)
-            _ = try await DatabasePool.withPool(owner, logger: Self.logger) {
-                try await Migrator(files: files, logger: Self.logger).migrate($0)
-            }
-        }
-        let app = cluster.configuration(database: name, role: .app, poolSize: 4)
-        return TestDatabase(app: app, owner: owner, databaseURL: cluster.url(database: name, role: .app),
-                            migrationDatabaseURL: cluster.url(database: name, role: .owner),
-                            pool: Self.running(DatabasePool(app, logger: Self.logger)), cluster: cluster)
+        return try await Self.open("\(Self.scratchPrefix)\(label)_\(UInt32.random(in: 0...UInt32.max))", on: cluster,
+                                   poolSize: 4, migrate: migrate)
     }
 
     /// A second pool on the same database, as a second server process would have.
