@@ -18,13 +18,15 @@ let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "sw
 /// A bounded context: its public face (`<Name>API`, Kernel only) and its implementation.
 /// The implementation sees its own API, Kernel, Storage and other modules' API targets, never
 /// another implementation: a forbidden import does not compile.
-func module(_ name: String, uses otherAPIs: [String] = [], extra: [Target.Dependency] = []) -> [Target] {
+func module(_ name: String, uses otherAPIs: [String] = [], extra: [Target.Dependency] = [],
+            resources: [Resource]? = nil) -> [Target] {
     [
         .target(name: "\(name)API", dependencies: ["Kernel"], swiftSettings: strict),
         .target(
             name: name,
             dependencies: [.target(name: "\(name)API"), "Kernel", "Storage", logging]
                 + otherAPIs.map { .target(name: "\($0)API") } + extra,
+            resources: resources,
             swiftSettings: strict
         ),
     ]
@@ -50,6 +52,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", exact: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", exact: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", exact: "2.1.0"),
     ],
     targets: [
         .target(name: "Kernel", swiftSettings: strict),
@@ -69,7 +74,8 @@ let package = Package(
         ),
         .target(name: "TemplateEngine", swiftSettings: strict),
     ]
-    + module("Accounts", extra: ["PasswordHashing"])
+    + module("Accounts", extra: ["PasswordHashing", .product(name: "Crypto", package: "swift-crypto")],
+             resources: [.copy("Resources/common-passwords.txt")])
     + module("Billing", uses: ["Accounts"])
     + module("Orders", uses: ["Billing", "Accounts"])
     + module("Notifications", uses: ["Accounts", "Billing", "Orders"])
@@ -77,8 +83,15 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: ["Kernel", "TemplateEngine", "AccountsAPI", "BillingAPI", "OrdersAPI",
-                           "NotificationsAPI", hummingbird, logging],
-            swiftSettings: strict
+                           "NotificationsAPI", hummingbird, logging,
+                           .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                           .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            // `openapi.yaml` (linked from the repository root) is the contract: the
+            // generator writes the server stubs from it at build time.
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strict,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .target(
             name: "KeelApp",
@@ -96,7 +109,7 @@ let package = Package(
         ),
 
         // Shared by the test targets: starts (or reuses) the private PostgreSQL once per process.
-        .target(name: "KeelTesting", dependencies: ["Storage", "Kernel", "KeelApp", logging],
+        .target(name: "KeelTesting", dependencies: ["Storage", "Kernel", "KeelApp", "PasswordHashing", logging],
                 path: "Tests/KeelTesting", swiftSettings: strict),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Kernel", "KeelTesting", logging],
@@ -105,9 +118,10 @@ let package = Package(
                     dependencies: ["TemplateEngine", .product(name: "PropertyBased", package: "swift-property-based")],
                     swiftSettings: strict),
         .testTarget(name: "PasswordHashingTests", dependencies: ["PasswordHashing", "Kernel"], swiftSettings: strict),
-        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting"],
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting", "PasswordHashing"],
                     swiftSettings: strict),
-        .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", "Storage", "TemplateEngine", hummingbird, logging,
+        .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", "Storage", "TemplateEngine", "Web",
+                                                     "AccountsAPI", "PasswordHashing", hummingbird, logging,
                                                      .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                      .product(name: "HTTPTypes", package: "swift-http-types")],
                     swiftSettings: strict),

@@ -37,20 +37,29 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
             parameters: .init(memoryKiB: UInt32(config.argon2MemoryKiB), iterations: UInt32(config.argon2Iterations),
                               parallelism: UInt32(config.argon2Parallelism)),
             threads: config.hashThreads, queueDepth: config.hashQueueDepth)
-        let modules = Modules(db: pool.database)
+        let modules = Modules(pool: pool, hasher: hasher, config: config)
+        let idempotency = IdempotencyKeys(pool: pool)
         let dispatcher = EventDispatcher(platform: pool.platformDatabase(), subscriptions: modules.subscriptions,
                                          logger: logger)
 
-        let router = makeRouter(WebDependencies(
+        let router = try makeRouter(WebDependencies(
             readiness: DatabaseReadiness(pool: pool, migrator: Migrator(files: migrations, logger: logger)),
-            templates: { templates.library }))
+            templates: { templates.library },
+            accounts: modules.accounts,
+            idempotency: idempotency,
+            api: APISettings(maxBodyBytes: config.maxBodyBytes, rateLimits: RateLimitSettings(
+                perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
+                loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount))))
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "keel"),
             services: [ShutdownAction(name: "embedded-postgres") { setup.stop() },
                        pool,
                        ShutdownAction(name: "password-hasher") { try? await hasher.shutdown() },
-                       dispatcher],
+                       dispatcher,
+                       PeriodicTask(name: "purge-idempotency-keys", every: .seconds(3600), logger: logger) {
+                           try await idempotency.purge()
+                       }],
             logger: logger
         )
     } catch {
@@ -64,8 +73,11 @@ struct Modules {
     let accounts: any AccountsService
     let subscriptions: EventSubscriptions
 
-    init(db: Database) {
-        accounts = AccountsModule(db: db)
+    init(pool: DatabasePool, hasher: PasswordHasher, config: KeelConfig) {
+        accounts = AccountsModule(
+            db: pool.database, platform: pool.platformDatabase(), hasher: hasher,
+            sessions: SessionPolicy(idleTimeout: .seconds(config.sessionIdleSeconds),
+                                    absoluteTimeout: .seconds(config.sessionAbsoluteSeconds)))
         subscriptions = EventSubscriptions()
     }
 }
@@ -80,6 +92,33 @@ struct ShutdownAction: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await action()
+    }
+}
+
+/// Runs `work` every `interval` until shutdown; a failure is logged and tried again next time.
+struct PeriodicTask: Service {
+    let name: String
+    let interval: Duration
+    let logger: Logger
+    let work: @Sendable () async throws -> Void
+
+    init(name: String, every interval: Duration, logger: Logger, _ work: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.interval = interval
+        self.logger = logger
+        self.work = work
+    }
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await work()
+            } catch {
+                logger.warning("periodic task failed", metadata: ["task": "\(name)", "error": "\(error)"])
+            }
+            // Returns at once when shutdown begins, rather than sleeping through it.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+        }
     }
 }
 

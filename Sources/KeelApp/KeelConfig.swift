@@ -39,6 +39,18 @@ public struct KeelConfig: Sendable {
     public var argon2Parallelism = 1
     /// `KEEL_SHUTDOWN_GRACE_SECONDS`: how long in-flight work may take after SIGTERM.
     public var shutdownGraceSeconds = 10
+    /// `KEEL_MAX_BODY_BYTES`: the largest JSON request body.
+    public var maxBodyBytes = 64 * 1024
+    /// `KEEL_SESSION_IDLE_SECONDS`, `KEEL_SESSION_ABSOLUTE_SECONDS`: when sessions end.
+    public var sessionIdleSeconds = 3600
+    public var sessionAbsoluteSeconds = 12 * 3600
+    /// Requests per minute: `KEEL_RATE_LIMIT_CREDENTIAL` (per session), `KEEL_RATE_LIMIT_TENANT`,
+    /// `KEEL_RATE_LIMIT_LOGIN_ADDRESS` (logins and signups per client address),
+    /// `KEEL_RATE_LIMIT_LOGIN_ACCOUNT` (logins per account). 0 turns one off.
+    public var rateLimitCredential = 600
+    public var rateLimitTenant = 3000
+    public var rateLimitLoginAddress = 30
+    public var rateLimitLoginAccount = 10
     /// Apply migrations before serving (`keel serve --migrate`).
     public var migrateOnStart = false
 
@@ -70,6 +82,13 @@ public struct KeelConfig: Sendable {
         c.argon2Iterations = reader.int(forKey: "keel.argon2.iterations", default: c.argon2Iterations)
         c.argon2Parallelism = reader.int(forKey: "keel.argon2.parallelism", default: c.argon2Parallelism)
         c.shutdownGraceSeconds = reader.int(forKey: "keel.shutdown.grace.seconds", default: c.shutdownGraceSeconds)
+        c.maxBodyBytes = reader.int(forKey: "keel.max.body.bytes", default: c.maxBodyBytes)
+        c.sessionIdleSeconds = reader.int(forKey: "keel.session.idle.seconds", default: c.sessionIdleSeconds)
+        c.sessionAbsoluteSeconds = reader.int(forKey: "keel.session.absolute.seconds", default: c.sessionAbsoluteSeconds)
+        c.rateLimitCredential = reader.int(forKey: "keel.rate.limit.credential", default: c.rateLimitCredential)
+        c.rateLimitTenant = reader.int(forKey: "keel.rate.limit.tenant", default: c.rateLimitTenant)
+        c.rateLimitLoginAddress = reader.int(forKey: "keel.rate.limit.login.address", default: c.rateLimitLoginAddress)
+        c.rateLimitLoginAccount = reader.int(forKey: "keel.rate.limit.login.account", default: c.rateLimitLoginAccount)
         self = c
     }
 }

@@ -5,6 +5,7 @@ import Hummingbird
 import ServiceLifecycle
 import UnixSignals
 public import Logging
+import PasswordHashing
 import Storage
 
 /// What the `keel` command's subcommands do, kept here so the executable stays a thin
@@ -30,7 +31,11 @@ public enum OperatorCommands {
     public static func createTenant(slug: String, name: String, _ config: KeelConfig, logger: Logger) async throws -> String {
         try await DatabaseSetup.resolve(config, logger: logger).whileRunning { setup in
             let tenant = try await DatabasePool.withPool(setup.server, logger: logger) { pool in
-                try await Modules(db: pool.database).accounts.createTenant(CreateTenant(slug: slug, name: name))
+                // Creating a tenant hashes nothing; the hasher is there because the module needs one.
+                let hasher = PasswordHasher()
+                defer { Task { try? await hasher.shutdown() } }
+                return try await Modules(pool: pool, hasher: hasher, config: config).accounts
+                    .createTenant(CreateTenant(slug: slug, name: name))
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -19,7 +19,13 @@ public struct AppError: Error, Sendable, CustomStringConvertible {
     /// What sort of failure this is; the edge maps kinds to statuses (404, 409, 503, …).
     public enum Kind: Sendable, Hashable {
         case invalidInput, notFound, conflict, preconditionFailed, unauthenticated, forbidden
-        case busy, unavailable, `internal`
+        case busy, unavailable, rateLimited, payloadTooLarge, `internal`
+    }
+
+    /// A member added to the problem document beside the standard ones (`current_version`).
+    public enum Extension: Sendable, Equatable {
+        case int(Int)
+        case string(String)
     }
 
     public let code: Code
@@ -27,11 +33,33 @@ public struct AppError: Error, Sendable, CustomStringConvertible {
     public let detail: String
     /// Diagnostics for the log only (SQL state, constraint, underlying error); never sent to clients.
     public let diagnostics: String?
+    /// For validation failures: what is wrong with which field.
+    public var fieldErrors: [FieldError] = []
+    /// Extra members of the problem document, such as the current version on a 412.
+    public var extensions: [String: Extension] = [:]
+    /// For `.busy`, `.unavailable` and `.rateLimited`: when to try again.
+    public var retryAfterSeconds: Int?
 
     public init(_ code: Code, _ detail: String, diagnostics: String? = nil) {
         self.code = code
         self.detail = detail
         self.diagnostics = diagnostics
+    }
+
+    /// A validation failure listing every field that is wrong.
+    public static func validation(_ errors: [FieldError]) -> AppError {
+        var error = AppError(.validationFailed, errors.count == 1 ? errors[0].message
+                             : "\(errors.count) fields are invalid.")
+        error.fieldErrors = errors
+        return error
+    }
+
+    /// The record changed since the caller read it; carries the version it is at now.
+    public static func versionMismatch(current: Int) -> AppError {
+        var error = AppError(.versionMismatch,
+                             "The record has changed since you read it (it is now at version \(current)); read it again and retry.")
+        error.extensions["current_version"] = .int(current)
+        return error
     }
 
     public var description: String {
@@ -47,6 +75,22 @@ extension AppError.Code {
     public static let databaseUnavailable = Self("database_unavailable", kind: .unavailable)
     public static let serializationFailure = Self("serialization_failure", kind: .busy)
     public static let internalError = Self("internal_error", kind: .internal)
+    public static let validationFailed = Self("validation_failed", kind: .invalidInput)
+    public static let versionMismatch = Self("version_mismatch", kind: .preconditionFailed)
+    public static let rateLimited = Self("rate_limited", kind: .rateLimited)
+}
+
+/// One invalid field: its path in the request (`owner.email`), a stable code and a message.
+public struct FieldError: Error, Sendable, Equatable, Codable {
+    public let field: String
+    public let code: String
+    public let message: String
+
+    public init(field: String, code: String, message: String) {
+        self.field = field
+        self.code = code
+        self.message = message
+    }
 }
 
 extension AppError.Code {

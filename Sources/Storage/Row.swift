@@ -1,6 +1,7 @@
 public import Foundation
 public import Kernel
 internal import PostgresNIO
+internal import NIOCore
 
 /// One result row. Columns are read by name, with the Swift type saying how to decode:
 ///
@@ -33,6 +34,19 @@ public struct Row: Sendable {
 }
 
 /// One column of a row, handed to `SQLDecodable` initialisers.
+extension Row {
+    /// A `bytea` column; `nil` when SQL `NULL`.
+    public func bytes(_ column: String) throws -> [UInt8]? {
+        let buffer: ByteBuffer? = try decode(column, as: Raw?.self)?.buffer
+        return buffer.map { Array($0.readableBytesView) }
+    }
+
+    private struct Raw: SQLDecodable {
+        let buffer: ByteBuffer
+        init(cell: SQLCell) throws { buffer = try cell.decode(ByteBuffer.self) }
+    }
+}
+
 public struct SQLCell: Sendable {
     let cell: PostgresCell
     var isNull: Bool { cell.bytes == nil }

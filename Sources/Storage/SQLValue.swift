@@ -22,6 +22,9 @@ public struct SQLValue: SQLBindable {
 
     public static let null = SQLValue(storage: .null)
 
+    /// Bytes bound as `bytea`.
+    public static func bytes(_ bytes: [UInt8]) -> SQLValue { SQLValue(storage: .bytes(bytes)) }
+
     func append(to binds: inout PostgresBindings) {
         switch storage {
         case .null: binds.appendNull()

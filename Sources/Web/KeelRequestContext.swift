@@ -11,11 +11,15 @@ public struct KeelRequestContext: RequestContext {
     /// Per-request facts learnt by inner layers (the tenant, once authenticated) that the
     /// outer request log needs after the response is made.
     public let facts: RequestFacts
+    /// The peer's address: what per-IP rate limits and login back-off key on. (Behind a
+    /// proxy this is the proxy; trusting `X-Forwarded-For` is a deployment decision not yet made.)
+    public let clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.facts = RequestFacts()
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }
 

@@ -1,25 +1,80 @@
+public import AccountsAPI
 public import Hummingbird
+public import Kernel
 public import TemplateEngine
+import Foundation
+import HTTPTypes
+import NIOCore
+import OpenAPIHummingbird
+import OpenAPIRuntime
 
 /// What the web layer needs from the rest of Keel, as interfaces only.
 public struct WebDependencies: Sendable {
     public var readiness: any ReadinessProbe
     /// The compiled templates (a closure: in development they are recompiled when files change).
     public var templates: @Sendable () -> TemplateLibrary
+    public var accounts: any AccountsService
+    public var idempotency: any IdempotencyStore
+    public var api: APISettings
 
-    public init(readiness: any ReadinessProbe, templates: @escaping @Sendable () -> TemplateLibrary) {
+    public init(readiness: any ReadinessProbe, templates: @escaping @Sendable () -> TemplateLibrary,
+                accounts: any AccountsService, idempotency: any IdempotencyStore, api: APISettings = .init()) {
         self.readiness = readiness
         self.templates = templates
+        self.accounts = accounts
+        self.idempotency = idempotency
+        self.api = api
+    }
+}
+
+/// Limits of the JSON API.
+public struct APISettings: Sendable {
+    /// Largest request body, in bytes.
+    public var maxBodyBytes: Int
+    public var rateLimits: RateLimitSettings
+
+    public init(maxBodyBytes: Int = 64 * 1024, rateLimits: RateLimitSettings = .init()) {
+        self.maxBodyBytes = maxBodyBytes
+        self.rateLimits = rateLimits
     }
 }
 
 /// Builds the router with the middleware every request passes through, outermost first:
-/// request id, request log, problem documents.
-public func makeRouter(_ dependencies: WebDependencies) -> Router<KeelRequestContext> {
+/// request id, request log, problem documents; then health, and the JSON API under `/v1`.
+public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelRequestContext> {
     let router = Router(context: KeelRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware())
     HealthRoutes(readiness: dependencies.readiness).register(on: router)
+
+    let spec = try OpenAPISpec.load()
+    router.get("/v1/openapi.yaml") { _, _ in spec.response }
+
+    let limits = RateLimits(settings: dependencies.api.rateLimits)
+    let v1 = router.group("/v1").add(middleware: APIContextMiddleware(maxBodyBytes: dependencies.api.maxBodyBytes))
+    let handler = APIHandler(accounts: dependencies.accounts, idempotency: dependencies.idempotency, limits: limits)
+    try handler.registerHandlers(on: v1, serverURL: URL(string: "/")!,
+                                 configuration: .init(dateTranscoder: .iso8601),
+                                 middlewares: [AccessMiddleware(accounts: dependencies.accounts, limits: limits)])
     return router
+}
+
+/// openapi.yaml, as shipped in this target's bundle: the contract, served as it is.
+struct OpenAPISpec: Sendable {
+    let bytes: ByteBuffer
+
+    static func load() throws -> OpenAPISpec {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw AppError(.internalError, "openapi.yaml is missing from the Web bundle.")
+        }
+        return OpenAPISpec(bytes: ByteBuffer(bytes: try Data(contentsOf: url)))
+    }
+
+    var response: Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/yaml"
+        headers[.cacheControl] = "public, max-age=300"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
+    }
 }

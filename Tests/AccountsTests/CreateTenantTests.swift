@@ -15,14 +15,14 @@ struct CreateTenantTests {
     func createsTenantAndPublishes() async throws {
         // given
         let db = try await TestDatabase.shared()
-        let accounts = AccountsModule(db: db.database)
+        let accounts = AccountsModule(db: db.database, platform: db.platform, hasher: TestHasher.shared)
         let slug = uniqueSlug()
         // when
         let tenant = try await accounts.createTenant(CreateTenant(slug: slug, name: "  Acme Inc  "))
         // then
         #expect(tenant.slug == slug)
         #expect(tenant.name == "Acme Inc")
-        #expect(tenant.status == .active)
+        #expect(tenant.status == Tenant.Status.active)
         #expect(tenant.version == 1)
         #expect(try await accounts.tenant(tenant.id) == tenant)
         let events = try await db.database.tenant(tenant.id) { tx in
@@ -35,7 +35,7 @@ struct CreateTenantTests {
     @Test("a taken slug is a slug_taken conflict")
     func slugTaken() async throws {
         let db = try await TestDatabase.shared()
-        let accounts = AccountsModule(db: db.database)
+        let accounts = AccountsModule(db: db.database, platform: db.platform, hasher: TestHasher.shared)
         let slug = uniqueSlug()
         _ = try await accounts.createTenant(CreateTenant(slug: slug, name: "First"))
         let error = await #expect(throws: AppError.self) {
@@ -53,7 +53,7 @@ struct CreateTenantTests {
     func invalidInput(slug: String, name: String) async throws {
         let db = try await TestDatabase.shared()
         let error = await #expect(throws: AppError.self) {
-            try await AccountsModule(db: db.database).createTenant(CreateTenant(slug: slug, name: name))
+            try await AccountsModule(db: db.database, platform: db.platform, hasher: TestHasher.shared).createTenant(CreateTenant(slug: slug, name: name))
         }
         #expect(error?.code == .invalidInput)
         #expect(error?.detail.isEmpty == false)

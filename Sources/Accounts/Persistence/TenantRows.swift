@@ -19,6 +19,13 @@ enum TenantRows {
             """).first.map(decode)
     }
 
+    /// The tenant with this slug, read across tenants (sign-in comes before any tenant is known).
+    static func find(slug: String, in tx: PlatformTransaction) async throws -> Tenant? {
+        try await tx.query("""
+            select tenant_id, slug, name, status, version, created_at from accounts.tenants where slug = \(slug)
+            """).first.map(decode)
+    }
+
     static func decode(_ row: Row) throws -> Tenant {
         Tenant(id: try row.decode("tenant_id"), slug: try row.decode("slug"), name: try row.decode("name"),
                status: Tenant.Status(rawValue: try row.decode("status")) ?? .suspended,

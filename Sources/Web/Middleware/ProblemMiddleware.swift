@@ -1,5 +1,6 @@
 public import Hummingbird
 import Foundation
+import OpenAPIRuntime
 import HTTPTypes
 import Kernel
 import NIOCore
@@ -15,18 +16,54 @@ public struct ProblemMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as AppError {
+        } catch {
+            return response(for: error, context: context)
+        }
+    }
+
+    func response(for error: any Error, context: Context) -> Response {
+        switch error {
+        case let error as ServerError:
+            // The generated API layer wraps what went wrong: our own errors from handlers and
+            // middleware, or its own findings about the request (bad JSON, missing header…).
+            if error.underlyingError is AppError || error.underlyingError is ReplayedResponse {
+                return response(for: error.underlyingError, context: context)
+            }
+            if let decoding = error.underlyingError as? DecodingError {
+                return Problem(decoding, requestID: context.requestID).response
+            }
+            // The runtime's error type is internal; its description is the stable part.
+            if error.causeDescription.contains("header field named 'If-Match' is missing") {
+                return Problem(status: .init(code: 428), code: "precondition_required",
+                               detail: "This change needs an If-Match header with the ETag you last read.",
+                               requestID: context.requestID).response
+            }
+            if error.httpStatus.code < 500 {
+                return Problem(status: error.httpStatus, code: Problem.code(for: error.httpStatus),
+                               detail: Problem.detail(error), requestID: context.requestID).response
+            }
+            context.logger.error("API error", metadata: ["error": "\(String(reflecting: error.underlyingError))",
+                                                         "operation": "\(error.operationID)"])
+            return Problem(status: .internalServerError, code: "internal_error",
+                           detail: "An unexpected error occurred.", requestID: context.requestID).response
+        case let error as AppError:
             if error.code.kind == .internal {
                 context.logger.error("internal error", metadata: ["error": "\(error)"])
             }
             return Problem(error, requestID: context.requestID).response
-        } catch let error as HTTPError {
+        case let replay as ReplayedResponse:
+            var headers = HTTPFields()
+            headers[.contentType] = replay.stored.contentType
+            headers[.idempotentReplayed] = "true"
+            return Response(status: .init(code: replay.stored.status), headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(bytes: replay.stored.body)))
+        case let error as HTTPError:
             return Problem(status: error.status, code: Problem.code(for: error.status),
                            detail: error.body ?? error.status.reasonPhrase, requestID: context.requestID).response
-        } catch let error as any HTTPResponseError {
+        case let error as any HTTPResponseError:
             return Problem(status: error.status, code: Problem.code(for: error.status),
                            detail: error.status.reasonPhrase, requestID: context.requestID).response
-        } catch {
+        default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return Problem(status: .internalServerError, code: "internal_error",
                            detail: "An unexpected error occurred.", requestID: context.requestID).response
@@ -36,16 +73,46 @@ public struct ProblemMiddleware: RouterMiddleware {
 
 /// An RFC 9457 problem document.
 struct Problem: Encodable {
+    static let contentType = "application/problem+json"
+
     let type: String
     let title: String
     let status: Int
     let detail: String
     let code: String
     let requestID: String
+    var errors: [FieldError]?
+    var extensions: [String: AppError.Extension] = [:]
+    var retryAfter: Int?
 
     enum CodingKeys: String, CodingKey {
-        case type, title, status, detail, code
+        case type, title, status, detail, code, errors
         case requestID = "request_id"
+    }
+
+    struct ExtensionKey: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(title, forKey: .title)
+        try container.encode(status, forKey: .status)
+        try container.encode(detail, forKey: .detail)
+        try container.encode(code, forKey: .code)
+        try container.encode(requestID, forKey: .requestID)
+        try container.encodeIfPresent(errors, forKey: .errors)
+        var more = encoder.container(keyedBy: ExtensionKey.self)
+        for (key, value) in extensions {
+            switch value {
+            case .int(let number): try more.encode(number, forKey: ExtensionKey(stringValue: key))
+            case .string(let text): try more.encode(text, forKey: ExtensionKey(stringValue: key))
+            }
+        }
     }
 
     init(status: HTTPResponse.Status, code: String, detail: String, requestID: String) {
@@ -62,6 +129,55 @@ struct Problem: Encodable {
         // Internal errors say nothing beyond "something failed"; the log has the rest.
         let detail = error.code.kind == .internal ? "An unexpected error occurred." : error.detail
         self.init(status: status, code: error.code.rawValue, detail: detail, requestID: requestID)
+        if !error.fieldErrors.isEmpty { errors = error.fieldErrors }
+        extensions = error.extensions
+        retryAfter = error.retryAfterSeconds
+    }
+
+    /// A body the generated decoder could not read: the wrong type, a missing or unknown field.
+    init(_ error: DecodingError, requestID: String) {
+        func path(_ context: DecodingError.Context, _ last: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath + (last.map { [$0] } ?? [])
+            let path = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return path.isEmpty ? "body" : path
+        }
+        let field: FieldError
+        switch error {
+        case .typeMismatch(let type, let context):
+            field = FieldError(field: path(context), code: "invalid_type", message: "Expected \(Self.jsonType(type)).")
+        case .valueNotFound(let type, let context):
+            field = FieldError(field: path(context), code: "missing", message: "Expected \(Self.jsonType(type)), found null.")
+        case .keyNotFound(let key, let context):
+            field = FieldError(field: path(context, key), code: "missing", message: "This field is required.")
+        case .dataCorrupted(let context) where context.codingPath.isEmpty && context.underlyingError != nil:
+            field = FieldError(field: "body", code: "malformed_json", message: "The body is not valid JSON.")
+        case .dataCorrupted(let context):
+            let unknown = context.debugDescription.contains("Unexpected additional properties")
+            field = FieldError(field: path(context), code: unknown ? "unknown_field" : "invalid_value",
+                               message: unknown ? context.debugDescription : "The value is not valid here: \(context.debugDescription)")
+        @unknown default:
+            field = FieldError(field: "body", code: "invalid", message: "The body could not be read.")
+        }
+        self.init(status: .badRequest, code: "malformed_request",
+                  detail: "The request body does not match the schema: \(field.field): \(field.message)", requestID: requestID)
+        errors = [field]
+    }
+
+    static func jsonType(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Double.Type: "a number"
+        case is Bool.Type: "a boolean"
+        default: "a value of another type"
+        }
+    }
+
+    /// What the generated layer found wrong with a request, minus internals.
+    static func detail(_ error: ServerError) -> String {
+        if error.httpStatus == .badRequest, error.causeDescription.contains("JSON") {
+            return "The request body is not valid JSON."
+        }
+        return error.causeDescription == "Unknown" ? error.httpStatus.reasonPhrase : error.causeDescription
     }
 
     static func status(for kind: AppError.Kind) -> HTTPResponse.Status {
@@ -73,6 +189,8 @@ struct Problem: Encodable {
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
         case .busy: .serviceUnavailable
+        case .rateLimited: .tooManyRequests
+        case .payloadTooLarge: .contentTooLarge
         case .unavailable: .serviceUnavailable
         case .internal: .internalServerError
         }
@@ -89,13 +207,21 @@ struct Problem: Encodable {
         }
     }
 
-    var response: Response {
+    var json: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        return (try? encoder.encode(self)) ?? Data("{}".utf8)
+    }
+
+    var response: Response {
         var headers = HTTPFields()
-        headers[.contentType] = "application/problem+json"
-        if status == 503 { headers[.retryAfter] = "1" }
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        headers[.contentType] = Self.contentType
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) } else if status == 503 { headers[.retryAfter] = "1" }
+        if status == 429 {
+            if case .int(let limit)? = extensions["rate_limit_limit"] { headers[.rateLimitLimit] = String(limit) }
+            headers[.rateLimitRemaining] = "0"
+            headers[.rateLimitReset] = String(retryAfter ?? 1)
+        }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 }

@@ -1,0 +1,96 @@
+import AccountsAPI
+import Foundation
+import Kernel
+import Storage
+
+/// SQL for `accounts.users`.
+enum UserRows {
+    static let columns: SQL = "user_id, tenant_id, email, name, role, status, version, created_at"
+
+    static func insert(id: UserID, email: String, name: String, role: Role, passwordHash: String,
+                       in tx: TenantTransaction) async throws -> User {
+        let rows = try await tx.query("""
+            insert into accounts.users (tenant_id, user_id, email, name, role, password_hash)
+            values (\(tx.tenantID), \(id), \(email), \(name), \(role.rawValue), \(passwordHash))
+            returning \(columns)
+            """)
+        return try decode(rows[0])
+    }
+
+    static func find(_ id: UserID, in tx: TenantTransaction, lock: Bool = false) async throws -> User? {
+        try await tx.query("""
+            select \(columns) from accounts.users where tenant_id = \(tx.tenantID) and user_id = \(id)
+            \(lock ? SQL(stringLiteral: "for update") : SQL(stringLiteral: ""))
+            """).first.map(decode)
+    }
+
+    /// The user and their password hash, for login.
+    static func credentials(email: String, in tx: TenantTransaction) async throws -> (User, String)? {
+        guard let row = try await tx.query("""
+            select \(columns), password_hash from accounts.users
+            where tenant_id = \(tx.tenantID) and lower(email) = lower(\(email))
+            """).first else { return nil }
+        return (try decode(row), try row.decode("password_hash"))
+    }
+
+    static func page(_ request: PageRequest, in tx: TenantTransaction) async throws -> Page<User> {
+        let rows = try await tx.query("""
+            select \(columns) from accounts.users
+            where tenant_id = \(tx.tenantID) and (\(request.after)::uuid is null or user_id > \(request.after))
+            order by user_id
+            limit \(request.limit + 1)
+            """)
+        return Page(fetched: try rows.map(decode), limit: request.limit, id: \.id.rawValue)
+    }
+
+    /// Sets role and status and bumps the version, only if the row is still at `expectedVersion`.
+    static func update(_ id: UserID, expectedVersion: Int, role: Role, status: User.Status,
+                       in tx: TenantTransaction) async throws -> User? {
+        try await tx.query("""
+            update accounts.users
+            set role = \(role.rawValue), status = \(status.rawValue), version = version + 1, updated_at = now()
+            where tenant_id = \(tx.tenantID) and user_id = \(id) and version = \(expectedVersion)
+            returning \(columns)
+            """).first.map(decode)
+    }
+
+    static func delete(_ id: UserID, expectedVersion: Int, in tx: TenantTransaction) async throws -> Bool {
+        try await !tx.query("""
+            delete from accounts.users
+            where tenant_id = \(tx.tenantID) and user_id = \(id) and version = \(expectedVersion)
+            returning 1
+            """).isEmpty
+    }
+
+    static func setPasswordHash(_ id: UserID, _ hash: String, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update accounts.users set password_hash = \(hash), updated_at = now()
+            where tenant_id = \(tx.tenantID) and user_id = \(id)
+            """)
+    }
+
+    /// Locks the tenant's active owners and returns their ids. Two concurrent demotions of the
+    /// last two owners serialise here, so the second sees that only one is left.
+    static func lockActiveOwners(in tx: TenantTransaction) async throws -> [UserID] {
+        try await tx.query("""
+            select user_id from accounts.users
+            where tenant_id = \(tx.tenantID) and role = 'owner' and status = 'active'
+            order by user_id for update
+            """).map { try $0.decode("user_id") }
+    }
+
+    static func decode(_ row: Row) throws -> User {
+        User(id: try row.decode("user_id"), tenantID: try row.decode("tenant_id"), email: try row.decode("email"),
+             name: try row.decode("name"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
+             status: User.Status(rawValue: try row.decode("status")) ?? .deactivated,
+             version: try row.decode("version"), createdAt: try row.decode("created_at"))
+    }
+
+    /// The fields an audit entry shows before and after a change (never the password hash).
+    static func auditJSON(_ user: User) -> String {
+        let object: [String: String] = ["email": user.email, "name": user.name, "role": user.role.rawValue,
+                                        "status": user.status.rawValue, "version": String(user.version)]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,127 @@
+import AccountsAPI
+import Crypto
+import Foundation
+import Kernel
+import PasswordHashing
+import Storage
+import Synchronization
+
+/// How long sessions live.
+public struct SessionPolicy: Sendable {
+    /// A session unused this long ends.
+    public var idleTimeout: Duration
+    /// A session ends this long after login, used or not.
+    public var absoluteTimeout: Duration
+
+    public init(idleTimeout: Duration = .seconds(3600), absoluteTimeout: Duration = .seconds(12 * 3600)) {
+        self.idleTimeout = idleTimeout
+        self.absoluteTimeout = absoluteTimeout
+    }
+}
+
+/// Checks credentials and starts a session.
+///
+/// Unknown tenant, unknown email, wrong password, a deactivated user and a source that is
+/// backing off all get the same error after the same work — one Argon2 verification (against
+/// a dummy hash when there is no user) — so neither the answer nor its timing tells an
+/// attacker which accounts exist. Every attempt is an audit event.
+struct LogInUseCase {
+    let db: Database
+    let platform: PlatformDatabase
+    let hasher: PasswordHasher
+    let sessions: SessionPolicy
+    let dummyHash: DummyHash
+
+    func callAsFunction(_ request: LogIn) async throws -> NewSession {
+        let tenant = try await platform.platform("resolve tenant for login") { tx in
+            try await TenantRows.find(slug: request.tenantSlug, in: tx)
+        }
+        guard let tenant, tenant.status == .active else {
+            _ = try await hasher.verify(request.password, against: try await dummyHash.value(hasher))
+            try await platform.platform("audit login for unknown tenant") { tx in
+                try await tx.audit(AuditEvent(tenantID: nil, actorUserID: nil, action: "session.login_failed",
+                                              target: "tenant-slug/\(request.tenantSlug.prefix(64))",
+                                              requestID: request.requestID,
+                                              after: Self.json(["reason": "unknown_tenant", "source": request.source])))
+            }
+            throw Self.invalid
+        }
+
+        let found = try await db.tenant(tenant.id) { tx -> (User, String, Bool)? in
+            guard let (user, hash) = try await UserRows.credentials(email: request.email, in: tx) else { return nil }
+            let blocked = try await LoginFailureRows.isBlocked(user.id, source: request.source, in: tx)
+            return (user, hash, blocked)
+        }
+        let verified: Bool
+        if let (_, hash, _) = found {
+            verified = try await hasher.verify(request.password, against: hash)
+        } else {
+            _ = try await hasher.verify(request.password, against: try await dummyHash.value(hasher))
+            verified = false
+        }
+
+        guard let (user, hash, blocked) = found, verified, !blocked, user.status == .active else {
+            let reason = found == nil ? "unknown_email" : found!.2 ? "backing_off"
+                : found!.0.status != .active ? "deactivated" : "wrong_password"
+            try await db.tenant(tenant.id) { tx in
+                if let (user, _, _) = found, reason == "wrong_password" || reason == "backing_off" {
+                    try await LoginFailureRows.recordFailure(user.id, source: request.source, in: tx)
+                }
+                try await tx.audit(AuditEvent(tenantID: tenant.id, actorUserID: nil, action: "session.login_failed",
+                                              target: found.map { "user/\($0.0.id)" }, requestID: request.requestID,
+                                              after: Self.json(["reason": reason, "source": request.source])))
+            }
+            throw Self.invalid
+        }
+
+        // Parameters changed since this hash was made: store a fresh one while we have the password.
+        let rehashed = hasher.needsRehash(hash) ? try await hasher.hash(request.password) : nil
+        let token = Self.newToken()
+        let sessionID = SessionID.generate()
+        let expiresAt = Date().addingTimeInterval(TimeInterval(sessions.absoluteTimeout.components.seconds))
+        try await db.tenant(tenant.id) { tx in
+            if let rehashed { try await UserRows.setPasswordHash(user.id, rehashed, in: tx) }
+            try await LoginFailureRows.clear(user.id, source: request.source, in: tx)
+            try await SessionRows.insert(id: sessionID, userID: user.id, tokenHash: Self.hash(token),
+                                         expiresAt: expiresAt, in: tx)
+            try await tx.audit(AuditEvent(tenantID: tenant.id, actorUserID: user.id, action: "session.logged_in",
+                                          target: "session/\(sessionID)", requestID: request.requestID,
+                                          after: Self.json(["source": request.source])))
+        }
+        return NewSession(token: token, expiresAt: expiresAt, idleTimeout: sessions.idleTimeout, user: user)
+    }
+
+    static let invalid = AppError(.invalidCredentials, "The tenant, email or password is not right.")
+
+    /// 256 random bits from the system's CSPRNG, base64url, with a prefix that secret scanners
+    /// can recognise.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return "keel_" + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func hash(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    static func json(_ object: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A hash of a random password, made once with the live parameters: unknown users are
+/// verified against it so that they cost the same time as real ones.
+final class DummyHash: Sendable {
+    private let cached = Mutex<String?>(nil)
+
+    func value(_ hasher: PasswordHasher) async throws -> String {
+        if let hash = cached.withLock({ $0 }) { return hash }
+        let hash = try await hasher.hash(LogInUseCase.newToken())
+        cached.withLock { $0 = hash }
+        return hash
+    }
+}

@@ -1,0 +1,76 @@
+public import Foundation
+
+/// Which page of a list to read: at most `limit` items after the cursor.
+///
+/// Cursors are opaque to clients (base64url of the last item's id). Lists are ordered by
+/// UUIDv7 ids, so a row inserted while a client pages is either before the cursor or on a
+/// later page: never a duplicate, never a skip of an existing row.
+public struct PageRequest: Sendable, Equatable {
+    public static let defaultLimit = 20
+    public static let maxLimit = 100
+
+    public let limit: Int
+    public let after: UUID?
+
+    /// Validates `limit` (1...100, default 20) and decodes the cursor.
+    public init(limit: Int?, startingAfter cursor: String?) throws {
+        var errors: [FieldError] = []
+        let limit = limit ?? Self.defaultLimit
+        if !(1...Self.maxLimit).contains(limit) {
+            errors.append(FieldError(field: "limit", code: "out_of_range", message: "limit must be between 1 and \(Self.maxLimit)."))
+        }
+        var after: UUID?
+        if let cursor {
+            after = Self.decode(cursor)
+            if after == nil {
+                errors.append(FieldError(field: "starting_after", code: "invalid_cursor",
+                                         message: "starting_after must be a next_cursor returned by this list."))
+            }
+        }
+        if !errors.isEmpty { throw AppError.validation(errors) }
+        self.limit = limit
+        self.after = after
+    }
+
+    public init(limit: Int = PageRequest.defaultLimit, after: UUID? = nil) {
+        self.limit = limit
+        self.after = after
+    }
+
+    public static func cursor(after id: UUID) -> String {
+        Data(id.uuidString.lowercased().utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ cursor: String) -> UUID? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        return UUID(uuidString: text)
+    }
+}
+
+/// One page of a list.
+public struct Page<Item: Sendable>: Sendable {
+    public let items: [Item]
+    public let hasMore: Bool
+    public let nextCursor: String?
+
+    /// Makes a page from up to `limit + 1` rows: the extra row only says there is more.
+    public init(fetched: [Item], limit: Int, id: (Item) -> UUID) {
+        hasMore = fetched.count > limit
+        items = Array(fetched.prefix(limit))
+        nextCursor = hasMore ? items.last.map { PageRequest.cursor(after: id($0)) } : nil
+    }
+
+    public func map<T>(_ transform: (Item) throws -> T) rethrows -> Page<T> {
+        Page<T>(items: try items.map(transform), hasMore: hasMore, nextCursor: nextCursor)
+    }
+
+    init(items: [Item], hasMore: Bool, nextCursor: String?) {
+        self.items = items
+        self.hasMore = hasMore
+        self.nextCursor = nextCursor
+    }
+}

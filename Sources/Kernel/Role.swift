@@ -1,0 +1,33 @@
+/// What a user may do within their tenant. The one table of who-may-what is `Role.permissions`;
+/// docs/rbac.md shows the same table, and WebTests walks it cell by cell.
+public enum Permission: String, Sendable, CaseIterable, Codable, Comparable {
+    /// List and read the tenant's users.
+    case usersRead = "users.read"
+    /// Change users' roles and status, delete users.
+    case usersManage = "users.manage"
+    /// Grant or take away the owner role.
+    case ownersManage = "owners.manage"
+    /// Read the tenant's audit log.
+    case auditRead = "audit.read"
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A user's role within their tenant.
+public enum Role: String, Sendable, CaseIterable, Codable {
+    case owner, admin, billing, member, viewer
+
+    /// The RBAC table. Billing gets its own permissions with the Billing module; until then it
+    /// reads like a member.
+    public var permissions: Set<Permission> {
+        switch self {
+        case .owner: [.usersRead, .usersManage, .ownersManage, .auditRead]
+        case .admin: [.usersRead, .usersManage, .auditRead]
+        case .billing: [.usersRead]
+        case .member: [.usersRead]
+        case .viewer: [.usersRead]
+        }
+    }
+
+    public func can(_ permission: Permission) -> Bool { permissions.contains(permission) }
+}

@@ -1,0 +1,58 @@
+import AccountsAPI
+import Foundation
+import Kernel
+import OpenAPIRuntime
+
+extension APIHandler {
+    func signUp(_ input: Operations.SignUp.Input) async throws -> Operations.SignUp.Output {
+        guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
+        let request = APIRequest.current
+        _ = try limits.admitSignup(address: request.clientAddress)
+        let signUp = SignUp(tenantSlug: body.tenant.slug, tenantName: body.tenant.name, ownerEmail: body.owner.email,
+                            ownerPassword: body.owner.password, ownerName: body.owner.name, requestID: request.requestID)
+        let operation = IdempotentOperation(
+            store: idempotency, scope: .anonymous, key: input.headers.idempotencyKey, operationID: Operations.SignUp.id,
+            body: body, status: 201,
+            response: { (result: SignUpResult) in
+                Components.Schemas.SignUpResponse(tenant: .init(result.tenant), owner: .init(result.owner))
+            })
+        switch try await operation.run({ completion in try await accounts.signUp(signUp, idempotency: completion) }) {
+        case .fresh(let response):
+            request.facts?.tenantID = TenantID(response.tenant.id)
+            return .created(.init(body: .json(response)))
+        case .replayed(let response):
+            return .created(.init(headers: .init(idempotentReplayed: ._true), body: .json(response)))
+        }
+    }
+
+    func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output {
+        guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
+        let request = APIRequest.current
+        _ = try limits.admitLogin(address: request.clientAddress, tenant: body.tenant, email: body.email)
+        let session = try await accounts.logIn(LogIn(tenantSlug: body.tenant, email: body.email, password: body.password,
+                                                     source: request.clientAddress, requestID: request.requestID))
+        request.facts?.tenantID = session.user.tenantID
+        return .created(.init(body: .json(.init(
+            token: session.token, tokenType: .bearer, expiresAt: session.expiresAt,
+            idleTimeoutSeconds: Int(session.idleTimeout.components.seconds), user: .init(session.user)))))
+    }
+
+    func deleteCurrentSession(_ input: Operations.DeleteCurrentSession.Input) async throws -> Operations.DeleteCurrentSession.Output {
+        try await accounts.logOut(try APIRequest.principal())
+        return .noContent(.init())
+    }
+
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
+        let principal = try APIRequest.principal()
+        let (user, tenant) = try await accounts.me(principal)
+        return .ok(.init(body: .json(.init(user: .init(user), tenant: .init(tenant),
+                                           permissions: user.role.permissions.sorted().map(\.rawValue)))))
+    }
+
+    func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
+        let page = try PageRequest(limit: input.query.limit, startingAfter: input.query.startingAfter)
+        let events = try await accounts.auditEvents(try APIRequest.principal(), page: page)
+        return .ok(.init(body: .json(.init(data: try events.items.map(Components.Schemas.AuditEvent.init),
+                                           hasMore: events.hasMore, nextCursor: events.nextCursor))))
+    }
+}

@@ -1,0 +1,32 @@
+import Kernel
+
+/// What an API operation knows about its request beyond its typed input: the request id, the
+/// client's address and, once authenticated, the principal.
+///
+/// The generated OpenAPI handlers see only typed input, so the Hummingbird side hands these
+/// over as a task-local for the duration of the request (`APIContextMiddleware`), and the
+/// access middleware adds the principal.
+struct APIRequest: Sendable {
+    @TaskLocal static var current = APIRequest(requestID: "", clientAddress: "unknown", facts: nil)
+
+    var requestID: String
+    var clientAddress: String
+    var principal: Principal?
+    /// For the request log: the tenant, once known.
+    let facts: RequestFacts?
+
+    init(requestID: String, clientAddress: String, principal: Principal? = nil, facts: RequestFacts?) {
+        self.requestID = requestID
+        self.clientAddress = clientAddress
+        self.principal = principal
+        self.facts = facts
+    }
+
+    /// The caller; the access middleware guarantees one on every operation that needs it.
+    static func principal() throws -> Principal {
+        guard let principal = current.principal else {
+            throw AppError(.unauthenticated, "Authentication required: send 'Authorization: Bearer <token>'.")
+        }
+        return principal
+    }
+}

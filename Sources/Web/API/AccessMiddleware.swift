@@ -1,0 +1,67 @@
+import Foundation
+import AccountsAPI
+import HTTPTypes
+import Kernel
+import OpenAPIRuntime
+
+/// Authenticates and authorises every operation before its handler runs, from
+/// `OperationAccess.table`; an operation missing from the table is refused (fail closed).
+///
+/// A bearer token that is present but unknown or expired is a 401 even on public operations,
+/// so a client with a stale token learns so at once. Authenticated callers are rate-limited
+/// per session and per tenant.
+struct AccessMiddleware: ServerMiddleware {
+    let accounts: any AccountsService
+    let limits: RateLimits
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        guard let access = OperationAccess.table[operationID] else {
+            throw AppError(.internalError, "This operation is not available.",
+                           diagnostics: "operation \(operationID) has no entry in OperationAccess.table")
+        }
+        var context = APIRequest.current
+        if let authorization = request.headerFields[.authorization] {
+            guard let token = Self.bearerToken(authorization),
+                  let principal = try await accounts.authenticate(token: token, requestID: context.requestID) else {
+                throw AppError(.unauthenticated, "The bearer token is not valid or its session has ended; log in again.")
+            }
+            context.principal = principal
+            context.facts?.tenantID = principal.tenantID
+        }
+        switch access {
+        case .public:
+            break
+        case .authenticated:
+            _ = try principalOrThrow(context)
+        case .permission(let permission):
+            try principalOrThrow(context).require(permission)
+        }
+        var limitHeaders = HTTPFields()
+        if let principal = context.principal {
+            limitHeaders = try limits.admit(principal)
+        }
+        var (response, responseBody) = try await APIRequest.$current.withValue(context) {
+            try await next(request, body, metadata)
+        }
+        response.headerFields.append(contentsOf: limitHeaders)
+        return (response, responseBody)
+    }
+
+    private func principalOrThrow(_ context: APIRequest) throws -> Principal {
+        guard let principal = context.principal else {
+            throw AppError(.unauthenticated, "Authentication required: send 'Authorization: Bearer <token>'.")
+        }
+        return principal
+    }
+
+    /// `Bearer <token>`, scheme case-insensitive (RFC 9110 §11.1).
+    static func bearerToken(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}

@@ -1,0 +1,125 @@
+import HTTPTypes
+import Kernel
+import Synchronization
+
+/// Token buckets kept in this process's memory: each key holds up to `perMinute` tokens and
+/// regains them continuously at `perMinute` per minute; a request takes one.
+///
+/// The state is per instance: with N instances behind a balancer a client can get up to N
+/// times the limit. That is acceptable for abuse control (the login back-off that protects
+/// accounts is in the database and shared); a shared store is the step when it is not.
+final class RateLimiter: Sendable {
+    struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    /// The outcome of one request against one bucket, in the terms of the RateLimit headers.
+    struct Decision {
+        let allowed: Bool
+        let limit: Int
+        let remaining: Int
+        /// Seconds until the bucket is full again (`RateLimit-Reset`).
+        let reset: Int
+        /// Seconds until one token is back (`Retry-After` when refused).
+        let retryAfter: Int
+    }
+
+    private let buckets = Mutex<[String: Bucket]>([:])
+    private let clock = ContinuousClock()
+    /// Above this many keys, full buckets (which carry no information) are dropped.
+    private let pruneThreshold = 50_000
+
+    func take(_ key: String, perMinute: Int) -> Decision {
+        let now = clock.now
+        let capacity = Double(perMinute)
+        let ratePerSecond = capacity / 60
+        return buckets.withLock { buckets in
+            var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
+            let elapsed = Double((now - bucket.updated).components.attoseconds) / 1e18
+                + Double((now - bucket.updated).components.seconds)
+            bucket.tokens = min(capacity, bucket.tokens + elapsed * ratePerSecond)
+            bucket.updated = now
+            let allowed = bucket.tokens >= 1
+            if allowed { bucket.tokens -= 1 }
+            buckets[key] = bucket
+            if buckets.count > pruneThreshold { prune(&buckets, now: now, rate: ratePerSecond) }
+            return Decision(allowed: allowed, limit: perMinute, remaining: Int(bucket.tokens.rounded(.down)),
+                            reset: Int(((capacity - bucket.tokens) / ratePerSecond).rounded(.up)),
+                            retryAfter: allowed ? 0 : max(1, Int(((1 - bucket.tokens) / ratePerSecond).rounded(.up))))
+        }
+    }
+
+    private func prune(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant, rate: Double) {
+        buckets = buckets.filter { _, bucket in
+            let idle = Double((now - bucket.updated).components.seconds)
+            return idle * rate < 1_000
+        }
+    }
+}
+
+/// The limits Keel applies, per minute. Zero turns a limit off.
+public struct RateLimitSettings: Sendable {
+    /// Requests per session (credential).
+    public var perCredential: Int
+    /// Requests per tenant, across all its sessions.
+    public var perTenant: Int
+    /// Login and signup attempts per client address.
+    public var loginPerAddress: Int
+    /// Login attempts per account (tenant + email), from anywhere.
+    public var loginPerAccount: Int
+
+    public init(perCredential: Int = 600, perTenant: Int = 3000, loginPerAddress: Int = 30, loginPerAccount: Int = 10) {
+        self.perCredential = perCredential
+        self.perTenant = perTenant
+        self.loginPerAddress = loginPerAddress
+        self.loginPerAccount = loginPerAccount
+    }
+}
+
+/// Applies `RateLimitSettings` through one `RateLimiter`.
+struct RateLimits: Sendable {
+    let settings: RateLimitSettings
+    let limiter = RateLimiter()
+
+    /// Admits an authenticated request, or throws a 429; returns the RateLimit headers.
+    func admit(_ principal: Principal) throws -> HTTPFields {
+        try check([("session:\(principal.sessionID)", settings.perCredential),
+                   ("tenant:\(principal.tenantID)", settings.perTenant)])
+    }
+
+    /// Admits a login attempt for this address and account.
+    func admitLogin(address: String, tenant: String, email: String) throws -> HTTPFields {
+        try check([("login-address:\(address)", settings.loginPerAddress),
+                   ("login-account:\(tenant)/\(email.lowercased())", settings.loginPerAccount)])
+    }
+
+    /// Admits a signup from this address.
+    func admitSignup(address: String) throws -> HTTPFields {
+        try check([("signup-address:\(address)", settings.loginPerAddress)])
+    }
+
+    /// Takes a token from every bucket; reports the tightest. A refusal names the longest wait.
+    private func check(_ keys: [(String, Int)]) throws -> HTTPFields {
+        let decisions = keys.filter { $0.1 > 0 }.map { limiter.take($0.0, perMinute: $0.1) }
+        guard let tightest = decisions.min(by: { $0.remaining < $1.remaining }) else { return [:] }
+        var headers = HTTPFields()
+        headers[.rateLimitLimit] = String(tightest.limit)
+        headers[.rateLimitRemaining] = String(tightest.remaining)
+        headers[.rateLimitReset] = String(tightest.reset)
+        if let refused = decisions.filter({ !$0.allowed }).max(by: { $0.retryAfter < $1.retryAfter }) {
+            var error = AppError(.rateLimited, "Too many requests; try again in \(refused.retryAfter) seconds.")
+            error.retryAfterSeconds = refused.retryAfter
+            error.extensions["rate_limit_limit"] = .int(refused.limit)
+            throw error
+        }
+        return headers
+    }
+}
+
+extension HTTPField.Name {
+    static let rateLimitLimit = HTTPField.Name("RateLimit-Limit")!
+    static let rateLimitRemaining = HTTPField.Name("RateLimit-Remaining")!
+    static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}
