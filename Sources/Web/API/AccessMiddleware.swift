@@ -47,6 +47,11 @@ struct AccessMiddleware: ServerMiddleware {
             try await next(request, body, metadata)
         }
         response.headerFields.append(contentsOf: limitHeaders)
+        // The generated serializer percent-encodes header values (`"1"` → `%221%22`), but an
+        // entity tag's quotes are its syntax (RFC 9110 §8.8.3): send it as written.
+        if let etag = response.headerFields[.eTag], let decoded = etag.removingPercentEncoding {
+            response.headerFields[.eTag] = decoded
+        }
         return (response, responseBody)
     }
 

@@ -152,9 +152,10 @@ struct Problem: Encodable {
         case .dataCorrupted(let context) where context.codingPath.isEmpty && context.underlyingError != nil:
             field = FieldError(field: "body", code: "malformed_json", message: "The body is not valid JSON.")
         case .dataCorrupted(let context):
-            let unknown = context.debugDescription.contains("Unexpected additional properties")
+            // The generated decoders refuse keys the schema does not name (additionalProperties: false).
+            let unknown = context.debugDescription.contains("Additional properties are disabled")
             field = FieldError(field: path(context), code: unknown ? "unknown_field" : "invalid_value",
-                               message: unknown ? context.debugDescription : "The value is not valid here: \(context.debugDescription)")
+                               message: unknown ? "This field is not part of the schema." : "The value is not valid here: \(context.debugDescription)")
         @unknown default:
             field = FieldError(field: "body", code: "invalid", message: "The body could not be read.")
         }
