@@ -11,7 +11,9 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product keel \
- && cp "$(swift build -c release --show-bin-path)/keel" /keel
+ && mkdir /out \
+ && cp "$(swift build -c release --show-bin-path)/keel" /out/keel \
+ && cp -R "$(swift build -c release --show-bin-path)"/*.resources /out/
 
 # Run: Debian slim with the Argon2 runtime library; no toolchain, no root.
 FROM debian:bookworm-slim
@@ -20,7 +22,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin keel
 WORKDIR /app
-COPY --from=build /keel /app/keel
+# The binary and its resource bundles (openapi.yaml, the common-passwords list) side by side:
+# Bundle.module looks for them next to the executable.
+COPY --from=build /out/ /app/
 COPY Templates ./Templates
 COPY Public ./Public
 COPY migrations ./migrations
