@@ -38,9 +38,7 @@ public struct PageRequest: Sendable, Equatable {
     }
 
     public static func cursor(after id: UUID) -> String {
-        Data(id.uuidString.lowercased().utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data(id.uuidString.lowercased().utf8).base64URLEncodedString()
     }
 
     static func decode(_ cursor: String) -> UUID? {
@@ -72,5 +70,13 @@ public struct Page<Item: Sendable>: Sendable {
         self.items = items
         self.hasMore = hasMore
         self.nextCursor = nextCursor
+    }
+}
+
+extension Data {
+    /// Base64url without padding (RFC 4648 §5): safe in URLs and headers as it is.
+    public func base64URLEncodedString() -> String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }

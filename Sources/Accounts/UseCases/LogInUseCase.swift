@@ -98,9 +98,7 @@ struct LogInUseCase {
     static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return "keel_" + Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return "keel_" + Data(bytes).base64URLEncodedString()
     }
 
     static func hash(_ token: String) -> [UInt8] {

@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HTTPTypes
-import HummingbirdTesting
 import KeelTesting
 import Kernel
 import Storage
@@ -59,28 +55,10 @@ struct IdempotencyAPITests {
     @Test("50 concurrent signups with one key make one tenant: the rest are replays or 409s, never a 500")
     func concurrentSignups() async throws {
         try await LiveAPI.run { api, db in
-            let port = try #require(api.client.port)
             let key = UUID().uuidString
             let slug = API.uniqueSlug("race")
-            let body = Data(Self.body(slug).utf8)
-            let session = URLSession(configuration: .ephemeral)
-            let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
-                for _ in 0..<50 {
-                    group.addTask {
-                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/signup")!)
-                        request.httpMethod = "POST"
-                        request.httpBody = body
-                        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                        request.setValue(key, forHTTPHeaderField: "Idempotency-Key")
-                        let (_, response) = try await session.data(for: request)
-                        let http = response as! HTTPURLResponse
-                        return (http.statusCode, http.value(forHTTPHeaderField: "Idempotent-Replayed"))
-                    }
-                }
-                var all: [(Int, String?)] = []
-                for try await result in group { all.append(result) }
-                return all
-            }
+            let statuses = try await api.concurrentPOSTs(50, "/v1/signup", json: Self.body(slug),
+                                                         headers: ["Idempotency-Key": key], reading: "Idempotent-Replayed")
             let fresh = statuses.filter { $0.0 == 201 && $0.1 == nil }.count
             let replays = statuses.filter { $0.0 == 201 && $0.1 == "true" }.count
             let inFlight = statuses.filter { $0.0 == 409 }.count

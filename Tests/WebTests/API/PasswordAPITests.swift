@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HTTPTypes
-import HummingbirdTesting
 import KeelApp
 import KeelTesting
 import Kernel
@@ -21,25 +17,9 @@ struct PasswordAPITests {
             config.argon2Iterations = 3
         }) { api, _ in
             let tenant = try await api.signUp()
-            let port = try #require(api.client.port)
-            let session = URLSession(configuration: .ephemeral)
-            let body = Data(#"{"tenant":"\#(tenant.slug)","email":"\#(tenant.ownerEmail)","password":"\#(API.password)"}"#.utf8)
-            let results = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/sessions")!)
-                        request.httpMethod = "POST"
-                        request.httpBody = body
-                        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                        let (_, response) = try await session.data(for: request)
-                        let http = response as! HTTPURLResponse
-                        return (http.statusCode, http.value(forHTTPHeaderField: "Retry-After"))
-                    }
-                }
-                var all: [(Int, String?)] = []
-                for try await result in group { all.append(result) }
-                return all
-            }
+            let results = try await api.concurrentPOSTs(
+                8, "/v1/sessions", json: #"{"tenant":"\#(tenant.slug)","email":"\#(tenant.ownerEmail)","password":"\#(API.password)"}"#,
+                reading: "Retry-After")
             #expect(results.contains { $0.0 == 201 })
             #expect(results.contains { $0.0 == 503 && $0.1 != nil }, "\(results)")
             #expect(results.allSatisfy { $0.0 == 201 || $0.0 == 503 }, "\(results)")
