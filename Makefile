@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run test deps build release migrate clean-data fuzz bench-templates
+.PHONY: run test deps build release migrate clean-data fuzz bench-templates contract
 
 deps:
 	@scripts/install-deps.sh
@@ -26,6 +26,11 @@ release: deps
 
 migrate: build
 	.build/debug/keel migrate
+
+# Contract test: serves the built keel on a free port with a fresh database and runs Schemathesis
+# (every check) against the OpenAPI spec it serves; fails on any finding. See scripts/contract.sh.
+contract: build
+	scripts/contract.sh
 
 # Stops and deletes the embedded cluster (all local data).
 clean-data:
