@@ -18,8 +18,12 @@ build: deps
 run: build
 	.build/debug/keel serve --migrate
 
+# Every test, then the contract run (Schemathesis against the served spec, about half a minute)
+# with a fixed seed, so CI and a laptop generate the same requests.
 test: deps
 	$(SWIFT) test
+	$(SWIFT) build --product keel
+	CONTRACT_SEED=$${CONTRACT_SEED:-20261121} scripts/contract.sh
 
 release: deps
 	$(SWIFT) build -c release --product keel

@@ -71,11 +71,11 @@ public struct AccountsModule: AccountsService {
         return user
     }
 
-    public func updateUser(_ principal: Principal, id: UserID, expectedVersion: Int, change: UserChange) async throws -> User {
+    public func updateUser(_ principal: Principal, id: UserID, expectedVersion: Int?, change: UserChange) async throws -> User {
         try await ManageUsersUseCase(db: db).update(principal, id: id, expectedVersion: expectedVersion, change: change)
     }
 
-    public func deleteUser(_ principal: Principal, id: UserID, expectedVersion: Int) async throws {
+    public func deleteUser(_ principal: Principal, id: UserID, expectedVersion: Int?) async throws {
         try await ManageUsersUseCase(db: db).delete(principal, id: id, expectedVersion: expectedVersion)
     }
 

@@ -30,9 +30,10 @@ public protocol AccountsService: Sendable {
 
     func users(_ principal: Principal, page: PageRequest) async throws -> Page<User>
     func user(_ principal: Principal, id: UserID) async throws -> User
-    /// Applies `change` if the user is still at `expectedVersion`. Deactivating ends their sessions.
-    func updateUser(_ principal: Principal, id: UserID, expectedVersion: Int, change: UserChange) async throws -> User
-    func deleteUser(_ principal: Principal, id: UserID, expectedVersion: Int) async throws
+    /// Applies `change` if the user is still at `expectedVersion` (`nil`: whatever version it is
+    /// at, as `If-Match: *` asks). Deactivating ends their sessions.
+    func updateUser(_ principal: Principal, id: UserID, expectedVersion: Int?, change: UserChange) async throws -> User
+    func deleteUser(_ principal: Principal, id: UserID, expectedVersion: Int?) async throws
 
     /// The tenant's audit log, newest first.
     func auditEvents(_ principal: Principal, page: PageRequest) async throws -> Page<AuditEvent>

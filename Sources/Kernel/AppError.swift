@@ -19,7 +19,7 @@ public struct AppError: Error, Sendable, CustomStringConvertible {
     /// What sort of failure this is; the edge maps kinds to statuses (404, 409, 503, …).
     public enum Kind: Sendable, Hashable {
         case invalidInput, notFound, conflict, preconditionFailed, unauthenticated, forbidden
-        case busy, unavailable, rateLimited, payloadTooLarge, `internal`
+        case busy, unavailable, rateLimited, payloadTooLarge, methodNotAllowed, `internal`
     }
 
     /// A member added to the problem document beside the standard ones (`current_version`).

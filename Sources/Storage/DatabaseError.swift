@@ -28,6 +28,11 @@ enum DatabaseError {
             case "23503":
                 return AppError(.conflict, "The record refers to, or is referred to by, another record.",
                                 diagnostics: diagnostics)
+            case "22021", "22P05", "22001":
+                // Text PostgreSQL cannot store (a NUL byte, say) or that is too long for its column:
+                // the caller's input, caught here if validation let it through.
+                return AppError(.invalidInput, "A value contains characters that cannot be stored, or is too long.",
+                                diagnostics: diagnostics)
             case "40001", "40P01":
                 return AppError(.serializationFailure, "The database was too busy to finish this change; try again.",
                                 diagnostics: diagnostics)

@@ -50,6 +50,7 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
 
     let spec = try OpenAPISpec.load()
     router.get("/v1/openapi.yaml") { _, _ in spec.response }
+    router.add(middleware: MethodNotAllowedMiddleware(prefix: "/v1", routes: spec.routes()))
 
     let limits = RateLimits(settings: dependencies.api.rateLimits)
     let v1 = router.group("/v1").add(middleware: APIContextMiddleware(maxBodyBytes: dependencies.api.maxBodyBytes))
@@ -58,23 +59,4 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
                                  configuration: .init(dateTranscoder: .iso8601),
                                  middlewares: [AccessMiddleware(accounts: dependencies.accounts, limits: limits)])
     return router
-}
-
-/// openapi.yaml, as shipped in this target's bundle: the contract, served as it is.
-struct OpenAPISpec: Sendable {
-    let bytes: ByteBuffer
-
-    static func load() throws -> OpenAPISpec {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
-            throw AppError(.internalError, "openapi.yaml is missing from the Web bundle.")
-        }
-        return OpenAPISpec(bytes: ByteBuffer(bytes: try Data(contentsOf: url)))
-    }
-
-    var response: Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/yaml"
-        headers[.cacheControl] = "public, max-age=300"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
-    }
 }

@@ -12,7 +12,7 @@ enum UserFields {
         }
         let parts = raw.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
-              !scalars.contains(where: { $0.properties.isWhitespace }) else {
+              !scalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) else {
             return .failure(FieldError(field: field, code: "invalid_format", message: "The email address must look like name@example.com."))
         }
         return .success(raw)

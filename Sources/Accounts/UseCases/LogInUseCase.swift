@@ -33,16 +33,20 @@ struct LogInUseCase {
     let dummyHash: DummyHash
 
     func callAsFunction(_ request: LogIn) async throws -> NewSession {
-        let tenant = try await platform.platform("resolve tenant for login") { tx in
+        // A slug or email that breaks the rules names no account: the same failure as an
+        // unknown one, without asking the database (which refuses a NUL byte, say).
+        let wellFormed = (try? TenantSlug(request.tenantSlug)) != nil
+            && (try? UserFields.email(request.email).get()) != nil
+        let tenant = wellFormed ? try await platform.platform("resolve tenant for login") { tx in
             try await TenantRows.find(slug: request.tenantSlug, in: tx)
-        }
+        } : nil
         guard let tenant, tenant.status == .active else {
             _ = try await hasher.verify(request.password, against: try await dummyHash.value(hasher))
             try await platform.platform("audit login for unknown tenant") { tx in
                 try await tx.audit(AuditEvent(tenantID: nil, actorUserID: nil, action: "session.login_failed",
-                                              target: "tenant-slug/\(request.tenantSlug.prefix(64))",
+                                              target: wellFormed ? "tenant-slug/\(request.tenantSlug)" : nil,
                                               requestID: request.requestID,
-                                              after: Self.json(["reason": "unknown_tenant", "source": request.source])))
+                                              after: Self.json(["reason": wellFormed ? "unknown_tenant" : "malformed", "source": request.source])))
             }
             throw Self.invalid
         }

@@ -7,7 +7,7 @@ import Storage
 struct ManageUsersUseCase {
     let db: Database
 
-    func update(_ principal: Principal, id: UserID, expectedVersion: Int, change: UserChange) async throws -> User {
+    func update(_ principal: Principal, id: UserID, expectedVersion: Int?, change: UserChange) async throws -> User {
         try principal.require(.usersManage)
         return try await db.tenant(principal.tenantID) { tx in
             let (current, owners) = try await lockTarget(id, expectedVersion: expectedVersion, in: tx)
@@ -18,7 +18,7 @@ struct ManageUsersUseCase {
             if current.role == .owner && current.status == .active && (role != .owner || status != .active) {
                 try requireAnotherOwner(besides: id, owners)
             }
-            guard let updated = try await UserRows.update(id, expectedVersion: expectedVersion, role: role,
+            guard let updated = try await UserRows.update(id, expectedVersion: current.version, role: role,
                                                           status: status, in: tx) else {
                 throw AppError.versionMismatch(current: current.version)
             }
@@ -35,7 +35,7 @@ struct ManageUsersUseCase {
         }
     }
 
-    func delete(_ principal: Principal, id: UserID, expectedVersion: Int) async throws {
+    func delete(_ principal: Principal, id: UserID, expectedVersion: Int?) async throws {
         try principal.require(.usersManage)
         try await db.tenant(principal.tenantID) { tx in
             let (current, owners) = try await lockTarget(id, expectedVersion: expectedVersion, in: tx)
@@ -44,7 +44,7 @@ struct ManageUsersUseCase {
                 if current.status == .active { try requireAnotherOwner(besides: id, owners) }
             }
             // Sessions and login failures go with the user (foreign keys cascade).
-            guard try await UserRows.delete(id, expectedVersion: expectedVersion, in: tx) else {
+            guard try await UserRows.delete(id, expectedVersion: current.version, in: tx) else {
                 throw AppError.versionMismatch(current: current.version)
             }
             try await tx.audit(AuditEvent(tenantID: tx.tenantID, actorUserID: principal.userID, action: "user.deleted",
@@ -54,13 +54,16 @@ struct ManageUsersUseCase {
     }
 
     /// Locks the active owners first, then the target (always in that order, so two changes
-    /// cannot deadlock), and checks the caller's version.
-    private func lockTarget(_ id: UserID, expectedVersion: Int, in tx: TenantTransaction) async throws -> (User, [UserID]) {
+    /// cannot deadlock), and checks the caller's version. The row stays locked, so the write
+    /// that follows applies to exactly the version checked here.
+    private func lockTarget(_ id: UserID, expectedVersion: Int?, in tx: TenantTransaction) async throws -> (User, [UserID]) {
         let owners = try await UserRows.lockActiveOwners(in: tx)
         guard let current = try await UserRows.find(id, in: tx, lock: true) else {
             throw AppError(.userNotFound, "There is no such user.")
         }
-        guard current.version == expectedVersion else { throw AppError.versionMismatch(current: current.version) }
+        if let expectedVersion, current.version != expectedVersion {
+            throw AppError.versionMismatch(current: current.version)
+        }
         return (current, owners)
     }
 

@@ -31,20 +31,23 @@ struct APIHandler: APIProtocol {
         return id
     }
 
-    /// `If-Match: "3"` (or `W/"3"`, or a bare `3`) → 3. Anything else cannot match any version.
-    static func expectedVersion(_ ifMatch: String) throws -> Int {
-        var tag = Substring(ifMatch.trimmingCharacters(in: .whitespaces))
+    /// The version an `If-Match` asks for (RFC 9110 §13.1.1), read from the raw header (the
+    /// generated decoder would percent-decode it): `"3"`, `W/"3"` or a bare `3` → 3; `*` → `nil`,
+    /// any current version. A tag that is no version of ours → 0, which matches nothing, so the
+    /// record is still looked up first (a 404 stays a 404) and then refused with a 412.
+    static func expectedVersion(_ decoded: String) throws -> Int? {
+        let header = APIRequest.current.ifMatch ?? decoded
+        guard (1...64).contains(header.utf8.count) else {
+            throw AppError.validation([FieldError(field: "If-Match", code: "invalid_length",
+                                                  message: "If-Match must be 1 to 64 characters: the ETag you last read.")])
+        }
+        var tag = Substring(header.trimmingCharacters(in: .whitespaces))
+        if tag == "*" { return nil }
         if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
         if tag.hasPrefix("\""), tag.hasSuffix("\""), tag.count >= 2 { tag = tag.dropFirst().dropLast() }
-        guard let version = Int(tag), version > 0 else {
-            throw AppError(.invalidIfMatch, "If-Match must be the ETag of the record, such as \"3\".")
-        }
+        guard let version = Int(tag), version > 0 else { return 0 }
         return version
     }
 
     static func etag(_ version: Int) -> String { "\"\(version)\"" }
-}
-
-extension AppError.Code {
-    static let invalidIfMatch = Self("invalid_if_match", kind: .preconditionFailed)
 }

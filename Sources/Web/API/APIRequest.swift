@@ -12,6 +12,10 @@ struct APIRequest: Sendable {
     var requestID: String
     var clientAddress: String
     var principal: Principal?
+    /// `Idempotency-Key` and `If-Match` exactly as sent. The generated layer percent-decodes
+    /// header values, which would make `a%41b` and `aAb` one key.
+    var idempotencyKey: String?
+    var ifMatch: String?
     /// For the request log: the tenant, once known.
     let facts: RequestFacts?
 

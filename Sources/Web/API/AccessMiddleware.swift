@@ -23,6 +23,8 @@ struct AccessMiddleware: ServerMiddleware {
                            diagnostics: "operation \(operationID) has no entry in OperationAccess.table")
         }
         var context = APIRequest.current
+        context.idempotencyKey = request.headerFields[.idempotencyKey]
+        context.ifMatch = request.headerFields[.ifMatch]
         if let authorization = request.headerFields[.authorization] {
             guard let token = Self.bearerToken(authorization),
                   let principal = try await accounts.authenticate(token: token, requestID: context.requestID) else {

@@ -116,10 +116,3 @@ struct RateLimits: Sendable {
         return headers
     }
 }
-
-extension HTTPField.Name {
-    static let rateLimitLimit = HTTPField.Name("RateLimit-Limit")!
-    static let rateLimitRemaining = HTTPField.Name("RateLimit-Remaining")!
-    static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
-    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
-}

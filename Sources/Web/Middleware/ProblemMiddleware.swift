@@ -34,7 +34,7 @@ public struct ProblemMiddleware: RouterMiddleware {
             }
             // The runtime's error type is internal; its description is the stable part.
             if error.causeDescription.contains("header field named 'If-Match' is missing") {
-                return Problem(status: .init(code: 428), code: "precondition_required",
+                return Problem(status: .init(code: 428, reasonPhrase: "Precondition Required"), code: "precondition_required",
                                detail: "This change needs an If-Match header with the ETag you last read.",
                                requestID: context.requestID).response
             }
@@ -139,7 +139,7 @@ struct Problem: Encodable {
         func path(_ context: DecodingError.Context, _ last: (any CodingKey)? = nil) -> String {
             let keys = context.codingPath + (last.map { [$0] } ?? [])
             let path = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return path.isEmpty ? "body" : path
+            return path.isEmpty ? "request" : path
         }
         let field: FieldError
         switch error {
@@ -150,7 +150,7 @@ struct Problem: Encodable {
         case .keyNotFound(let key, let context):
             field = FieldError(field: path(context, key), code: "missing", message: "This field is required.")
         case .dataCorrupted(let context) where context.codingPath.isEmpty && context.underlyingError != nil:
-            field = FieldError(field: "body", code: "malformed_json", message: "The body is not valid JSON.")
+            field = FieldError(field: "request", code: "malformed_json", message: "The body is not valid JSON.")
         case .dataCorrupted(let context):
             // The generated decoders refuse keys the schema does not name (additionalProperties: false).
             let unknown = context.debugDescription.contains("Additional properties are disabled")
@@ -160,7 +160,7 @@ struct Problem: Encodable {
             field = FieldError(field: "body", code: "invalid", message: "The body could not be read.")
         }
         self.init(status: .badRequest, code: "malformed_request",
-                  detail: "The request body does not match the schema: \(field.field): \(field.message)", requestID: requestID)
+                  detail: "The request does not match the schema: \(field.field): \(field.message)", requestID: requestID)
         errors = [field]
     }
 
@@ -192,6 +192,7 @@ struct Problem: Encodable {
         case .busy: .serviceUnavailable
         case .rateLimited: .tooManyRequests
         case .payloadTooLarge: .contentTooLarge
+        case .methodNotAllowed: .methodNotAllowed
         case .unavailable: .serviceUnavailable
         case .internal: .internalServerError
         }
@@ -218,6 +219,7 @@ struct Problem: Encodable {
         var headers = HTTPFields()
         headers[.contentType] = Self.contentType
         if let retryAfter { headers[.retryAfter] = String(retryAfter) } else if status == 503 { headers[.retryAfter] = "1" }
+        if case .string(let allow)? = extensions["allow"], status == 405 { headers[.allow] = allow }
         if status == 429 {
             if case .int(let limit)? = extensions["rate_limit_limit"] { headers[.rateLimitLimit] = String(limit) }
             headers[.rateLimitRemaining] = "0"

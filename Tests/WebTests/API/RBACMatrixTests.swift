@@ -35,6 +35,8 @@ struct SpecOperation: Sendable, CustomStringConvertible {
                ["get:", "post:", "put:", "patch:", "delete:"].contains(trimmed) {
                 flush(); method = String(trimmed.dropLast()); continue
             }
+            // Operation fields sit at six spaces; deeper ones belong to links and schemas.
+            guard line.hasPrefix("      "), !line.hasPrefix("       ") else { continue }
             if trimmed.hasPrefix("operationId:") { operationID = trimmed.replacingOccurrences(of: "operationId: ", with: "") }
             if trimmed.hasPrefix("x-permission:") { permission = trimmed.replacingOccurrences(of: "x-permission: ", with: "") }
         }
