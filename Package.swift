@@ -19,13 +19,14 @@ let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "sw
 /// The implementation sees its own API, Kernel, Storage and other modules' API targets, never
 /// another implementation: a forbidden import does not compile.
 func module(_ name: String, uses otherAPIs: [String] = [], extra: [Target.Dependency] = [],
-            resources: [Resource]? = nil) -> [Target] {
+            resources: [Resource]? = nil, exclude: [String] = []) -> [Target] {
     [
         .target(name: "\(name)API", dependencies: ["Kernel"], swiftSettings: strict),
         .target(
             name: name,
             dependencies: [.target(name: "\(name)API"), "Kernel", "Storage", logging]
                 + otherAPIs.map { .target(name: "\($0)API") } + extra,
+            exclude: exclude,
             resources: resources,
             swiftSettings: strict
         ),
@@ -75,7 +76,7 @@ let package = Package(
         .target(name: "TemplateEngine", swiftSettings: strict),
     ]
     + module("Accounts", extra: ["PasswordHashing", .product(name: "Crypto", package: "swift-crypto")],
-             resources: [.copy("Resources/common-passwords.txt")])
+             resources: [.copy("Resources/common-passwords.txt")], exclude: ["Resources/README.md"])
     + module("Billing", uses: ["Accounts"])
     + module("Orders", uses: ["Billing", "Accounts"])
     + module("Notifications", uses: ["Accounts", "Billing", "Orders"])

@@ -11,7 +11,7 @@ extension APIHandler {
         let signUp = SignUp(tenantSlug: body.tenant.slug, tenantName: body.tenant.name, ownerEmail: body.owner.email,
                             ownerPassword: body.owner.password, ownerName: body.owner.name, requestID: request.requestID)
         let operation = IdempotentOperation(
-            store: idempotency, scope: .anonymous, key: input.headers.idempotencyKey.map { _ in APIRequest.current.idempotencyKey ?? "" }, operationID: Operations.SignUp.id,
+            store: idempotency, scope: .anonymous, key: request.idempotencyKey, operationID: Operations.SignUp.id,
             body: body, status: 201,
             response: { (result: SignUpResult) in
                 Components.Schemas.SignUpResponse(tenant: .init(result.tenant), owner: .init(result.owner))
