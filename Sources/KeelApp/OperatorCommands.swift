@@ -33,9 +33,15 @@ public enum OperatorCommands {
             let tenant = try await DatabasePool.withPool(setup.server, logger: logger) { pool in
                 // Creating a tenant hashes nothing; the hasher is there because the module needs one.
                 let hasher = PasswordHasher()
-                defer { Task { try? await hasher.shutdown() } }
-                return try await Modules(pool: pool, hasher: hasher, config: config).accounts
-                    .createTenant(CreateTenant(slug: slug, name: name))
+                do {
+                    let tenant = try await Modules(pool: pool, hasher: hasher, config: config).accounts
+                        .createTenant(CreateTenant(slug: slug, name: name))
+                    try? await hasher.shutdown()
+                    return tenant
+                } catch {
+                    try? await hasher.shutdown()
+                    throw error
+                }
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -88,9 +88,7 @@ enum UserRows {
 
     /// The fields an audit entry shows before and after a change (never the password hash).
     static func auditJSON(_ user: User) -> String {
-        let object: [String: String] = ["email": user.email, "name": user.name, "role": user.role.rawValue,
-                                        "status": user.status.rawValue, "version": String(user.version)]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        AuditJSON.encode(["email": user.email, "name": user.name, "role": user.role.rawValue,
+                          "status": user.status.rawValue, "version": String(user.version)])
     }
 }

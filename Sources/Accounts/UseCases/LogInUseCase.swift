@@ -46,40 +46,37 @@ struct LogInUseCase {
                 try await tx.audit(AuditEvent(tenantID: nil, actorUserID: nil, action: "session.login_failed",
                                               target: wellFormed ? "tenant-slug/\(request.tenantSlug)" : nil,
                                               requestID: request.requestID,
-                                              after: Self.json(["reason": wellFormed ? "unknown_tenant" : "malformed", "source": request.source])))
+                                              after: AuditJSON.encode(["reason": wellFormed ? "unknown_tenant" : "malformed",
+                                                                       "source": request.source])))
             }
             throw Self.invalid
         }
 
-        let found = try await db.tenant(tenant.id) { tx -> (User, String, Bool)? in
+        let credentials = try await db.tenant(tenant.id) { tx -> Credentials? in
             guard let (user, hash) = try await UserRows.credentials(email: request.email, in: tx) else { return nil }
-            let blocked = try await LoginFailureRows.isBlocked(user.id, source: request.source, in: tx)
-            return (user, hash, blocked)
+            return Credentials(user: user, hash: hash,
+                               blocked: try await LoginFailureRows.isBlocked(user.id, source: request.source, in: tx))
         }
-        let verified: Bool
-        if let (_, hash, _) = found {
-            verified = try await hasher.verify(request.password, against: hash)
-        } else {
-            _ = try await hasher.verify(request.password, against: try await dummyHash.value(hasher))
-            verified = false
-        }
+        let stored = if let credentials { credentials.hash } else { try await dummyHash.value(hasher) }
+        let verified = try await hasher.verify(request.password, against: stored)
 
-        guard let (user, hash, blocked) = found, verified, !blocked, user.status == .active else {
-            let reason = found == nil ? "unknown_email" : found!.2 ? "backing_off"
-                : found!.0.status != .active ? "deactivated" : "wrong_password"
+        if let failure = Failure.of(credentials, verified: verified) {
             try await db.tenant(tenant.id) { tx in
-                if let (user, _, _) = found, reason == "wrong_password" || reason == "backing_off" {
-                    try await LoginFailureRows.recordFailure(user.id, source: request.source, in: tx)
+                if let credentials, failure.backsOff {
+                    try await LoginFailureRows.recordFailure(credentials.user.id, source: request.source, in: tx)
                 }
                 try await tx.audit(AuditEvent(tenantID: tenant.id, actorUserID: nil, action: "session.login_failed",
-                                              target: found.map { "user/\($0.0.id)" }, requestID: request.requestID,
-                                              after: Self.json(["reason": reason, "source": request.source])))
+                                              target: credentials.map { "user/\($0.user.id)" }, requestID: request.requestID,
+                                              after: AuditJSON.encode(["reason": failure.rawValue, "source": request.source])))
             }
             throw Self.invalid
         }
+        // `Failure.of` answers `.unknownEmail` when there are no credentials.
+        guard let credentials else { throw Self.invalid }
+        let user = credentials.user
 
         // Parameters changed since this hash was made: store a fresh one while we have the password.
-        let rehashed = hasher.needsRehash(hash) ? try await hasher.hash(request.password) : nil
+        let rehashed = hasher.needsRehash(credentials.hash) ? try await hasher.hash(request.password) : nil
         let token = Self.newToken()
         let sessionID = SessionID.generate()
         let expiresAt = Date().addingTimeInterval(TimeInterval(sessions.absoluteTimeout.components.seconds))
@@ -90,7 +87,7 @@ struct LogInUseCase {
                                          expiresAt: expiresAt, in: tx)
             try await tx.audit(AuditEvent(tenantID: tenant.id, actorUserID: user.id, action: "session.logged_in",
                                           target: "session/\(sessionID)", requestID: request.requestID,
-                                          after: Self.json(["source": request.source])))
+                                          after: AuditJSON.encode(["source": request.source])))
         }
         return NewSession(token: token, expiresAt: expiresAt, idleTimeout: sessions.idleTimeout, user: user)
     }
@@ -109,9 +106,27 @@ struct LogInUseCase {
         Array(SHA256.hash(data: Data(token.utf8)))
     }
 
-    static func json(_ object: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+    /// What a login found: the user, their hash, and whether this source is backing off.
+    struct Credentials {
+        let user: User
+        let hash: String
+        let blocked: Bool
+    }
+
+    /// Why a login failed, as the audit entry says (the caller only ever hears "invalid").
+    enum Failure: String {
+        case unknownEmail = "unknown_email", backingOff = "backing_off", deactivated, wrongPassword = "wrong_password"
+
+        /// `nil` when the login succeeds.
+        static func of(_ credentials: Credentials?, verified: Bool) -> Failure? {
+            guard let credentials else { return .unknownEmail }
+            if credentials.blocked { return .backingOff }
+            if credentials.user.status != .active { return .deactivated }
+            return verified ? nil : .wrongPassword
+        }
+
+        /// Guessing failures count towards this source's back-off; a deactivated account does not.
+        var backsOff: Bool { self == .wrongPassword || self == .backingOff }
     }
 }
 

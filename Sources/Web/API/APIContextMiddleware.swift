@@ -7,6 +7,11 @@ import NIOCore
 /// The Hummingbird side of `/v1`: bounds the body, then runs the rest of the request with its
 /// `APIRequest` task-local set, which is how the generated handlers learn the request id and
 /// client address.
+///
+/// It is also where the generated layer's handling of raw HTTP is corrected, in both
+/// directions: it percent-decodes header values on the way in (so `Idempotency-Key` and
+/// `If-Match` are taken from here, as sent), percent-encodes them on the way out (so `ETag` is
+/// restored here), and reads `null` as an absent field (so nulls are refused here).
 struct APIContextMiddleware: RouterMiddleware {
     typealias Context = KeelRequestContext
     /// Largest accepted request body, in bytes.
@@ -25,16 +30,24 @@ struct APIContextMiddleware: RouterMiddleware {
             throw Self.tooLarge(maxBodyBytes)
         }
         try Self.refuseNulls(body)
-        let api = APIRequest(requestID: context.requestID, clientAddress: context.clientAddress, facts: context.facts)
-        return try await APIRequest.$current.withValue(api) {
+        let api = APIRequest(requestID: context.requestID, clientAddress: context.clientAddress,
+                             idempotencyKey: request.headers[.idempotencyKey], ifMatch: request.headers[.ifMatch],
+                             facts: context.facts)
+        var response = try await APIRequest.$current.withValue(api) {
             try await next(request, context)
         }
+        // An entity tag's quotes are its syntax (RFC 9110 §8.8.3): `"1"`, not `%221%22`.
+        if let etag = response.headers[.eTag], let decoded = etag.removingPercentEncoding {
+            response.headers[.eTag] = decoded
+        }
+        return response
     }
 
     /// No field of any Keel request is nullable, but the generated decoders read `"status": null`
     /// as an absent field. A `null` anywhere in a JSON body is refused here, with its path.
     static func refuseNulls(_ body: ByteBuffer) throws {
-        guard body.readableBytes > 0, body.readableBytesView.contains(UInt8(ascii: "n")),
+        // Parse only a body that spells `null` somewhere; the generated layer parses it anyway.
+        guard body.readableBytesView.firstRange(of: Array("null".utf8)) != nil,
               let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])
         else { return }  // not JSON: the generated layer answers that
         var paths: [String] = []

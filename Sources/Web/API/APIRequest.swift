@@ -19,18 +19,26 @@ struct APIRequest: Sendable {
     /// For the request log: the tenant, once known.
     let facts: RequestFacts?
 
-    init(requestID: String, clientAddress: String, principal: Principal? = nil, facts: RequestFacts?) {
+    init(requestID: String, clientAddress: String, idempotencyKey: String? = nil, ifMatch: String? = nil,
+         facts: RequestFacts?) {
         self.requestID = requestID
         self.clientAddress = clientAddress
-        self.principal = principal
+        self.idempotencyKey = idempotencyKey
+        self.ifMatch = ifMatch
         self.facts = facts
     }
 
-    /// The caller; the access middleware guarantees one on every operation that needs it.
-    static func principal() throws -> Principal {
-        guard let principal = current.principal else {
+    /// The caller, or a 401.
+    func requirePrincipal() throws -> Principal {
+        guard let principal else {
             throw AppError(.unauthenticated, "Authentication required: send 'Authorization: Bearer <token>'.")
         }
         return principal
+    }
+
+    /// The current request's caller; the access middleware guarantees one on every operation
+    /// that needs it.
+    static func principal() throws -> Principal {
+        try current.requirePrincipal()
     }
 }

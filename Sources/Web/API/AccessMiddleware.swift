@@ -23,8 +23,6 @@ struct AccessMiddleware: ServerMiddleware {
                            diagnostics: "operation \(operationID) has no entry in OperationAccess.table")
         }
         var context = APIRequest.current
-        context.idempotencyKey = request.headerFields[.idempotencyKey]
-        context.ifMatch = request.headerFields[.ifMatch]
         if let authorization = request.headerFields[.authorization] {
             guard let token = Self.bearerToken(authorization),
                   let principal = try await accounts.authenticate(token: token, requestID: context.requestID) else {
@@ -37,9 +35,9 @@ struct AccessMiddleware: ServerMiddleware {
         case .public:
             break
         case .authenticated:
-            _ = try principalOrThrow(context)
+            _ = try context.requirePrincipal()
         case .permission(let permission):
-            try principalOrThrow(context).require(permission)
+            try context.requirePrincipal().require(permission)
         }
         var limitHeaders = HTTPFields()
         if let principal = context.principal {
@@ -49,19 +47,7 @@ struct AccessMiddleware: ServerMiddleware {
             try await next(request, body, metadata)
         }
         response.headerFields.append(contentsOf: limitHeaders)
-        // The generated serializer percent-encodes header values (`"1"` → `%221%22`), but an
-        // entity tag's quotes are its syntax (RFC 9110 §8.8.3): send it as written.
-        if let etag = response.headerFields[.eTag], let decoded = etag.removingPercentEncoding {
-            response.headerFields[.eTag] = decoded
-        }
         return (response, responseBody)
-    }
-
-    private func principalOrThrow(_ context: APIRequest) throws -> Principal {
-        guard let principal = context.principal else {
-            throw AppError(.unauthenticated, "Authentication required: send 'Authorization: Bearer <token>'.")
-        }
-        return principal
     }
 
     /// `Bearer <token>`, scheme case-insensitive (RFC 9110 §11.1).

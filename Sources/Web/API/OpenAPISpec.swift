@@ -23,28 +23,55 @@ struct OpenAPISpec: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// Each path of `paths:` with the methods declared for it. Reads the layout the file keeps
-    /// (paths indented two spaces, methods four) rather than parsing YAML in general:
-    /// `RBACMatrixTests` reads operations the same way and would fail if the layout changed.
-    func routes() -> [SpecRoute] {
-        var routes: [SpecRoute] = []
-        var inPaths = false
+    /// The operations under `paths:`: method, path, `operationId` and `x-permission`. Reads the
+    /// layout the file keeps (paths indented two spaces, methods four, operation fields six)
+    /// rather than YAML in general; `RBACMatrixTests` fails if the layout ever changes.
+    func operations() -> [SpecOperation] {
+        var operations: [SpecOperation] = []
+        var inPaths = false, path = ""
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line == "paths:" { inPaths = true; continue }
             guard inPaths else { continue }
             if !line.isEmpty, !line.hasPrefix(" ") { break }
-            if line.hasPrefix("  /"), line.hasSuffix(":") {
-                routes.append(SpecRoute(path: String(line.dropFirst(2).dropLast()), methods: []))
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), !routes.isEmpty {
-                let word = line.trimmingCharacters(in: .whitespaces).dropLast()
-                if let method = HTTPRequest.Method(String(word).uppercased()),
-                   ["get", "put", "post", "patch", "delete"].contains(word) {
-                    routes[routes.count - 1].methods.insert(method)
-                }
+            let indent = line.prefix { $0 == " " }.count
+            let field = line.trimmingCharacters(in: .whitespaces)
+            if indent == 2, field.hasPrefix("/"), field.hasSuffix(":") {
+                path = String(field.dropLast())
+            } else if indent == 4, let method = SpecOperation.methods[String(field.dropLast())] {
+                operations.append(SpecOperation(method: method, path: path, operationID: "", permission: ""))
+            } else if indent == 6, !operations.isEmpty, operations[operations.count - 1].path == path {
+                // Deeper lines belong to parameters, links and schemas, not to the operation.
+                if field.hasPrefix("operationId: ") { operations[operations.count - 1].operationID = String(field.dropFirst(13)) }
+                if field.hasPrefix("x-permission: ") { operations[operations.count - 1].permission = String(field.dropFirst(14)) }
+            }
+        }
+        return operations
+    }
+
+    /// Each path with the methods declared for it.
+    func routes() -> [SpecRoute] {
+        var routes: [SpecRoute] = []
+        for operation in operations() {
+            if let index = routes.firstIndex(where: { $0.path == operation.path }) {
+                routes[index].methods.insert(operation.method)
+            } else {
+                routes.append(SpecRoute(path: operation.path, methods: [operation.method]))
             }
         }
         return routes
     }
+}
+
+/// One operation of the spec.
+struct SpecOperation: Sendable, CustomStringConvertible {
+    static let methods: [String: HTTPRequest.Method] = ["get": .get, "put": .put, "post": .post, "patch": .patch, "delete": .delete]
+
+    let method: HTTPRequest.Method
+    let path: String
+    var operationID: String
+    var permission: String
+
+    var description: String { "\(method.rawValue) \(path) (\(operationID))" }
 }
 
 /// One path of the spec (`/users/{user_id}`) and its methods.
@@ -77,9 +104,9 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
                   let route = routes.first(where: { $0.matches(path.dropFirst(prefix.count)) }),
                   !route.methods.contains(request.method) else { throw error }
             let allowed = route.methods.map(\.rawValue).sorted().joined(separator: ", ")
-            var problem = AppError(.methodNotAllowed, "\(request.method.rawValue) is not allowed here; use \(allowed).")
-            problem.extensions["allow"] = .string(allowed)
-            throw problem
+            throw ProblemWithHeaders(
+                error: AppError(.methodNotAllowed, "\(request.method.rawValue) is not allowed here; use \(allowed)."),
+                headers: [.allow: allowed])
         }
     }
 }

@@ -12,6 +12,17 @@ final class RateLimiter: Sendable {
     struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
+        let capacity: Double
+
+        /// Tokens after refilling at `capacity` per minute since the last update.
+        func refilled(at now: ContinuousClock.Instant) -> Double {
+            min(capacity, tokens + (now - updated) / .seconds(60) * capacity)
+        }
+    }
+
+    struct State {
+        var buckets: [String: Bucket] = [:]
+        var lastPrune: ContinuousClock.Instant?
     }
 
     /// The outcome of one request against one bucket, in the terms of the RateLimit headers.
@@ -25,35 +36,31 @@ final class RateLimiter: Sendable {
         let retryAfter: Int
     }
 
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let state = Mutex(State())
     private let clock = ContinuousClock()
-    /// Above this many keys, full buckets (which carry no information) are dropped.
+    /// Above this many keys, full buckets (which carry no information) are dropped, at most
+    /// once every `pruneInterval`, so the sweep never runs on every request.
     private let pruneThreshold = 50_000
+    private let pruneInterval = Duration.seconds(10)
 
     func take(_ key: String, perMinute: Int) -> Decision {
         let now = clock.now
         let capacity = Double(perMinute)
         let ratePerSecond = capacity / 60
-        return buckets.withLock { buckets in
-            var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
-            let elapsed = Double((now - bucket.updated).components.attoseconds) / 1e18
-                + Double((now - bucket.updated).components.seconds)
-            bucket.tokens = min(capacity, bucket.tokens + elapsed * ratePerSecond)
+        return state.withLock { state in
+            var bucket = state.buckets[key] ?? Bucket(tokens: capacity, updated: now, capacity: capacity)
+            bucket.tokens = bucket.refilled(at: now)
             bucket.updated = now
             let allowed = bucket.tokens >= 1
             if allowed { bucket.tokens -= 1 }
-            buckets[key] = bucket
-            if buckets.count > pruneThreshold { prune(&buckets, now: now, rate: ratePerSecond) }
+            state.buckets[key] = bucket
+            if state.buckets.count > pruneThreshold, state.lastPrune.map({ now - $0 >= pruneInterval }) ?? true {
+                state.buckets = state.buckets.filter { $0.value.refilled(at: now) < $0.value.capacity }
+                state.lastPrune = now
+            }
             return Decision(allowed: allowed, limit: perMinute, remaining: Int(bucket.tokens.rounded(.down)),
                             reset: Int(((capacity - bucket.tokens) / ratePerSecond).rounded(.up)),
                             retryAfter: allowed ? 0 : max(1, Int(((1 - bucket.tokens) / ratePerSecond).rounded(.up))))
-        }
-    }
-
-    private func prune(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant, rate: Double) {
-        buckets = buckets.filter { _, bucket in
-            let idle = Double((now - bucket.updated).components.seconds)
-            return idle * rate < 1_000
         }
     }
 }
@@ -110,8 +117,9 @@ struct RateLimits: Sendable {
         if let refused = decisions.filter({ !$0.allowed }).max(by: { $0.retryAfter < $1.retryAfter }) {
             var error = AppError(.rateLimited, "Too many requests; try again in \(refused.retryAfter) seconds.")
             error.retryAfterSeconds = refused.retryAfter
-            error.extensions["rate_limit_limit"] = .int(refused.limit)
-            throw error
+            throw ProblemWithHeaders(error: error, headers: [.rateLimitLimit: String(refused.limit),
+                                                             .rateLimitRemaining: "0",
+                                                             .rateLimitReset: String(refused.retryAfter)])
         }
         return headers
     }

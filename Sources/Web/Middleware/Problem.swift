@@ -149,16 +149,21 @@ struct Problem: Encodable {
         return (try? encoder.encode(self)) ?? Data("{}".utf8)
     }
 
-    var response: Response {
-        var headers = HTTPFields()
-        headers[.contentType] = Self.contentType
-        if let retryAfter { headers[.retryAfter] = String(retryAfter) } else if status == 503 { headers[.retryAfter] = "1" }
-        if case .string(let allow)? = extensions["allow"], status == 405 { headers[.allow] = allow }
-        if status == 429 {
-            if case .int(let limit)? = extensions["rate_limit_limit"] { headers[.rateLimitLimit] = String(limit) }
-            headers[.rateLimitRemaining] = "0"
-            headers[.rateLimitReset] = String(retryAfter ?? 1)
-        }
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
+    var response: Response { response(adding: [:]) }
+
+    /// The response, with `headers` (such as `Allow` or `RateLimit-*`) beside the standard ones.
+    func response(adding headers: HTTPFields) -> Response {
+        var all = headers
+        all[.contentType] = Self.contentType
+        if let retryAfter { all[.retryAfter] = String(retryAfter) } else if status == 503 { all[.retryAfter] = "1" }
+        return Response(status: .init(code: status), headers: all, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
+}
+
+/// An `AppError` whose response carries headers of its own: `Allow` on a 405, the
+/// `RateLimit-*` fields on a 429. The headers are HTTP's business, so they travel beside the
+/// error rather than in it.
+struct ProblemWithHeaders: Error {
+    let error: AppError
+    let headers: HTTPFields
 }

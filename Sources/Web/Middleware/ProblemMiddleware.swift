@@ -26,7 +26,8 @@ public struct ProblemMiddleware: RouterMiddleware {
         case let error as ServerError:
             // The generated API layer wraps what went wrong: our own errors from handlers and
             // middleware, or its own findings about the request (bad JSON, missing header…).
-            if error.underlyingError is AppError || error.underlyingError is ReplayedResponse {
+            if error.underlyingError is AppError || error.underlyingError is ReplayedResponse
+                || error.underlyingError is ProblemWithHeaders {
                 return response(for: error.underlyingError, context: context)
             }
             if let decoding = error.underlyingError as? DecodingError {
@@ -46,6 +47,8 @@ public struct ProblemMiddleware: RouterMiddleware {
                                                          "operation": "\(error.operationID)"])
             return Problem(status: .internalServerError, code: "internal_error",
                            detail: "An unexpected error occurred.", requestID: context.requestID).response
+        case let problem as ProblemWithHeaders:
+            return Problem(problem.error, requestID: context.requestID).response(adding: problem.headers)
         case let error as AppError:
             if error.code.kind == .internal {
                 context.logger.error("internal error", metadata: ["error": "\(error)"])

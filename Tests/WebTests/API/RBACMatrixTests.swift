@@ -5,43 +5,11 @@ import Kernel
 import Testing
 @testable import Web
 
-/// The operations of openapi.yaml, read from the file itself: method, path, operationId and
-/// the `x-permission` it declares.
-struct SpecOperation: Sendable, CustomStringConvertible {
-    let method: String
-    let path: String
-    let operationID: String
-    let permission: String
-
-    var description: String { "\(method.uppercased()) \(path) (\(operationID))" }
-
-    /// A small reader for the layout openapi.yaml keeps: paths at two spaces, methods at four,
-    /// operation fields at six.
+extension SpecOperation {
+    /// The operations of openapi.yaml, read from the repository's file itself.
     static func load() throws -> [SpecOperation] {
         let text = try String(contentsOf: TestDatabase.packageRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
-        var operations: [SpecOperation] = []
-        var inPaths = false, path = "", method = "", operationID = "", permission = ""
-        func flush() {
-            if !method.isEmpty { operations.append(SpecOperation(method: method, path: path, operationID: operationID, permission: permission)) }
-            method = ""; operationID = ""; permission = ""
-        }
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            if line == "paths:" { inPaths = true; continue }
-            if inPaths, !line.hasPrefix(" "), !line.isEmpty { flush(); break }
-            guard inPaths else { continue }
-            if line.hasPrefix("  /") { flush(); path = String(line.dropFirst(2).dropLast()); continue }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("    "), !line.hasPrefix("     "),
-               ["get:", "post:", "put:", "patch:", "delete:"].contains(trimmed) {
-                flush(); method = String(trimmed.dropLast()); continue
-            }
-            // Operation fields sit at six spaces; deeper ones belong to links and schemas.
-            guard line.hasPrefix("      "), !line.hasPrefix("       ") else { continue }
-            if trimmed.hasPrefix("operationId:") { operationID = trimmed.replacingOccurrences(of: "operationId: ", with: "") }
-            if trimmed.hasPrefix("x-permission:") { permission = trimmed.replacingOccurrences(of: "x-permission: ", with: "") }
-        }
-        flush()
-        return operations
+        return OpenAPISpec(text: text).operations()
     }
 }
 
@@ -112,8 +80,7 @@ struct RBACMatrixTests {
         case "deleteUser":
             return try await api.call(.delete, path, token: token, headers: ["If-Match": "\"1\""])
         default:
-            let method = HTTPRequest.Method(operation.method.uppercased())!
-            return try await api.call(method, path, token: token)
+            return try await api.call(operation.method, path, token: token)
         }
     }
 }
