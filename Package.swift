@@ -79,7 +79,9 @@ let package = Package(
              resources: [.copy("Resources/common-passwords.txt")], exclude: ["Resources/README.md"])
     + module("Billing", uses: ["Accounts"])
     + module("Orders", uses: ["Billing", "Accounts"])
-    + module("Notifications", uses: ["Accounts", "Billing", "Orders"])
+    + module("Notifications", uses: ["Accounts", "Billing", "Orders"],
+             extra: ["TemplateEngine", lifecycle, .product(name: "NIOCore", package: "swift-nio"),
+                     .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")])
     + [
         .target(
             name: "Web",
@@ -126,6 +128,9 @@ let package = Package(
                                                      .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                      .product(name: "HTTPTypes", package: "swift-http-types")],
                     swiftSettings: strict),
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "NotificationsAPI", "Kernel", "Storage",
+                                                              "KeelTesting", "TemplateEngine", logging],
+                    exclude: ["Support"], swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
     ]
 )

@@ -8,13 +8,17 @@ public struct LogIn: Sendable, Equatable {
     public var password: String
     /// Where the attempt came from (the client address): failures back off per source.
     public var source: String
+    /// The client's `User-Agent`, shown in the session list.
+    public var userAgent: String?
     public var requestID: String
 
-    public init(tenantSlug: String, email: String, password: String, source: String, requestID: String) {
+    public init(tenantSlug: String, email: String, password: String, source: String, userAgent: String? = nil,
+                requestID: String) {
         self.tenantSlug = tenantSlug
         self.email = email
         self.password = password
         self.source = source
+        self.userAgent = userAgent
         self.requestID = requestID
     }
 }
@@ -38,4 +42,60 @@ extension AppError.Code {
     /// One answer for unknown tenant, unknown email, wrong password, deactivated or throttled
     /// account: the caller cannot tell which.
     public static let invalidCredentials = Self("invalid_credentials", kind: .unauthenticated)
+}
+
+/// What a right password leads to: a session, or (with MFA on) a challenge to answer with a code.
+public enum LogInOutcome: Sendable, Equatable {
+    case session(NewSession)
+    case mfaRequired(MFAChallenge)
+}
+
+/// The short-lived, single-use step between a password and an MFA code.
+public struct MFAChallenge: Sendable, Equatable {
+    public let token: String
+    public let expiresAt: Date
+    public init(token: String, expiresAt: Date) {
+        self.token = token
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Input for `AccountsService.completeMFAChallenge`: the challenge and one of its answers.
+public struct MFAChallengeAnswer: Sendable, Equatable {
+    public enum Code: Sendable, Equatable {
+        case totp(String)
+        case recovery(String)
+    }
+    public var challengeToken: String
+    public var code: Code
+    public var requestID: String
+    public init(challengeToken: String, code: Code, requestID: String) {
+        self.challengeToken = challengeToken
+        self.code = code
+        self.requestID = requestID
+    }
+}
+
+/// One of a person's sessions, as their session list shows it.
+public struct SessionInfo: Sendable, Equatable {
+    public let id: SessionID
+    public let createdAt: Date
+    public let lastSeenAt: Date
+    public let expiresAt: Date
+    public let userAgent: String?
+    public let ipAddress: String?
+    public init(id: SessionID, createdAt: Date, lastSeenAt: Date, expiresAt: Date, userAgent: String?, ipAddress: String?) {
+        self.id = id
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.expiresAt = expiresAt
+        self.userAgent = userAgent
+        self.ipAddress = ipAddress
+    }
+}
+
+extension AppError.Code {
+    public static let sessionNotFound = Self("session_not_found", kind: .notFound)
+    /// The MFA challenge is unknown, used, expired or out of attempts, or the code is wrong.
+    public static let invalidMFACode = Self("invalid_mfa_code", kind: .unauthenticated)
 }

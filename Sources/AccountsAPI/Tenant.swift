@@ -11,14 +11,28 @@ public struct Tenant: Sendable, Equatable, Codable {
     public let status: Status
     public let version: Int
     public let createdAt: Date
+    /// Every user must sign in with MFA; those without it enrol before anything else.
+    public let requireMFA: Bool
 
-    public init(id: TenantID, slug: String, name: String, status: Status, version: Int, createdAt: Date) {
+    public init(id: TenantID, slug: String, name: String, status: Status, version: Int, createdAt: Date,
+                requireMFA: Bool = false) {
         self.id = id
         self.slug = slug
         self.name = name
         self.status = status
         self.version = version
         self.createdAt = createdAt
+        self.requireMFA = requireMFA
+    }
+}
+
+/// A change to the tenant's settings.
+public struct TenantChange: Sendable, Equatable {
+    public var name: String?
+    public var requireMFA: Bool?
+    public init(name: String? = nil, requireMFA: Bool? = nil) {
+        self.name = name
+        self.requireMFA = requireMFA
     }
 }
 

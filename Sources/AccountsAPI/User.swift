@@ -14,9 +14,13 @@ public struct User: Sendable, Equatable, Codable {
     /// Bumped on every change; the HTTP edge sends it as the ETag.
     public let version: Int
     public let createdAt: Date
+    /// When the person last proved they own `email`; `nil` until then.
+    public let emailVerifiedAt: Date?
+    /// Sign-in asks for a TOTP code after the password.
+    public let mfaEnabled: Bool
 
     public init(id: UserID, tenantID: TenantID, email: String, name: String, role: Role, status: Status,
-                version: Int, createdAt: Date) {
+                version: Int, createdAt: Date, emailVerifiedAt: Date? = nil, mfaEnabled: Bool = false) {
         self.id = id
         self.tenantID = tenantID
         self.email = email
@@ -25,7 +29,11 @@ public struct User: Sendable, Equatable, Codable {
         self.status = status
         self.version = version
         self.createdAt = createdAt
+        self.emailVerifiedAt = emailVerifiedAt
+        self.mfaEnabled = mfaEnabled
     }
+
+    public var emailVerified: Bool { emailVerifiedAt != nil }
 }
 
 /// A change to a user: a new role, a new status, or both.

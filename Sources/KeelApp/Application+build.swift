@@ -4,9 +4,12 @@ import Foundation
 public import Hummingbird
 import Kernel
 public import Logging
+import Notifications
+import NotificationsAPI
 import PasswordHashing
 import ServiceLifecycle
 import Storage
+import TemplateEngine
 import Web
 
 /// The composition root: the one place where module protocols meet their implementations.
@@ -37,7 +40,9 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
             parameters: .init(memoryKiB: UInt32(config.argon2MemoryKiB), iterations: UInt32(config.argon2Iterations),
                               parallelism: UInt32(config.argon2Parallelism)),
             threads: config.hashThreads, queueDepth: config.hashQueueDepth)
-        let modules = Modules(pool: pool, hasher: hasher, config: config)
+        let modules = Modules(pool: pool, hasher: hasher, config: config, templates: { templates.library })
+        let mailSender = MailSender(platform: pool.platformDatabase(), transport: try makeMailTransport(config, pool: pool),
+                                    fromAddress: config.mailFrom, options: config.mailSenderOptions, logger: logger)
         let idempotency = IdempotencyKeys(pool: pool)
         let dispatcher = EventDispatcher(platform: pool.platformDatabase(), subscriptions: modules.subscriptions,
                                          logger: logger)
@@ -57,6 +62,7 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
                        pool,
                        ShutdownAction(name: "password-hasher") { try? await hasher.shutdown() },
                        dispatcher,
+                       mailSender,
                        PeriodicTask(name: "purge-idempotency-keys", every: .seconds(3600), logger: logger) {
                            try await idempotency.purge()
                        }],
@@ -71,14 +77,53 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
 /// The modules, wired to the database. Grows as modules land.
 struct Modules {
     let accounts: any AccountsService
+    let notifications: any NotificationsService
     let subscriptions: EventSubscriptions
 
-    init(pool: DatabasePool, hasher: PasswordHasher, config: KeelConfig) {
+    init(pool: DatabasePool, hasher: PasswordHasher, config: KeelConfig,
+         templates: @escaping @Sendable () -> TemplateLibrary) {
         accounts = AccountsModule(
             db: pool.database, platform: pool.platformDatabase(), hasher: hasher,
             sessions: SessionPolicy(idleTimeout: .seconds(config.sessionIdleSeconds),
                                     absoluteTimeout: .seconds(config.sessionAbsoluteSeconds)))
-        subscriptions = EventSubscriptions()
+        let notifications = NotificationsModule(platform: pool.platformDatabase(), templates: templates,
+                                                links: Links(publicURL: config.publicURL))
+        var subscriptions = EventSubscriptions()
+        notifications.subscribe(into: &subscriptions)
+        self.notifications = notifications
+        self.subscriptions = subscriptions
+    }
+}
+
+/// The transport `KEEL_MAIL_TRANSPORT` names; a misspelt name or unsafe SMTP settings stop the start.
+func makeMailTransport(_ config: KeelConfig, pool: DatabasePool) throws -> any MailTransport {
+    switch config.mailTransport {
+    case "dev":
+        return DevMailbox(platform: pool.platformDatabase())
+    case "smtp":
+        guard let security = SMTPSettings.Security(rawValue: config.smtpSecurity) else {
+            throw AppError(.configurationInvalid, "KEEL_SMTP_SECURITY must be starttls, tls or none, not '\(config.smtpSecurity)'.")
+        }
+        var settings = SMTPSettings(host: config.smtpHost, port: config.smtpPort, security: security,
+                                    username: config.smtpUsername, password: config.smtpPassword)
+        settings.trustedCertificatesFile = config.smtpCAFile
+        settings.commandTimeout = .seconds(config.smtpTimeoutSeconds)
+        do {
+            return try SMTPTransport(settings: settings)
+        } catch {
+            throw AppError(.configurationInvalid, "The SMTP settings are not usable: \(error)")
+        }
+    default:
+        throw AppError(.configurationInvalid, "KEEL_MAIL_TRANSPORT must be dev or smtp, not '\(config.mailTransport)'.")
+    }
+}
+
+extension KeelConfig {
+    var mailSenderOptions: MailSender.Options {
+        var options = MailSender.Options()
+        options.maxAttempts = max(1, mailMaxAttempts)
+        options.baseBackoff = .milliseconds(Int(max(0.01, mailRetrySeconds) * 1000))
+        return options
     }
 }
 

@@ -53,6 +53,27 @@ public struct KeelConfig: Sendable {
     public var rateLimitLoginAccount = 10
     /// Apply migrations before serving (`keel serve --migrate`).
     public var migrateOnStart = false
+    /// `KEEL_PUBLIC_URL`: where people reach the product; links in emails start with it.
+    public var publicURL = "http://localhost:8080"
+    /// `KEEL_MAIL_TRANSPORT`: `dev` (the development mailbox in the database, read with
+    /// `keel mail list`) or `smtp` (the `KEEL_SMTP_*` server).
+    public var mailTransport = "dev"
+    /// `KEEL_MAIL_FROM`: the sender address; the display name is the tenant's name.
+    public var mailFrom = "no-reply@keel.localhost"
+    /// `KEEL_MAIL_MAX_ATTEMPTS`, `KEEL_MAIL_RETRY_SECONDS`: sends before a message is failed,
+    /// and the first retry delay (doubled per attempt, at most an hour).
+    public var mailMaxAttempts = 8
+    public var mailRetrySeconds = 5.0
+    /// `KEEL_SMTP_HOST`, `KEEL_SMTP_PORT`, `KEEL_SMTP_SECURITY` (`starttls`, `tls`, `none`),
+    /// `KEEL_SMTP_USERNAME`, `KEEL_SMTP_PASSWORD`, `KEEL_SMTP_CA_FILE` (extra trusted
+    /// certificates, PEM), `KEEL_SMTP_TIMEOUT_SECONDS` (per reply).
+    public var smtpHost = "localhost"
+    public var smtpPort = 587
+    public var smtpSecurity = "starttls"
+    public var smtpUsername: String?
+    public var smtpPassword: String?
+    public var smtpCAFile: String?
+    public var smtpTimeoutSeconds = 30
 
     public enum LogFormat: String, Sendable { case json, text }
 
@@ -62,7 +83,7 @@ public struct KeelConfig: Sendable {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let reader = ConfigReader(provider: EnvironmentVariablesProvider(
             environmentVariables: environment,
-            secretsSpecifier: .specific(["DATABASE_URL", "MIGRATION_DATABASE_URL"])))
+            secretsSpecifier: .specific(["DATABASE_URL", "MIGRATION_DATABASE_URL", "KEEL_SMTP_PASSWORD"])))
         var c = KeelConfig()
         c.host = reader.string(forKey: "keel.host", default: c.host)
         c.port = reader.int(forKey: "keel.port", default: c.port)
@@ -89,6 +110,18 @@ public struct KeelConfig: Sendable {
         c.rateLimitTenant = reader.int(forKey: "keel.rate.limit.tenant", default: c.rateLimitTenant)
         c.rateLimitLoginAddress = reader.int(forKey: "keel.rate.limit.login.address", default: c.rateLimitLoginAddress)
         c.rateLimitLoginAccount = reader.int(forKey: "keel.rate.limit.login.account", default: c.rateLimitLoginAccount)
+        c.publicURL = reader.string(forKey: "keel.public.url", default: c.publicURL)
+        c.mailTransport = reader.string(forKey: "keel.mail.transport", default: c.mailTransport)
+        c.mailFrom = reader.string(forKey: "keel.mail.from", default: c.mailFrom)
+        c.mailMaxAttempts = reader.int(forKey: "keel.mail.max.attempts", default: c.mailMaxAttempts)
+        c.mailRetrySeconds = reader.double(forKey: "keel.mail.retry.seconds", default: c.mailRetrySeconds)
+        c.smtpHost = reader.string(forKey: "keel.smtp.host", default: c.smtpHost)
+        c.smtpPort = reader.int(forKey: "keel.smtp.port", default: c.smtpPort)
+        c.smtpSecurity = reader.string(forKey: "keel.smtp.security", default: c.smtpSecurity)
+        c.smtpUsername = reader.string(forKey: "keel.smtp.username").flatMap { $0.isEmpty ? nil : $0 }
+        c.smtpPassword = reader.string(forKey: "keel.smtp.password", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        c.smtpCAFile = reader.string(forKey: "keel.smtp.ca.file").flatMap { $0.isEmpty ? nil : $0 }
+        c.smtpTimeoutSeconds = reader.int(forKey: "keel.smtp.timeout.seconds", default: c.smtpTimeoutSeconds)
         self = c
     }
 }

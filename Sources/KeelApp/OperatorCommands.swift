@@ -5,8 +5,12 @@ import Hummingbird
 import ServiceLifecycle
 import UnixSignals
 public import Logging
+import Kernel
+import Notifications
+import NotificationsAPI
 import PasswordHashing
 import Storage
+import TemplateEngine
 
 /// What the `keel` command's subcommands do, kept here so the executable stays a thin
 /// parser over the same wiring the server uses.
@@ -34,7 +38,7 @@ public enum OperatorCommands {
                 // Creating a tenant hashes nothing; the hasher is there because the module needs one.
                 let hasher = PasswordHasher()
                 do {
-                    let tenant = try await Modules(pool: pool, hasher: hasher, config: config).accounts
+                    let tenant = try await AccountsModule(db: pool.database, platform: pool.platformDatabase(), hasher: hasher)
                         .createTenant(CreateTenant(slug: slug, name: name))
                     try? await hasher.shutdown()
                     return tenant
@@ -47,6 +51,77 @@ public enum OperatorCommands {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             encoder.dateEncodingStrategy = .iso8601
             return String(decoding: try encoder.encode(tenant), as: UTF8.self)
+        }
+    }
+
+    /// The development mailbox, newest first: one line per message.
+    public static func mailList(recipient: String?, limit: Int, _ config: KeelConfig, logger: Logger) async throws -> String {
+        try await withNotifications(config, logger: logger) { notifications in
+            let messages = try await notifications.mailbox(limit: limit, recipient: recipient)
+            if messages.isEmpty { return "The mailbox is empty." }
+            return messages.map { message in
+                "\(message.id)  \(message.deliveredAt.formatted(.iso8601))  \(message.recipient)  \(message.subject)"
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// One message of the development mailbox: its headers and plain-text part, or (`mime`)
+    /// the whole message as it would have travelled.
+    public static func mailShow(id: String, mime: Bool, _ config: KeelConfig, logger: Logger) async throws -> String {
+        guard let messageID = MessageID(id) else { throw AppError(.messageNotFound, "'\(id)' is not a message id.") }
+        return try await withNotifications(config, logger: logger) { notifications in
+            guard let message = try await notifications.mailboxMessage(messageID) else {
+                throw AppError(.messageNotFound, "There is no message \(id) in the mailbox.")
+            }
+            if mime { return message.mime }
+            return """
+                To:      \(message.recipient)
+                Subject: \(message.subject)
+                Date:    \(message.deliveredAt.formatted(.iso8601))
+
+                \(message.text)
+                """
+        }
+    }
+
+    /// The delivery log: every message's state, attempts and last error.
+    public static func mailLog(status: String?, limit: Int, _ config: KeelConfig, logger: Logger) async throws -> String {
+        let filter: Delivery.Status?
+        if let status {
+            guard let parsed = Delivery.Status(rawValue: status) else {
+                throw AppError(.invalidInput, "The status must be queued, sent or failed.")
+            }
+            filter = parsed
+        } else {
+            filter = nil
+        }
+        return try await withNotifications(config, logger: logger) { notifications in
+            let deliveries = try await notifications.deliveries(limit: limit, status: filter)
+            if deliveries.isEmpty { return "No messages." }
+            return deliveries.map { delivery in
+                var line = "\(delivery.id)  \(delivery.status.rawValue)  attempts=\(delivery.attempts)  \(delivery.kind)  \(delivery.recipient)"
+                if let error = delivery.lastError { line += "\n    last error: \(error)" }
+                return line
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// Queues a failed message again.
+    public static func mailRetry(id: String, _ config: KeelConfig, logger: Logger) async throws {
+        guard let messageID = MessageID(id) else { throw AppError(.messageNotFound, "'\(id)' is not a message id.") }
+        try await withNotifications(config, logger: logger) { try await $0.retry(messageID) }
+    }
+
+    private static func withNotifications<R: Sendable>(
+        _ config: KeelConfig, logger: Logger, _ body: @Sendable (any NotificationsService) async throws -> R
+    ) async throws -> R {
+        try await DatabaseSetup.resolve(config, logger: logger).whileRunning { setup in
+            try await DatabasePool.withPool(setup.server, logger: logger) { pool in
+                // Reading the mailbox renders nothing, so no templates are loaded.
+                let empty = try TemplateLibrary(sources: [:])
+                return try await body(NotificationsModule(platform: pool.platformDatabase(), templates: { empty },
+                                                          links: Links(publicURL: config.publicURL)))
+            }
         }
     }
 

@@ -101,4 +101,6 @@ extension AppError.Code {
 extension AppError.Code {
     /// A template failed to compile at start-up.
     public static let templatesInvalid = Self("templates_invalid", kind: .internal)
+    /// A setting is missing, misspelt or unsafe; the server does not start.
+    public static let configurationInvalid = Self("configuration_invalid", kind: .internal)
 }

@@ -11,7 +11,12 @@ public struct IdempotencyScope: Sendable, Hashable {
 
     /// Requests made by one user of one tenant.
     public static func principal(_ principal: Principal) -> IdempotencyScope {
-        IdempotencyScope(rawValue: "tenant/\(principal.tenantID)/user/\(principal.userID)", tenantID: principal.tenantID)
+        // A key's requests are its own: a person and the keys they made never share a key space.
+        let who = switch principal.credential {
+        case .session: "user/\(principal.userID)"
+        case .apiKey(let id, _): "api-key/\(id)"
+        }
+        return IdempotencyScope(rawValue: "tenant/\(principal.tenantID)/\(who)", tenantID: principal.tenantID)
     }
 }
 

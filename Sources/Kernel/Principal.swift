@@ -1,30 +1,67 @@
 public import Foundation
 
 /// The authenticated caller of one request: who, in which tenant, with which role, and the
-/// request id their audit entries carry. The HTTP edge makes it from a session; modules take
-/// the tenant from here, never from a header or a body.
+/// request id their audit entries carry. The HTTP edge makes it from a session or an API key;
+/// modules take the tenant from here, never from a header or a body.
 public struct Principal: Sendable, Equatable {
-    public let tenantID: TenantID
-    public let userID: UserID
-    public let sessionID: SessionID
-    public let role: Role
-    public let requestID: String
-
-    public init(tenantID: TenantID, userID: UserID, sessionID: SessionID, role: Role, requestID: String) {
-        self.tenantID = tenantID
-        self.userID = userID
-        self.sessionID = sessionID
-        self.role = role
-        self.requestID = requestID
+    /// What the caller presented.
+    public enum Credential: Sendable, Equatable {
+        /// A person's login.
+        case session(SessionID)
+        /// A machine client's key, acting as its creator with at most `scopes`.
+        case apiKey(APIKeyID, scopes: Set<Permission>)
     }
 
-    public func can(_ permission: Permission) -> Bool { role.can(permission) }
+    public let tenantID: TenantID
+    public let userID: UserID
+    public let credential: Credential
+    public let role: Role
+    public let requestID: String
+    /// The tenant requires MFA and this person has not enrolled: until they do, only MFA
+    /// enrolment, `getMe` and logging out are open to them.
+    public let mfaEnrolmentRequired: Bool
 
-    /// Throws `.forbidden` unless the caller's role has `permission`.
+    public init(tenantID: TenantID, userID: UserID, credential: Credential, role: Role, requestID: String,
+                mfaEnrolmentRequired: Bool = false) {
+        self.tenantID = tenantID
+        self.userID = userID
+        self.credential = credential
+        self.role = role
+        self.requestID = requestID
+        self.mfaEnrolmentRequired = mfaEnrolmentRequired
+    }
+
+    /// The session behind a person's login; `nil` for an API key.
+    public var sessionID: SessionID? {
+        if case .session(let id) = credential { id } else { nil }
+    }
+
+    /// What the caller may do: the role's permissions, narrowed by an API key's scopes.
+    public var permissions: Set<Permission> {
+        switch credential {
+        case .session: role.permissions
+        case .apiKey(_, let scopes): role.permissions.intersection(scopes)
+        }
+    }
+
+    public func can(_ permission: Permission) -> Bool { permissions.contains(permission) }
+
+    /// Throws `.forbidden` unless the caller has `permission`.
     public func require(_ permission: Permission) throws {
         guard can(permission) else {
-            throw AppError(.forbidden, "Your role (\(role.rawValue)) does not allow this (\(permission.rawValue)).")
+            let who = sessionID == nil ? "This API key" : "Your role (\(role.rawValue))"
+            throw AppError(.forbidden, "\(who) does not allow this (\(permission.rawValue)).")
         }
+    }
+
+    /// Throws `.forbidden` for an API key: the operation is a person's own (their password,
+    /// MFA, sessions).
+    @discardableResult
+    public func requireSession() throws -> SessionID {
+        guard let sessionID else {
+            throw AppError(.sessionRequired, "API keys cannot do this; sign in as the person.")
+        }
+        return sessionID
     }
 }
 
@@ -40,7 +77,15 @@ public struct SessionID: Identifier {
     public init(rawValue: UUID) { self.rawValue = rawValue }
 }
 
+/// One API key.
+public struct APIKeyID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
 extension AppError.Code {
     public static let forbidden = Self("forbidden", kind: .forbidden)
     public static let unauthenticated = Self("unauthenticated", kind: .unauthenticated)
+    public static let sessionRequired = Self("session_required", kind: .forbidden)
+    public static let mfaEnrolmentRequired = Self("mfa_enrolment_required", kind: .forbidden)
 }

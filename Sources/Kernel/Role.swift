@@ -9,6 +9,12 @@ public enum Permission: String, Sendable, CaseIterable, Codable, Comparable {
     case ownersManage = "owners.manage"
     /// Read the tenant's audit log.
     case auditRead = "audit.read"
+    /// Invite people, list and revoke invitations.
+    case invitationsManage = "invitations.manage"
+    /// Create, list and revoke API keys.
+    case apiKeysManage = "api_keys.manage"
+    /// Change the tenant's settings (name, required MFA).
+    case tenantManage = "tenant.manage"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -21,8 +27,8 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     /// reads like a member.
     public var permissions: Set<Permission> {
         switch self {
-        case .owner: [.usersRead, .usersManage, .ownersManage, .auditRead]
-        case .admin: [.usersRead, .usersManage, .auditRead]
+        case .owner: Set(Permission.allCases)
+        case .admin: [.usersRead, .usersManage, .auditRead, .invitationsManage, .apiKeysManage]
         case .billing: [.usersRead]
         case .member: [.usersRead]
         case .viewer: [.usersRead]

@@ -10,7 +10,7 @@ struct Keel: AsyncParsableCommand {
         commandName: "keel",
         abstract: "Keel, a multi-tenant SaaS backend.",
         discussion: "Settings come from the environment (see README); flags override them.",
-        subcommands: [Serve.self, Migrate.self, Tenants.self],
+        subcommands: [Serve.self, Migrate.self, Tenants.self, Mail.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -76,6 +76,69 @@ struct Tenants: AsyncParsableCommand {
             let logger = Logger(label: "keel.tenants")
             try await exitOnAppError(logger) {
                 print(try await OperatorCommands.createTenant(slug: slug, name: name, config, logger: logger))
+            }
+        }
+    }
+}
+
+struct Mail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read the development mailbox and the delivery log.",
+        discussion: "With KEEL_MAIL_TRANSPORT=dev (the default) every email Keel sends lands in the mailbox.",
+        subcommands: [List.self, Show.self, Log.self, Retry.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the mailbox, newest first.")
+        @Option(help: "Only messages to this address.") var to: String?
+        @Option(help: "At most this many.") var limit = 20
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = Logger(label: "keel.mail")
+            try await exitOnAppError(logger) {
+                print(try await OperatorCommands.mailList(recipient: to, limit: limit, database.config(), logger: logger))
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print one message of the mailbox.")
+        @Argument(help: "The message id (from 'keel mail list').") var id: String
+        @Flag(help: "The whole MIME message, as SMTP would carry it.") var mime = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = Logger(label: "keel.mail")
+            try await exitOnAppError(logger) {
+                print(try await OperatorCommands.mailShow(id: id, mime: mime, database.config(), logger: logger))
+            }
+        }
+    }
+
+    struct Log: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The delivery log: state, attempts, last error.")
+        @Option(help: "queued, sent or failed.") var status: String?
+        @Option(help: "At most this many.") var limit = 50
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = Logger(label: "keel.mail")
+            try await exitOnAppError(logger) {
+                print(try await OperatorCommands.mailLog(status: status, limit: limit, database.config(), logger: logger))
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue a failed message again.")
+        @Argument(help: "The message id (from 'keel mail log').") var id: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = Logger(label: "keel.mail")
+            try await exitOnAppError(logger) {
+                try await OperatorCommands.mailRetry(id: id, database.config(), logger: logger)
+                print("Queued again.")
             }
         }
     }

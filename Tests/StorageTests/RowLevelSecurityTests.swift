@@ -15,6 +15,10 @@ struct RowLevelSecurityTests {
         "accounts.tenants.tenants_slug": "tenant slugs are the platform-wide address of a tenant",
         // A bearer token is looked up before its tenant is known; 256 random bits never collide.
         "accounts.sessions.sessions_token": "a token hash identifies its session across the platform",
+        // The same for the other secrets presented before their tenant is known.
+        "accounts.user_tokens.user_tokens_hash": "an emailed token's hash identifies it across the platform",
+        "accounts.invitations.invitations_token": "an invitation token's hash identifies it across the platform",
+        "accounts.api_keys.api_keys_hash": "an API key's hash identifies it across the platform",
         // Keys are scoped by the text `scope`, which names the tenant and principal.
         "platform.idempotency_keys.idempotency_keys_pkey": "(scope, key): the scope names tenant and principal",
         // Audit ids are UUIDv7, generated per entry.

@@ -44,4 +44,9 @@ enum LoginFailureRows {
             where tenant_id = \(tx.tenantID) and user_id = \(userID) and source = \(source)
             """)
     }
+
+    /// Forgets every source's failures (after a password reset: the person proved who they are).
+    static func clearAll(_ userID: UserID, in tx: TenantTransaction) async throws {
+        try await tx.execute("delete from accounts.login_failures where tenant_id = \(tx.tenantID) and user_id = \(userID)")
+    }
 }

@@ -1,3 +1,4 @@
+import AccountsAPI
 import Foundation
 import Kernel
 import Storage
@@ -12,29 +13,67 @@ enum SessionRows {
         let userID: UserID
         let role: Role
         let userActive: Bool
+        let mfaEnrolmentRequired: Bool
         let expiresAt: Date
         let lastSeenAt: Date
         let now: Date
     }
 
-    static func insert(id: SessionID, userID: UserID, tokenHash: [UInt8], expiresAt: Date,
-                       in tx: TenantTransaction) async throws {
+    static func insert(id: SessionID, userID: UserID, tokenHash: [UInt8], expiresAt: Date, userAgent: String?,
+                       ipAddress: String?, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            insert into accounts.sessions (tenant_id, session_id, user_id, token_hash, expires_at)
-            values (\(tx.tenantID), \(id), \(userID), \(SQLValue.bytes(tokenHash)), \(expiresAt))
+            insert into accounts.sessions (tenant_id, session_id, user_id, token_hash, expires_at, user_agent, ip_address)
+            values (\(tx.tenantID), \(id), \(userID), \(SQLValue.bytes(tokenHash)), \(expiresAt), \(userAgent), \(ipAddress))
+            """)
+    }
+
+    /// A user's sessions that have not ended (within both expiries), oldest first.
+    static func page(of userID: UserID, idleSeconds: Double, _ request: PageRequest,
+                     in tx: TenantTransaction) async throws -> Page<SessionInfo> {
+        let rows = try await tx.query("""
+            select session_id, created_at, last_seen_at, expires_at, user_agent, ip_address from accounts.sessions
+            where tenant_id = \(tx.tenantID) and user_id = \(userID) and expires_at > now()
+              and last_seen_at > now() - make_interval(secs => \(idleSeconds))
+              and (\(request.after)::uuid is null or session_id > \(request.after))
+            order by session_id
+            limit \(request.limit + 1)
+            """)
+        return Page(fetched: try rows.map { row in
+            SessionInfo(id: try row.decode("session_id"), createdAt: try row.decode("created_at"),
+                        lastSeenAt: try row.decode("last_seen_at"), expiresAt: try row.decode("expires_at"),
+                        userAgent: try row.decode("user_agent"), ipAddress: try row.decode("ip_address"))
+        }, limit: request.limit, id: \.id.rawValue)
+    }
+
+    /// Ends one of this user's sessions; `false` if they have none with that id.
+    static func delete(_ id: SessionID, of userID: UserID, in tx: TenantTransaction) async throws -> Bool {
+        try await !tx.query("""
+            delete from accounts.sessions where tenant_id = \(tx.tenantID) and session_id = \(id) and user_id = \(userID)
+            returning 1
+            """).isEmpty
+    }
+
+    /// Ends every session of the user but `kept`.
+    static func deleteAll(of userID: UserID, except kept: SessionID?, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            delete from accounts.sessions
+            where tenant_id = \(tx.tenantID) and user_id = \(userID) and (\(kept)::uuid is null or session_id <> \(kept))
             """)
     }
 
     static func lookup(tokenHash: [UInt8], in tx: PlatformTransaction) async throws -> Lookup? {
         guard let row = try await tx.query("""
-            select s.tenant_id, s.session_id, s.user_id, u.role, u.status, s.expires_at, s.last_seen_at, now() as now
+            select s.tenant_id, s.session_id, s.user_id, u.role, u.status, s.expires_at, s.last_seen_at, now() as now,
+                   t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required
             from accounts.sessions s
             join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
+            join accounts.tenants t on t.tenant_id = s.tenant_id
             where s.token_hash = \(SQLValue.bytes(tokenHash))
             """).first else { return nil }
         return Lookup(tenantID: try row.decode("tenant_id"), sessionID: try row.decode("session_id"),
                       userID: try row.decode("user_id"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
                       userActive: try row.decode("status", as: String.self) == "active",
+                      mfaEnrolmentRequired: try row.decode("mfa_enrolment_required"),
                       expiresAt: try row.decode("expires_at"), lastSeenAt: try row.decode("last_seen_at"),
                       now: try row.decode("now"))
     }

@@ -8,27 +8,41 @@ enum TenantRows {
     static func insert(id: TenantID, slug: TenantSlug, name: TenantName, in tx: TenantTransaction) async throws -> Tenant {
         let rows = try await tx.query("""
             insert into accounts.tenants (tenant_id, slug, name) values (\(id), \(slug.value), \(name.value))
-            returning tenant_id, slug, name, status, version, created_at
+            returning \(columns)
             """)
         return try decode(rows[0])
     }
 
-    static func find(_ id: TenantID, in tx: TenantTransaction) async throws -> Tenant? {
+    static let columns: SQL = "tenant_id, slug, name, status, version, created_at, require_mfa"
+
+    static func find(_ id: TenantID, in tx: TenantTransaction, lock: Bool = false) async throws -> Tenant? {
         try await tx.query("""
-            select tenant_id, slug, name, status, version, created_at from accounts.tenants where tenant_id = \(id)
+            select \(columns) from accounts.tenants where tenant_id = \(id) \(lock ? SQL(stringLiteral: "for update") : "")
             """).first.map(decode)
     }
 
     /// The tenant with this slug, read across tenants (sign-in comes before any tenant is known).
     static func find(slug: String, in tx: PlatformTransaction) async throws -> Tenant? {
         try await tx.query("""
-            select tenant_id, slug, name, status, version, created_at from accounts.tenants where slug = \(slug)
+            select \(columns) from accounts.tenants where slug = \(slug)
             """).first.map(decode)
     }
 
     static func decode(_ row: Row) throws -> Tenant {
         Tenant(id: try row.decode("tenant_id"), slug: try row.decode("slug"), name: try row.decode("name"),
                status: Tenant.Status(rawValue: try row.decode("status")) ?? .suspended,
-               version: try row.decode("version"), createdAt: try row.decode("created_at"))
+               version: try row.decode("version"), createdAt: try row.decode("created_at"),
+               requireMFA: try row.decode("require_mfa"))
+    }
+
+    /// Applies new settings if the row is still at `expectedVersion`.
+    static func update(_ id: TenantID, expectedVersion: Int, name: String, requireMFA: Bool,
+                       in tx: TenantTransaction) async throws -> Tenant? {
+        try await tx.query("""
+            update accounts.tenants
+            set name = \(name), require_mfa = \(requireMFA), version = version + 1, updated_at = now()
+            where tenant_id = \(id) and version = \(expectedVersion)
+            returning \(columns)
+            """).first.map(decode)
     }
 }

@@ -5,13 +5,17 @@ import Storage
 
 /// SQL for `accounts.users`.
 enum UserRows {
-    static let columns: SQL = "user_id, tenant_id, email, name, role, status, version, created_at"
+    static let columns: SQL = """
+        user_id, tenant_id, email, name, role, status, version, created_at, email_verified_at,
+        mfa_enabled_at is not null as mfa_enabled
+        """
 
-    static func insert(id: UserID, email: String, name: String, role: Role, passwordHash: String,
+    static func insert(id: UserID, email: String, name: String, role: Role, passwordHash: String, verified: Bool = false,
                        in tx: TenantTransaction) async throws -> User {
         let rows = try await tx.query("""
-            insert into accounts.users (tenant_id, user_id, email, name, role, password_hash)
-            values (\(tx.tenantID), \(id), \(email), \(name), \(role.rawValue), \(passwordHash))
+            insert into accounts.users (tenant_id, user_id, email, name, role, password_hash, email_verified_at)
+            values (\(tx.tenantID), \(id), \(email), \(name), \(role.rawValue), \(passwordHash),
+                    case when \(verified) then now() end)
             returning \(columns)
             """)
         return try decode(rows[0])
@@ -69,6 +73,31 @@ enum UserRows {
             """)
     }
 
+    /// The password hash of a user, for checking the current password before a change.
+    static func passwordHash(_ id: UserID, in tx: TenantTransaction) async throws -> String? {
+        try await tx.query("""
+            select password_hash from accounts.users where tenant_id = \(tx.tenantID) and user_id = \(id)
+            """).first?.decode("password_hash")
+    }
+
+    /// Sets the address (when it differs) and marks it verified, bumping the version.
+    static func verifyEmail(_ id: UserID, email: String, in tx: TenantTransaction) async throws -> User? {
+        try await tx.query("""
+            update accounts.users
+            set email = \(email), email_verified_at = now(), version = version + 1, updated_at = now()
+            where tenant_id = \(tx.tenantID) and user_id = \(id)
+            returning \(columns)
+            """).first.map(decode)
+    }
+
+    /// Whether another user of the tenant has this address.
+    static func emailTaken(_ email: String, except id: UserID?, in tx: TenantTransaction) async throws -> Bool {
+        try await !tx.query("""
+            select 1 from accounts.users
+            where tenant_id = \(tx.tenantID) and lower(email) = lower(\(email)) and (\(id)::uuid is null or user_id <> \(id))
+            """).isEmpty
+    }
+
     /// Locks the tenant's active owners and returns their ids. Two concurrent demotions of the
     /// last two owners serialise here, so the second sees that only one is left.
     static func lockActiveOwners(in tx: TenantTransaction) async throws -> [UserID] {
@@ -83,7 +112,8 @@ enum UserRows {
         User(id: try row.decode("user_id"), tenantID: try row.decode("tenant_id"), email: try row.decode("email"),
              name: try row.decode("name"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
              status: User.Status(rawValue: try row.decode("status")) ?? .deactivated,
-             version: try row.decode("version"), createdAt: try row.decode("created_at"))
+             version: try row.decode("version"), createdAt: try row.decode("created_at"),
+             emailVerifiedAt: try row.decode("email_verified_at"), mfaEnabled: try row.decode("mfa_enabled"))
     }
 
     /// The fields an audit entry shows before and after a change (never the password hash).

@@ -1,5 +1,4 @@
 import AccountsAPI
-import Crypto
 import Foundation
 import Kernel
 import PasswordHashing
@@ -32,7 +31,7 @@ struct LogInUseCase {
     let sessions: SessionPolicy
     let dummyHash: DummyHash
 
-    func callAsFunction(_ request: LogIn) async throws -> NewSession {
+    func callAsFunction(_ request: LogIn) async throws -> LogInOutcome {
         // A slug or email that breaks the rules names no account: the same failure as an
         // unknown one, without asking the database (which refuses a NUL byte, say).
         let wellFormed = (try? TenantSlug(request.tenantSlug)) != nil
@@ -77,34 +76,29 @@ struct LogInUseCase {
 
         // Parameters changed since this hash was made: store a fresh one while we have the password.
         let rehashed = hasher.needsRehash(credentials.hash) ? try await hasher.hash(request.password) : nil
-        let token = Self.newToken()
-        let sessionID = SessionID.generate()
-        let expiresAt = Date().addingTimeInterval(TimeInterval(sessions.absoluteTimeout.components.seconds))
-        try await db.tenant(tenant.id) { tx in
+        return try await db.tenant(tenant.id) { tx in
             if let rehashed { try await UserRows.setPasswordHash(user.id, rehashed, in: tx) }
             try await LoginFailureRows.clear(user.id, source: request.source, in: tx)
-            try await SessionRows.insert(id: sessionID, userID: user.id, tokenHash: Self.hash(token),
-                                         expiresAt: expiresAt, in: tx)
-            try await tx.audit(AuditEvent(tenantID: tenant.id, actorUserID: user.id, action: "session.logged_in",
-                                          target: "session/\(sessionID)", requestID: request.requestID,
-                                          after: AuditJSON.encode(["source": request.source])))
+            guard user.mfaEnabled else {
+                return .session(try await StartSession(sessions: sessions)(
+                    user, tenant: tenant, source: request.source, userAgent: request.userAgent,
+                    requestID: request.requestID, in: tx))
+            }
+            // The password was right; the session waits for a code (MFAUseCase.complete).
+            let (token, hash) = SecretToken.make(.mfaChallenge)
+            let expiresAt = Date().addingTimeInterval(Self.challengeLifetime)
+            try await UserTokenRows.insert(userID: user.id, purpose: .mfaChallenge, hash: hash, expiresAt: expiresAt,
+                                           source: request.source, userAgent: request.userAgent, in: tx)
+            try await tx.audit("session.mfa_challenged", actor: user.id, target: "user/\(user.id)",
+                               requestID: request.requestID, after: AuditJSON.encode(["source": request.source]))
+            return .mfaRequired(MFAChallenge(token: token, expiresAt: expiresAt))
         }
-        return NewSession(token: token, expiresAt: expiresAt, idleTimeout: sessions.idleTimeout, user: user)
     }
+
+    /// How long the step between password and code may take.
+    static let challengeLifetime: TimeInterval = 300
 
     static let invalid = AppError(.invalidCredentials, "The tenant, email or password is not right.")
-
-    /// 256 random bits from the system's CSPRNG, base64url, with a prefix that secret scanners
-    /// can recognise.
-    static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return "keel_" + Data(bytes).base64URLEncodedString()
-    }
-
-    static func hash(_ token: String) -> [UInt8] {
-        Array(SHA256.hash(data: Data(token.utf8)))
-    }
 
     /// What a login found: the user, their hash, and whether this source is backing off.
     struct Credentials {
@@ -137,7 +131,7 @@ final class DummyHash: Sendable {
 
     func value(_ hasher: PasswordHasher) async throws -> String {
         if let hash = cached.withLock({ $0 }) { return hash }
-        let hash = try await hasher.hash(LogInUseCase.newToken())
+        let hash = try await hasher.hash(SecretToken.make(.session).token)
         cached.withLock { $0 = hash }
         return hash
     }

@@ -37,6 +37,7 @@ struct SignUpUseCase {
                 let tenant = try await TenantRows.insert(id: tenantID, slug: slug, name: tenantName, in: tx)
                 let owner = try await UserRows.insert(id: ownerID, email: email, name: name, role: .owner,
                                                       passwordHash: passwordHash, in: tx)
+                _ = try await OwnAccountUseCase.sendVerification(to: owner, email: email, tenant: tenant, reason: .signUp, in: tx)
                 try await tx.publish(TenantSignedUp(tenantID: tenantID, slug: slug.value, name: tenantName.value,
                                                     ownerUserID: ownerID, ownerEmail: email, ownerName: name))
                 try await tx.audit(AuditEvent(tenantID: tenantID, actorUserID: ownerID, action: "tenant.signed_up",

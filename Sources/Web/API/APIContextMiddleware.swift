@@ -32,7 +32,7 @@ struct APIContextMiddleware: RouterMiddleware {
         try Self.refuseNulls(body)
         let api = APIRequest(requestID: context.requestID, clientAddress: context.clientAddress,
                              idempotencyKey: request.headers[.idempotencyKey], ifMatch: request.headers[.ifMatch],
-                             facts: context.facts)
+                             userAgent: request.headers[.userAgent], facts: context.facts)
         var response = try await APIRequest.$current.withValue(api) {
             try await next(request, context)
         }

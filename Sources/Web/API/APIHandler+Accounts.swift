@@ -7,7 +7,7 @@ extension APIHandler {
     func signUp(_ input: Operations.SignUp.Input) async throws -> Operations.SignUp.Output {
         guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
         let request = APIRequest.current
-        _ = try limits.admitSignup(address: request.clientAddress)
+        _ = try limits.admitAnonymous("signup", address: request.clientAddress)
         let signUp = SignUp(tenantSlug: body.tenant.slug, tenantName: body.tenant.name, ownerEmail: body.owner.email,
                             ownerPassword: body.owner.password, ownerName: body.owner.name, requestID: request.requestID)
         let operation = IdempotentOperation(
@@ -25,28 +25,17 @@ extension APIHandler {
         }
     }
 
-    func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output {
-        guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
-        let request = APIRequest.current
-        _ = try limits.admitLogin(address: request.clientAddress, tenant: body.tenant, email: body.email)
-        let session = try await accounts.logIn(LogIn(tenantSlug: body.tenant, email: body.email, password: body.password,
-                                                     source: request.clientAddress, requestID: request.requestID))
-        request.facts?.tenantID = session.user.tenantID
-        return .created(.init(body: .json(.init(
-            token: session.token, tokenType: .bearer, expiresAt: session.expiresAt,
-            idleTimeoutSeconds: Int(session.idleTimeout.components.seconds), user: .init(session.user)))))
-    }
-
-    func deleteCurrentSession(_ input: Operations.DeleteCurrentSession.Input) async throws -> Operations.DeleteCurrentSession.Output {
-        try await accounts.logOut(try APIRequest.principal())
-        return .noContent(.init())
-    }
-
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let principal = try APIRequest.principal()
         let (user, tenant) = try await accounts.me(principal)
-        return .ok(.init(body: .json(.init(user: .init(user), tenant: .init(tenant),
-                                           permissions: user.role.permissions.sorted().map(\.rawValue)))))
+        let permissions = principal.permissions.sorted().compactMap { Components.Schemas.Permission(rawValue: $0.rawValue) }
+        let awaiting = user.emailVerified ? [] : OperationAccess.needVerifiedEmail.filter { operation in
+            if case .permission(let needed) = OperationAccess.table[operation] { principal.can(needed) } else { true }
+        }
+        return .ok(.init(body: .json(.init(
+            user: .init(user), tenant: .init(tenant), permissions: permissions, emailVerified: user.emailVerified,
+            awaitingVerification: awaiting, mfaEnabled: user.mfaEnabled, mfaEnrolmentRequired: principal.mfaEnrolmentRequired,
+            credential: principal.sessionID == nil ? .apiKey : .session))))
     }
 
     func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {

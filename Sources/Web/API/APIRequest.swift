@@ -16,15 +16,18 @@ struct APIRequest: Sendable {
     /// header values, which would make `a%41b` and `aAb` one key.
     var idempotencyKey: String?
     var ifMatch: String?
+    /// The client's `User-Agent`, remembered with a new session.
+    var userAgent: String?
     /// For the request log: the tenant, once known.
     let facts: RequestFacts?
 
     init(requestID: String, clientAddress: String, idempotencyKey: String? = nil, ifMatch: String? = nil,
-         facts: RequestFacts?) {
+         userAgent: String? = nil, facts: RequestFacts?) {
         self.requestID = requestID
         self.clientAddress = clientAddress
         self.idempotencyKey = idempotencyKey
         self.ifMatch = ifMatch
+        self.userAgent = userAgent
         self.facts = facts
     }
 

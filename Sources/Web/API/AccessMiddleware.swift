@@ -7,9 +7,9 @@ import OpenAPIRuntime
 /// Authenticates and authorises every operation before its handler runs, from
 /// `OperationAccess.table`; an operation missing from the table is refused (fail closed).
 ///
-/// A bearer token that is present but unknown or expired is a 401 even on public operations,
-/// so a client with a stale token learns so at once. Authenticated callers are rate-limited
-/// per session and per tenant.
+/// A bearer token (a session's or an API key's) that is present but unknown, expired or revoked
+/// is a 401 even on public operations, so a client with a stale token learns so at once.
+/// Authenticated callers are rate-limited per credential and per tenant.
 struct AccessMiddleware: ServerMiddleware {
     let accounts: any AccountsService
     let limits: RateLimits
@@ -36,8 +36,15 @@ struct AccessMiddleware: ServerMiddleware {
             break
         case .authenticated:
             _ = try context.requirePrincipal()
+        case .session:
+            try context.requirePrincipal().requireSession()
         case .permission(let permission):
             try context.requirePrincipal().require(permission)
+        }
+        if let principal = context.principal, principal.mfaEnrolmentRequired,
+           !OperationAccess.openDuringMFAEnrolment.contains(operationID) {
+            throw AppError(.mfaEnrolmentRequired,
+                           "Your organisation requires MFA: enrol first (POST /v1/me/mfa/totp), then carry on.")
         }
         var limitHeaders = HTTPFields()
         if let principal = context.principal {

@@ -6,28 +6,64 @@ import Kernel
 enum OperationAccess: Equatable, Sendable {
     /// Anyone, signed in or not.
     case `public`
-    /// Any signed-in user.
+    /// Any signed-in caller: a person's session or an API key.
     case authenticated
-    /// A signed-in user whose role has this permission.
+    /// A person's session, never an API key: their own password, MFA, sessions.
+    case session
+    /// A caller whose role (narrowed by an API key's scopes) has this permission.
     case permission(Permission)
 
     static let table: [String: OperationAccess] = [
         Operations.SignUp.id: .public,
         Operations.CreateSession.id: .public,
-        Operations.DeleteCurrentSession.id: .authenticated,
+        Operations.CompleteMFAChallenge.id: .public,
+        Operations.ListSessions.id: .session,
+        Operations.DeleteSession.id: .session,
+        Operations.DeleteCurrentSession.id: .session,
         Operations.GetMe.id: .authenticated,
+        Operations.ChangePassword.id: .session,
+        Operations.ChangeEmail.id: .session,
+        Operations.ResendEmailVerification.id: .session,
+        Operations.ConfirmEmailVerification.id: .public,
+        Operations.RequestPasswordReset.id: .public,
+        Operations.ConfirmPasswordReset.id: .public,
+        Operations.StartTOTPEnrolment.id: .session,
+        Operations.ConfirmTOTPEnrolment.id: .session,
+        Operations.DisableMFA.id: .session,
+        Operations.RegenerateRecoveryCodes.id: .session,
+        Operations.GetTenant.id: .authenticated,
+        Operations.UpdateTenant.id: .permission(.tenantManage),
         Operations.ListUsers.id: .permission(.usersRead),
         Operations.GetUser.id: .permission(.usersRead),
         Operations.UpdateUser.id: .permission(.usersManage),
         Operations.DeleteUser.id: .permission(.usersManage),
+        Operations.CreateInvitation.id: .permission(.invitationsManage),
+        Operations.ListInvitations.id: .permission(.invitationsManage),
+        Operations.RevokeInvitation.id: .permission(.invitationsManage),
+        Operations.AcceptInvitation.id: .public,
+        Operations.CreateAPIKey.id: .permission(.apiKeysManage),
+        Operations.ListAPIKeys.id: .permission(.apiKeysManage),
+        Operations.RevokeAPIKey.id: .permission(.apiKeysManage),
         Operations.ListAuditEvents.id: .permission(.auditRead),
     ]
+
+    /// What a person whose tenant requires MFA may do before enrolling: enrol, see themselves,
+    /// leave. Everything else is a 403 `mfa_enrolment_required`.
+    static let openDuringMFAEnrolment: Set<String> = [
+        Operations.GetMe.id, Operations.DeleteCurrentSession.id,
+        Operations.StartTOTPEnrolment.id, Operations.ConfirmTOTPEnrolment.id,
+    ]
+
+    /// Operations that wait for a verified email address (the module refuses them with
+    /// `email_unverified`; `GET /me` lists them in `awaiting_verification`).
+    static let needVerifiedEmail = [Operations.CreateInvitation.id, Operations.CreateAPIKey.id]
 
     /// As written in the spec's `x-permission`.
     var specValue: String {
         switch self {
         case .public: "public"
         case .authenticated: "authenticated"
+        case .session: "session"
         case .permission(let permission): permission.rawValue
         }
     }

@@ -91,7 +91,11 @@ struct RateLimits: Sendable {
 
     /// Admits an authenticated request, or throws a 429; returns the RateLimit headers.
     func admit(_ principal: Principal) throws -> HTTPFields {
-        try check([("session:\(principal.sessionID)", settings.perCredential),
+        let credential = switch principal.credential {
+        case .session(let id): "session:\(id)"
+        case .apiKey(let id, _): "api-key:\(id)"
+        }
+        return try check([(credential, settings.perCredential),
                    ("tenant:\(principal.tenantID)", settings.perTenant)])
     }
 
@@ -101,9 +105,10 @@ struct RateLimits: Sendable {
                    ("login-account:\(tenant)/\(email.lowercased())", settings.loginPerAccount)])
     }
 
-    /// Admits a signup from this address.
-    func admitSignup(address: String) throws -> HTTPFields {
-        try check([("signup-address:\(address)", settings.loginPerAddress)])
+    /// Admits an anonymous request that costs or reveals something (a signup, a password-reset
+    /// request, a token redeemed) from this address; each kind has its own bucket.
+    func admitAnonymous(_ kind: String, address: String) throws -> HTTPFields {
+        try check([("\(kind)-address:\(address)", settings.loginPerAddress)])
     }
 
     /// Takes a token from every bucket; reports the tightest. A refusal names the longest wait.

@@ -14,7 +14,8 @@ extension Components.Schemas.User {
 
 extension Components.Schemas.Tenant {
     init(_ tenant: Tenant) {
-        self.init(id: tenant.id.description, slug: tenant.slug, name: tenant.name, createdAt: tenant.createdAt)
+        self.init(id: tenant.id.description, slug: tenant.slug, name: tenant.name, requireMfa: tenant.requireMFA,
+                  version: tenant.version, createdAt: tenant.createdAt)
     }
 }
 
@@ -29,5 +30,32 @@ extension Components.Schemas.AuditEvent {
                   before: try object(event.before).map { .init(additionalProperties: $0) },
                   after: try object(event.after).map { .init(additionalProperties: $0) },
                   occurredAt: event.occurredAt)
+    }
+}
+
+extension Components.Schemas.SessionResponse {
+    init(_ session: NewSession) {
+        self.init(token: session.token, tokenType: .bearer, expiresAt: session.expiresAt,
+                  idleTimeoutSeconds: Int(session.idleTimeout.components.seconds), user: .init(session.user))
+    }
+}
+
+extension Components.Schemas.Invitation {
+    init(_ invitation: Invitation) {
+        self.init(id: invitation.id.description, email: invitation.email,
+                  role: Components.Schemas.Role(rawValue: invitation.role.rawValue) ?? .viewer,
+                  state: Components.Schemas.InvitationState(rawValue: invitation.state.rawValue) ?? .expired,
+                  expiresAt: invitation.expiresAt, createdAt: invitation.createdAt,
+                  invitedBy: invitation.invitedBy.description, acceptedAt: invitation.acceptedAt,
+                  revokedAt: invitation.revokedAt)
+    }
+}
+
+extension Components.Schemas.APIKey {
+    init(_ key: APIKey) {
+        self.init(id: key.id.description, name: key.name, prefix: key.prefix,
+                  permissions: key.permissions.compactMap { Components.Schemas.Permission(rawValue: $0.rawValue) },
+                  createdBy: key.createdBy.description, createdAt: key.createdAt, lastUsedAt: key.lastUsedAt,
+                  revokedAt: key.revokedAt)
     }
 }

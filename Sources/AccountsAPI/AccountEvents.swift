@@ -1,0 +1,135 @@
+public import Foundation
+public import Kernel
+
+// Integration events Accounts publishes for the people it emails. Each carries what the
+// email needs (the tenant's name, the person's name and address) so that Notifications never
+// calls back into Accounts. The ones with a `token` carry a single-use secret: it lives in the
+// outbox and the mail queue until the message is sent (Accounts keeps only its hash).
+
+/// A person should prove they own `email`: after signup, on request, or for a new address.
+public struct EmailVerificationRequested: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.email_verification_requested.v1"
+    public enum Reason: String, Codable, Sendable { case signUp = "sign_up", resend, emailChange = "email_change" }
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let userID: UserID
+    public let name: String
+    public let email: String
+    public let token: String
+    public let expiresAt: Date
+    public let reason: Reason
+
+    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, token: String,
+                expiresAt: Date, reason: Reason) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.userID = userID
+        self.name = name
+        self.email = email
+        self.token = token
+        self.expiresAt = expiresAt
+        self.reason = reason
+    }
+}
+
+/// Someone asked to reset the password of an existing, active account.
+public struct PasswordResetRequested: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.password_reset_requested.v1"
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let userID: UserID
+    public let name: String
+    public let email: String
+    public let token: String
+    public let expiresAt: Date
+
+    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, token: String,
+                expiresAt: Date) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.userID = userID
+        self.name = name
+        self.email = email
+        self.token = token
+        self.expiresAt = expiresAt
+    }
+}
+
+/// An admin invited `email` to join the tenant with `role`.
+public struct InvitationCreated: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.invitation_created.v1"
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let invitationID: InvitationID
+    public let email: String
+    public let role: Role
+    public let inviterName: String
+    public let token: String
+    public let expiresAt: Date
+
+    public init(tenantID: TenantID, tenantName: String, invitationID: InvitationID, email: String, role: Role,
+                inviterName: String, token: String, expiresAt: Date) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.invitationID = invitationID
+        self.email = email
+        self.role = role
+        self.inviterName = inviterName
+        self.token = token
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A password was changed by its owner or reset with an emailed token (a security notice).
+public struct PasswordChanged: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.password_changed.v1"
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let userID: UserID
+    public let name: String
+    public let email: String
+    public let changedAt: Date
+    public let wasReset: Bool
+
+    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, changedAt: Date,
+                wasReset: Bool) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.userID = userID
+        self.name = name
+        self.email = email
+        self.changedAt = changedAt
+        self.wasReset = wasReset
+    }
+}
+
+/// A person without MFA signed in with a password alone (a security notice).
+public struct SignedInWithoutMFA: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.signed_in_without_mfa.v1"
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let userID: UserID
+    public let name: String
+    public let email: String
+    public let signedInAt: Date
+    public let ipAddress: String
+    public let userAgent: String?
+
+    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, signedInAt: Date,
+                ipAddress: String, userAgent: String?) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.userID = userID
+        self.name = name
+        self.email = email
+        self.signedInAt = signedInAt
+        self.ipAddress = ipAddress
+        self.userAgent = userAgent
+    }
+}
+
+/// One invitation to join a tenant.
+public struct InvitationID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
