@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting", "PasswordHashing"],
                     swiftSettings: strict),
         .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", "Storage", "TemplateEngine", "Web",
-                                                     "AccountsAPI", "PasswordHashing", hummingbird, logging,
+                                                     "AccountsAPI", "Accounts", "PasswordHashing", hummingbird, logging,
                                                      .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                      .product(name: "HTTPTypes", package: "swift-http-types")],
                     swiftSettings: strict),

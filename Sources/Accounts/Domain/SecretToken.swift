@@ -77,4 +77,21 @@ enum Base32 {
         if bits > 0 { output.append(alphabet[(buffer << (5 - bits)) & 31]) }
         return output
     }
+
+    /// The bytes of a base32 string (case-insensitive, no padding); `nil` if it is not base32.
+    static func decode(_ text: String) -> Data? {
+        var output = Data()
+        var buffer = 0
+        var bits = 0
+        for character in text.uppercased() {
+            guard let value = alphabet.firstIndex(of: character) else { return nil }
+            buffer = (buffer << 5) | value
+            bits += 5
+            if bits >= 8 {
+                output.append(UInt8((buffer >> (bits - 8)) & 0xff))
+                bits -= 8
+            }
+        }
+        return output
+    }
 }

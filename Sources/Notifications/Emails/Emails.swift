@@ -20,13 +20,14 @@ struct WelcomeEmail: EmailModel {
     let recipientName: String
     let slug: String
     let signInURL: String
-    var subject: String { "Welcome to \(tenantName)" }
+    let subject: String
 
     init(_ event: TenantSignedUp, links: Links) {
         tenantName = event.name
         recipientName = event.ownerName
         slug = event.slug
         signInURL = links.url("sign-in", ["tenant": event.slug])
+        subject = "Welcome to \(tenantName)"
     }
 }
 
@@ -38,7 +39,7 @@ struct VerifyEmail: EmailModel {
     let token: String
     let actionURL: String
     let expiresAt: Date
-    var subject: String { "Confirm your email address for \(tenantName)" }
+    let subject: String
 
     init(_ event: EmailVerificationRequested, links: Links) {
         tenantName = event.tenantName
@@ -47,6 +48,7 @@ struct VerifyEmail: EmailModel {
         token = event.token
         actionURL = links.url("verify-email", ["token": event.token])
         expiresAt = event.expiresAt
+        subject = "Confirm your email address for \(tenantName)"
     }
 }
 
@@ -57,7 +59,7 @@ struct PasswordResetEmail: EmailModel {
     let token: String
     let actionURL: String
     let expiresAt: Date
-    var subject: String { "Reset your \(tenantName) password" }
+    let subject: String
 
     init(_ event: PasswordResetRequested, links: Links) {
         tenantName = event.tenantName
@@ -65,6 +67,7 @@ struct PasswordResetEmail: EmailModel {
         token = event.token
         actionURL = links.url("reset-password", ["token": event.token])
         expiresAt = event.expiresAt
+        subject = "Reset your \(tenantName) password"
     }
 }
 
@@ -76,7 +79,7 @@ struct InvitationEmail: EmailModel {
     let token: String
     let actionURL: String
     let expiresAt: Date
-    var subject: String { "\(inviterName) invited you to \(tenantName)" }
+    let subject: String
 
     init(_ event: InvitationCreated, links: Links) {
         tenantName = event.tenantName
@@ -85,6 +88,7 @@ struct InvitationEmail: EmailModel {
         token = event.token
         actionURL = links.url("accept-invitation", ["token": event.token])
         expiresAt = event.expiresAt
+        subject = "\(inviterName) invited you to \(tenantName)"
     }
 }
 
@@ -94,13 +98,14 @@ struct PasswordChangedEmail: EmailModel {
     let recipientName: String
     let changedAt: Date
     let wasReset: Bool
-    var subject: String { "Your \(tenantName) password was changed" }
+    let subject: String
 
     init(_ event: PasswordChanged) {
         tenantName = event.tenantName
         recipientName = event.name
         changedAt = event.changedAt
         wasReset = event.wasReset
+        subject = "Your \(tenantName) password was changed"
     }
 }
 
@@ -111,7 +116,7 @@ struct NewSignInEmail: EmailModel {
     let signedInAt: Date
     let ipAddress: String
     let userAgent: String
-    var subject: String { "New sign-in to your \(tenantName) account" }
+    let subject: String
 
     init(_ event: SignedInWithoutMFA) {
         tenantName = event.tenantName
@@ -119,6 +124,7 @@ struct NewSignInEmail: EmailModel {
         signedInAt = event.signedInAt
         ipAddress = event.ipAddress
         userAgent = event.userAgent ?? "unknown"
+        subject = "New sign-in to your \(tenantName) account"
     }
 }
 
