@@ -1,4 +1,5 @@
 import Foundation
+import KeelTesting
 import Kernel
 @testable import Notifications
 import NotificationsAPI

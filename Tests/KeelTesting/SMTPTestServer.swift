@@ -1,5 +1,4 @@
-import Foundation
-import KeelTesting
+public import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,11 +13,11 @@ import Darwin
 ///
 /// `@unchecked Sendable`: every stored property is a `let`; `Process` may be asked whether it
 /// runs, and be terminated, from any thread.
-final class SMTPTestServer: @unchecked Sendable {
+public final class SMTPTestServer: @unchecked Sendable {
     /// The port it listens on (127.0.0.1).
-    let port: Int
+    public let port: Int
     /// Where accepted messages are stored.
-    let outdir: URL
+    public let outdir: URL
     private let process: Process
     /// Held open for the server's lifetime: EOF on its stdin stops it.
     private let stdinPipe: Pipe
@@ -52,7 +51,7 @@ final class SMTPTestServer: @unchecked Sendable {
     ///   - startTLS: certificate and key files: offer (and require) STARTTLS.
     ///   - auth: `user:password`: offer (and require) AUTH PLAIN and LOGIN.
     ///   - greetingDelay: seconds to wait before the 220 greeting.
-    static func start(port: Int = 0, outdir: URL? = nil, mode: String = "ok", startTLS: (cert: String, key: String)? = nil,
+    public static func start(port: Int = 0, outdir: URL? = nil, mode: String = "ok", startTLS: (cert: String, key: String)? = nil,
                       auth: String? = nil, greetingDelay: Double? = nil) async throws -> SMTPTestServer {
         let workDir = FileManager.default.temporaryDirectory
             .appendingPathComponent("keel-smtp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -106,14 +105,14 @@ final class SMTPTestServer: @unchecked Sendable {
         }
     }
 
-    struct StartFailed: Error, CustomStringConvertible {
+    public struct StartFailed: Error, CustomStringConvertible {
         let reason: String
         let stderr: String
-        var description: String { "\(reason)\n\(stderr)" }
+        public var description: String { "\(reason)\n\(stderr)" }
     }
 
     /// The messages stored so far, in the order the server accepted them.
-    func messages() throws -> [StoredMessage] {
+    public func messages() throws -> [StoredMessage] {
         let names = try FileManager.default.contentsOfDirectory(atPath: outdir.path)
         // `<n>.json` only: the server writes `.<n>.json.tmp` first and renames it.
         let numbered = names.compactMap { name -> (Int, String)? in
@@ -126,13 +125,15 @@ final class SMTPTestServer: @unchecked Sendable {
     }
 
     /// The server's stderr so far (handy in a failing expectation's message).
-    func errorOutput() -> String {
+    public func errorOutput() -> String {
         (try? String(contentsOf: workDir.appendingPathComponent("stderr.log"), encoding: .utf8)) ?? ""
     }
 
     /// SIGTERM, then waits for the exit (SIGKILL after 5 s). Safe to call more than once.
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
+        // EOF on stdin is the server's own way out; SIGTERM as well, in case it is busy.
+        try? stdinPipe.fileHandleForWriting.close()
         process.terminate()
         let deadline = ContinuousClock.now + .seconds(5)
         while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
@@ -143,7 +144,7 @@ final class SMTPTestServer: @unchecked Sendable {
 
     /// A self-signed certificate for `localhost` and 127.0.0.1 (made once per test process by
     /// `Support/make_cert.sh`): the PEM certificate and key files.
-    static func certificate() throws -> (cert: String, key: String) {
+    public static func certificate() throws -> (cert: String, key: String) {
         try madeCertificate.get()
     }
 
@@ -166,18 +167,18 @@ final class SMTPTestServer: @unchecked Sendable {
 }
 
 /// One accepted message as smtp_server.py stores it.
-struct StoredMessage: Decodable, Sendable {
-    let mailFrom: String
-    let rcptTos: [String]
+public struct StoredMessage: Decodable, Sendable {
+    public let mailFrom: String
+    public let rcptTos: [String]
     /// The message as UTF-8 (undecodable bytes replaced); `raw` has the bytes themselves.
-    let data: String
-    let dataBase64: String
+    public let data: String
+    public let dataBase64: String
     /// Whether STARTTLS was in effect when the message was sent.
-    let tls: Bool
-    let authUser: String?
-    let smtputf8: Bool
-    let ehlo: String?
-    let mailOptions: [String]
+    public let tls: Bool
+    public let authUser: String?
+    public let smtputf8: Bool
+    public let ehlo: String?
+    public let mailOptions: [String]
 
     enum CodingKeys: String, CodingKey {
         case mailFrom = "mail_from", rcptTos = "rcpt_tos", data, dataBase64 = "data_base64", tls
@@ -185,5 +186,5 @@ struct StoredMessage: Decodable, Sendable {
     }
 
     /// The bytes the server received after DATA (dot-stuffing undone, CRLF line ends kept).
-    var raw: [UInt8] { Array(Data(base64Encoded: dataBase64) ?? Data()) }
+    public var raw: [UInt8] { Array(Data(base64Encoded: dataBase64) ?? Data()) }
 }
