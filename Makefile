@@ -21,6 +21,7 @@ run: build
 # Every test, then the contract run (Schemathesis against the served spec, about half a minute)
 # with a fixed seed, so CI and a laptop generate the same requests.
 test: deps
+	@scripts/install-test-deps.sh
 	$(SWIFT) test
 	$(SWIFT) build --product keel
 	CONTRACT_SEED=$${CONTRACT_SEED:-20261121} scripts/contract.sh

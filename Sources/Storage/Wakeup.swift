@@ -20,6 +20,15 @@ final class Wakeup: Sendable {
         waiter?.resume()
     }
 
+    /// Resumes the current waiter, if any, without leaving a signal pending.
+    private func release() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
     /// Returns after `signal()` or after `timeout`, whichever comes first.
     func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
@@ -37,10 +46,12 @@ final class Wakeup: Sendable {
                 }
             }
             group.addTask {
-                // Signals even when cancelled: a spare wake-up costs one empty poll, while a
-                // waiter left hanging on cancellation would never return.
+                // Timed out, or cancelled because a signal came first (or the caller is
+                // cancelled): release the waiter if it is still waiting, but never leave a
+                // pending signal behind — that would make the next wait return at once, and
+                // the one after, and turn the poll into a busy loop.
                 try? await Task.sleep(for: timeout)
-                self.signal()
+                self.release()
             }
             await group.next()
             group.cancelAll()

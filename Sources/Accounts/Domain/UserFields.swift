@@ -34,6 +34,14 @@ enum UserFields {
         return .success(trimmed)
     }
 
+    /// The checked value, or a validation error naming the field.
+    static func valid(_ result: Result<String, FieldError>) throws -> String {
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw AppError.validation([error])
+        }
+    }
+
     /// Collects the failures of several checks into one validation error.
     static func collect(_ results: [Result<String, FieldError>]) throws -> [String] {
         let errors = results.compactMap { if case .failure(let e) = $0 { e } else { nil } }

@@ -18,7 +18,7 @@ struct InvitationsUseCase {
                 idempotency: IdempotentCompletion<Invitation>?) async throws -> Invitation {
         try principal.require(.invitationsManage)
         if role == .owner { try principal.require(.ownersManage) }
-        let email = try UserFields.email(email).get()
+        let email = try UserFields.valid(UserFields.email(email))
         return try await db.tenant(principal.tenantID) { tx in
             guard let inviter = try await UserRows.find(principal.userID, in: tx),
                   let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw MFAUseCase.gone }

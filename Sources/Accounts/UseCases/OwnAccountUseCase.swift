@@ -35,7 +35,7 @@ struct OwnAccountUseCase {
 
     func requestEmailChange(_ principal: Principal, email: String, password: String) async throws -> PendingEmailChange {
         try principal.requireSession()
-        let email = try UserFields.email(email).get()
+        let email = try UserFields.valid(UserFields.email(email))
         try await checkPassword(principal, password, field: "password")
         return try await db.tenant(principal.tenantID) { tx in
             guard let user = try await UserRows.find(principal.userID, in: tx),

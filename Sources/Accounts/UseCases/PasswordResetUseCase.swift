@@ -18,8 +18,12 @@ struct PasswordResetUseCase {
     static let lifetime: TimeInterval = 30 * 60
 
     func request(tenantSlug: String, email: String, source: String, requestID: String) async throws {
-        guard (try? TenantSlug(tenantSlug)) != nil, (try? UserFields.email(email).get()) != nil,
-              let tenant = try await platform.platform("resolve tenant for password reset", { tx in
+        // A malformed address or slug is refused as such: its shape says nothing about accounts.
+        _ = try UserFields.valid(UserFields.email(email, field: "email"))
+        do { _ = try TenantSlug(tenantSlug) } catch let error as AppError {
+            throw AppError.validation([FieldError(field: "tenant_slug", code: "invalid_slug", message: error.detail)])
+        }
+        guard let tenant = try await platform.platform("resolve tenant for password reset", { tx in
                   try await TenantRows.find(slug: tenantSlug, in: tx)
               }), tenant.status == .active else { return }
         try await db.tenant(tenant.id) { tx in
