@@ -121,7 +121,7 @@ public struct AccountsModule: AccountsService {
 
     public func tenant(_ principal: Principal) async throws -> Tenant {
         guard let tenant = try await db.tenant(principal.tenantID, { tx in try await TenantRows.find(tx.tenantID, in: tx) }) else {
-            throw MFAUseCase.gone
+            throw AccountErrors.gone
         }
         return tenant
     }

@@ -167,10 +167,7 @@ public final class EventDispatcher: Service, Sendable {
 
     /// Exponential backoff with jitter (between half and all of the doubled delay), in seconds.
     func backoff(afterAttempt attempt: Int) -> Double {
-        let base = Double(options.baseBackoff.components.seconds) + Double(options.baseBackoff.components.attoseconds) / 1e18
-        let cap = Double(options.maxBackoff.components.seconds)
-        let delay = min(cap, base * pow(2, Double(max(0, attempt - 1))))
-        return delay * Double.random(in: 0.5...1.0)
+        RetryBackoff(base: options.baseBackoff, cap: options.maxBackoff).seconds(afterAttempt: attempt)
     }
 
     // MARK: - Dead letters

@@ -26,7 +26,7 @@ struct APIKeysUseCase {
         }
         guard errors.isEmpty, case .success(let validName) = name else { throw AppError.validation(errors) }
         return try await db.tenant(principal.tenantID) { tx in
-            guard let creator = try await UserRows.find(principal.userID, in: tx) else { throw MFAUseCase.gone }
+            guard let creator = try await UserRows.find(principal.userID, in: tx) else { throw AccountErrors.gone }
             try InvitationsUseCase.requireVerified(creator)
             let (key, hash) = SecretToken.make(.apiKey)
             let prefix = String(key.prefix(SecretToken.Kind.apiKey.rawValue.count + 8))

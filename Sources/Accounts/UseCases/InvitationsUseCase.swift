@@ -21,7 +21,7 @@ struct InvitationsUseCase {
         let email = try UserFields.valid(UserFields.email(email))
         return try await db.tenant(principal.tenantID) { tx in
             guard let inviter = try await UserRows.find(principal.userID, in: tx),
-                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw MFAUseCase.gone }
+                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw AccountErrors.gone }
             try Self.requireVerified(inviter)
             if try await UserRows.emailTaken(email, except: nil, in: tx) {
                 throw AppError(.alreadyMember, "Someone with that address is already a member.")
@@ -68,7 +68,7 @@ struct InvitationsUseCase {
     }
 
     func accept(_ request: AcceptInvitation) async throws -> (tenant: Tenant, user: User) {
-        guard SecretToken.isWellFormed(request.token, .invitation) else { throw OwnAccountUseCase.invalidToken }
+        guard SecretToken.isWellFormed(request.token, .invitation) else { throw AccountErrors.invalidToken }
         var errors: [FieldError] = []
         let name = UserFields.name(request.name, field: "name")
         if case .failure(let error) = name { errors.append(error) }
@@ -78,16 +78,16 @@ struct InvitationsUseCase {
         let hash = SecretToken.hash(request.token)
         guard let (tenantID, invitationID) = try await platform.platform("locate invitation", { tx in
             try await InvitationRows.locate(tokenHash: hash, in: tx)
-        }) else { throw OwnAccountUseCase.invalidToken }
+        }) else { throw AccountErrors.invalidToken }
         // Hash only for an invitation that is still open; check again under the row lock.
         let open = try await db.tenant(tenantID) { tx in try await InvitationRows.find(invitationID, in: tx)?.state == .pending }
-        guard open else { throw OwnAccountUseCase.invalidToken }
+        guard open else { throw AccountErrors.invalidToken }
         let passwordHash = try await hasher.hash(request.password)
         return try await db.tenant(tenantID) { tx in
             guard let invitation = try await InvitationRows.find(invitationID, lock: true, in: tx),
                   invitation.state == .pending,
                   let tenant = try await TenantRows.find(tx.tenantID, in: tx), tenant.status == .active else {
-                throw OwnAccountUseCase.invalidToken
+                throw AccountErrors.invalidToken
             }
             if try await UserRows.emailTaken(invitation.email, except: nil, in: tx) {
                 throw AppError(.alreadyMember, "Someone with that address is already a member.")

@@ -20,7 +20,7 @@ struct MFAUseCase {
         try principal.requireSession()
         return try await db.tenant(principal.tenantID) { tx in
             guard let state = try await MFARows.lock(principal.userID, in: tx),
-                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw Self.gone }
+                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw AccountErrors.gone }
             guard state.secret == nil else { throw AppError(.mfaAlreadyEnabled, "MFA is already on; turn it off first to enrol again.") }
             let secret = TOTP.newSecret()
             let expiresAt = Date().addingTimeInterval(Self.enrolmentLifetime)
@@ -35,7 +35,7 @@ struct MFAUseCase {
     func confirm(_ principal: Principal, code: String) async throws -> [String] {
         try principal.requireSession()
         return try await db.tenant(principal.tenantID) { tx in
-            guard let state = try await MFARows.lock(principal.userID, in: tx) else { throw Self.gone }
+            guard let state = try await MFARows.lock(principal.userID, in: tx) else { throw AccountErrors.gone }
             guard state.secret == nil else { throw AppError(.mfaAlreadyEnabled, "MFA is already on.") }
             guard let pending = state.pendingSecret, state.pendingLive else {
                 throw AppError(.mfaNotEnabled, "There is no enrolment in progress (or it expired); start again.")
@@ -52,7 +52,7 @@ struct MFAUseCase {
     func disable(_ principal: Principal, code: String) async throws {
         try principal.requireSession()
         try await db.tenant(principal.tenantID) { tx in
-            guard let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw Self.gone }
+            guard let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw AccountErrors.gone }
             if tenant.requireMFA {
                 throw AppError(.mfaRequiredByTenant, "Your organisation requires MFA; it cannot be turned off.")
             }
@@ -75,7 +75,7 @@ struct MFAUseCase {
 
     /// A fresh TOTP code from the signed-in person's app; the step is used up.
     private func checkCode(_ principal: Principal, _ code: String, in tx: TenantTransaction) async throws -> Int64 {
-        guard let state = try await MFARows.lock(principal.userID, in: tx) else { throw Self.gone }
+        guard let state = try await MFARows.lock(principal.userID, in: tx) else { throw AccountErrors.gone }
         guard let secret = state.secret else { throw AppError(.mfaNotEnabled, "MFA is not on.") }
         guard let step = TOTP(secret: secret).verify(code, at: Date(), after: state.lastStep) else { throw Self.wrongCode }
         try await MFARows.useStep(principal.userID, step, in: tx)
@@ -125,7 +125,6 @@ struct MFAUseCase {
     }
 
     static let invalid = AppError(.invalidMFACode, "The code is not right, or the sign-in took too long; sign in again.")
-    static let gone = AppError(.unauthenticated, "The session has ended.")
     static let wrongCode = AppError.validation([FieldError(field: "code", code: "incorrect_code",
                                                            message: "The code is not right; use the current code from your app.")])
 }

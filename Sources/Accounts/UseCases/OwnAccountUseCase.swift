@@ -22,7 +22,7 @@ struct OwnAccountUseCase {
         let hash = try await hasher.hash(new)
         try await db.tenant(principal.tenantID) { tx in
             guard let user = try await UserRows.find(principal.userID, in: tx),
-                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw MFAUseCase.gone }
+                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw AccountErrors.gone }
             try await UserRows.setPasswordHash(user.id, hash, in: tx)
             // Whoever else holds a session (perhaps the reason for the change) is signed out.
             try await SessionRows.deleteAll(of: user.id, except: sessionID, in: tx)
@@ -39,7 +39,7 @@ struct OwnAccountUseCase {
         try await checkPassword(principal, password, field: "password")
         return try await db.tenant(principal.tenantID) { tx in
             guard let user = try await UserRows.find(principal.userID, in: tx),
-                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw MFAUseCase.gone }
+                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw AccountErrors.gone }
             if try await UserRows.emailTaken(email, except: user.id, in: tx) {
                 throw AppError(.emailTaken, "Another user of this organisation has that address.")
             }
@@ -54,7 +54,7 @@ struct OwnAccountUseCase {
         try principal.requireSession()
         try await db.tenant(principal.tenantID) { tx in
             guard let user = try await UserRows.find(principal.userID, in: tx),
-                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw MFAUseCase.gone }
+                  let tenant = try await TenantRows.find(tx.tenantID, in: tx) else { throw AccountErrors.gone }
             guard !user.emailVerified else { throw AppError(.alreadyVerified, "Your address is already verified.") }
             _ = try await Self.sendVerification(to: user, email: user.email, tenant: tenant, reason: .resend, in: tx)
             try await tx.audit("user.verification_resent", by: principal, target: "user/\(user.id)")
@@ -76,19 +76,19 @@ struct OwnAccountUseCase {
     }
 
     func confirmEmail(token: String, requestID: String) async throws -> (email: String, verifiedAt: Date) {
-        guard SecretToken.isWellFormed(token, .verifyEmail) else { throw Self.invalidToken }
+        guard SecretToken.isWellFormed(token, .verifyEmail) else { throw AccountErrors.invalidToken }
         let hash = SecretToken.hash(token)
         guard let located = try await platform.platform("locate verification token", { tx in
             try await UserTokenRows.locate(hash: hash, purpose: .verifyEmail, in: tx)
-        }) else { throw Self.invalidToken }
+        }) else { throw AccountErrors.invalidToken }
         return try await db.tenant(located.tenantID) { tx in
             guard let claim = try await UserTokenRows.claim(located.tokenID, in: tx), claim.live,
-                  let user = try await UserRows.find(claim.userID, in: tx) else { throw Self.invalidToken }
+                  let user = try await UserRows.find(claim.userID, in: tx) else { throw AccountErrors.invalidToken }
             let email = claim.email ?? user.email
             if try await UserRows.emailTaken(email, except: user.id, in: tx) {
                 throw AppError(.emailTaken, "Another user of this organisation has that address now.")
             }
-            guard let verified = try await UserRows.verifyEmail(user.id, email: email, in: tx) else { throw Self.invalidToken }
+            guard let verified = try await UserRows.verifyEmail(user.id, email: email, in: tx) else { throw AccountErrors.invalidToken }
             try await UserTokenRows.markUsed(claim.tokenID, in: tx)
             try await tx.audit("user.email_verified", actor: user.id, target: "user/\(user.id)", requestID: requestID,
                                before: UserRows.auditJSON(user), after: UserRows.auditJSON(verified))
@@ -101,11 +101,9 @@ struct OwnAccountUseCase {
     private func checkPassword(_ principal: Principal, _ password: String, field: String) async throws {
         guard let stored = try await db.tenant(principal.tenantID, { tx in
             try await UserRows.passwordHash(principal.userID, in: tx)
-        }) else { throw MFAUseCase.gone }
+        }) else { throw AccountErrors.gone }
         guard try await hasher.verify(password, against: stored) else {
             throw AppError.validation([FieldError(field: field, code: "incorrect_password", message: "The password is not right.")])
         }
     }
-
-    static let invalidToken = AppError(.invalidToken, "The link is not valid: it may have expired or been used already.")
 }

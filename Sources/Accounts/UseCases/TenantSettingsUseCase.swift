@@ -15,7 +15,7 @@ struct TenantSettingsUseCase {
             }
         }
         return try await db.tenant(principal.tenantID) { tx in
-            guard let current = try await TenantRows.find(tx.tenantID, in: tx, lock: true) else { throw MFAUseCase.gone }
+            guard let current = try await TenantRows.find(tx.tenantID, in: tx, lock: true) else { throw AccountErrors.gone }
             if let expectedVersion, expectedVersion != current.version {
                 throw AppError.versionMismatch(current: current.version)
             }

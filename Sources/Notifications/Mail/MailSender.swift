@@ -74,7 +74,7 @@ public final class MailSender: Service, Sendable {
                 """)
             return try await tx.query("""
                 update notifications.messages m
-                   set available_at = now() + make_interval(secs => \(Self.seconds(options.lease))), attempts = m.attempts + 1
+                   set available_at = now() + make_interval(secs => \(options.lease.seconds)), attempts = m.attempts + 1
                  where (m.tenant_id, m.message_id) in (
                        select tenant_id, message_id from notifications.messages
                         where status = 'queued' and available_at <= now() and attempts < \(options.maxAttempts)
@@ -145,13 +145,7 @@ public final class MailSender: Service, Sendable {
         }
     }
 
-    /// Exponential back-off with jitter (between half and all of the doubled delay), in seconds.
     func backoff(afterAttempt attempt: Int) -> Double {
-        let delay = min(Self.seconds(options.maxBackoff), Self.seconds(options.baseBackoff) * pow(2, Double(max(0, attempt - 1))))
-        return delay * Double.random(in: 0.5...1.0)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        RetryBackoff(base: options.baseBackoff, cap: options.maxBackoff).seconds(afterAttempt: attempt)
     }
 }
