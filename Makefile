@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run test deps build release migrate clean-data fuzz bench-templates contract
+.PHONY: run test deps build release migrate clean-data fuzz bench-templates contract browser-test
 
 deps:
 	@scripts/install-deps.sh
@@ -36,6 +36,10 @@ migrate: build
 # (every check) against the OpenAPI spec it serves; fails on any finding. See scripts/contract.sh.
 contract: build
 	scripts/contract.sh
+
+# The staff console in a real headless Chromium (Selenium); writes docs/screenshots/.
+browser-test: build
+	scripts/browser-test.sh
 
 # Stops and deletes the embedded cluster (all local data).
 clean-data:

@@ -49,3 +49,7 @@ public struct CreateTenant: Sendable, Equatable {
 extension AppError.Code {
     public static let slugTaken = Self("slug_taken", kind: .conflict)
 }
+
+extension AppError.Code {
+    public static let tenantNotFound = Self("tenant_not_found", kind: .notFound)
+}

@@ -18,9 +18,13 @@ public struct User: Sendable, Equatable, Codable {
     public let emailVerifiedAt: Date?
     /// Sign-in asks for a TOTP code after the password.
     public let mfaEnabled: Bool
+    /// Set while support has locked the account: it cannot sign in, whatever its status.
+    public let lockedAt: Date?
+    public let lockReason: String?
 
     public init(id: UserID, tenantID: TenantID, email: String, name: String, role: Role, status: Status,
-                version: Int, createdAt: Date, emailVerifiedAt: Date? = nil, mfaEnabled: Bool = false) {
+                version: Int, createdAt: Date, emailVerifiedAt: Date? = nil, mfaEnabled: Bool = false,
+                lockedAt: Date? = nil, lockReason: String? = nil) {
         self.id = id
         self.tenantID = tenantID
         self.email = email
@@ -31,6 +35,8 @@ public struct User: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.emailVerifiedAt = emailVerifiedAt
         self.mfaEnabled = mfaEnabled
+        self.lockedAt = lockedAt
+        self.lockReason = lockReason
     }
 
     public var emailVerified: Bool { emailVerifiedAt != nil }

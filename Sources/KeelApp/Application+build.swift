@@ -36,10 +36,7 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
         }
 
         let pool = DatabasePool(setup.server, logger: logger)
-        let hasher = PasswordHasher(
-            parameters: .init(memoryKiB: UInt32(config.argon2MemoryKiB), iterations: UInt32(config.argon2Iterations),
-                              parallelism: UInt32(config.argon2Parallelism)),
-            threads: config.hashThreads, queueDepth: config.hashQueueDepth)
+        let hasher = config.makePasswordHasher()
         let modules = Modules(pool: pool, hasher: hasher, config: config, templates: { templates.library })
         let mailSender = MailSender(platform: pool.platformDatabase(), transport: try makeMailTransport(config, pool: pool),
                                     fromAddress: config.mailFrom, options: config.mailSenderOptions, logger: logger)
@@ -54,7 +51,9 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
             idempotency: idempotency,
             api: APISettings(maxBodyBytes: config.maxBodyBytes, rateLimits: RateLimitSettings(
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
-                loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount))))
+                loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount)),
+            admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
+                                     outbox: OutboxMonitor(dispatcher: dispatcher), publicDirectory: config.publicDirectory)))
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "keel"),
@@ -77,15 +76,20 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
 /// The modules, wired to the database. Grows as modules land.
 struct Modules {
     let accounts: any AccountsService
+    /// Staff and support: one implementation behind two interfaces.
+    let staff: StaffModule
     let notifications: any NotificationsService
     let subscriptions: EventSubscriptions
 
     init(pool: DatabasePool, hasher: PasswordHasher, config: KeelConfig,
          templates: @escaping @Sendable () -> TemplateLibrary) {
-        accounts = AccountsModule(
-            db: pool.database, platform: pool.platformDatabase(), hasher: hasher,
-            sessions: SessionPolicy(idleTimeout: .seconds(config.sessionIdleSeconds),
-                                    absoluteTimeout: .seconds(config.sessionAbsoluteSeconds)))
+        let sessions = SessionPolicy(idleTimeout: .seconds(config.sessionIdleSeconds),
+                                     absoluteTimeout: .seconds(config.sessionAbsoluteSeconds))
+        accounts = AccountsModule(db: pool.database, platform: pool.platformDatabase(), hasher: hasher, sessions: sessions)
+        staff = StaffModule(db: pool.database, platform: pool.platformDatabase(), hasher: hasher,
+                            consoleSessions: StaffSessionPolicy(idleTimeout: .seconds(config.adminIdleSeconds),
+                                                                absoluteTimeout: .seconds(config.adminAbsoluteSeconds)),
+                            tenantSessions: sessions)
         let notifications = NotificationsModule(platform: pool.platformDatabase(), templates: templates,
                                                 links: Links(publicURL: config.publicURL))
         var subscriptions = EventSubscriptions()
@@ -119,6 +123,14 @@ func makeMailTransport(_ config: KeelConfig, pool: DatabasePool) throws -> any M
 }
 
 extension KeelConfig {
+    /// The Argon2id pool with the configured cost; the caller shuts it down.
+    func makePasswordHasher() -> PasswordHasher {
+        PasswordHasher(
+            parameters: .init(memoryKiB: UInt32(argon2MemoryKiB), iterations: UInt32(argon2Iterations),
+                              parallelism: UInt32(argon2Parallelism)),
+            threads: hashThreads, queueDepth: hashQueueDepth)
+    }
+
     var mailSenderOptions: MailSender.Options {
         var options = MailSender.Options()
         options.maxAttempts = max(1, mailMaxAttempts)
@@ -138,6 +150,12 @@ struct ShutdownAction: Service {
         try? await gracefulShutdown()
         await action()
     }
+}
+
+/// The dashboard's view of the outbox.
+struct OutboxMonitor: OutboxProbe {
+    let dispatcher: EventDispatcher
+    func health() async throws -> OutboxHealth { try await dispatcher.health() }
 }
 
 /// `/readyz`: the database answers and every migration file is applied, unchanged.

@@ -44,6 +44,11 @@ public struct KeelConfig: Sendable {
     /// `KEEL_SESSION_IDLE_SECONDS`, `KEEL_SESSION_ABSOLUTE_SECONDS`: when sessions end.
     public var sessionIdleSeconds = 3600
     public var sessionAbsoluteSeconds = 12 * 3600
+    /// `KEEL_ADMIN_IDLE_SECONDS`, `KEEL_ADMIN_ABSOLUTE_SECONDS`: when staff console sessions end.
+    public var adminIdleSeconds = 30 * 60
+    public var adminAbsoluteSeconds = 12 * 3600
+    /// `KEEL_PUBLIC_DIR`: the stylesheet and images served under `/assets`.
+    public var publicDirectory = "Public"
     /// Requests per minute: `KEEL_RATE_LIMIT_CREDENTIAL` (per session), `KEEL_RATE_LIMIT_TENANT`,
     /// `KEEL_RATE_LIMIT_LOGIN_ADDRESS` (logins and signups per client address),
     /// `KEEL_RATE_LIMIT_LOGIN_ACCOUNT` (logins per account). 0 turns one off.
@@ -106,6 +111,9 @@ public struct KeelConfig: Sendable {
         c.maxBodyBytes = reader.int(forKey: "keel.max.body.bytes", default: c.maxBodyBytes)
         c.sessionIdleSeconds = reader.int(forKey: "keel.session.idle.seconds", default: c.sessionIdleSeconds)
         c.sessionAbsoluteSeconds = reader.int(forKey: "keel.session.absolute.seconds", default: c.sessionAbsoluteSeconds)
+        c.adminIdleSeconds = reader.int(forKey: "keel.admin.idle.seconds", default: c.adminIdleSeconds)
+        c.adminAbsoluteSeconds = reader.int(forKey: "keel.admin.absolute.seconds", default: c.adminAbsoluteSeconds)
+        c.publicDirectory = reader.string(forKey: "keel.public.dir", default: c.publicDirectory)
         c.rateLimitCredential = reader.int(forKey: "keel.rate.limit.credential", default: c.rateLimitCredential)
         c.rateLimitTenant = reader.int(forKey: "keel.rate.limit.tenant", default: c.rateLimitTenant)
         c.rateLimitLoginAddress = reader.int(forKey: "keel.rate.limit.login.address", default: c.rateLimitLoginAddress)

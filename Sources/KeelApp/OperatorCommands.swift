@@ -54,6 +54,34 @@ public enum OperatorCommands {
         }
     }
 
+    /// Creates a staff member for the console; returns what to tell them. The one-time password
+    /// goes to standard output only, never to the log.
+    public static func createStaff(email: String, name: String, role: String, _ config: KeelConfig,
+                                   logger: Logger) async throws -> String {
+        guard let staffRole = StaffRole(rawValue: role) else {
+            throw AppError(.invalidInput, "The role must be one of: \(StaffRole.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return try await DatabaseSetup.resolve(config, logger: logger).whileRunning { setup in
+            try await DatabasePool.withPool(setup.server, logger: logger) { pool in
+                let hasher = config.makePasswordHasher()
+                let created: NewStaffMember
+                do {
+                    created = try await StaffModule(db: pool.database, platform: pool.platformDatabase(), hasher: hasher)
+                        .createStaff(email: email, name: name, role: staffRole, by: nil)
+                    try? await hasher.shutdown()
+                } catch {
+                    try? await hasher.shutdown()
+                    throw error
+                }
+                return """
+                    Created \(created.member.role.rawValue) \(created.member.email) (\(created.member.id)).
+                    One-time password: \(created.oneTimePassword)
+                    Sign in at \(config.publicURL)/admin/login; the first sign-in sets a new password and TOTP.
+                    """
+            }
+        }
+    }
+
     /// The development mailbox, newest first: one line per message.
     public static func mailList(recipient: String?, limit: Int, _ config: KeelConfig, logger: Logger) async throws -> String {
         try await withNotifications(config, logger: logger) { notifications in

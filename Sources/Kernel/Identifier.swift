@@ -43,3 +43,9 @@ public struct EventID: Identifier {
     public let rawValue: UUID
     public init(rawValue: UUID) { self.rawValue = rawValue }
 }
+
+/// A member of the platform's own staff (not a tenant user).
+public struct StaffID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}

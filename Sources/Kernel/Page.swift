@@ -62,6 +62,13 @@ public struct Page<Item: Sendable>: Sendable {
         nextCursor = hasMore ? items.last.map { PageRequest.cursor(after: id($0)) } : nil
     }
 
+    /// The same, for lists whose order needs more than an id to continue from (a sort by name).
+    public init(fetched: [Item], limit: Int, cursor: (Item) -> String) {
+        hasMore = fetched.count > limit
+        items = Array(fetched.prefix(limit))
+        nextCursor = hasMore ? items.last.map(cursor) : nil
+    }
+
     public func map<T>(_ transform: (Item) throws -> T) rethrows -> Page<T> {
         Page<T>(items: try items.map(transform), hasMore: hasMore, nextCursor: nextCursor)
     }

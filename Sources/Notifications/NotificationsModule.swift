@@ -83,13 +83,15 @@ public struct NotificationsModule: NotificationsService {
         }
     }
 
-    public func retry(_ id: MessageID) async throws {
+    @discardableResult
+    public func retry(_ id: MessageID) async throws -> TenantID {
         let found = try await platform.platform("retry mail") { tx in
             try await tx.query("""
                 update notifications.messages set status = 'queued', attempts = 0, available_at = now()
-                 where message_id = \(id) and status = 'failed' returning 1
+                 where message_id = \(id) and status = 'failed' returning tenant_id
                 """)
         }
-        guard !found.isEmpty else { throw AppError(.messageNotFound, "There is no failed message with that id.") }
+        guard let row = found.first else { throw AppError(.messageNotFound, "There is no failed message with that id.") }
+        return try row.decode("tenant_id")
     }
 }

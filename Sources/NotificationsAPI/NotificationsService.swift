@@ -11,8 +11,9 @@ public protocol NotificationsService: Sendable {
     func mailboxMessage(_ id: MessageID) async throws -> MailboxMessage?
     /// The delivery log, newest first: every queued, sent and failed message.
     func deliveries(limit: Int, status: Delivery.Status?) async throws -> [Delivery]
-    /// Queues a failed message again with a fresh attempt budget.
-    func retry(_ id: MessageID) async throws
+    /// Queues a failed message again with a fresh attempt budget; returns its tenant.
+    @discardableResult
+    func retry(_ id: MessageID) async throws -> TenantID
 }
 
 /// One outgoing email.

@@ -177,6 +177,20 @@ public final class EventDispatcher: Service, Sendable {
         try await entries(where: "status = 'dead'", limit: limit)
     }
 
+    /// How the outbox is doing: events waiting, the oldest of them, and events given up on.
+    public func health() async throws -> OutboxHealth {
+        try await platform.platform("outbox health") { tx in
+            let row = try await tx.query("""
+                select count(*) filter (where status = 'pending') as pending,
+                       count(*) filter (where status = 'dead') as dead,
+                       min(created_at) filter (where status = 'pending') as oldest
+                from platform.outbox where status in ('pending', 'dead')
+                """)[0]
+            return OutboxHealth(pending: try row.decode("pending", as: Int.self), deadLettered: try row.decode("dead", as: Int.self),
+                                oldestPendingAt: try row.decode("oldest"))
+        }
+    }
+
     /// The outbox row of one event, for inspection.
     public func entry(_ id: EventID, tenantID: TenantID) async throws -> OutboxEntry? {
         try await entries(where: "tenant_id = \(tenantID) and id = \(id)", limit: 1).first

@@ -122,3 +122,21 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         }
     }
 }
+
+extension SQL {
+    /// A `like` pattern for values that start with `text`; its `%`, `_` and `\` match only
+    /// themselves.
+    public static func likePattern(prefix text: String) -> String { escapeLike(text) + "%" }
+
+    /// A `like` pattern for values that contain `text`.
+    public static func likePattern(containing text: String) -> String { "%" + escapeLike(text) + "%" }
+
+    private static func escapeLike(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}

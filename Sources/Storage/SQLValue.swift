@@ -24,6 +24,7 @@ public struct SQLValue: SQLBindable {
 
     /// Bytes bound as `bytea`.
     public static func bytes(_ bytes: [UInt8]) -> SQLValue { SQLValue(storage: .bytes(bytes)) }
+    public static func uuids(_ ids: [UUID]) -> SQLValue { SQLValue(storage: .uuidArray(ids)) }
 
     func append(to binds: inout PostgresBindings) {
         switch storage {

@@ -7,4 +7,9 @@ extension HTTPField.Name {
     static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+    static let contentSecurityPolicyHeader = HTTPField.Name("Content-Security-Policy")!
+    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 }

@@ -16,14 +16,18 @@ public struct WebDependencies: Sendable {
     public var accounts: any AccountsService
     public var idempotency: any IdempotencyStore
     public var api: APISettings
+    /// The staff console; `nil` serves none (tests of the API alone).
+    public var admin: AdminDependencies?
 
     public init(readiness: any ReadinessProbe, templates: @escaping @Sendable () -> TemplateLibrary,
-                accounts: any AccountsService, idempotency: any IdempotencyStore, api: APISettings = .init()) {
+                accounts: any AccountsService, idempotency: any IdempotencyStore, api: APISettings = .init(),
+                admin: AdminDependencies? = nil) {
         self.readiness = readiness
         self.templates = templates
         self.accounts = accounts
         self.idempotency = idempotency
         self.api = api
+        self.admin = admin
     }
 }
 
@@ -40,11 +44,13 @@ public struct APISettings: Sendable {
 }
 
 /// Builds the router with the middleware every request passes through, outermost first:
-/// request id, request log, problem documents; then health, and the JSON API under `/v1`.
+/// request id, request log, security headers, problem documents; then health, the JSON API
+/// under `/v1`, the staff console under `/admin` and its stylesheet under `/assets`.
 public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelRequestContext> {
     let router = Router(context: KeelRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
     HealthRoutes(readiness: dependencies.readiness).register(on: router)
 
@@ -58,5 +64,11 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     try handler.registerHandlers(on: v1, serverURL: URL(string: "/")!,
                                  configuration: .init(dateTranscoder: .iso8601),
                                  middlewares: [AccessMiddleware(accounts: dependencies.accounts, limits: limits)])
+
+    if let admin = dependencies.admin {
+        router.add(middleware: FileMiddleware(admin.publicDirectory, urlBasePath: "/assets", searchForIndexHtml: false))
+        AdminConsole(staff: admin.staff, support: admin.support, notifications: admin.notifications, outbox: admin.outbox,
+                     templates: dependencies.templates, limits: limits).register(on: router)
+    }
     return router
 }

@@ -10,7 +10,7 @@ struct Keel: AsyncParsableCommand {
         commandName: "keel",
         abstract: "Keel, a multi-tenant SaaS backend.",
         discussion: "Settings come from the environment (see README); flags override them.",
-        subcommands: [Serve.self, Migrate.self, Tenants.self, Mail.self],
+        subcommands: [Serve.self, Migrate.self, Tenants.self, Staff.self, Mail.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -76,6 +76,27 @@ struct Tenants: AsyncParsableCommand {
             let logger = Logger(label: "keel.tenants")
             try await exitOnAppError(logger) {
                 print(try await OperatorCommands.createTenant(slug: slug, name: name, config, logger: logger))
+            }
+        }
+    }
+}
+
+struct Staff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage the staff console's people.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a staff member.",
+            discussion: "Prints a one-time password (never logged). The first sign-in at /admin sets a new password and enrols TOTP.")
+        @Option(help: "Their email address (the sign-in name).") var email: String
+        @Option(help: "support, billing-ops or admin.") var role: String
+        @Option(help: "Their name, as the console shows it.") var name = ""
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = Logger(label: "keel.staff")
+            try await exitOnAppError(logger) {
+                print(try await OperatorCommands.createStaff(email: email, name: name, role: role, database.config(), logger: logger))
             }
         }
     }

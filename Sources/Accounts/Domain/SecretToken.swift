@@ -14,6 +14,10 @@ enum SecretToken {
         case resetPassword = "keelr_"
         case mfaChallenge = "keelc_"
         case invitation = "keeli_"
+        /// The staff console's session cookie.
+        case staffSession = "keela_"
+        /// A console session's CSRF synchronizer token (never a credential on its own).
+        case csrf = "keelx_"
     }
 
     /// A new secret of this kind and its hash.

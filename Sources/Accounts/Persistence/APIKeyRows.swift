@@ -32,7 +32,7 @@ enum APIKeyRows {
     static func lookup(hash: [UInt8], in tx: PlatformTransaction) async throws -> Lookup? {
         guard let row = try await tx.query("""
             select k.tenant_id, k.api_key_id, k.created_by, u.role, k.permissions, k.last_used_at, now() as now,
-                   k.revoked_at is null and u.status = 'active' and t.status = 'active' as usable
+                   k.revoked_at is null and u.status = 'active' and u.locked_at is null and t.status = 'active' as usable
             from accounts.api_keys k
             join accounts.users u on u.tenant_id = k.tenant_id and u.user_id = k.created_by
             join accounts.tenants t on t.tenant_id = k.tenant_id

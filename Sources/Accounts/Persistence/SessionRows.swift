@@ -63,7 +63,8 @@ enum SessionRows {
 
     static func lookup(tokenHash: [UInt8], in tx: PlatformTransaction) async throws -> Lookup? {
         guard let row = try await tx.query("""
-            select s.tenant_id, s.session_id, s.user_id, u.role, u.status, s.expires_at, s.last_seen_at, now() as now,
+            select s.tenant_id, s.session_id, s.user_id, u.role,
+                   u.status = 'active' and u.locked_at is null and t.status = 'active' as usable, s.expires_at, s.last_seen_at, now() as now,
                    t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required
             from accounts.sessions s
             join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
@@ -72,7 +73,7 @@ enum SessionRows {
             """).first else { return nil }
         return Lookup(tenantID: try row.decode("tenant_id"), sessionID: try row.decode("session_id"),
                       userID: try row.decode("user_id"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
-                      userActive: try row.decode("status", as: String.self) == "active",
+                      userActive: try row.decode("usable"),
                       mfaEnrolmentRequired: try row.decode("mfa_enrolment_required"),
                       expiresAt: try row.decode("expires_at"), lastSeenAt: try row.decode("last_seen_at"),
                       now: try row.decode("now"))
@@ -89,7 +90,16 @@ enum SessionRows {
         try await tx.execute("delete from accounts.sessions where tenant_id = \(tx.tenantID) and session_id = \(id)")
     }
 
-    static func deleteAll(of userID: UserID, in tx: TenantTransaction) async throws {
-        try await tx.execute("delete from accounts.sessions where tenant_id = \(tx.tenantID) and user_id = \(userID)")
+    /// Ends every session of the user; returns how many there were.
+    @discardableResult
+    static func deleteAll(of userID: UserID, in tx: TenantTransaction) async throws -> Int {
+        try await tx.query("""
+            delete from accounts.sessions where tenant_id = \(tx.tenantID) and user_id = \(userID) returning 1
+            """).count
+    }
+
+    /// Ends every session of the tenant (it was suspended).
+    static func deleteAllOfTenant(in tx: TenantTransaction) async throws {
+        try await tx.execute("delete from accounts.sessions where tenant_id = \(tx.tenantID)")
     }
 }

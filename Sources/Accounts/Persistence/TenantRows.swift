@@ -45,4 +45,24 @@ enum TenantRows {
             returning \(columns)
             """).first.map(decode)
     }
+
+    /// Suspends or reactivates, with the staff member's reason; bumps the version.
+    static func setStatus(_ id: TenantID, _ status: Tenant.Status, reason: String, in tx: TenantTransaction) async throws -> Tenant {
+        try await tx.query("""
+            update accounts.tenants
+            set status = \(status.rawValue), status_reason = \(reason), version = version + 1, updated_at = now()
+            where tenant_id = \(id)
+            returning \(columns)
+            """).first.map(decode)!
+    }
+
+    static func statusReason(in tx: TenantTransaction) async throws -> String? {
+        try await tx.query("select status_reason from accounts.tenants where tenant_id = \(tx.tenantID)")
+            .first?.decode("status_reason")
+    }
+
+    static func auditJSON(_ tenant: Tenant) -> String {
+        AuditJSON.encode(["slug": tenant.slug, "name": tenant.name, "status": tenant.status.rawValue,
+                          "require_mfa": tenant.requireMFA ? "yes" : "no", "version": String(tenant.version)])
+    }
 }

@@ -7,7 +7,7 @@ import Storage
 enum UserRows {
     static let columns: SQL = """
         user_id, tenant_id, email, name, role, status, version, created_at, email_verified_at,
-        mfa_enabled_at is not null as mfa_enabled
+        mfa_enabled_at is not null as mfa_enabled, locked_at, lock_reason
         """
 
     static func insert(id: UserID, email: String, name: String, role: Role, passwordHash: String, verified: Bool = false,
@@ -108,17 +108,30 @@ enum UserRows {
             """).map { try $0.decode("user_id") }
     }
 
+    /// Sets or clears a support lock (the reason stays with the lock); bumps the version.
+    static func setLock(_ id: UserID, locked: Bool, reason: String, in tx: TenantTransaction) async throws -> User {
+        try await tx.query("""
+            update accounts.users
+            set locked_at = case when \(locked) then now() end, lock_reason = case when \(locked) then \(reason) end,
+                version = version + 1, updated_at = now()
+            where tenant_id = \(tx.tenantID) and user_id = \(id)
+            returning \(columns)
+            """).first.map(decode)!
+    }
+
     static func decode(_ row: Row) throws -> User {
         User(id: try row.decode("user_id"), tenantID: try row.decode("tenant_id"), email: try row.decode("email"),
              name: try row.decode("name"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
              status: User.Status(rawValue: try row.decode("status")) ?? .deactivated,
              version: try row.decode("version"), createdAt: try row.decode("created_at"),
-             emailVerifiedAt: try row.decode("email_verified_at"), mfaEnabled: try row.decode("mfa_enabled"))
+             emailVerifiedAt: try row.decode("email_verified_at"), mfaEnabled: try row.decode("mfa_enabled"),
+             lockedAt: try row.decode("locked_at"), lockReason: try row.decode("lock_reason"))
     }
 
     /// The fields an audit entry shows before and after a change (never the password hash).
     static func auditJSON(_ user: User) -> String {
         AuditJSON.encode(["email": user.email, "name": user.name, "role": user.role.rawValue,
-                          "status": user.status.rawValue, "version": String(user.version)])
+                          "status": user.status.rawValue, "locked": user.lockedAt == nil ? "no" : "yes",
+                          "version": String(user.version)])
     }
 }

@@ -109,13 +109,14 @@ struct LogInUseCase {
 
     /// Why a login failed, as the audit entry says (the caller only ever hears "invalid").
     enum Failure: String {
-        case unknownEmail = "unknown_email", backingOff = "backing_off", deactivated, wrongPassword = "wrong_password"
+        case unknownEmail = "unknown_email", backingOff = "backing_off", deactivated, locked, wrongPassword = "wrong_password"
 
         /// `nil` when the login succeeds.
         static func of(_ credentials: Credentials?, verified: Bool) -> Failure? {
             guard let credentials else { return .unknownEmail }
             if credentials.blocked { return .backingOff }
             if credentials.user.status != .active { return .deactivated }
+            if credentials.user.lockedAt != nil { return .locked }
             return verified ? nil : .wrongPassword
         }
 

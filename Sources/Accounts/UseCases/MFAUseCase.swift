@@ -94,7 +94,7 @@ struct MFAUseCase {
         let outcome = try await db.tenant(located.tenantID) { tx -> NewSession? in
             guard let claim = try await UserTokenRows.claim(located.tokenID, in: tx), claim.live,
                   claim.attempts < Self.challengeAttempts,
-                  let user = try await UserRows.find(claim.userID, in: tx), user.status == .active,
+                  let user = try await UserRows.find(claim.userID, in: tx), user.status == .active, user.lockedAt == nil,
                   let tenant = try await TenantRows.find(tx.tenantID, in: tx), tenant.status == .active,
                   let state = try await MFARows.lock(user.id, in: tx), let secret = state.secret else { return nil }
             let accepted: Bool

@@ -28,17 +28,23 @@ struct PasswordResetUseCase {
               }), tenant.status == .active else { return }
         try await db.tenant(tenant.id) { tx in
             guard let (user, _) = try await UserRows.credentials(email: email, in: tx), user.status == .active else { return }
-            try await UserTokenRows.retire(userID: user.id, purpose: .resetPassword, in: tx)
-            let (token, hash) = SecretToken.make(.resetPassword)
-            let expiresAt = Date().addingTimeInterval(Self.lifetime)
-            try await UserTokenRows.insert(userID: user.id, purpose: .resetPassword, hash: hash, expiresAt: expiresAt,
-                                           source: source, in: tx)
-            try await tx.publish(PasswordResetRequested(tenantID: tenant.id, tenantName: tenant.name, userID: user.id,
-                                                        name: user.name, email: user.email, token: token,
-                                                        expiresAt: expiresAt))
+            try await Self.issue(to: user, of: tenant, source: source, in: tx)
             try await tx.audit("user.password_reset_requested", actor: nil, target: "user/\(user.id)",
                                requestID: requestID, after: AuditJSON.encode(["source": source]))
         }
+    }
+
+    /// Replaces any earlier reset token of `user` with a new one and queues the email (the
+    /// support console sends one on a user's behalf through here too).
+    static func issue(to user: User, of tenant: Tenant, source: String, in tx: TenantTransaction) async throws {
+        try await UserTokenRows.retire(userID: user.id, purpose: .resetPassword, in: tx)
+        let (token, hash) = SecretToken.make(.resetPassword)
+        let expiresAt = Date().addingTimeInterval(lifetime)
+        try await UserTokenRows.insert(userID: user.id, purpose: .resetPassword, hash: hash, expiresAt: expiresAt,
+                                       source: source, in: tx)
+        try await tx.publish(PasswordResetRequested(tenantID: tenant.id, tenantName: tenant.name, userID: user.id,
+                                                    name: user.name, email: user.email, token: token,
+                                                    expiresAt: expiresAt))
     }
 
     func confirm(token: String, password: String, requestID: String) async throws {

@@ -1,0 +1,101 @@
+public import Foundation
+public import Kernel
+
+/// One of the platform's own people. Staff belong to no tenant and sign in to the staff
+/// console only.
+public struct StaffMember: Sendable, Equatable {
+    public enum Status: String, Sendable, CaseIterable { case active, deactivated }
+
+    public let id: StaffID
+    public let email: String
+    public let name: String
+    public let role: StaffRole
+    public let status: Status
+    public let mfaEnabled: Bool
+    /// Set until the first sign-in chose a password of their own.
+    public let mustChangePassword: Bool
+    public let version: Int
+    public let createdAt: Date
+
+    public init(id: StaffID, email: String, name: String, role: StaffRole, status: Status, mfaEnabled: Bool,
+                mustChangePassword: Bool, version: Int, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.role = role
+        self.status = status
+        self.mfaEnabled = mfaEnabled
+        self.mustChangePassword = mustChangePassword
+        self.version = version
+        self.createdAt = createdAt
+    }
+}
+
+/// A staff member with a one-time password, shown once to whoever created them.
+public struct NewStaffMember: Sendable {
+    public let member: StaffMember
+    public let oneTimePassword: String
+    public init(member: StaffMember, oneTimePassword: String) {
+        self.member = member
+        self.oneTimePassword = oneTimePassword
+    }
+}
+
+/// Who is acting in the console, for one request.
+public struct StaffPrincipal: Sendable, Equatable {
+    public let staffID: StaffID
+    public let email: String
+    public let role: StaffRole
+    public let requestID: String
+
+    public init(staffID: StaffID, email: String, role: StaffRole, requestID: String) {
+        self.staffID = staffID
+        self.email = email
+        self.role = role
+        self.requestID = requestID
+    }
+
+    public func can(_ permission: StaffPermission) -> Bool { role.can(permission) }
+
+    /// Throws `forbidden` unless the role grants `permission`.
+    public func require(_ permission: StaffPermission) throws {
+        guard can(permission) else {
+            throw AppError(.forbidden, "Your staff role (\(role.rawValue)) may not do this.")
+        }
+    }
+}
+
+/// A console session as a request finds it.
+public struct StaffSession: Sendable, Equatable {
+    /// How far sign-in got. Only `active` reaches the console; the others reach one page each.
+    public enum Stage: String, Sendable { case mfa, setup, active }
+
+    public let principal: StaffPrincipal
+    public let stage: Stage
+    /// The synchronizer token every form of this session carries.
+    public let csrfToken: String
+
+    public init(principal: StaffPrincipal, stage: Stage, csrfToken: String) {
+        self.principal = principal
+        self.stage = stage
+        self.csrfToken = csrfToken
+    }
+}
+
+/// A new session cookie value and where sign-in goes next.
+public struct StaffSignIn: Sendable, Equatable {
+    /// The bearer secret for the cookie; only its hash is stored.
+    public let token: String
+    public let stage: StaffSession.Stage
+    public init(token: String, stage: StaffSession.Stage) {
+        self.token = token
+        self.stage = stage
+    }
+}
+
+extension AppError.Code {
+    public static let staffNotFound = Self("staff_not_found", kind: .notFound)
+    public static let staffEmailTaken = Self("staff_email_taken", kind: .conflict)
+    /// The change would leave the platform without an active admin.
+    public static let lastAdmin = Self("last_admin", kind: .conflict)
+}

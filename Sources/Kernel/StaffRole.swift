@@ -1,0 +1,34 @@
+/// What a staff member may do in the console. The one table is `StaffRole.permissions`;
+/// docs/rbac.md shows it, and WebTests walks it per role.
+public enum StaffPermission: String, Sendable, CaseIterable, Codable, Comparable {
+    /// Every read page: dashboard, tenants, users, find, audit log, mail.
+    case consoleRead = "console.read"
+    /// Safe account actions on a tenant's user: lock, unlock, end sessions, send a password
+    /// reset, resend verification; and retrying a failed email.
+    case accountSupport = "account.support"
+    /// Suspend or reactivate a whole tenant.
+    case tenantsSuspend = "tenants.suspend"
+    /// Money: refunds, credits (with the Billing module).
+    case billingOperate = "billing.operate"
+    /// Invite staff, change their roles, deactivate them.
+    case staffManage = "staff.manage"
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A staff member's role.
+public enum StaffRole: String, Sendable, CaseIterable, Codable {
+    case support
+    case billingOps = "billing-ops"
+    case admin
+
+    public var permissions: Set<StaffPermission> {
+        switch self {
+        case .support: [.consoleRead, .accountSupport]
+        case .billingOps: [.consoleRead, .billingOperate]
+        case .admin: Set(StaffPermission.allCases)
+        }
+    }
+
+    public func can(_ permission: StaffPermission) -> Bool { permissions.contains(permission) }
+}

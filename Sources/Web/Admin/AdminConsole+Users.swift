@@ -1,0 +1,117 @@
+import AccountsAPI
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Kernel
+
+/// A tenant's user: sessions, MFA, recent sign-ins, and the safe account actions.
+extension AdminConsole {
+    struct UserView: Encodable, Sendable {
+        let id: String
+        let email: String
+        let name: String
+        let role: String
+        let state: String
+        let lockedAt: Date?
+        let lockReason: String?
+        let verified: Bool
+        let mfa: Bool
+        let version: Int
+        let createdAt: Date
+    }
+
+    struct SessionRow: Encodable, Sendable {
+        let createdAt: Date
+        let lastSeenAt: Date
+        let expiresAt: Date
+        let userAgent: String?
+        let ipAddress: String?
+    }
+
+    struct UserPage: Encodable, Sendable {
+        let tenant: TenantView
+        let user: UserView
+        let sessions: [SessionRow]
+        let logins: [AuditRow]
+        let canSupport: Bool
+        let conflict: Bool
+    }
+
+    func user(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let session = try await signedIn(request, context)
+        let (tenantID, userID) = try Self.userPath(context)
+        return try await userPage(session, tenantID, userID, notice: AdminNotice.text(request.query("done")))
+    }
+
+    func lockUser(_ request: Request, _ context: KeelRequestContext, locked: Bool) async throws -> Response {
+        try await userAction(request, context) { session, form, tenantID, userID in
+            let expected = try form.version()
+            let updated = try await support.setUserLock(session.principal, tenantID: tenantID, userID: userID, locked: locked,
+                                                        reason: form["reason"] ?? "", expectedVersion: expected)
+            return updated.version == expected ? "unchanged" : (locked ? "locked" : "unlocked")
+        }
+    }
+
+    func endSessions(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        try await userAction(request, context) { session, form, tenantID, userID in
+            _ = try await support.endSessions(session.principal, tenantID: tenantID, userID: userID, reason: form["reason"] ?? "")
+            return "sessions_ended"
+        }
+    }
+
+    func sendReset(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        try await userAction(request, context) { session, _, tenantID, userID in
+            try await support.sendPasswordReset(session.principal, tenantID: tenantID, userID: userID)
+            return "reset_sent"
+        }
+    }
+
+    func resendVerification(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        try await userAction(request, context) { session, _, tenantID, userID in
+            try await support.resendVerification(session.principal, tenantID: tenantID, userID: userID)
+            return "verification_sent"
+        }
+    }
+
+    /// One posted action on a user, then back to their page with its notice. A stale version
+    /// shows the page as it is now with a conflict message (status 409); a bad reason shows it
+    /// with the error (422). Nothing is overwritten silently.
+    private func userAction(_ request: Request, _ context: KeelRequestContext,
+                            _ act: (StaffSession, AdminForm, TenantID, UserID) async throws -> String) async throws -> Response {
+        let (session, form) = try await posted(request, context, needs: .accountSupport)
+        let (tenantID, userID) = try Self.userPath(context)
+        do {
+            let notice = try await act(session, form, tenantID, userID)
+            return redirect("/admin/tenants/\(tenantID)/users/\(userID)", done: notice)
+        } catch let error as AppError where error.code == .versionMismatch {
+            return try await userPage(session, tenantID, userID, conflict: true, status: .conflict)
+        } catch let error as AppError where error.code.kind == .invalidInput || error.code.kind == .conflict {
+            let status: HTTPResponse.Status = error.code.kind == .conflict ? .conflict : .unprocessableContent
+            return try await userPage(session, tenantID, userID, error: error.detail, status: status)
+        }
+    }
+
+    private func userPage(_ session: StaffSession, _ tenantID: TenantID, _ userID: UserID, notice: String? = nil,
+                          error: String? = nil, conflict: Bool = false, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let detail = try await support.userDetail(session.principal, tenantID: tenantID, userID: userID)
+        var chrome = Chrome(session, section: "tenants", notice: notice)
+        chrome.error = error
+        let (tenant, user) = (detail.tenant, detail.user)
+        return try page("user", UserPage(
+            tenant: TenantView(id: tenant.id.description, slug: tenant.slug, name: tenant.name, status: tenant.status.rawValue,
+                               statusReason: nil, requireMFA: tenant.requireMFA, version: tenant.version,
+                               createdAt: tenant.createdAt),
+            user: UserView(id: user.id.description, email: user.email, name: user.name, role: user.role.rawValue,
+                           state: Self.state(of: user), lockedAt: user.lockedAt, lockReason: user.lockReason,
+                           verified: user.emailVerified, mfa: user.mfaEnabled, version: user.version, createdAt: user.createdAt),
+            sessions: detail.sessions.map { SessionRow(createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, expiresAt: $0.expiresAt,
+                                                       userAgent: $0.userAgent, ipAddress: $0.ipAddress) },
+            logins: detail.recentLogins.map(AuditRow.init), canSupport: session.principal.can(.accountSupport),
+            conflict: conflict), chrome: chrome, status: status)
+    }
+
+    private static func userPath(_ context: KeelRequestContext) throws -> (TenantID, UserID) {
+        (try id(context, "tenant", as: TenantID.self, notFound: .tenantNotFound),
+         try id(context, "user", as: UserID.self, notFound: .userNotFound))
+    }
+}

@@ -1,0 +1,27 @@
+public import AccountsAPI
+public import Kernel
+public import NotificationsAPI
+
+/// What the staff console needs from the rest of Keel, as interfaces only.
+public struct AdminDependencies: Sendable {
+    public var staff: any StaffService
+    public var support: any SupportService
+    public var notifications: any NotificationsService
+    public var outbox: any OutboxProbe
+    /// Where `/assets` files are read from (the stylesheet).
+    public var publicDirectory: String
+
+    public init(staff: any StaffService, support: any SupportService, notifications: any NotificationsService,
+                outbox: any OutboxProbe, publicDirectory: String) {
+        self.staff = staff
+        self.support = support
+        self.notifications = notifications
+        self.outbox = outbox
+        self.publicDirectory = publicDirectory
+    }
+}
+
+/// The event outbox's state, for the dashboard.
+public protocol OutboxProbe: Sendable {
+    func health() async throws -> OutboxHealth
+}

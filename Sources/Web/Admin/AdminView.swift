@@ -1,0 +1,66 @@
+import AccountsAPI
+import Foundation
+import Kernel
+
+/// What every console page shows around its content: the navigation, who is signed in, the
+/// sign-out form's CSRF token, and a one-line notice or error.
+struct Chrome: Encodable, Sendable {
+    var signedIn = false
+    var section = ""
+    var csrf = ""
+    var staffEmail = ""
+    var staffRole = ""
+    var canManageStaff = false
+    var notice: String?
+    var error: String?
+
+    init() {}
+
+    init(_ session: StaffSession, section: String, notice: String? = nil) {
+        signedIn = session.stage == .active
+        self.section = section
+        csrf = session.csrfToken
+        staffEmail = session.principal.email
+        staffRole = session.principal.role.rawValue
+        canManageStaff = session.principal.can(.staffManage)
+        self.notice = notice
+    }
+}
+
+/// A page's model: the chrome and the page's own values (`page.…` in templates).
+struct AdminView<Page: Encodable & Sendable>: Encodable, Sendable {
+    let chrome: Chrome
+    let page: Page
+}
+
+/// The notices a redirect after a change may ask for (`?done=locked`). Only these fixed
+/// sentences are shown: the query string chooses, it never supplies text.
+enum AdminNotice {
+    static let texts: [String: String] = [
+        "suspended": "The tenant is suspended. Its people are signed out and cannot sign in.",
+        "reactivated": "The tenant is active again.",
+        "locked": "The user is locked and signed out everywhere.",
+        "unlocked": "The user is unlocked and can sign in again.",
+        "sessions_ended": "Every session of this user has ended.",
+        "reset_sent": "A password-reset email is on its way.",
+        "verification_sent": "A new verification email is on its way.",
+        "retried": "The message is queued again.",
+        "role_changed": "The role is changed.",
+        "deactivated": "The staff member is deactivated and signed out.",
+        "unchanged": "Nothing changed: it was like that already.",
+        "signed_out": "You are signed out.",
+    ]
+
+    static func text(_ code: String?) -> String? { code.flatMap { texts[$0] } }
+}
+
+/// One `<option>` of a select; the template marks the chosen one.
+struct Option: Encodable, Sendable {
+    let value: String
+    let label: String
+    let selected: Bool
+
+    static func list(_ choices: [(value: String, label: String)], selected: String) -> [Option] {
+        choices.map { Option(value: $0.value, label: $0.label, selected: $0.value == selected) }
+    }
+}

@@ -1,0 +1,523 @@
+#!/usr/bin/env python3
+"""The staff console (/admin) in a real headless Chromium, driven by Selenium.
+
+Run it with `make browser-test` (scripts/browser-test.sh starts a server on a fresh database
+and sets the environment). By hand, against a running server:
+
+    KEEL_URL=http://localhost:8080 KEEL_BIN=.build/debug/keel \\
+        python3 Tests/Browser/admin_browser_test.py
+
+Environment:
+    KEEL_URL            the server, as http://localhost:PORT. `localhost`, not 127.0.0.1:
+                        Chromium treats localhost as a secure context, so it keeps the
+                        console's `__Host-` (Secure) cookie over plain http.
+    KEEL_BIN            the keel binary; `keel staff create` makes the staff member. It must
+                        see the server's database, so this process's environment (KEEL_DATA_DIR,
+                        DATABASE_URL, ...) has to be the server's.
+    KEEL_SCREENSHOTS    where the screenshots go (default: docs/screenshots in the checkout).
+    KEEL_ARTIFACTS_DIR  where a failing step leaves its screenshot and HTML (default: a
+                        temporary directory, printed).
+
+One line per step; a step whose prerequisite failed is skipped. Ends with
+"N passed, N failed, N skipped" and exits 1 if anything failed or was skipped.
+"""
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyotp
+from selenium import webdriver
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+REPO = Path(__file__).resolve().parents[2]
+BASE = os.environ.get("KEEL_URL", "").rstrip("/")
+KEEL_BIN = os.environ.get("KEEL_BIN", "")
+SHOTS = Path(os.environ.get("KEEL_SCREENSHOTS") or REPO / "docs" / "screenshots")
+ARTIFACTS = Path(os.environ.get("KEEL_ARTIFACTS_DIR") or tempfile.mkdtemp(prefix="keel-browser-"))
+
+WAIT = 10  # seconds, for every WebDriverWait
+
+# Unique per run, so a kept database or a second run never collides on slugs or emails.
+RUN = f"{random.randint(100000, 999999)}"
+STAFF_EMAIL = f"staff-{RUN}@keel.test"
+NEW_PASSWORD = "correct horse battery staple 42"
+OWNER_PASSWORD = "a sturdy test passphrase"
+
+ACME = {
+    "slug": f"acme-{RUN}",
+    "name": f"Acme {RUN}",
+    "email": f"owner-{RUN}@acme.test",
+    "owner": f"Ada Owner {RUN}",
+}
+XSS = {
+    "slug": f"xss-{RUN}",
+    "name": '<script>alert("t")</script><img src=x onerror=alert(1)>',
+    "email": "<img/src=x/onerror=alert(3)>@xss.test",
+    "owner": '"><svg onload=alert(2)>',
+}
+
+
+class StepFailed(AssertionError):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise StepFailed(message)
+
+
+# --- The browser ---------------------------------------------------------------------------------
+
+
+def start_browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(arg)
+    # Leave a JavaScript alert open instead of dismissing it, so the XSS step can see it.
+    options.set_capability("unhandledPromptBehavior", "ignore")
+    # The console log, for Content-Security-Policy violations (the last step).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # Debian's driver matches Debian's browser; naming it keeps Selenium Manager from
+    # trying to download one.
+    return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+
+
+driver = None
+console_log = []  # every browser console entry seen, collected as pages change
+
+
+def drain_console():
+    try:
+        console_log.extend(driver.get_log("browser"))
+    except Exception:  # an open alert makes every command fail; the XSS step reports that
+        pass
+
+
+def url(path):
+    return BASE + path
+
+
+def path_of(current=None):
+    return urllib.parse.urlparse(current or driver.current_url).path.rstrip("/") or "/"
+
+
+def go(path):
+    drain_console()
+    driver.get(url(path))
+
+
+def wait(condition, message, timeout=WAIT):
+    try:
+        return WebDriverWait(driver, timeout).until(condition)
+    except TimeoutException:
+        raise StepFailed(f"{message} (waited {timeout} s; at {driver.current_url})") from None
+
+
+def find(css, within=None):
+    try:
+        return (within or driver).find_element(By.CSS_SELECTOR, css)
+    except NoSuchElementException:
+        raise StepFailed(f"no element {css!r} on {driver.current_url}") from None
+
+
+def submit(form_css, fields=None, button_css="button"):
+    """Fills a form's fields ({name: value}), clicks its button and waits for the next page.
+
+    Waiting for the old page's <html> to go stale is what tells a finished navigation
+    apart from the old page still being there (POST, redirect, GET all look alike otherwise).
+    """
+    form = find(form_css)
+    for name, value in (fields or {}).items():
+        field = find(f"[name='{name}']", form)
+        field.clear()
+        field.send_keys(value)
+    old = driver.find_element(By.TAG_NAME, "html")
+    drain_console()
+    find(button_css, form).click()
+    wait(EC.staleness_of(old), f"submitting {form_css} did not load a new page")
+
+
+def text_of(css):
+    """The element's visible text, re-read on every poll (the element may be replaced)."""
+    def read(_):
+        try:
+            return driver.find_element(By.CSS_SELECTOR, css).text.strip()
+        except (NoSuchElementException, StaleElementReferenceException):
+            return None
+    return read
+
+
+def wait_text(css, expected):
+    wait(lambda d: text_of(css)(d) == expected,
+         f"{css} should read {expected!r}, reads {text_of(css)(driver)!r}")
+
+
+def row_containing(table_css, needle):
+    rows = driver.find_elements(By.CSS_SELECTOR, f"{table_css} tr")
+    for row in rows:
+        if needle in row.text:
+            return row
+    raise StepFailed(f"no row of {table_css} contains {needle!r}; rows: {[r.text for r in rows][:10]}")
+
+
+def screenshot(name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    check(driver.save_screenshot(str(SHOTS / name)), f"could not save {name}")
+
+
+# --- Outside the browser: the CLI and the JSON API ---------------------------------------------
+
+
+def create_staff():
+    """`keel staff create`, in this process's environment (the server's database)."""
+    out = subprocess.run([KEEL_BIN, "staff", "create", "--email", STAFF_EMAIL, "--role", "admin"],
+                         capture_output=True, text=True, timeout=120)
+    output = out.stdout + out.stderr
+    check(out.returncode == 0, f"keel staff create exited {out.returncode}:\n{output}")
+    found = re.search(r"^.*One-time password: (.+)$", output, re.MULTILINE)
+    check(found, f"no 'One-time password: ' line in:\n{output}")
+    return found.group(1).strip()
+
+
+def sign_up(tenant):
+    body = json.dumps({
+        "tenant": {"slug": tenant["slug"], "name": tenant["name"]},
+        "owner": {"email": tenant["email"], "password": OWNER_PASSWORD, "name": tenant["owner"]},
+    }).encode()
+    request = urllib.request.Request(url("/v1/signup"), data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, answer = response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        raise StepFailed(f"signup of {tenant['slug']} answered {error.code}: {error.read().decode()}") from None
+    check(status == 201, f"signup of {tenant['slug']} answered {status}")
+    tenant["id"] = answer["tenant"]["id"]
+    tenant["owner_id"] = answer["owner"]["id"]
+
+
+def browser_get(href):
+    """GETs `href` outside the browser but with its cookies (and user agent).
+
+    urllib does not know the cookie jar, and a cookie jar would not send a Secure cookie
+    over http anyway; Chromium only does because localhost counts as secure. So the Cookie
+    header is written by hand.
+    """
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    agent = driver.execute_script("return navigator.userAgent")
+    request = urllib.request.Request(href, headers={"Cookie": cookies, "User-Agent": agent})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.headers.get("Content-Type", ""), response.read()
+
+
+# --- Steps -------------------------------------------------------------------------------------
+
+state = {}
+
+
+def step_login_page():
+    go("/admin/login")
+    form = find("form#login")
+    for name in ("email", "password"):
+        field = find(f"input[name='{name}']", form)
+        field_id = field.get_attribute("id")
+        labelled = (field_id and driver.find_elements(By.CSS_SELECTOR, f"label[for='{field_id}']")) \
+            or field.find_elements(By.XPATH, "ancestor::label")
+        check(labelled, f"input {name} has no label")
+    find("button", form)
+    # The stylesheet is served and parsed (CSP `style-src 'self'` lets nothing else in).
+    styled = driver.execute_script(
+        "return [...document.styleSheets].some(s => s.href && s.href.endsWith('/assets/admin.css')"
+        " && s.cssRules.length > 0)")
+    check(styled, "/assets/admin.css is not applied to the login page")
+    screenshot("login.png")
+
+
+def step_create_staff():
+    state["otp"] = create_staff()
+
+
+def step_seed():
+    sign_up(ACME)
+    sign_up(XSS)
+
+
+def step_first_sign_in():
+    go("/admin/login")
+    submit("form#login", {"email": STAFF_EMAIL, "password": state["otp"]})
+    wait(lambda d: path_of() == "/admin/setup", "the first sign-in did not go to /admin/setup")
+    # The secret may be shown in groups ("ABCD EFGH ..."); base32 itself has no spaces.
+    secret = re.sub(r"\s+", "", find("code#totp-secret").text).upper()
+    check(re.fullmatch(r"[A-Z2-7]+=*", secret), f"code#totp-secret is not base32: {secret!r}")
+    totp = pyotp.TOTP(secret)  # SHA1, 6 digits, 30 s: pyotp's defaults
+    state["totp"] = totp
+    code = fresh_code()
+    submit("form#setup", {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD, "code": code})
+    wait_dashboard()
+
+    cookies = {c["name"]: c for c in driver.get_cookies()}
+    cookie = cookies.get("__Host-keel_admin")
+    check(cookie, f"no __Host-keel_admin cookie; cookies: {sorted(cookies)}")
+    check(cookie.get("httpOnly") is True, f"__Host-keel_admin is not HttpOnly: {cookie}")
+    check(cookie.get("secure") is True, f"__Host-keel_admin is not Secure: {cookie}")
+    check(cookie.get("sameSite") == "Strict", f"__Host-keel_admin is not SameSite=Strict: {cookie}")
+    check(cookie.get("path") == "/", f"__Host-keel_admin's path is not /: {cookie}")
+    screenshot("dashboard.png")
+
+
+def fresh_code():
+    """A TOTP code, remembering its 30 s step (both from one clock reading, so they agree)."""
+    now = time.time()
+    state["used_step"] = int(now // 30)
+    return state["totp"].at(now)
+
+
+def wait_dashboard():
+    wait(lambda d: path_of() == "/admin" and text_of("h1")(d) == "Dashboard",
+         f"not on the dashboard (h1 {text_of('h1')(driver)!r})")
+
+
+def step_sign_out_and_in():
+    submit("form#sign-out", button_css="button")
+    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "form#login")),
+         "signing out did not lead to the login form")
+    submit("form#login", {"email": STAFF_EMAIL, "password": NEW_PASSWORD})
+    wait(lambda d: path_of() == "/admin/login/totp", "the password step did not go to /admin/login/totp")
+    find("form#totp")
+    # The setup step's code is spent: the server refuses any code of that 30 s step again.
+    while int(time.time() // 30) <= state["used_step"]:
+        time.sleep(0.5)
+    submit("form#totp", {"code": fresh_code()})
+    wait_dashboard()
+
+
+def step_search_tenant():
+    go("/admin/tenants")
+    submit("form.filters", {"q": ACME["slug"]})
+    row = row_containing("table#tenants", ACME["slug"])
+    screenshot("tenants.png")
+    links = [a for a in row.find_elements(By.TAG_NAME, "a") if a.text.strip() == ACME["name"]]
+    check(links, f"no link reading {ACME['name']!r} in the row: {row.text!r}")
+    old = driver.find_element(By.TAG_NAME, "html")
+    links[0].click()
+    wait(EC.staleness_of(old), "the tenant link did not open a page")
+    wait(lambda d: ACME["name"] in (text_of("h1")(d) or ""), f"the tenant page's h1 does not name {ACME['name']}")
+    row_containing("table#users", ACME["email"])
+    state["tenant_url"] = driver.current_url
+    screenshot("tenant.png")
+
+
+def step_open_user():
+    driver.get(state["tenant_url"])
+    row = row_containing("table#users", ACME["email"])
+    old = driver.find_element(By.TAG_NAME, "html")
+    find("a", row).click()
+    wait(EC.staleness_of(old), "the user link did not open a page")
+    wait_text("#user-status", "Active")
+    state["user_url"] = driver.current_url
+
+
+def step_lock_unlock():
+    driver.get(state["user_url"])
+    submit("form#lock", {"reason": "browser test: suspected compromise"})
+    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "p.notice")), "no p.notice after locking")
+    wait_text("#user-status", "Locked")
+    submit("form#unlock", {"reason": "browser test: owner confirmed by phone"})
+    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "p.notice")), "no p.notice after unlocking")
+    wait_text("#user-status", "Active")
+    screenshot("user.png")
+
+
+def step_export_csv():
+    go("/admin/tenants?" + urllib.parse.urlencode({"q": ACME["slug"]}))
+    href = find("a#export-csv").get_attribute("href")  # absolute, as the browser resolves it
+    check(path_of(href) == "/admin/tenants.csv", f"a#export-csv points at {href}")
+    check(ACME["slug"] in urllib.parse.unquote(urllib.parse.urlparse(href).query),
+          f"a#export-csv does not carry the search: {href}")
+    status, content_type, body = browser_get(href)
+    check(status == 200, f"{href} answered {status}")
+    check(content_type.split(";")[0].strip() == "text/csv", f"{href} is {content_type!r}, not text/csv")
+    lines = body.decode("utf-8-sig").splitlines()  # -sig: a byte-order mark would be tolerated
+    check(lines and lines[0].startswith("id,slug,name"), f"CSV header is {lines[:1]}")
+    check(any(ACME["slug"] in line for line in lines[1:]), f"no CSV row has {ACME['slug']}: {lines[:5]}")
+
+
+def step_audit():
+    go("/admin/audit?" + urllib.parse.urlencode({"tenant": ACME["id"]}))
+    for action in ("user.locked", "user.unlocked"):
+        row = row_containing("table#audit", action)
+        check(STAFF_EMAIL in row.text, f"the {action} row does not name {STAFF_EMAIL}: {row.text!r}")
+    screenshot("audit.png")
+
+
+def xss_checks(page, expected):
+    """No payload ran or became markup; `expected` strings are visible as text."""
+    time.sleep(0.5)  # an onerror handler runs after the image fails to load
+    try:
+        alert = driver.switch_to.alert
+        message = alert.text
+        alert.accept()
+        raise StepFailed(f"{page}: an alert opened ({message!r})")
+    except NoAlertPresentException:
+        pass
+    for script in driver.find_elements(By.CSS_SELECTOR, "body script"):
+        check("alert(" not in (script.get_attribute("textContent") or ""), f"{page}: a script runs alert()")
+    check(not driver.find_elements(By.CSS_SELECTOR, "main img[src='x']"), f"{page}: an <img src=x> was rendered")
+    check(not driver.find_elements(By.CSS_SELECTOR, "main svg"), f"{page}: an <svg> was rendered")
+    visible = find("main").text
+    for text in expected:
+        check(text in visible, f"{page}: the text {text!r} is not shown")
+
+
+def step_xss():
+    go("/admin/tenants?" + urllib.parse.urlencode({"q": XSS["slug"]}))
+    xss_checks("tenants list", [XSS["name"]])
+
+    row = row_containing("table#tenants", XSS["slug"])
+    old = driver.find_element(By.TAG_NAME, "html")
+    find("a", row).click()
+    wait(EC.staleness_of(old), "the XSS tenant link did not open a page")
+    xss_checks("tenant page", [XSS["name"], XSS["email"]])
+
+    row = row_containing("table#users", XSS["email"])
+    old = driver.find_element(By.TAG_NAME, "html")
+    find("a", row).click()
+    wait(EC.staleness_of(old), "the XSS user link did not open a page")
+    xss_checks("user page", [XSS["email"], XSS["owner"]])
+
+    go("/admin/find?" + urllib.parse.urlencode({"q": "xss.test"}))
+    xss_checks("find", [XSS["email"]])
+
+    go("/admin/audit?" + urllib.parse.urlencode({"tenant": XSS["id"]}))
+    # Open every before/after so their JSON is rendered too, not only present in the DOM.
+    for summary in driver.find_elements(By.CSS_SELECTOR, "main details:not([open]) > summary"):
+        summary.click()
+    xss_checks("audit log", [])
+    # What the signup entry shows of the owner depends on the columns; any one of the
+    # payloads' cores (free of '/' and '"', which JSON may escape) must be there as text.
+    shown = find("main").get_attribute("textContent")
+    cores = ["<svg onload=alert(2)>", "<img src=x onerror=alert(1)>", "onerror=alert(3)>@xss.test"]
+    check(any(core in shown for core in cores), f"audit log: none of {cores} is shown as text")
+
+
+def step_other_pages():
+    for path, shot in (("/admin/mail", "mail.png"), ("/admin/staff", "staff.png")):
+        go(path)
+        check(path_of() == path, f"{path} redirected to {driver.current_url}")
+        check(text_of("main h1")(driver), f"{path} has no h1")
+        screenshot(shot)
+
+
+def step_narrow():
+    """At a phone's width the page itself never scrolls sideways (tables scroll in .table-wrap)."""
+    # Headless Chromium will not make a window narrower than 500 px; emulate the viewport.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 380, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        pages = [url("/admin"), url("/admin/tenants?" + urllib.parse.urlencode({"q": ACME["slug"]})),
+                 state["tenant_url"], state["user_url"],
+                 url("/admin/audit?" + urllib.parse.urlencode({"tenant": ACME["id"]}))]
+        for page in pages:
+            drain_console()
+            driver.get(page)
+            width = driver.execute_script("return document.documentElement.scrollWidth")
+            check(width <= 380, f"{page} is {width} px wide at a 380 px viewport")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def step_no_csp_violations():
+    drain_console()
+    blocked = [e["message"] for e in console_log if "Content Security Policy" in e.get("message", "")]
+    check(not blocked, "the console reports CSP violations:\n  " + "\n  ".join(blocked[:10]))
+
+
+# name, function, the steps it needs
+STEPS = [
+    ("login page", step_login_page, []),
+    ("create a staff member (keel staff create)", step_create_staff, []),
+    ("seed tenants through POST /v1/signup", step_seed, []),
+    ("first sign-in: set a password, enrol TOTP", step_first_sign_in, ["create a staff member (keel staff create)"]),
+    ("sign out, sign in with password and TOTP", step_sign_out_and_in, ["first sign-in: set a password, enrol TOTP"]),
+    ("search a tenant", step_search_tenant, ["sign out, sign in with password and TOTP", "seed tenants through POST /v1/signup"]),
+    ("open a user", step_open_user, ["search a tenant"]),
+    ("lock and unlock", step_lock_unlock, ["open a user"]),
+    ("export CSV", step_export_csv, ["search a tenant"]),
+    ("audit entries for lock and unlock", step_audit, ["lock and unlock"]),
+    ("XSS payloads stay text", step_xss, ["sign out, sign in with password and TOTP", "seed tenants through POST /v1/signup"]),
+    ("mail and staff pages", step_other_pages, ["sign out, sign in with password and TOTP"]),
+    ("narrow window", step_narrow, ["open a user"]),
+    ("no CSP violations", step_no_csp_violations, ["login page"]),
+]
+
+
+def keep_evidence(name):
+    """A failing step's page: screenshot and HTML, for reading afterwards."""
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    try:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / f"failed-{stem}.png"))
+        (ARTIFACTS / f"failed-{stem}.html").write_text(driver.page_source)
+        return f" (page kept in {ARTIFACTS}/failed-{stem}.*)"
+    except Exception:
+        return ""
+
+
+def main():
+    global driver
+    if not BASE or not KEEL_BIN:
+        print("error: set KEEL_URL (http://localhost:PORT) and KEEL_BIN; see the top of this file", file=sys.stderr)
+        return 2
+    if urllib.parse.urlparse(BASE).hostname != "localhost":
+        print("warning: KEEL_URL is not localhost; Chromium keeps Secure cookies over http only there",
+              file=sys.stderr)
+    print(f"Browser test against {BASE} (run {RUN}, staff {STAFF_EMAIL})")
+    driver = start_browser()
+    results = {}
+    try:
+        for name, function, needs in STEPS:
+            missing = [n for n in needs if results.get(n) != "PASS"]
+            if missing:
+                results[name] = "SKIP"
+                print(f"SKIP  {name} (needs: {', '.join(missing)})", flush=True)
+                continue
+            started = time.monotonic()
+            try:
+                function()
+                results[name] = "PASS"
+                print(f"PASS  {name} ({time.monotonic() - started:.1f} s)", flush=True)
+            except Exception as error:
+                results[name] = "FAIL"
+                detail = str(error) if isinstance(error, StepFailed) else traceback.format_exc().rstrip()
+                print(f"FAIL  {name}: {detail}{keep_evidence(name)}", flush=True)
+    finally:
+        driver.quit()
+    counts = {k: list(results.values()).count(k) for k in ("PASS", "FAIL", "SKIP")}
+    print(f"Screenshots: {SHOTS}")
+    print(f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped")
+    return 0 if counts["FAIL"] == counts["SKIP"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
