@@ -20,13 +20,14 @@ run: build
 
 # Every test, then the contract run (Schemathesis against the served spec, about half a minute)
 # with a fixed seed, so CI and a laptop generate the same requests, then the staff console in a
-# real headless Chromium (about 40 s; it refreshes docs/screenshots/).
+# real headless Chromium (about 40 s; its screenshots go to .data/screenshots, so a test run leaves
+# the checkout clean; `make browser-test` refreshes docs/screenshots/).
 test: deps
 	@scripts/install-test-deps.sh
 	$(SWIFT) test
 	$(SWIFT) build --product keel
 	CONTRACT_SEED=$${CONTRACT_SEED:-20261121} scripts/contract.sh
-	scripts/browser-test.sh
+	KEEL_SCREENSHOTS=.data/screenshots scripts/browser-test.sh
 
 release: deps
 	$(SWIFT) build -c release --product keel

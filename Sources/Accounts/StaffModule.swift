@@ -108,7 +108,7 @@ public struct StaffModule: StaffService, SupportService {
                 throw AppError(.userNotFound, "There is no such user in this tenant.")
             }
             return (tenant, user, try await SessionRows.page(of: userID, idleSeconds: idle, PageRequest(limit: 50), in: tx).items,
-                    try await tx.auditEvents(AuditFilter(action: "session.", target: "user/\(userID)"), PageRequest(limit: 20)).items)
+                    try await Self.signInEvents(of: userID, in: tx))
         }
         return UserDetail(tenant: tenant, user: user, sessions: sessions, recentLogins: try await entries(logins))
     }
@@ -141,6 +141,16 @@ public struct StaffModule: StaffService, SupportService {
         let labelled = try await entries(events.items)
         let byID = Dictionary(uniqueKeysWithValues: labelled.map { ($0.event.id, $0) })
         return events.map { event in byID[event.id] ?? AuditEntry(event: event, actorKind: .system, actorEmail: nil) }
+    }
+
+    /// The user's recent sign-in events: successes name them as the actor, failures and MFA
+    /// steps as the target; both, newest first.
+    private static func signInEvents(of userID: UserID, in tx: TenantTransaction) async throws -> [AuditEvent] {
+        let asActor = try await tx.auditEvents(AuditFilter(actorIDs: [userID.rawValue], action: "session."), PageRequest(limit: 20))
+        let asTarget = try await tx.auditEvents(AuditFilter(action: "session.", target: "user/\(userID)"), PageRequest(limit: 20))
+        var seen = Set<UUID>()
+        return (asActor.items + asTarget.items).filter { seen.insert($0.id).inserted }
+            .sorted { $0.id.uuidString > $1.id.uuidString }.prefix(20).map { $0 }
     }
 
     /// Names each event's actor (one query for all of them).
