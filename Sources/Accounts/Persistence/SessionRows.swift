@@ -12,7 +12,8 @@ enum SessionRows {
         let sessionID: SessionID
         let userID: UserID
         let role: Role
-        let userActive: Bool
+        /// The user is active and not locked, and their tenant is not suspended.
+        let usable: Bool
         let mfaEnrolmentRequired: Bool
         let expiresAt: Date
         let lastSeenAt: Date
@@ -73,7 +74,7 @@ enum SessionRows {
             """).first else { return nil }
         return Lookup(tenantID: try row.decode("tenant_id"), sessionID: try row.decode("session_id"),
                       userID: try row.decode("user_id"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
-                      userActive: try row.decode("usable"),
+                      usable: try row.decode("usable"),
                       mfaEnrolmentRequired: try row.decode("mfa_enrolment_required"),
                       expiresAt: try row.decode("expires_at"), lastSeenAt: try row.decode("last_seen_at"),
                       now: try row.decode("now"))

@@ -48,12 +48,13 @@ enum TenantRows {
 
     /// Suspends or reactivates, with the staff member's reason; bumps the version.
     static func setStatus(_ id: TenantID, _ status: Tenant.Status, reason: String, in tx: TenantTransaction) async throws -> Tenant {
-        try await tx.query("""
+        guard let row = try await tx.query("""
             update accounts.tenants
             set status = \(status.rawValue), status_reason = \(reason), version = version + 1, updated_at = now()
             where tenant_id = \(id)
             returning \(columns)
-            """).first.map(decode)!
+            """).first else { throw AppError(.tenantNotFound, "There is no such tenant.") }
+        return try decode(row)
     }
 
     static func statusReason(in tx: TenantTransaction) async throws -> String? {

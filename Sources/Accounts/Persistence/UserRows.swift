@@ -110,13 +110,14 @@ enum UserRows {
 
     /// Sets or clears a support lock (the reason stays with the lock); bumps the version.
     static func setLock(_ id: UserID, locked: Bool, reason: String, in tx: TenantTransaction) async throws -> User {
-        try await tx.query("""
+        guard let row = try await tx.query("""
             update accounts.users
             set locked_at = case when \(locked) then now() end, lock_reason = case when \(locked) then \(reason) end,
                 version = version + 1, updated_at = now()
             where tenant_id = \(tx.tenantID) and user_id = \(id)
             returning \(columns)
-            """).first.map(decode)!
+            """).first else { throw AppError(.userNotFound, "There is no such user.") }
+        return try decode(row)
     }
 
     static func decode(_ row: Row) throws -> User {

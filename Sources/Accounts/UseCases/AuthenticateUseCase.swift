@@ -28,7 +28,7 @@ struct AuthenticateUseCase {
             try await SessionRows.lookup(tokenHash: hash, in: tx)
         }) else { return nil }
         let idleLimit = TimeInterval(sessions.idleTimeout.components.seconds)
-        let ended = !found.userActive || found.expiresAt <= found.now
+        let ended = !found.usable || found.expiresAt <= found.now
             || found.lastSeenAt.addingTimeInterval(idleLimit) <= found.now
         if ended {
             try await db.tenant(found.tenantID) { tx in try await SessionRows.delete(found.sessionID, in: tx) }

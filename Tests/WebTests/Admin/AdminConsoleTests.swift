@@ -7,7 +7,9 @@ import Testing
 /// The staff console over real HTTP, the way a browser uses it: cookies, CSRF tokens in
 /// forms, redirects after posts. Every test makes its own staff members and tenants (the
 /// database is shared), and signs each member in once (a TOTP step works once per member).
-@Suite("Admin console: handlers over HTTP")
+// Serialized: each test starts a server of its own, and twenty at once on top of the other suites
+// starve a 2-core machine of database connections (a lease waits at most 5 s).
+@Suite("Admin console: handlers over HTTP", .serialized)
 struct AdminConsoleTests {
     static func userPath(_ tenant: API.Tenant) -> String { "/admin/tenants/\(tenant.id)/users/\(tenant.ownerID)" }
 
