@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 SWIFT ?= swift
 
-.PHONY: run test deps build release migrate clean-data fuzz bench-templates contract browser-test
+.PHONY: run test deps build release migrate clean-data fuzz bench bench-templates contract browser-test reliability
 
 deps:
 	@scripts/install-deps.sh
@@ -19,14 +19,17 @@ run: build
 	.build/debug/keel serve --migrate
 
 # Every test, then the contract run (Schemathesis against the served spec, about half a minute)
-# with a fixed seed, so CI and a laptop generate the same requests, then the staff console in a
-# real headless Chromium (about 40 s; its screenshots go to .data/screenshots, so a test run leaves
-# the checkout clean; `make browser-test` refreshes docs/screenshots/).
+# with a fixed seed, so CI and a laptop generate the same requests, then the short fault battery
+# (tenant isolation, kill -9 under load, hostile input: about a minute; `make reliability` runs
+# all seven tests at full length), then the staff console in a real headless Chromium (about 40 s;
+# its screenshots go to .data/screenshots, so a test run leaves the checkout clean;
+# `make browser-test` refreshes docs/screenshots/).
 test: deps
 	@scripts/install-test-deps.sh
 	$(SWIFT) test
 	$(SWIFT) build --product keel
 	CONTRACT_SEED=$${CONTRACT_SEED:-20261121} scripts/contract.sh
+	scripts/reliability.sh --short
 	KEEL_SCREENSHOTS=.data/screenshots scripts/browser-test.sh
 
 release: deps
@@ -39,6 +42,13 @@ migrate: build
 # (every check) against the OpenAPI spec it serves; fails on any finding. See scripts/contract.sh.
 contract: build
 	scripts/contract.sh
+
+# The fault and abuse battery (docs/reliability.md): seven tests, each starting keel on a fresh
+# database and breaking something (kill -9, SIGTERM, PostgreSQL restarts, a held lock, hostile
+# bytes, login abuse), each printing one line of figures; about ten minutes. KEEL_BIN picks the
+# binary (docs/reliability.md's figures come from the release build).
+reliability: build
+	scripts/reliability.sh
 
 # The staff console in a real headless Chromium (Selenium); writes docs/screenshots/.
 browser-test: build
@@ -57,6 +67,14 @@ fuzz:
 	cd fuzz && $(SWIFT) build -c release --sanitize=fuzzer --product TemplateFuzz
 	cd fuzz && $$($(SWIFT) build -c release --sanitize=fuzzer --show-bin-path)/TemplateFuzz corpus regressions \
 		-max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=./
+
+# Benchmarks (issue 7), about 15 minutes: the release build against PostgreSQL running the same SQL
+# (pgbench), a FastAPI peer and a bare Hummingbird route, all on loopback, every figure a ratio
+# against its reference measured in the same run. Tables in .data/bench-<stamp>/results.md; the
+# recorded run and its analysis in docs/benchmarks.md. Knobs (BENCH_SECONDS, BENCH_ROUNDS, …):
+# scripts/bench.sh.
+bench: release
+	BENCH_COMMAND="make bench" scripts/bench.sh
 
 # Template engines side by side (TemplateEngine, swift-mustache, Stencil); see bench/templates/RESULTS.md.
 bench-templates:

@@ -87,6 +87,7 @@ let package = Package(
             name: "Web",
             dependencies: ["Kernel", "TemplateEngine", "AccountsAPI", "BillingAPI", "OrdersAPI",
                            "NotificationsAPI", hummingbird, logging,
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                            .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto")],

@@ -41,6 +41,10 @@ enum DatabaseError {
                                 diagnostics: "row-level security violation: \(diagnostics)")
             case let s where s.hasPrefix("08") || s == "57P01" || s == "57P02" || s == "57P03" || s == "53300":
                 return unavailable(diagnostics)
+            case "55P03", "57014":
+                // lock_timeout or statement_timeout (Transaction.run sets both): the database is
+                // busy with something else; the request may succeed if retried.
+                return unavailable(diagnostics)
             default:
                 return AppError(.internalError, "The database could not complete the request.", diagnostics: diagnostics)
             }

@@ -224,14 +224,36 @@ extension DatabasePool {
     }
 
     /// Whether a connection can be had and answers.
-    public func ping() async -> Bool {
-        do {
-            return try await withConnection { connection in
-                try await Transaction(connection: connection, logger: logger).query("select 1 as one").count == 1
+    /// Whether the database answers within `timeout`. Bounded on its own (not by the pool's
+    /// connect timeout), so `/readyz` says 503 quickly when the database is gone, even if a
+    /// lease or a query hangs.
+    public func ping(timeout: Duration = .seconds(1)) async -> Bool {
+        let outcome = PingOutcome()
+        return await withCheckedContinuation { continuation in
+            outcome.start(continuation)
+            let work = Task {
+                do {
+                    let ok = try await withConnection { connection in
+                        try await Transaction(connection: connection, logger: logger).query("select 1 as one").count == 1
+                    }
+                    outcome.finish(ok)
+                } catch {
+                    logger.warning("database ping failed", metadata: ["error": "\(error)"])
+                    outcome.finish(false)
+                }
             }
-        } catch {
-            logger.warning("database ping failed", metadata: ["error": "\(error)"])
-            return false
+            Task {
+                try? await Task.sleep(for: timeout)
+                work.cancel()
+                outcome.finish(false)
+            }
         }
     }
+}
+
+/// The first of a ping's answer and its deadline resumes the caller; the other is ignored.
+private final class PingOutcome: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+    func start(_ waiting: CheckedContinuation<Bool, Never>) { continuation.withLock { $0 = waiting } }
+    func finish(_ ok: Bool) { continuation.withLock { $0.take() }?.resume(returning: ok) }
 }

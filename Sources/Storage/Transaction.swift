@@ -19,6 +19,14 @@ struct Transaction: Sendable {
         var isSet: Bool { failed.withLock { $0 } }
     }
 
+    /// Waiting for a lock ends after 5 s (the same as waiting for a pooled connection); a
+    /// statement after 30 s. Transaction-local, like the tenant.
+    static let lockTimeout = "5s"
+    static let statementTimeout = "30s"
+    private static let timeouts = SQL(unsafeSQL: """
+        set_config('lock_timeout', '\(lockTimeout)', true), set_config('statement_timeout', '\(statementTimeout)', true)
+        """)
+
     static func run<R>(
         on connection: PostgresConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
         logger: Logger, _ body: (Transaction) async throws -> R
@@ -28,14 +36,19 @@ struct Transaction: Sendable {
         do {
             // `true` = transaction-local: the setting ends with this transaction, so the next
             // lease of this pooled connection starts with no tenant.
+            // Every request's transaction is bounded: a lock held elsewhere (a migration, an
+            // operator's session) makes it fail after `lockTimeout` with 503 + Retry-After instead
+            // of holding a pooled connection for as long as the lock lasts.
             switch scope {
             case .tenant(let tenantID):
-                try await tx.execute("select set_config('app.tenant_id', \(tenantID.description), true)")
+                try await tx.execute("""
+                    select set_config('app.tenant_id', \(tenantID.description), true), \(Self.timeouts)
+                    """)
             case .platform(let purpose):
                 logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
-                try await tx.execute("select set_config('app.platform', 'on', true)")
+                try await tx.execute("select set_config('app.platform', 'on', true), \(Self.timeouts)")
             case .unscoped:
-                break
+                break  // migrations and operator tooling: no limits
             }
             let result = try await body(tx)
             if tx.failure.isSet {

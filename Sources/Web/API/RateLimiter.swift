@@ -43,25 +43,45 @@ final class RateLimiter: Sendable {
     private let pruneThreshold = 50_000
     private let pruneInterval = Duration.seconds(10)
 
-    func take(_ key: String, perMinute: Int) -> Decision {
+    /// One request against several buckets at once: it takes a token from each only when every
+    /// bucket has one, so a request refused by one limit does not use up the others (an
+    /// attacker refused per address must not drain the account's bucket for its owner).
+    func take(_ keys: [(key: String, perMinute: Int)]) -> [Decision] {
         let now = clock.now
-        let capacity = Double(perMinute)
-        let ratePerSecond = capacity / 60
         return state.withLock { state in
-            var bucket = state.buckets[key] ?? Bucket(tokens: capacity, updated: now, capacity: capacity)
-            bucket.tokens = bucket.refilled(at: now)
-            bucket.updated = now
-            let allowed = bucket.tokens >= 1
-            if allowed { bucket.tokens -= 1 }
-            state.buckets[key] = bucket
-            if state.buckets.count > pruneThreshold, state.lastPrune.map({ now - $0 >= pruneInterval }) ?? true {
-                state.buckets = state.buckets.filter { $0.value.refilled(at: now) < $0.value.capacity }
-                state.lastPrune = now
+            var buckets = keys.map { key, perMinute in
+                var bucket = state.buckets[key] ?? Bucket(tokens: Double(perMinute), updated: now, capacity: Double(perMinute))
+                bucket.tokens = bucket.refilled(at: now)
+                bucket.updated = now
+                return bucket
             }
-            return Decision(allowed: allowed, limit: perMinute, remaining: Int(bucket.tokens.rounded(.down)),
-                            reset: Int(((capacity - bucket.tokens) / ratePerSecond).rounded(.up)),
-                            retryAfter: allowed ? 0 : max(1, Int(((1 - bucket.tokens) / ratePerSecond).rounded(.up))))
+            let allowed = buckets.allSatisfy { $0.tokens >= 1 }
+            var decisions: [Decision] = []
+            for index in buckets.indices {
+                if allowed { buckets[index].tokens -= 1 }
+                let bucket = buckets[index]
+                state.buckets[keys[index].key] = bucket
+                let ratePerSecond = bucket.capacity / 60
+                let refused = bucket.tokens < 1 && !allowed
+                decisions.append(Decision(
+                    allowed: !refused, limit: keys[index].perMinute, remaining: Int(bucket.tokens.rounded(.down)),
+                    reset: Int(((bucket.capacity - bucket.tokens) / ratePerSecond).rounded(.up)),
+                    retryAfter: refused ? max(1, Int(((1 - bucket.tokens) / ratePerSecond).rounded(.up))) : 0))
+            }
+            prune(&state, now: now)
+            return decisions
         }
+    }
+
+    private func prune(_ state: inout State, now: ContinuousClock.Instant) {
+        if state.buckets.count > pruneThreshold, state.lastPrune.map({ now - $0 >= pruneInterval }) ?? true {
+            state.buckets = state.buckets.filter { $0.value.refilled(at: now) < $0.value.capacity }
+            state.lastPrune = now
+        }
+    }
+
+    func take(_ key: String, perMinute: Int) -> Decision {
+        take([(key: key, perMinute: perMinute)])[0]
     }
 }
 
@@ -113,7 +133,7 @@ struct RateLimits: Sendable {
 
     /// Takes a token from every bucket; reports the tightest. A refusal names the longest wait.
     private func check(_ keys: [(String, Int)]) throws -> HTTPFields {
-        let decisions = keys.filter { $0.1 > 0 }.map { limiter.take($0.0, perMinute: $0.1) }
+        let decisions = limiter.take(keys.filter { $0.1 > 0 }.map { (key: $0.0, perMinute: $0.1) })
         guard let tightest = decisions.min(by: { $0.remaining < $1.remaining }) else { return [:] }
         var headers = HTTPFields()
         headers[.rateLimitLimit] = String(tightest.limit)

@@ -16,7 +16,7 @@ struct AdminForm: Sendable {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maxBytes)
-        } catch {
+        } catch let error as HTTPError where error.status == .contentTooLarge {
             throw AppError(.payloadTooLarge, "The form is larger than \(Self.maxBytes / 1024) KiB.")
         }
         self.init(encoded: String(buffer: body))

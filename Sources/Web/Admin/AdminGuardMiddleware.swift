@@ -3,6 +3,7 @@ public import Hummingbird
 import HTTPTypes
 import Kernel
 import Logging
+import NIOHTTP1
 import TemplateEngine
 
 /// The console's outer layer: refuses cross-site state changes before any handler runs, and
@@ -63,6 +64,9 @@ struct AdminGuardMiddleware: RouterMiddleware {
             message = problem.error.detail
             headers = problem.headers
             if let seconds = problem.error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        case let error as HTTPParserError:
+            status = .badRequest
+            message = "The request could not be read (\(error))."
         case let error as any HTTPResponseError:
             status = error.status
             message = status == .notFound ? "There is no such page." : status.reasonPhrase

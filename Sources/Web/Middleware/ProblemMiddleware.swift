@@ -4,6 +4,7 @@ import OpenAPIRuntime
 import HTTPTypes
 import Kernel
 import NIOCore
+import NIOHTTP1
 import Logging
 
 /// Turns every error into an `application/problem+json` response (RFC 9457). `AppError`s keep
@@ -60,6 +61,12 @@ public struct ProblemMiddleware: RouterMiddleware {
             headers[.idempotentReplayed] = "true"
             return Response(status: .init(code: replay.stored.status), headers: headers,
                             body: .init(byteBuffer: ByteBuffer(bytes: replay.stored.body)))
+        case let error as HTTPParserError:
+            // A malformed request body (a chunk size that is not hex, a client gone mid-body): the
+            // client's fault, and usually no one is left to read the answer.
+            context.logger.notice("malformed request", metadata: ["error": "\(error)"])
+            return Problem(status: .badRequest, code: "malformed_request", detail: "The request could not be read: \(error).",
+                           requestID: context.requestID).response
         case let error as HTTPError:
             return Problem(status: error.status, code: Problem.code(for: error.status),
                            detail: error.body ?? error.status.reasonPhrase, requestID: context.requestID).response

@@ -1,0 +1,386 @@
+"""Shared helpers for the fault and abuse battery (`make reliability`, docs/reliability.md).
+
+`KeelServer` starts `keel serve --migrate` on a free loopback port with a fresh embedded
+PostgreSQL under `.data/reliability-<stamp>-<test>/`, the way scripts/contract.sh does, and can
+kill -9 it, restart it (the restarted keel reuses the still-running cluster), SIGTERM it, restart
+the cluster under it, query the database as the cluster's superuser, and clean everything up —
+the cluster included, which a keel that *reused* a cluster does not stop on its own.
+
+`http()` is a one-connection-per-request HTTP client on the standard library, so a request never
+rides on a connection that a killed server left behind; `source=` binds the client to another
+loopback address (127.0.0.2 ...), which is how the login tests look like different clients.
+
+Every test prints exactly one line starting with `FIGURES <test>:` and exits 0 when every target
+is met, 1 when one is not (the line says which), 2 when it could not run.
+"""
+
+import glob
+import http.client as httpclient
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Rate limits off and a cheap Argon2 unless a test says otherwise (login-abuse keeps the real ones).
+QUIET_ENV = {
+    "KEEL_RATE_LIMIT_CREDENTIAL": "0",
+    "KEEL_RATE_LIMIT_TENANT": "0",
+    "KEEL_RATE_LIMIT_LOGIN_ADDRESS": "0",
+    "KEEL_RATE_LIMIT_LOGIN_ACCOUNT": "0",
+    "KEEL_ARGON2_MEMORY_KIB": "1024",
+    "KEEL_ARGON2_ITERATIONS": "1",
+}
+
+
+def log(*args):
+    """Progress goes to stderr; stdout carries only the figure line."""
+    print(*args, file=sys.stderr, flush=True)
+
+
+def figures(test, text, ok):
+    print(f"FIGURES {test}: {text}{'' if ok else '  [TARGET MISSED]'}", flush=True)
+
+
+def keel_bin():
+    path = os.environ.get("KEEL_BIN") or str(REPO / ".build/debug/keel")
+    path = os.path.abspath(path)
+    if not os.access(path, os.X_OK):
+        raise SystemExit(f"error: {path} not found; run 'make build' first")
+    return path
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def install_signal_exit():
+    """SIGTERM (from `timeout`) unwinds like Ctrl-C, so `finally` blocks stop the server."""
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, handler)
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+class Response:
+    def __init__(self, status, headers, body, elapsed):
+        self.status = status
+        self.headers = headers          # list of (name, value), as received
+        self.body = body
+        self.elapsed = elapsed
+
+    def header(self, name):
+        name = name.lower()
+        for k, v in self.headers:
+            if k.lower() == name:
+                return v
+        return None
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"<{self.status} {self.body[:200]!r}>"
+
+
+def http(base_port, method, path, body=None, token=None, headers=None, timeout=15.0, source=None):
+    """One request on a fresh connection. Raises OSError (refused, reset, timeout) on transport
+    failures; returns a Response otherwise."""
+    conn = httpclient.HTTPConnection("127.0.0.1", base_port, timeout=timeout,
+                                      source_address=(source, 0) if source else None)
+    h = {}
+    data = None
+    if body is not None:
+        data = body if isinstance(body, (bytes, bytearray)) else json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    if token:
+        h["Authorization"] = f"Bearer {token}"
+    h.update(headers or {})
+    start = time.monotonic()
+    try:
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        payload = r.read()
+        return Response(r.status, r.getheaders(), payload, time.monotonic() - start)
+    except httpclient.HTTPException as e:  # a malformed or missing answer counts as a transport failure
+        raise OSError(f"HTTP error: {e!r}") from e
+    finally:
+        conn.close()
+
+
+# --- The server -------------------------------------------------------------------------------
+
+def pg_bin_dir():
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+                   key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    if not found:
+        raise SystemExit("error: PostgreSQL is not installed (apt-get install -y postgresql)")
+    return os.path.dirname(found[-1])
+
+
+class KeelServer:
+    """One keel process (restartable) and its private embedded cluster."""
+
+    def __init__(self, test, env=None, quiet=True):
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        self.test = test
+        self.run_dir = REPO / ".data" / f"reliability-{stamp}-{os.getpid()}-{test}"
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.bin = keel_bin()
+        self.env = dict(os.environ)
+        self.env.update({
+            "KEEL_DATA_DIR": str(self.run_dir),
+            "KEEL_HOST": "127.0.0.1",
+            "KEEL_PORT": str(self.port),
+            "KEEL_LOG_FORMAT": "text",
+            "KEEL_MIGRATIONS_DIR": str(REPO / "migrations"),
+            "KEEL_TEMPLATES_DIR": str(REPO / "Templates"),
+            "KEEL_PUBLIC_DIR": str(REPO / "Public"),
+            "KEEL_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+        })
+        if quiet:
+            self.env.update(QUIET_ENV)
+        self.env.update(env or {})
+        self.proc = None
+        self.starts = 0
+        self.log_path = self.run_dir / "server.log"
+        self._log = open(self.log_path, "ab")
+        self.pg_bin = pg_bin_dir()
+
+    # -- paths of the cluster (EmbeddedPostgres.swift: <home>/postgres, <home>/run, <home>/postgres.log)
+    @property
+    def pg_data(self):
+        return os.path.realpath(self.run_dir / "postgres")
+
+    @property
+    def pg_home(self):
+        return os.path.dirname(self.pg_data)
+
+    @property
+    def socket_dir(self):
+        return os.path.join(self.pg_home, "run")
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def get(self, path, **kw):
+        return http(self.port, "GET", path, **kw)
+
+    def request(self, method, path, **kw):
+        return http(self.port, method, path, **kw)
+
+    def start(self, timeout=120.0, ready=True):
+        """Starts keel and waits for /readyz (or /healthz) to answer 200."""
+        assert not self.alive()
+        self._log.write(f"\n===== start #{self.starts + 1} at {time.strftime('%H:%M:%S')} =====\n".encode())
+        self._log.flush()
+        self.proc = subprocess.Popen([self.bin, "serve", "--migrate"], cwd=str(REPO), env=self.env,
+                                     stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.starts += 1
+        path = "/readyz" if ready else "/healthz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"keel exited with {self.proc.returncode} during start-up; see {self.log_path}:\n"
+                                   + self.tail())
+            try:
+                if self.get(path, timeout=2).status == 200:
+                    if self.starts == 1:
+                        log(f"{self.test}: keel pid {self.proc.pid} on port {self.port}, data in {self.run_dir}")
+                    return time.monotonic() - (deadline - timeout)
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"{path} not 200 after {timeout:.0f} s; see {self.log_path}:\n" + self.tail())
+
+    def tail(self, n=30):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def kill9(self):
+        """SIGKILL keel alone; its PostgreSQL (another process group) keeps running."""
+        if self.alive():
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def terminate(self, wait=60.0):
+        """SIGTERM and wait; returns the exit status (None if it had to be killed)."""
+        if not self.alive():
+            return self.proc.returncode if self.proc else None
+        os.kill(self.proc.pid, signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            log(f"warning: keel {self.proc.pid} still running {wait:.0f} s after SIGTERM; killing it")
+            self.kill9()
+            return None
+
+    def vm_hwm_kib(self):
+        """Peak resident set size of keel (VmHWM), in KiB."""
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
+        except (OSError, AttributeError):
+            pass
+        return None
+
+    # -- the cluster
+    def _as_postgres(self, argv):
+        return (["runuser", "-u", "postgres", "--"] + argv) if os.geteuid() == 0 else argv
+
+    def pg_ctl(self, *args, timeout=120):
+        argv = self._as_postgres([os.path.join(self.pg_bin, "pg_ctl"), "-D", self.pg_data] + list(args))
+        # stdout to a file, never a pipe: a started postmaster inherits it and would keep it open.
+        with open(self.run_dir / "pg_ctl.out", "ab") as out:
+            return subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                  timeout=timeout).returncode
+
+    def pg_running(self):
+        return os.path.exists(os.path.join(self.pg_data, "PG_VERSION")) and self.pg_ctl("status", timeout=30) == 0
+
+    def pg_restart(self, mode):
+        return self.pg_ctl("-l", os.path.join(self.pg_home, "postgres.log"), "-w", "-t", "60", "-m", mode, "restart")
+
+    def pg_stop(self, mode="fast"):
+        return self.pg_ctl("-w", "-t", "60", "-m", mode, "stop")
+
+    def pg_start(self):
+        return self.pg_ctl("-l", os.path.join(self.pg_home, "postgres.log"), "-w", "-t", "60", "start")
+
+    def psql_argv(self, database=None):
+        return [os.path.join(self.pg_bin, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.socket_dir,
+                "-U", "postgres", "-d", database or self.env.get("KEEL_DATABASE_NAME", "keel")]
+
+    def query(self, sql, timeout=60):
+        """Runs one SELECT as the cluster's superuser (RLS does not apply); returns a list of dicts."""
+        wrapped = f"select coalesce(json_agg(t), '[]'::json) from ({sql}) t"
+        out = subprocess.run(self.psql_argv() + ["-A", "-t", "-c", wrapped], capture_output=True, text=True,
+                             timeout=timeout)
+        if out.returncode != 0:
+            raise RuntimeError(f"psql failed: {out.stderr.strip()}")
+        return json.loads(out.stdout)
+
+    def execute(self, sql, timeout=60):
+        out = subprocess.run(self.psql_argv() + ["-c", sql], capture_output=True, text=True, timeout=timeout)
+        if out.returncode != 0:
+            raise RuntimeError(f"psql failed: {out.stderr.strip()}")
+        return out.stdout
+
+    def side_session(self):
+        """An interactive psql (stdin a pipe) for holding locks: write SQL lines to .stdin."""
+        return subprocess.Popen(self.psql_argv(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+
+    def stop(self):
+        """SIGTERM keel, then stop the cluster if it still runs (a keel that reused it leaves it up)."""
+        status = None
+        try:
+            if self.proc is not None:
+                status = self.terminate()
+        finally:
+            try:
+                if self.pg_running():
+                    self.pg_stop("fast")
+            except Exception as e:  # noqa: BLE001 - cleanup must go on
+                log(f"warning: could not stop the cluster: {e}")
+            self._log.close()
+            if os.environ.get("RELIABILITY_KEEP_DATA") != "1":
+                for path in {self.pg_data, self.socket_dir}:
+                    shutil.rmtree(path, ignore_errors=True)
+                for link in ("postgres", "run"):
+                    p = self.run_dir / link
+                    if p.is_symlink():
+                        p.unlink()
+                    else:
+                        shutil.rmtree(p, ignore_errors=True)
+                home = self.pg_home
+                if home.startswith("/var/tmp/keel-"):
+                    shutil.rmtree(home, ignore_errors=True)
+        return status
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+# --- Keel flows -------------------------------------------------------------------------------
+
+PASSWORD = "reliability passphrase 7431"
+
+
+def signup(srv, slug, email=None, name=None, password=PASSWORD, key=None, source=None):
+    email = email or f"owner@{slug}.test"
+    headers = {"Idempotency-Key": key} if key else {}
+    r = srv.request("POST", "/v1/signup", body={"tenant": {"slug": slug, "name": name or f"Tenant {slug}"},
+                                                "owner": {"email": email, "password": password, "name": f"Owner {slug}"}},
+                    headers=headers, source=source)
+    if r.status != 201:
+        raise RuntimeError(f"signup {slug}: {r.status} {r.body[:300]!r}")
+    return r.json()
+
+
+def login(srv, slug, email, password=PASSWORD, source=None):
+    r = srv.request("POST", "/v1/sessions", body={"tenant": slug, "email": email, "password": password}, source=source)
+    if r.status != 201:
+        raise RuntimeError(f"login {email}@{slug}: {r.status} {r.body[:300]!r}")
+    return r.json()["token"]
+
+
+def mailbox_token(srv, recipient, prefix, timeout=30.0, exclude=()):
+    """The newest token with `prefix` (keelv_, keeli_ ...) mailed to `recipient`, from the dev
+    mailbox; waits for the outbox and the sender to deliver it."""
+    deadline = time.monotonic() + timeout
+    pattern = re.compile(re.escape(prefix) + r"[A-Za-z0-9_-]+")
+    while time.monotonic() < deadline:
+        rows = srv.query("select text_body from notifications.mailbox where recipient = "
+                         + sql_literal(recipient) + " order by delivered_at desc")
+        for row in rows:
+            for token in pattern.findall(row["text_body"]):
+                if token not in exclude:
+                    return token
+        time.sleep(0.2)
+    raise RuntimeError(f"no {prefix} token mailed to {recipient} within {timeout:.0f} s")
+
+
+def verify_email(srv, email):
+    token = mailbox_token(srv, email, "keelv_")
+    r = srv.request("POST", "/v1/email-verifications", body={"token": token})
+    if r.status != 200:
+        raise RuntimeError(f"verify {email}: {r.status} {r.body[:300]!r}")
+
+
+def sql_literal(s):
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def short_mode():
+    return os.environ.get("RELIABILITY_SHORT") == "1" or "--short" in sys.argv
+
+
+def rng():
+    seed = int(os.environ.get("RELIABILITY_SEED") or random.randrange(1 << 30))
+    log(f"seed {seed} (RELIABILITY_SEED={seed} reproduces the random choices)")
+    return random.Random(seed), seed
