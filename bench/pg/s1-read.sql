@@ -1,0 +1,21 @@
+-- S1 reference: the statements Keel runs for GET /v1/users/{id}, as it sends them (two
+-- read-committed transactions: the session lookup on the platform path, then the tenant-scoped
+-- read), run by pgbench -M prepared as the server's role. Variables (pgbench -D): tokenhash
+-- (\x… of the bearer token's SHA-256), tenant, user.
+-- Every transaction's first statement sets its scope and, in the same statement, the lock and
+-- statement timeouts (Transaction.run).
+begin isolation level read committed;
+select set_config('app.platform', 'on', true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
+select s.tenant_id, s.session_id, s.user_id, u.role,
+       u.status = 'active' and u.locked_at is null and t.status = 'active' as usable, s.expires_at, s.last_seen_at, now() as now,
+       t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required
+from accounts.sessions s
+join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
+join accounts.tenants t on t.tenant_id = s.tenant_id
+where s.token_hash = :tokenhash;
+commit;
+begin isolation level read committed;
+select set_config('app.tenant_id', :tenant, true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
+select user_id, tenant_id, email, name, role, status, version, created_at, email_verified_at,
+mfa_enabled_at is not null as mfa_enabled, locked_at, lock_reason from accounts.users where tenant_id = :tenant and user_id = :user;
+commit;
