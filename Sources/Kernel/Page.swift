@@ -42,9 +42,7 @@ public struct PageRequest: Sendable, Equatable {
     }
 
     static func decode(_ cursor: String) -> UUID? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard let data = Data(base64URLEncoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
         return UUID(uuidString: text)
     }
 }
@@ -81,6 +79,13 @@ public struct Page<Item: Sendable>: Sendable {
 }
 
 extension Data {
+    /// Reads base64url with or without padding (what `base64URLEncodedString` writes).
+    public init?(base64URLEncoded text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        self.init(base64Encoded: base64)
+    }
+
     /// Base64url without padding (RFC 4648 §5): safe in URLs and headers as it is.
     public func base64URLEncodedString() -> String {
         base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")

@@ -18,9 +18,7 @@ enum TenantSearchRows {
 
         /// A cursor this list handed out; anything else is refused as invalid.
         init(_ text: String) throws {
-            var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            while base64.count % 4 != 0 { base64 += "=" }
-            guard let data = Data(base64Encoded: base64), let decoded = String(data: data, encoding: .utf8),
+            guard let data = Data(base64URLEncoded: text), let decoded = String(data: data, encoding: .utf8),
                   let separator = decoded.lastIndex(of: "\u{1F}"),
                   let id = UUID(uuidString: String(decoded[decoded.index(after: separator)...])) else {
                 throw AppError.validation([FieldError(field: "after", code: "invalid_cursor",

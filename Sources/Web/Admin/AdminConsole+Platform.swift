@@ -33,10 +33,7 @@ extension AdminConsole {
             let found = try await support.find(session.principal, query: q)
             return try page("find", FindPage(
                 q: q, searched: true,
-                tenants: found.tenants.map { tenant in
-                    TenantView(id: tenant.id.description, slug: tenant.slug, name: tenant.name, status: tenant.status.rawValue,
-                               statusReason: nil, requireMFA: tenant.requireMFA, version: tenant.version, createdAt: tenant.createdAt)
-                },
+                tenants: found.tenants.map { TenantView($0) },
                 users: found.users.map { FoundUser(user: Self.userRow($0.user), tenantID: $0.tenant.id.description,
                                                    tenantSlug: $0.tenant.slug, tenantName: $0.tenant.name) }),
                 chrome: chrome)
@@ -82,8 +79,8 @@ extension AdminConsole {
                 problems.append("'To' must be a date like 2026-11-21.")
             }
         }
-        let base = [("actor", filters.actor), ("tenant", filters.tenant), ("action", filters.action), ("from", filters.from),
-                    ("to", filters.to)].filter { !$0.1.isEmpty }.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")
+        let base = Self.queryString([("actor", filters.actor), ("tenant", filters.tenant), ("action", filters.action),
+                                     ("from", filters.from), ("to", filters.to)])
         do {
             guard problems.isEmpty else { throw AppError(.invalidInput, problems.joined(separator: " ")) }
             let page = try await support.auditLog(session.principal, query: query,

@@ -161,9 +161,14 @@ extension AdminConsole {
     }
 
     static func queryString(_ filters: TenantFilters) -> String {
-        [("q", filters.q), ("status", filters.status), ("created_from", filters.createdFrom),
-         ("created_to", filters.createdTo), ("sort", filters.sort)]
-            .filter { !$0.1.isEmpty }.map { "\($0.0)=\(encode($0.1))" }.joined(separator: "&")
+        queryString([("q", filters.q), ("status", filters.status), ("created_from", filters.createdFrom),
+                     ("created_to", filters.createdTo), ("sort", filters.sort)])
+    }
+
+    /// `name=value&…` of the fields that are set, values percent-encoded: for page links that
+    /// keep a list's filters.
+    static func queryString(_ fields: [(name: String, value: String)]) -> String {
+        fields.filter { !$0.value.isEmpty }.map { "\($0.name)=\(encode($0.value))" }.joined(separator: "&")
     }
 
     static func encode(_ value: String) -> String {
@@ -195,6 +200,17 @@ extension AdminConsole {
         let requireMFA: Bool
         let version: Int
         let createdAt: Date
+
+        init(_ tenant: Tenant, statusReason: String? = nil) {
+            id = tenant.id.description
+            slug = tenant.slug
+            name = tenant.name
+            status = tenant.status.rawValue
+            self.statusReason = statusReason
+            requireMFA = tenant.requireMFA
+            version = tenant.version
+            createdAt = tenant.createdAt
+        }
     }
 
     struct UserRow: Encodable, Sendable {
@@ -246,11 +262,8 @@ extension AdminConsole {
         let detail = try await support.tenantDetail(session.principal, id: id)
         var chrome = Chrome(session, section: "tenants", notice: notice)
         chrome.error = error
-        let tenant = detail.tenant
         return try page("tenant", TenantPage(
-            tenant: TenantView(id: tenant.id.description, slug: tenant.slug, name: tenant.name, status: tenant.status.rawValue,
-                               statusReason: detail.statusReason, requireMFA: tenant.requireMFA, version: tenant.version,
-                               createdAt: tenant.createdAt),
+            tenant: TenantView(detail.tenant, statusReason: detail.statusReason),
             users: detail.users.map(Self.userRow), events: detail.recentEvents.map(AuditRow.init),
             canSuspend: session.principal.can(.tenantsSuspend), conflict: conflict), chrome: chrome, status: status)
     }

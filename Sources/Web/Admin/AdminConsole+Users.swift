@@ -98,9 +98,7 @@ extension AdminConsole {
         chrome.error = error
         let (tenant, user) = (detail.tenant, detail.user)
         return try page("user", UserPage(
-            tenant: TenantView(id: tenant.id.description, slug: tenant.slug, name: tenant.name, status: tenant.status.rawValue,
-                               statusReason: nil, requireMFA: tenant.requireMFA, version: tenant.version,
-                               createdAt: tenant.createdAt),
+            tenant: TenantView(tenant),
             user: UserView(id: user.id.description, email: user.email, name: user.name, role: user.role.rawValue,
                            state: Self.state(of: user), lockedAt: user.lockedAt, lockReason: user.lockReason,
                            verified: user.emailVerified, mfa: user.mfaEnabled, version: user.version, createdAt: user.createdAt),
