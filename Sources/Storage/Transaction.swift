@@ -64,8 +64,7 @@ struct Transaction: Sendable {
     }
 
     /// Rolls back after `error`, unless the connection is already gone. A connection the
-    /// server dropped (terminated backend, restart) is not asked anything more: a query sent
-    /// into it while PostgresNIO is still tearing it down may never be answered. Closing it
+    /// server dropped (terminated backend, restart) is not asked anything more; closing it
     /// makes the pool discard it.
     func rollback(after error: any Error) async {
         if connection.isClosed || (DatabaseError.map(error) as? AppError)?.code == .databaseUnavailable {
@@ -80,7 +79,7 @@ struct Transaction: Sendable {
     }
 
     func query(_ sql: SQL) async throws -> [Row] {
-        try await recordingFailure {
+        try await statement { connection, logger in
             var rows: [Row] = []
             for try await row in try await connection.query(sql.query, logger: logger) {
                 rows.append(Row(row))
@@ -90,13 +89,13 @@ struct Transaction: Sendable {
     }
 
     func execute(_ sql: SQL) async throws {
-        try await recordingFailure {
+        try await statement { connection, logger in
             for try await _ in try await connection.query(sql.query, logger: logger) {}
         }
     }
 
     func execute<Q: PreparedQuery>(_ prepared: Q) async throws -> [Q.Output] {
-        try await recordingFailure {
+        try await statement { connection, logger in
             var output: [Q.Output] = []
             for try await row in try await connection.execute(PreparedAdapter(query: prepared), logger: logger) {
                 output.append(try prepared.decode(row))
@@ -105,11 +104,15 @@ struct Transaction: Sendable {
         }
     }
 
-    private func recordingFailure<R>(_ body: () async throws -> R) async throws -> R {
+    /// Runs one statement under the connection watch, recording a failure.
+    private func statement<R: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> R
+    ) async throws -> R {
+        let connection = self.connection, logger = self.logger
         do {
-            return try await body()
-        } catch let error as PSQLError {
-            failure.set()
+            return try await ConnectionWatch.shared.run(on: connection) { try await body(connection, logger) }
+        } catch {
+            if error is PSQLError { failure.set() }
             throw error
         }
     }
