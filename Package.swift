@@ -50,6 +50,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        // Already in the build through Hummingbird; named for NIOHTTPTypes (RequestDeadlineHandler).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
@@ -88,6 +90,7 @@ let package = Package(
             dependencies: ["Kernel", "TemplateEngine", "AccountsAPI", "BillingAPI", "OrdersAPI",
                            "NotificationsAPI", hummingbird, logging,
                            .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                            .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto")],

@@ -17,7 +17,9 @@ Families of cases (each one request, or one connection, with a bounded wait):
   protocol   garbage request lines, HTTP/0.9 and 9.9, unknown methods, absolute-form targets,
              100 KB URLs, path traversal under /assets, 500 pipelined requests, Expect: 100-continue
   slowloris  many connections trickling their headers (and one trickling its body) while the
-             test measures ordinary requests beside them
+             test measures ordinary requests beside them; the server runs with a 2 s head and
+             3 s body deadline (KEEL_HTTP_HEAD/BODY_TIMEOUT_SECONDS) and must have closed every
+             one of them when the attack ends
 
 Counted: 5xx answers, crashes (the process gone), "wrong" answers (an injected header in a
 response, /etc/passwd served, an oversized body accepted, a deep document accepted, a hang where
@@ -534,10 +536,15 @@ def run_protocol(b):
     b.check_alive("protocol/connect and vanish")
 
 
+HEAD_TIMEOUT = 2   # seconds: the server's deadlines for this test (the defaults are 15 and 30)
+BODY_TIMEOUT = 3
+
+
 def run_slowloris(b, token):
-    """N connections trickle their headers; meanwhile ordinary requests are timed."""
+    """N connections trickle their headers; meanwhile ordinary requests are timed. The server
+    must close every trickling connection once its deadline passes."""
     n = 60 if b.short else 400
-    seconds = 4.0 if b.short else 30.0
+    seconds = 5.0 if b.short else 30.0
     socks = []
     for i in range(n):
         try:
@@ -571,6 +578,7 @@ def run_slowloris(b, token):
     t.start()
     deadline = time.monotonic() + seconds
     closed_by_server = 0
+    body_closed = False
     while time.monotonic() < deadline:
         for s in list(socks):
             try:
@@ -578,10 +586,11 @@ def run_slowloris(b, token):
             except OSError:
                 closed_by_server += 1
                 socks.remove(s)
-        try:
-            body_sock.sendall(b" ")
-        except OSError:
-            pass
+        if not body_closed:
+            try:
+                body_sock.sendall(b" ")
+            except OSError:
+                body_closed = True
         time.sleep(min(1.0, max(0, deadline - time.monotonic())))
     stop.set()
     t.join(timeout=15)
@@ -595,7 +604,21 @@ def run_slowloris(b, token):
                     fd_limit = line.split()[3]
     except OSError:
         pass
-    still_open = len(socks)
+    def closed(sock):
+        # A server close shows as end-of-file (or a reset); an open connection just times out.
+        try:
+            sock.settimeout(0.5)
+            while sock.recv(4096):
+                pass
+            return True
+        except socket.timeout:
+            return False
+        except OSError:
+            return True
+    still_open = sum(1 for s in socks if not closed(s)) + (0 if body_closed or closed(body_sock) else 1)
+    if still_open:
+        b.wrong.append(f"slowloris: {still_open} trickling connections still open after {seconds:.0f} s"
+                       f" (head deadline {HEAD_TIMEOUT} s, body {BODY_TIMEOUT} s)")
     for s in socks:
         s.close()
     body_sock.close()
@@ -616,7 +639,8 @@ def main():
     install_signal_exit()
     short = short_mode()
     started = time.monotonic()
-    srv = KeelServer(TEST)
+    srv = KeelServer(TEST, env={"KEEL_HTTP_HEAD_TIMEOUT_SECONDS": str(HEAD_TIMEOUT),
+                                "KEEL_HTTP_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT)})
     try:
         srv.start()
         body = signup(srv, "sql-target")
@@ -656,7 +680,7 @@ def main():
         ok = not b.fives and not b.crashes and not b.wrong and srv.alive()
         figures(TEST, f"cases {b.cases}, 5xx {len(b.fives)}, crashes {b.crashes}, peak RSS {peak / 1024:.0f} MiB"
                       f" (wrong answers {len(b.wrong)}, families {dict(b.families)}, answers {dict(sorted(b.results.items(), key=str))},"
-                      f" slow-loris: {loris['conns']} conns x {loris['seconds']:.0f} s, {loris['still_open']} still open at the end"
+                      f" slow-loris: {loris['conns']} conns x {loris['seconds']:.0f} s, {loris['still_open']} of {loris['conns'] + 1} still open at the end"
                       f" (server fds {loris['fds']}, soft limit {loris['fd_limit']}),"
                       f" ordinary requests beside them p50 {loris['p50_ms']:.1f} ms max {loris['max_ms']:.0f} ms,"
                       f" {loris['probe_failures']} failed; 500s in the server log {logged500};"

@@ -56,6 +56,9 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
                                      outbox: OutboxMonitor(dispatcher: dispatcher), publicDirectory: config.publicDirectory)))
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(
+                headTimeout: .seconds(Int64(max(1, config.httpHeadTimeoutSeconds))),
+                bodyTimeout: .seconds(Int64(max(1, config.httpBodyTimeoutSeconds))))])),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "keel"),
             services: [ShutdownAction(name: "embedded-postgres") { setup.stop() },
                        pool,

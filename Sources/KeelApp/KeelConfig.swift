@@ -39,6 +39,11 @@ public struct KeelConfig: Sendable {
     public var argon2Parallelism = 1
     /// `KEEL_SHUTDOWN_GRACE_SECONDS`: how long in-flight work may take after SIGTERM.
     public var shutdownGraceSeconds = 10
+    /// `KEEL_HTTP_HEAD_TIMEOUT_SECONDS`: how long a connection may take to send a request's head
+    /// (and how long an idle keep-alive connection stays open); `KEEL_HTTP_BODY_TIMEOUT_SECONDS`:
+    /// how long the rest of the request may take after its head.
+    public var httpHeadTimeoutSeconds = 15
+    public var httpBodyTimeoutSeconds = 30
     /// `KEEL_MAX_BODY_BYTES`: the largest JSON request body.
     public var maxBodyBytes = 64 * 1024
     /// `KEEL_SESSION_IDLE_SECONDS`, `KEEL_SESSION_ABSOLUTE_SECONDS`: when sessions end.
@@ -108,6 +113,8 @@ public struct KeelConfig: Sendable {
         c.argon2Iterations = reader.int(forKey: "keel.argon2.iterations", default: c.argon2Iterations)
         c.argon2Parallelism = reader.int(forKey: "keel.argon2.parallelism", default: c.argon2Parallelism)
         c.shutdownGraceSeconds = reader.int(forKey: "keel.shutdown.grace.seconds", default: c.shutdownGraceSeconds)
+        c.httpHeadTimeoutSeconds = reader.int(forKey: "keel.http.head.timeout.seconds", default: c.httpHeadTimeoutSeconds)
+        c.httpBodyTimeoutSeconds = reader.int(forKey: "keel.http.body.timeout.seconds", default: c.httpBodyTimeoutSeconds)
         c.maxBodyBytes = reader.int(forKey: "keel.max.body.bytes", default: c.maxBodyBytes)
         c.sessionIdleSeconds = reader.int(forKey: "keel.session.idle.seconds", default: c.sessionIdleSeconds)
         c.sessionAbsoluteSeconds = reader.int(forKey: "keel.session.absolute.seconds", default: c.sessionAbsoluteSeconds)

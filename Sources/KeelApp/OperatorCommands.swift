@@ -3,6 +3,7 @@ import AccountsAPI
 import Foundation
 import Hummingbird
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 public import Logging
 import Kernel
@@ -16,12 +17,22 @@ import TemplateEngine
 /// parser over the same wiring the server uses.
 public enum OperatorCommands {
     /// Builds the application and serves until SIGTERM or SIGINT. After the signal,
-    /// in-flight work has `shutdownGraceSeconds`; then what is left is cancelled.
+    /// in-flight work has `shutdownGraceSeconds`; then what is left is cancelled, and the
+    /// process exits non-zero so a supervisor can tell a clean drain from a cut one.
     public static func serve(_ config: KeelConfig, logger: Logger) async throws {
         let app = try await buildApplication(config, logger: logger)
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds)
+        let grace = Duration.seconds(config.shutdownGraceSeconds)
+        let watch = ShutdownClock()
+        // The group shuts services down last to first: the clock starts as the drain does.
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: watch, successTerminationBehavior: .ignore)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = grace
         try await ServiceGroup(configuration: group).run()
+        if let drain = watch.elapsed, drain >= grace {
+            throw AppError(.internalError, "Shutdown did not finish within the grace of \(grace): in-flight work was cut off.",
+                           diagnostics: "KEEL_SHUTDOWN_GRACE_SECONDS=\(config.shutdownGraceSeconds)")
+        }
     }
 
     /// Applies pending migrations; returns the names applied.
@@ -167,4 +178,17 @@ public enum OperatorCommands {
             }
         }
     }
+}
+
+/// When graceful shutdown began, so `serve` can tell whether it ran out of grace (the service
+/// group cancels what is left silently).
+private final class ShutdownClock: Service, Sendable {
+    private let began = Mutex<ContinuousClock.Instant?>(nil)
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        began.withLock { $0 = .now }
+    }
+
+    var elapsed: Duration? { began.withLock { $0 }.map { .now - $0 } }
 }
