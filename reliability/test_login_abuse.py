@@ -20,8 +20,10 @@ fast as the server answers; past 5 failures that address backs off (1 s, 2 s, 4 
 15 min) and the per-account limit answers 429. Then, from the attacker's address, the right
 password three times (each once the per-account limit lets a request through): every one must
 fail, that is "successes after lockout". The owner, from another address, then signs in (the
-back-off is per source, by design). Finally the cost of that design: while the attacker keeps
-hammering, the owner's own attempts from elsewhere are refused by the per-account limit.
+back-off is per source, by design). Finally, while the attacker keeps hammering: the owner, from
+the address they signed in from before, must get in every time (an address an account has signed
+in from is held to its per-address limit only); from a new address the per-account limit still
+applies, and the figures show how often it refuses them.
 
     FIGURES login-abuse: successes after lockout 0, distinguishable responses 0, median timing gap x ms, ...
 """
@@ -191,10 +193,12 @@ def main():
         h = threading.Thread(target=hammer, daemon=True)
         time.sleep(7)          # let the per-account bucket refill a little first
         h.start()
-        owner_tries = Counter()
+        owner_tries = Counter()        # from the address the owner signed in from before
+        new_address_tries = Counter()  # from an address the account has never signed in from
         for _ in range(10):
             time.sleep(1.0)
-            owner_tries[login(srv, vslug, vemail, PASSWORD, "127.202.0.1").status] += 1
+            owner_tries[login(srv, vslug, vemail, PASSWORD, "127.201.0.1").status] += 1
+            new_address_tries[login(srv, vslug, vemail, PASSWORD, "127.202.0.1").status] += 1
         stop.set()
         h.join(timeout=35)
 
@@ -216,7 +220,7 @@ def main():
         iqr_k = pct(times["known"], 0.75) - pct(times["known"], 0.25)
         rate_limited_in_enum = sum(v for (k, st), v in statuses.items() if st == 429)
         ok = (successes_after_lockout == 0 and wrong_successes == 0 and not differing and rate_limited_in_enum == 0
-              and owner_elsewhere.status == 201)
+              and owner_elsewhere.status == 201 and set(owner_tries) == {201})
         figures(TEST, f"successes after lockout {successes_after_lockout}, distinguishable responses {len(differing)},"
                       f" median timing gap {gap:+.2f} ms"
                       f" (known {mk:.1f} ms [IQR {pct(times['known'], 0.25):.1f}-{pct(times['known'], 0.75):.1f}],"
@@ -226,7 +230,8 @@ def main():
                       f" successes {wrong_successes}; right password from the attacker's address during back-off"
                       f" {right_from_attacker}; from another address {owner_elsewhere.status};"
                       f" the attacker's back-off row: {backoff};"
-                      f" owner from elsewhere during a sustained attack {dict(owner_tries)};"
+                      f" the owner during a sustained attack: from their known address {dict(owner_tries)},"
+                      f" from a new address {dict(new_address_tries)};"
                       f" {time.monotonic() - started:.0f} s)", ok)
         return 0 if ok else 1
     finally:

@@ -79,7 +79,19 @@ public final class PasswordHasher: Sendable {
     /// Requests admitted and not yet finished (running or waiting).
     public var inFlight: Int { admitted.withLock { $0 } }
 
-    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs `body` holding one place in the hasher's queue, taken first: when there is none,
+    /// this throws "busy" at once, before `body` does any other work (a login refused in a
+    /// storm then costs no database work either). The hashes `body` asks for use that place.
+    public func withAdmission<R>(_ body: () async throws -> R) async throws -> R {
+        if Self.holdsAdmission { return try await body() }
+        try admit()
+        defer { admitted.withLock { $0 -= 1 } }
+        return try await Self.$holdsAdmission.withValue(true) { try await body() }
+    }
+
+    @TaskLocal private static var holdsAdmission = false
+
+    private func admit() throws {
         let capacity = threads + queueDepth
         let admittedNow = admitted.withLock { count in
             guard count < capacity else { return false }
@@ -89,7 +101,9 @@ public final class PasswordHasher: Sendable {
         guard admittedNow else {
             throw AppError(.busy, "Too many sign-ins are being processed; try again in a moment.")
         }
-        defer { admitted.withLock { $0 -= 1 } }
-        return try await pool.runIfActive(work)
+    }
+
+    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withAdmission { try await pool.runIfActive(work) }
     }
 }

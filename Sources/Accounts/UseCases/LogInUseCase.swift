@@ -31,7 +31,24 @@ struct LogInUseCase {
     let sessions: SessionPolicy
     let dummyHash: DummyHash
 
+    /// A failed login is answered no sooner than this after it began. The work behind the
+    /// answers differs a little (a known account's back-off is checked and its failure
+    /// counted, about a millisecond); the floor, well above that work, hides it.
+    static let failureFloor: Duration = .milliseconds(150)
+
     func callAsFunction(_ request: LogIn) async throws -> LogInOutcome {
+        let started = ContinuousClock.now
+        do {
+            // The hasher's place is taken before anything else, for every login alike: in a
+            // storm the refusal ("busy") costs no database work and says nothing about the account.
+            return try await hasher.withAdmission { try await attempt(request) }
+        } catch let error as AppError where error.code == .invalidCredentials {
+            try? await Task.sleep(until: started + Self.failureFloor, clock: .continuous)
+            throw error
+        }
+    }
+
+    private func attempt(_ request: LogIn) async throws -> LogInOutcome {
         // A slug or email that breaks the rules names no account: the same failure as an
         // unknown one, without asking the database (which refuses a NUL byte, say).
         let wellFormed = (try? TenantSlug(request.tenantSlug)) != nil

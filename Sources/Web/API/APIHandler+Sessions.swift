@@ -11,6 +11,8 @@ extension APIHandler {
         let outcome = try await accounts.logIn(LogIn(tenantSlug: body.tenant, email: body.email, password: body.password,
                                                      source: request.clientAddress, userAgent: request.userAgent,
                                                      requestID: request.requestID))
+        // The password was right (a session, or a code to come): this address is the account's own.
+        limits.loginSucceeded(address: request.clientAddress, tenant: body.tenant, email: body.email)
         switch outcome {
         case .session(let session):
             request.facts?.tenantID = session.user.tenantID

@@ -108,6 +108,7 @@ public struct RateLimitSettings: Sendable {
 struct RateLimits: Sendable {
     let settings: RateLimitSettings
     let limiter = RateLimiter()
+    let knownSources = KnownSources()
 
     /// Admits an authenticated request, or throws a 429; returns the RateLimit headers.
     func admit(_ principal: Principal) throws -> HTTPFields {
@@ -120,9 +121,22 @@ struct RateLimits: Sendable {
     }
 
     /// Admits a login attempt for this address and account.
+    ///
+    /// The per-account limit stops guessing spread over many addresses, but on its own it is a
+    /// lever: anyone hammering an account keeps its owner out. So an address the account has
+    /// signed in from before (`loginSucceeded`) is held to its per-address limit only. It still
+    /// meets the per-source back-off in the database, so knowing the password is what makes an
+    /// address known.
     func admitLogin(address: String, tenant: String, email: String) throws -> HTTPFields {
-        try check([("login-address:\(address)", settings.loginPerAddress),
-                   ("login-account:\(tenant)/\(email.lowercased())", settings.loginPerAccount)])
+        let account = "\(tenant)/\(email.lowercased())"
+        let perAccount = knownSources.contains(account: account, address: address) ? 0 : settings.loginPerAccount
+        return try check([("login-address:\(address)", settings.loginPerAddress),
+                          ("login-account:\(account)", perAccount)])
+    }
+
+    /// Records that `address` signed in to the account with the right password.
+    func loginSucceeded(address: String, tenant: String, email: String) {
+        knownSources.insert(account: "\(tenant)/\(email.lowercased())", address: address)
     }
 
     /// Admits an anonymous request that costs or reveals something (a signup, a password-reset
@@ -147,5 +161,34 @@ struct RateLimits: Sendable {
                                                              .rateLimitReset: String(refused.retryAfter)])
         }
         return headers
+    }
+}
+
+/// The addresses each account has signed in from, for `RateLimits.admitLogin`. In this process's
+/// memory, like the buckets: forgotten after `retention` and on restart (an owner is then
+/// treated as a new address until their next sign-in), and bounded in size.
+final class KnownSources: Sendable {
+    private let seen = Mutex<[String: ContinuousClock.Instant]>([:])
+    private let retention = Duration.seconds(30 * 24 * 3600)
+    private let capacity = 100_000
+
+    func insert(account: String, address: String) {
+        let now = ContinuousClock.now
+        seen.withLock { seen in
+            if seen.count >= capacity {
+                // Forget the expired; if that is not enough, the oldest half.
+                seen = seen.filter { now - $0.value < retention }
+                if seen.count >= capacity {
+                    let cutoff = seen.values.sorted()[seen.count / 2]
+                    seen = seen.filter { $0.value > cutoff }
+                }
+            }
+            seen["\(address) \(account)"] = now
+        }
+    }
+
+    func contains(account: String, address: String) -> Bool {
+        let now = ContinuousClock.now
+        return seen.withLock { $0["\(address) \(account)"].map { now - $0 < retention } ?? false }
     }
 }

@@ -15,7 +15,9 @@ struct HealthRoutes {
     let readiness: any ReadinessProbe
 
     func register(on router: Router<KeelRequestContext>) {
-        router.get("/healthz") { _, _ in Self.json(.ok, ["status": "ok"]) }
+        // The liveness answer never changes: encoded once, not per probe.
+        let alive = Self.json(.ok, ["status": "ok"])
+        router.get("/healthz") { _, _ in alive }
         router.get("/readyz") { _, _ in
             let checks = await readiness.check()
             let ready = checks.values.allSatisfy { $0 }

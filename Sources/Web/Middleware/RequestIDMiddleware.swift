@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import HTTPTypes
+import Kernel
 import Logging
 
 /// Gives every request an id, echoed in `X-Request-Id` and attached to its log lines.
@@ -13,7 +14,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let offered = request.headers[.xRequestID]
-        context.requestID = offered.flatMap { Self.isWellFormed($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
+        context.requestID = offered.flatMap { Self.isWellFormed($0) ? $0 : nil } ?? UUID.random().uuidString.lowercased()
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
         var response = try await next(request, context)
         response.headers[.xRequestID] = context.requestID

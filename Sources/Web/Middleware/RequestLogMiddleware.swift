@@ -23,6 +23,9 @@ public struct RequestLogMiddleware: RouterMiddleware {
     }
 
     private func log(_ request: Request, _ context: Context, status: Int, since started: ContinuousClock.Instant, error: (any Error)? = nil) {
+        let level: Logger.Level = status >= 500 ? .error : .info
+        // Built only when the line will be written: under load the level is often `warning`.
+        guard context.logger.logLevel <= level else { return }
         let elapsed = ContinuousClock.now - started
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue),
@@ -32,7 +35,7 @@ public struct RequestLogMiddleware: RouterMiddleware {
         ]
         if let tenantID = context.facts.tenantID { metadata["tenant_id"] = .string(tenantID.description) }
         if let error { metadata["error"] = .string(String(describing: error)) }
-        context.logger.log(level: status >= 500 ? .error : .info, "request", metadata: metadata)
+        context.logger.log(level: level, "request", metadata: metadata)
     }
 }
 

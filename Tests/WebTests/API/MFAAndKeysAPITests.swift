@@ -1,5 +1,6 @@
 @testable import Accounts
 import Foundation
+import KeelApp
 import HTTPTypes
 import KeelTesting
 import Kernel
@@ -18,7 +19,9 @@ struct MFAAndKeysAPITests {
 
     @Test("enrol, sign in with a code or a recovery code (each once), five wrong codes end a challenge, disable")
     func totp() async throws {
-        try await LiveAPI.run { api, db in
+        // The test waits 31 s for the next TOTP step on one keep-alive connection, which the
+        // testing client never reopens: keep it past the server's idle-connection deadline.
+        try await LiveAPI.run({ $0.httpHeadTimeoutSeconds = 120 }) { api, db in
             let tenant = try await api.signUp()
             let enrolment = try await api.call(.post, "/v1/me/mfa/totp", token: tenant.token)
             #expect(enrolment.status == .created, "\(enrolment.text)")

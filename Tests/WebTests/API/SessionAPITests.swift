@@ -121,11 +121,12 @@ struct SessionAPITests {
     @Test("login and signup are rate-limited per address and per account: 429 with Retry-After and RateLimit headers")
     func rateLimits() async throws {
         try await LiveAPI.run({ $0.rateLimitLoginAccount = 3; $0.rateLimitLoginAddress = 100 }) { api, _ in
-            let tenant = try await api.signUp()   // one login used
+            let tenant = try await api.signUp()   // the owner signs in once, from this address
+            // An account that has never signed in from this address: its limit applies.
             var last: APIResponse?
             for _ in 0..<4 {
                 last = try await api.call(.post, "/v1/sessions",
-                                          json: #"{"tenant":"\#(tenant.slug)","email":"\#(tenant.ownerEmail)","password":"wrong password"}"#)
+                                          json: #"{"tenant":"\#(tenant.slug)","email":"guesser-target@example.com","password":"wrong password"}"#)
             }
             let refused = try #require(last)
             #expect(refused.status == .tooManyRequests)
@@ -134,6 +135,13 @@ struct SessionAPITests {
             #expect(refused["RateLimit-Limit"] == "3")
             #expect(refused["RateLimit-Remaining"] == "0")
             #expect(refused["RateLimit-Reset"] != nil)
+            // The owner's account, from the address it signed in from: held to the per-address
+            // limit only, so others hammering the account cannot keep its owner out.
+            for _ in 0..<5 {
+                let owner = try await api.call(.post, "/v1/sessions",
+                                               json: #"{"tenant":"\#(tenant.slug)","email":"\#(tenant.ownerEmail)","password":"wrong password"}"#)
+                #expect(owner.status == .unauthorized)
+            }
         }
         try await LiveAPI.run({ $0.rateLimitCredential = 5 }) { api, _ in
             let tenant = try await api.signUp()
