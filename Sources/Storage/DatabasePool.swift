@@ -100,6 +100,17 @@ public final class DatabasePool: Service, Sendable {
         }
     }
 
+    /// One prepared statement in PostgreSQL's implicit transaction (see `PlatformDatabase.statement`).
+    func statement<Q: PreparedQuery>(_ query: Q) async throws -> [Q.Output] {
+        do {
+            return try await withConnection { connection in
+                try await Transaction(connection: connection, logger: self.logger).execute(query)
+            }
+        } catch {
+            throw DatabaseError.map(error)
+        }
+    }
+
     /// Leases a connection, failing with "database unavailable" when none can be had within
     /// the configured connect timeout (the pool itself would wait for its circuit breaker).
     ///

@@ -20,6 +20,14 @@ public struct PlatformDatabase: Sendable {
         }
     }
 
+    /// Runs one prepared statement on its own: no `begin`, no scope, no `commit`, so one round
+    /// trip. Row-level security sees neither a tenant nor the platform flag, so the statement
+    /// sees no tenant rows unless it brings its scope with it: a function declared with
+    /// `set app.platform = 'on'` (`accounts.session_by_token_hash`, the one hot cross-tenant read).
+    public func statement<Q: PreparedQuery>(_ query: Q) async throws -> [Q.Output] {
+        try await pool.statement(query)
+    }
+
     /// The tenant path, for work the platform does on one tenant's behalf (a subscriber
     /// handling that tenant's event).
     public var tenants: Database { pool.database }

@@ -19,11 +19,18 @@ public protocol PreparedQuery: Sendable {
     func decode(_ row: Row) throws -> Output
 }
 
-/// Bridges a `PreparedQuery` to PostgresNIO; the generic type gives each query its own
-/// statement name.
+/// Bridges a `PreparedQuery` to PostgresNIO.
 struct PreparedAdapter<Query: PreparedQuery>: PostgresPreparedStatement {
     typealias Row = Storage.Row
     static var sql: String { Query.sql }
+    /// Named after its SQL. PostgresNIO's default, the type's name, is cut by PostgreSQL to 63
+    /// bytes, and `Storage.PreparedAdapter<Module.Type.(unknown context at …)…` then names
+    /// several statements at once ("prepared statement already exists").
+    static var name: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in Query.sql.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return "keel_" + String(hash, radix: 16)
+    }
     let query: Query
 
     func makeBindings() throws -> PostgresBindings {

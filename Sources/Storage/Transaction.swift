@@ -23,9 +23,25 @@ struct Transaction: Sendable {
     /// statement after 30 s. Transaction-local, like the tenant.
     static let lockTimeout = "5s"
     static let statementTimeout = "30s"
-    private static let timeouts = SQL(unsafeSQL: """
+    private static let timeouts = """
         set_config('lock_timeout', '\(lockTimeout)', true), set_config('statement_timeout', '\(statementTimeout)', true)
-        """)
+        """
+
+    // The scope statement every transaction sends, prepared once per connection: PostgreSQL
+    // parses and plans it once, not per request (docs/benchmarks.md).
+    /// `true` = transaction-local: the setting ends with this transaction, so the next lease
+    /// of this pooled connection starts with no tenant.
+    private struct TenantScope: PreparedQuery {
+        static let sql = "select set_config('app.tenant_id', $1, true), \(timeouts)"
+        let tenantID: TenantID
+        var arguments: [SQLValue] { [tenantID.description.sqlValue] }
+        func decode(_ row: Row) throws {}
+    }
+    private struct PlatformScope: PreparedQuery {
+        static let sql = "select set_config('app.platform', 'on', true), \(timeouts)"
+        var arguments: [SQLValue] { [] }
+        func decode(_ row: Row) throws {}
+    }
 
     static func run<R>(
         on connection: PostgresConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
@@ -34,19 +50,15 @@ struct Transaction: Sendable {
         let tx = Transaction(connection: connection, logger: logger)
         try await tx.execute(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))
         do {
-            // `true` = transaction-local: the setting ends with this transaction, so the next
-            // lease of this pooled connection starts with no tenant.
             // Every request's transaction is bounded: a lock held elsewhere (a migration, an
             // operator's session) makes it fail after `lockTimeout` with 503 + Retry-After instead
             // of holding a pooled connection for as long as the lock lasts.
             switch scope {
             case .tenant(let tenantID):
-                try await tx.execute("""
-                    select set_config('app.tenant_id', \(tenantID.description), true), \(Self.timeouts)
-                    """)
+                _ = try await tx.execute(TenantScope(tenantID: tenantID))
             case .platform(let purpose):
                 logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
-                try await tx.execute("select set_config('app.platform', 'on', true), \(Self.timeouts)")
+                _ = try await tx.execute(PlatformScope())
             case .unscoped:
                 break  // migrations and operator tooling: no limits
             }

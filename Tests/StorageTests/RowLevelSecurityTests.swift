@@ -171,6 +171,25 @@ struct RowLevelSecurityTests {
             #expect(try next.decode("visible", as: Int.self) == 0)
         }
     }
+
+    @Test("the session lookup function widens nothing for the transaction that calls it")
+    func sessionLookupRestoresScope() async throws {
+        // given two tenants, and a transaction scoped to the first
+        let db = try await TestDatabase.shared()
+        let a = try await makeTenant(db)
+        _ = try await makeTenant(db)
+        let after = try await db.database.tenant(a) { tx in
+            // when it calls the hot-path lookup, which turns the platform flag on for its own query
+            _ = try await tx.query("select * from accounts.session_by_token_hash('\\x00'::bytea)")
+            // then afterwards the flag is off again and only the tenant's own row is visible
+            return try await tx.query("""
+                select coalesce(current_setting('app.platform', true), '') as platform,
+                       (select count(*)::int from accounts.tenants) as visible
+                """).first!
+        }
+        #expect(try after.decode("platform", as: String.self) == "")
+        #expect(try after.decode("visible", as: Int.self) == 1)
+    }
 }
 
 /// Creates a tenant row (and its outbox event) through the tenant path.

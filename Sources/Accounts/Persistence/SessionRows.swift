@@ -62,22 +62,27 @@ enum SessionRows {
             """)
     }
 
-    static func lookup(tokenHash: [UInt8], in tx: PlatformTransaction) async throws -> Lookup? {
-        guard let row = try await tx.query("""
-            select s.tenant_id, s.session_id, s.user_id, u.role,
-                   u.status = 'active' and u.locked_at is null and t.status = 'active' as usable, s.expires_at, s.last_seen_at, now() as now,
-                   t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required
-            from accounts.sessions s
-            join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
-            join accounts.tenants t on t.tenant_id = s.tenant_id
-            where s.token_hash = \(SQLValue.bytes(tokenHash))
-            """).first else { return nil }
-        return Lookup(tenantID: try row.decode("tenant_id"), sessionID: try row.decode("session_id"),
-                      userID: try row.decode("user_id"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
-                      usable: try row.decode("usable"),
-                      mfaEnrolmentRequired: try row.decode("mfa_enrolment_required"),
-                      expiresAt: try row.decode("expires_at"), lastSeenAt: try row.decode("last_seen_at"),
-                      now: try row.decode("now"))
+    /// The session a token hash names, with what authentication needs, across tenants: one
+    /// prepared statement (a function that sets its own platform scope; migration 0008).
+    static func lookup(tokenHash: [UInt8], in platform: PlatformDatabase) async throws -> Lookup? {
+        try await platform.statement(ByTokenHash(hash: tokenHash)).first
+    }
+
+    private struct ByTokenHash: PreparedQuery {
+        static let sql = """
+            select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required
+            from accounts.session_by_token_hash($1)
+            """
+        let hash: [UInt8]
+        var arguments: [SQLValue] { [.bytes(hash)] }
+        func decode(_ row: Row) throws -> Lookup {
+            Lookup(tenantID: try row.decode("tenant_id"), sessionID: try row.decode("session_id"),
+                   userID: try row.decode("user_id"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
+                   usable: try row.decode("usable"),
+                   mfaEnrolmentRequired: try row.decode("mfa_enrolment_required"),
+                   expiresAt: try row.decode("expires_at"), lastSeenAt: try row.decode("last_seen_at"),
+                   now: try row.decode("now"))
+        }
     }
 
     static func touch(_ id: SessionID, in tx: TenantTransaction) async throws {

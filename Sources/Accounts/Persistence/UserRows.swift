@@ -22,9 +22,9 @@ enum UserRows {
     }
 
     static func find(_ id: UserID, in tx: TenantTransaction, lock: Bool = false) async throws -> User? {
-        try await tx.query("""
-            select \(columns) from accounts.users where tenant_id = \(tx.tenantID) and user_id = \(id)
-            \(lock ? SQL(stringLiteral: "for update") : SQL(stringLiteral: ""))
+        if !lock { return try await tx.execute(ByID(tenantID: tx.tenantID, userID: id)).first }
+        return try await tx.query("""
+            select \(columns) from accounts.users where tenant_id = \(tx.tenantID) and user_id = \(id) for update
             """).first.map(decode)
     }
 
@@ -38,13 +38,28 @@ enum UserRows {
     }
 
     static func page(_ request: PageRequest, in tx: TenantTransaction) async throws -> Page<User> {
-        let rows = try await tx.query("""
+        let fetched = try await tx.execute(PageAfter(tenantID: tx.tenantID, after: request.after, limit: request.limit + 1))
+        return Page(fetched: fetched, limit: request.limit, id: \.id.rawValue)
+    }
+
+    // The two reads behind `GET /v1/users/{id}` and `GET /v1/users`, prepared (docs/benchmarks.md, S1 and S2).
+    private struct ByID: PreparedQuery {
+        static let sql = "select \(columns) from accounts.users where tenant_id = $1 and user_id = $2"
+        let tenantID: TenantID, userID: UserID
+        var arguments: [SQLValue] { [tenantID.rawValue.sqlValue, userID.rawValue.sqlValue] }
+        func decode(_ row: Row) throws -> User { try UserRows.decode(row) }
+    }
+
+    private struct PageAfter: PreparedQuery {
+        static let sql = """
             select \(columns) from accounts.users
-            where tenant_id = \(tx.tenantID) and (\(request.after)::uuid is null or user_id > \(request.after))
+            where tenant_id = $1 and ($2::uuid is null or user_id > $2::uuid)
             order by user_id
-            limit \(request.limit + 1)
-            """)
-        return Page(fetched: try rows.map(decode), limit: request.limit, id: \.id.rawValue)
+            limit $3
+            """
+        let tenantID: TenantID, after: UUID?, limit: Int
+        var arguments: [SQLValue] { [tenantID.rawValue.sqlValue, after.map(\.sqlValue) ?? .null, limit.sqlValue] }
+        func decode(_ row: Row) throws -> User { try UserRows.decode(row) }
     }
 
     /// Sets role and status and bumps the version, only if the row is still at `expectedVersion`.

@@ -24,9 +24,7 @@ struct AuthenticateUseCase {
 
     private func session(_ token: String, requestID: String) async throws -> Principal? {
         let hash = SecretToken.hash(token)
-        guard let found = try await platform.platform("authenticate session", { tx in
-            try await SessionRows.lookup(tokenHash: hash, in: tx)
-        }) else { return nil }
+        guard let found = try await SessionRows.lookup(tokenHash: hash, in: platform) else { return nil }
         let idleLimit = TimeInterval(sessions.idleTimeout.components.seconds)
         let ended = !found.usable || found.expiresAt <= found.now
             || found.lastSeenAt.addingTimeInterval(idleLimit) <= found.now
