@@ -62,7 +62,7 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     let v1 = router.group("/v1").add(middleware: APIContextMiddleware(maxBodyBytes: dependencies.api.maxBodyBytes))
     let handler = APIHandler(accounts: dependencies.accounts, idempotency: dependencies.idempotency, limits: limits)
     try handler.registerHandlers(on: v1, serverURL: URL(string: "/")!,
-                                 configuration: .init(dateTranscoder: .iso8601),
+                                 configuration: .init(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
                                  middlewares: [AccessMiddleware(accounts: dependencies.accounts, limits: limits)])
 
     if let admin = dependencies.admin {

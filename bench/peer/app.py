@@ -40,20 +40,15 @@ TOKEN_RE = re.compile(r"^keel_[A-Za-z0-9_-]{43}$")
 # Roles with users.read (docs/rbac.md): all of them.
 USERS_READ = {"owner", "admin", "billing", "member", "viewer"}
 
+# Keel's session lookup: one statement, outside any transaction (migration 0008).
 LOOKUP = """
-select s.tenant_id, s.session_id, s.user_id, u.role,
-       u.status = 'active' and u.locked_at is null and t.status = 'active' as usable, s.expires_at, s.last_seen_at, now() as now,
-       t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required
-from accounts.sessions s
-join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
-join accounts.tenants t on t.tenant_id = s.tenant_id
-where s.token_hash = $1
+select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required
+from accounts.session_by_token_hash($1)
 """
 COLUMNS = """user_id, tenant_id, email, name, role, status, version, created_at, email_verified_at,
 mfa_enabled_at is not null as mfa_enabled, locked_at, lock_reason"""
 # Keel's Transaction.run bounds every transaction in the same statement that sets its scope.
 TIMEOUTS = "set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true)"
-SCOPE_PLATFORM = f"select set_config('app.platform', 'on', true), {TIMEOUTS}"
 SCOPE_TENANT = f"select set_config('app.tenant_id', $1, true), {TIMEOUTS}"
 FIND_USER = f"select {COLUMNS} from accounts.users where tenant_id = $1 and user_id = $2"
 PAGE_USERS = f"""select {COLUMNS} from accounts.users
@@ -118,9 +113,7 @@ async def principal(request: Request) -> Principal:
     digest = hashlib.sha256(token.encode()).digest()
     pool: asyncpg.Pool = request.app.state.pool
     async with pool.acquire() as conn:
-        async with conn.transaction(isolation="read_committed"):
-            await conn.execute(SCOPE_PLATFORM)
-            found = await conn.fetchrow(LOOKUP, digest)
+        found = await conn.fetchrow(LOOKUP, digest)
         if found is None:
             raise problem(401, "unauthenticated", "The bearer token is not valid or its session has ended; log in again.")
         now = found["now"]
