@@ -61,9 +61,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "Kernel", swiftSettings: strict),
+        .target(name: "EventLoopExecutor", dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+                swiftSettings: strict),
         .target(
             name: "Storage",
-            dependencies: ["Kernel", postgresNIO, logging, lifecycle,
+            dependencies: ["Kernel", "EventLoopExecutor", postgresNIO, logging, lifecycle,
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Crypto", package: "swift-crypto")],
@@ -87,7 +89,7 @@ let package = Package(
     + [
         .target(
             name: "Web",
-            dependencies: ["Kernel", "TemplateEngine", "AccountsAPI", "BillingAPI", "OrdersAPI",
+            dependencies: ["Kernel", "EventLoopExecutor", "TemplateEngine", "AccountsAPI", "BillingAPI", "OrdersAPI",
                            "NotificationsAPI", hummingbird, logging,
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -106,6 +108,7 @@ let package = Package(
                            "AccountsAPI", "Accounts", "BillingAPI", "Billing", "OrdersAPI", "Orders",
                            "NotificationsAPI", "Notifications", hummingbird, logging, lifecycle,
                            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Configuration", package: "swift-configuration")],
             swiftSettings: strict
         ),

@@ -4,6 +4,8 @@ import Foundation
 public import Hummingbird
 import Kernel
 public import Logging
+import NIOCore
+import NIOPosix
 import Notifications
 import NotificationsAPI
 import PasswordHashing
@@ -35,7 +37,8 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
             throw AppError(.templatesInvalid, "The templates do not compile:\n\(error)")
         }
 
-        let pool = DatabasePool(setup.server, logger: logger)
+        let eventLoops = config.eventLoopGroup()
+        let pool = DatabasePool(setup.server, eventLoopGroup: eventLoops, logger: logger)
         let hasher = config.makePasswordHasher()
         let modules = Modules(pool: pool, hasher: hasher, config: config, templates: { templates.library })
         let mailSender = MailSender(platform: pool.platformDatabase(), transport: try makeMailTransport(config, pool: pool),
@@ -68,6 +71,7 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
                        PeriodicTask(name: "purge-idempotency-keys", every: .seconds(3600), logger: logger) {
                            try await idempotency.purge()
                        }],
+            eventLoopGroupProvider: .shared(eventLoops),
             logger: logger
         )
     } catch {
@@ -127,6 +131,12 @@ func makeMailTransport(_ config: KeelConfig, pool: DatabasePool) throws -> any M
 
 extension KeelConfig {
     /// The Argon2id pool with the configured cost; the caller shuts it down.
+    /// The loops for HTTP and PostgreSQL together (`eventLoops`). A group made here lives as
+    /// long as the process.
+    func eventLoopGroup() -> any EventLoopGroup {
+        eventLoops > 0 ? MultiThreadedEventLoopGroup(numberOfThreads: eventLoops) : MultiThreadedEventLoopGroup.singleton
+    }
+
     func makePasswordHasher() -> PasswordHasher {
         PasswordHasher(
             parameters: .init(memoryKiB: UInt32(argon2MemoryKiB), iterations: UInt32(argon2Iterations),

@@ -44,6 +44,9 @@ public struct KeelConfig: Sendable {
     /// how long the rest of the request may take after its head.
     public var httpHeadTimeoutSeconds = 15
     public var httpBodyTimeoutSeconds = 30
+    /// `KEEL_EVENT_LOOPS`: threads serving HTTP and PostgreSQL connections. 0 (the default) is
+    /// SwiftNIO's shared group, one per core.
+    public var eventLoops = 0
     /// `KEEL_MAX_BODY_BYTES`: the largest JSON request body.
     public var maxBodyBytes = 64 * 1024
     /// `KEEL_SESSION_IDLE_SECONDS`, `KEEL_SESSION_ABSOLUTE_SECONDS`: when sessions end.
@@ -115,6 +118,7 @@ public struct KeelConfig: Sendable {
         c.shutdownGraceSeconds = reader.int(forKey: "keel.shutdown.grace.seconds", default: c.shutdownGraceSeconds)
         c.httpHeadTimeoutSeconds = reader.int(forKey: "keel.http.head.timeout.seconds", default: c.httpHeadTimeoutSeconds)
         c.httpBodyTimeoutSeconds = reader.int(forKey: "keel.http.body.timeout.seconds", default: c.httpBodyTimeoutSeconds)
+        c.eventLoops = reader.int(forKey: "keel.event.loops", default: c.eventLoops)
         c.maxBodyBytes = reader.int(forKey: "keel.max.body.bytes", default: c.maxBodyBytes)
         c.sessionIdleSeconds = reader.int(forKey: "keel.session.idle.seconds", default: c.sessionIdleSeconds)
         c.sessionAbsoluteSeconds = reader.int(forKey: "keel.session.absolute.seconds", default: c.sessionAbsoluteSeconds)

@@ -1,3 +1,4 @@
+internal import EventLoopExecutor
 internal import NIOCore
 internal import PostgresNIO
 internal import Synchronization
@@ -40,7 +41,8 @@ final class ConnectionWatch: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             let once = Once(continuation)
             let ticket = watch(connection) { once.resume(with: .failure(Self.closedError())) }
-            Task {
+            // On the connection's own event loop: the reply resumes it where it arrives.
+            Task(executorPreference: EventLoopExecutor.of(connection.eventLoop)) {
                 let result: Result<R, any Error>
                 do { result = .success(try await statement()) } catch { result = .failure(error) }
                 self.unwatch(connection, ticket)

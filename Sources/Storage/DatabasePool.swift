@@ -3,6 +3,7 @@ public import Logging
 public import ServiceLifecycle
 internal import PostgresNIO
 internal import NIOSSL
+public import NIOCore
 internal import Synchronization
 
 /// The one connection pool of the process (PostgresNIO's `PostgresClient`), run as a Service.
@@ -14,7 +15,10 @@ public final class DatabasePool: Service, Sendable {
     let configuration: DatabaseConfiguration
     let logger: Logger
 
-    public init(_ configuration: DatabaseConfiguration, logger: Logger) {
+    /// - Parameter eventLoopGroup: the loops the connections run on; by default SwiftNIO's
+    ///   shared group (one loop per core). Keel passes the HTTP server's group, so a request and
+    ///   its statements can share a thread (`EventLoopExecutor`).
+    public init(_ configuration: DatabaseConfiguration, eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger) {
         var config: PostgresClient.Configuration
         switch configuration.endpoint {
         case .unixSocket(let path):
@@ -31,7 +35,8 @@ public final class DatabasePool: Service, Sendable {
         }
         config.options.maximumConnections = max(1, configuration.poolSize)
         config.options.connectTimeout = configuration.connectTimeout
-        self.client = PostgresClient(configuration: config, backgroundLogger: logger)
+        self.client = PostgresClient(configuration: config, eventLoopGroup: eventLoopGroup ?? PostgresClient.defaultEventLoopGroup,
+                                     backgroundLogger: logger)
         self.configuration = configuration
         self.logger = logger
     }

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Kernel
+public import NIOCore
 
 import Synchronization
 
@@ -14,12 +15,15 @@ public struct KeelRequestContext: RequestContext {
     /// The peer's address: what per-IP rate limits and login back-off key on. (Behind a
     /// proxy this is the proxy; trusting `X-Forwarded-For` is a deployment decision not yet made.)
     public let clientAddress: String
+    /// The event loop of the request's connection (`EventLoopPreferenceMiddleware`).
+    public let eventLoop: any EventLoop
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.facts = RequestFacts()
         self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.eventLoop = source.channel.eventLoop
     }
 }
 

@@ -48,6 +48,7 @@ public struct APISettings: Sendable {
 /// under `/v1`, the staff console under `/admin` and its stylesheet under `/assets`.
 public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelRequestContext> {
     let router = Router(context: KeelRequestContext.self)
+    router.add(middleware: EventLoopPreferenceMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
