@@ -88,10 +88,11 @@ public final class DatabasePool: Service, Sendable {
     ) async throws -> R {
         var attempt = 1
         while true {
+            let started = ContinuousClock.now
             do {
                 return try await withConnection { connection in
                     try await Transaction.run(on: connection, scope: scope, isolation: isolation,
-                                              logger: self.logger, body)
+                                              lockWait: self.waitBudget - (.now - started), logger: self.logger, body)
                 }
             } catch where DatabaseError.isRetryable(error) && attempt < maxAttempts {
                 // Jittered backoff so the transactions that collided do not collide again.
@@ -105,11 +106,20 @@ public final class DatabasePool: Service, Sendable {
         }
     }
 
-    /// One prepared statement in PostgreSQL's implicit transaction (see `PlatformDatabase.statement`).
-    func statement<Q: PreparedQuery>(_ query: Q) async throws -> [Q.Output] {
+    /// How long a request may wait on the database in all, for a connection and then for
+    /// locks: the connect timeout (5 s by default). A transaction's `lock_timeout` is what the
+    /// lease left of it, so a request that waited for a connection does not wait as long again
+    /// for a lock.
+    var waitBudget: Duration { configuration.connectTimeout }
+
+    /// One prepared statement in PostgreSQL's implicit transaction (see `PlatformDatabase.statement`);
+    /// `make` gets the `lock_timeout` left of the wait budget, for statements that set their own.
+    func statement<Q: PreparedQuery>(_ make: (_ lockTimeout: String) -> Q) async throws -> [Q.Output] {
+        let started = ContinuousClock.now
         do {
             return try await withConnection { connection in
-                try await Transaction(connection: connection, logger: self.logger).execute(query)
+                let query = make(Transaction.lockTimeout(self.waitBudget - (.now - started)))
+                return try await Transaction(connection: connection, logger: self.logger).execute(query)
             }
         } catch {
             throw DatabaseError.map(error)

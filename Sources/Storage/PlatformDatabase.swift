@@ -22,10 +22,12 @@ public struct PlatformDatabase: Sendable {
 
     /// Runs one prepared statement on its own: no `begin`, no scope, no `commit`, so one round
     /// trip. Row-level security sees neither a tenant nor the platform flag, so the statement
-    /// sees no tenant rows unless it brings its scope with it: a function declared with
-    /// `set app.platform = 'on'` (`accounts.session_by_token_hash`, the one hot cross-tenant read).
-    public func statement<Q: PreparedQuery>(_ query: Q) async throws -> [Q.Output] {
-        try await pool.statement(query)
+    /// sees no tenant rows unless it brings its scope with it: a function that sets
+    /// `app.platform` for its own query (`accounts.session_by_token_hash`, the one hot
+    /// cross-tenant read). Nothing bounds its lock waits either, so `make` gets the
+    /// `lock_timeout` to pass on (what the request's wait budget has left, e.g. `"4900ms"`).
+    public func statement<Q: PreparedQuery>(_ make: (_ lockTimeout: String) -> Q) async throws -> [Q.Output] {
+        try await pool.statement(make)
     }
 
     /// The tenant path, for work the platform does on one tenant's behalf (a subscriber

@@ -19,46 +19,58 @@ struct Transaction: Sendable {
         var isSet: Bool { failed.withLock { $0 } }
     }
 
-    /// Waiting for a lock ends after 5 s (the same as waiting for a pooled connection); a
-    /// statement after 30 s. Transaction-local, like the tenant.
-    static let lockTimeout = "5s"
+    /// A statement ends after 30 s. Waiting for a lock ends when the request's database wait
+    /// budget does (`DatabasePool.waitBudget`, less the wait for the connection). Both are
+    /// transaction-local, like the tenant.
     static let statementTimeout = "30s"
-    private static let timeouts = """
-        set_config('lock_timeout', '\(lockTimeout)', true), set_config('statement_timeout', '\(statementTimeout)', true)
-        """
+
+    /// `lock_timeout` for what is left of a wait budget, at least 100 ms.
+    static func lockTimeout(_ remaining: Duration) -> String {
+        let ms = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+        return "\(max(100, ms))ms"
+    }
 
     // The scope statement every transaction sends, prepared once per connection: PostgreSQL
     // parses and plans it once, not per request (docs/benchmarks.md).
     /// `true` = transaction-local: the setting ends with this transaction, so the next lease
     /// of this pooled connection starts with no tenant.
     private struct TenantScope: PreparedQuery {
-        static let sql = "select set_config('app.tenant_id', $1, true), \(timeouts)"
-        let tenantID: TenantID
-        var arguments: [SQLValue] { [tenantID.description.sqlValue] }
+        static let sql = """
+            select set_config('app.tenant_id', $1, true), set_config('lock_timeout', $2, true),
+                   set_config('statement_timeout', '\(statementTimeout)', true)
+            """
+        let tenantID: TenantID, lockTimeout: String
+        var arguments: [SQLValue] { [tenantID.description.sqlValue, lockTimeout.sqlValue] }
         func decode(_ row: Row) throws {}
     }
     private struct PlatformScope: PreparedQuery {
-        static let sql = "select set_config('app.platform', 'on', true), \(timeouts)"
-        var arguments: [SQLValue] { [] }
+        static let sql = """
+            select set_config('app.platform', 'on', true), set_config('lock_timeout', $1, true),
+                   set_config('statement_timeout', '\(statementTimeout)', true)
+            """
+        let lockTimeout: String
+        var arguments: [SQLValue] { [lockTimeout.sqlValue] }
         func decode(_ row: Row) throws {}
     }
 
+    /// - Parameter lockWait: how long a statement may wait for a lock (what is left of the
+    ///   request's wait budget).
     static func run<R>(
         on connection: PostgresConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
-        logger: Logger, _ body: (Transaction) async throws -> R
+        lockWait: Duration, logger: Logger, _ body: (Transaction) async throws -> R
     ) async throws -> R {
         let tx = Transaction(connection: connection, logger: logger)
         try await tx.execute(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))
         do {
             // Every request's transaction is bounded: a lock held elsewhere (a migration, an
-            // operator's session) makes it fail after `lockTimeout` with 503 + Retry-After instead
-            // of holding a pooled connection for as long as the lock lasts.
+            // operator's session) makes it fail when the wait budget is spent, with 503 +
+            // Retry-After, instead of holding a pooled connection for as long as the lock lasts.
             switch scope {
             case .tenant(let tenantID):
-                _ = try await tx.execute(TenantScope(tenantID: tenantID))
+                _ = try await tx.execute(TenantScope(tenantID: tenantID, lockTimeout: lockTimeout(lockWait)))
             case .platform(let purpose):
                 logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
-                _ = try await tx.execute(PlatformScope())
+                _ = try await tx.execute(PlatformScope(lockTimeout: lockTimeout(lockWait)))
             case .unscoped:
                 break  // migrations and operator tooling: no limits
             }

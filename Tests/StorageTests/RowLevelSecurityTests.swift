@@ -180,12 +180,17 @@ struct RowLevelSecurityTests {
         _ = try await makeTenant(db)
         let after = try await db.database.tenant(a) { tx in
             // when it calls the hot-path lookup, which turns the platform flag on for its own query
-            _ = try await tx.query("select * from accounts.session_by_token_hash('\\x00'::bytea)")
-            // then afterwards the flag is off again and only the tenant's own row is visible
-            return try await tx.query("""
+            let before = try await tx.query("select current_setting('lock_timeout') as lock_timeout").first!
+            _ = try await tx.query("select * from accounts.session_by_token_hash('\\x00'::bytea, '1234ms')")
+            // then afterwards the flag is off again, the lock timeout as it was, and only the
+            // tenant's own row is visible
+            let after = try await tx.query("""
                 select coalesce(current_setting('app.platform', true), '') as platform,
+                       current_setting('lock_timeout') as lock_timeout,
                        (select count(*)::int from accounts.tenants) as visible
                 """).first!
+            #expect(try after.decode("lock_timeout", as: String.self) == before.decode("lock_timeout", as: String.self))
+            return after
         }
         #expect(try after.decode("platform", as: String.self) == "")
         #expect(try after.decode("visible", as: Int.self) == 1)

@@ -43,7 +43,7 @@ USERS_READ = {"owner", "admin", "billing", "member", "viewer"}
 # Keel's session lookup: one statement, outside any transaction (migration 0008).
 LOOKUP = """
 select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required
-from accounts.session_by_token_hash($1)
+from accounts.session_by_token_hash($1, '5000ms')
 """
 COLUMNS = """user_id, tenant_id, email, name, role, status, version, created_at, email_verified_at,
 mfa_enabled_at is not null as mfa_enabled, locked_at, lock_reason"""

@@ -5,7 +5,7 @@
 -- statement timeouts (Transaction.run).
 -- The session lookup: one statement, outside any transaction (migration 0008).
 select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required
-from accounts.session_by_token_hash(:tokenhash);
+from accounts.session_by_token_hash(:tokenhash, '5000ms');
 begin isolation level read committed;
 select set_config('app.tenant_id', :tenant, true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
 select user_id, tenant_id, email, name, role, status, version, created_at, email_verified_at,

@@ -14,7 +14,7 @@
 \set n random(1000000000, 9000000000000000)
 -- The session lookup: one statement, outside any transaction (migration 0008).
 select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required
-from accounts.session_by_token_hash(:tokenhash);
+from accounts.session_by_token_hash(:tokenhash, '5000ms');
 begin isolation level read committed;
 select set_config('app.tenant_id', :tenant, true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
 insert into platform.idempotency_keys (scope, key, tenant_id, fingerprint, state, claim, locked_until)

@@ -65,16 +65,16 @@ enum SessionRows {
     /// The session a token hash names, with what authentication needs, across tenants: one
     /// prepared statement (a function that sets its own platform scope; migration 0008).
     static func lookup(tokenHash: [UInt8], in platform: PlatformDatabase) async throws -> Lookup? {
-        try await platform.statement(ByTokenHash(hash: tokenHash)).first
+        try await platform.statement { ByTokenHash(hash: tokenHash, lockTimeout: $0) }.first
     }
 
     private struct ByTokenHash: PreparedQuery {
         static let sql = """
             select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required
-            from accounts.session_by_token_hash($1)
+            from accounts.session_by_token_hash($1, $2)
             """
-        let hash: [UInt8]
-        var arguments: [SQLValue] { [.bytes(hash)] }
+        let hash: [UInt8], lockTimeout: String
+        var arguments: [SQLValue] { [.bytes(hash), lockTimeout.sqlValue] }
         func decode(_ row: Row) throws -> Lookup {
             Lookup(tenantID: try row.decode("tenant_id"), sessionID: try row.decode("session_id"),
                    userID: try row.decode("user_id"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
