@@ -45,8 +45,8 @@ contract: build
 
 # The fault and abuse battery (docs/reliability.md): seven tests, each starting keel on a fresh
 # database and breaking something (kill -9, SIGTERM, PostgreSQL restarts, a held lock, hostile
-# bytes, login abuse), each printing one line of figures; about ten minutes. KEEL_BIN picks the
-# binary (docs/reliability.md's figures come from the release build).
+# bytes, login abuse), each printing one line of figures; about eight minutes on the debug build
+# (how docs/reliability.md's figures were made). KEEL_BIN picks another binary.
 reliability: build
 	scripts/reliability.sh
 
