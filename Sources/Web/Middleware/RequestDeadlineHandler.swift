@@ -25,7 +25,15 @@ public final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChanne
     /// while a response went out before its request's body was all read (a 413, say).
     private var unanswered = 0
     private var readingRequest = false
-    private var deadline: Scheduled<Void>?
+    /// When the connection is closed unless something happens first; `nil` while Keel works.
+    private var deadline: NIODeadline?
+    /// At most one timer per connection. Moving the deadline does not reschedule it (two timer
+    /// operations per request cost more than a whole `/healthz`): when it fires before the
+    /// deadline then current, it schedules itself again for it. So a deadline moved *earlier*
+    /// (the head deadline after a request, when the timer was set for a body deadline) is kept
+    /// late, by at most `bodyTimeout`: harmless for an idle keep-alive connection, and a new
+    /// connection's first head is timed exactly.
+    private var timer: Scheduled<Void>?
 
     public init(headTimeout: TimeAmount, bodyTimeout: TimeAmount) {
         self.headTimeout = headTimeout
@@ -36,7 +44,7 @@ public final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChanne
         if context.channel.isActive { arm(context, headTimeout) }
     }
 
-    public func handlerRemoved(context: ChannelHandlerContext) { disarm() }
+    public func handlerRemoved(context: ChannelHandlerContext) { stop() }
 
     public func channelActive(context: ChannelHandlerContext) {
         arm(context, headTimeout)
@@ -44,7 +52,7 @@ public final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChanne
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stop()
         context.fireChannelInactive()
     }
 
@@ -58,7 +66,7 @@ public final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChanne
         case .end:
             readingRequest = false
             unanswered += 1
-            if unanswered == 0 { arm(context, headTimeout) } else { disarm() }
+            if unanswered == 0 { arm(context, headTimeout) } else { deadline = nil }
         }
         context.fireChannelRead(data)
     }
@@ -72,13 +80,32 @@ public final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChanne
     }
 
     private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {
-        deadline?.cancel()
-        let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        let due = NIODeadline.now() + timeout
+        deadline = due
+        if timer == nil { schedule(context, at: due) }
     }
 
-    private func disarm() {
-        deadline?.cancel()
+    private func schedule(_ context: ChannelHandlerContext, at due: NIODeadline) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: due) {
+            let (handler, context) = loopBound.value
+            handler.fired(context)
+        }
+    }
+
+    private func fired(_ context: ChannelHandlerContext) {
+        timer = nil
+        guard let deadline else { return }  // Keel is working on a request
+        if deadline <= .now() {
+            context.close(promise: nil)
+        } else {
+            schedule(context, at: deadline)
+        }
+    }
+
+    private func stop() {
+        timer?.cancel()
+        timer = nil
         deadline = nil
     }
 }
