@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Kernel
 internal import NIOPosix
 internal import Synchronization
@@ -94,15 +91,6 @@ public final class PasswordHasher: Sendable {
 
     @TaskLocal private static var holdsAdmission = false
 
-    /// Hashing threads run at nice 10, so that when a login storm and ordinary requests both
-    /// want the CPU, the requests win it (a hash takes 25 ms of a core; a read, well under one).
-    /// On Linux the nice value is per thread, and `setpriority` on `0` means the calling one. A
-    /// no-op after the first call on a thread, and cheap beside a hash.
-    private static func yieldToRequests() {
-        #if os(Linux)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-        #endif
-    }
 
     private func admit() throws {
         let capacity = threads + queueDepth
@@ -117,11 +105,6 @@ public final class PasswordHasher: Sendable {
     }
 
     private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withAdmission {
-            try await pool.runIfActive {
-                Self.yieldToRequests()
-                return try work()
-            }
-        }
+        try await withAdmission { try await pool.runIfActive(work) }
     }
 }
