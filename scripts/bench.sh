@@ -351,8 +351,8 @@ scenario_rss() {  # SCENARIO: Keel's peak since the last reset_peak
   record add phase=peak-rss scenario="$1" peak_mib="$(mib "$main_PID" VmHWM)" rss_mib="$(mib "$main_PID" VmRSS)"
 }
 median() { "${TOOL[@]}" median "$RESULTS" "$@"; }
-# S3 measurements start from no invitations: the pending-invitation check scans the tenant's
-# invitations (see docs/benchmarks.md), so a growing table would slow whichever runs later.
+# S3 measurements start from no invitations, so that whichever system runs later does not meet
+# a bigger table (the pending-invitation check is an index lookup since migration 0008).
 clear_invitations() {
   "${PSQL[@]}" -U postgres -c "delete from accounts.invitations where tenant_id = '$TENANT_ID'" -c "vacuum accounts.invitations"
 }

@@ -5,12 +5,12 @@ bearer check as a dependency, Pydantic response models. It reads and writes the 
 Keel serves, as Keel's own role (`keel_app`: no superuser, row-level security applies), and does
 what Keel does for these requests, statement for statement:
 
-  authentication   one read-committed transaction with `app.platform` on: the session found by the
-                   SHA-256 of the bearer token, joined to its user and tenant (the SQL of
-                   SessionRows.lookup); the session must be usable (user active and not locked,
+  authentication   one statement outside any transaction, as Keel sends it:
+                   accounts.session_by_token_hash (migration 0008), the session found by the
+                   SHA-256 of the bearer token, joined to its user and tenant; the session must be usable (user active and not locked,
                    tenant active) and within both expiries, or it is deleted and the answer is 401;
                    `last_seen_at` is touched at most once a minute; MFA enrolment blocks the rest;
-  the read         a second transaction scoped with set_config('app.tenant_id', …, true), the
+  the read         a transaction scoped with set_config('app.tenant_id', …, true), the
                    tenant-scoped SELECT of UserRows.find / UserRows.page;
   the answer       the same JSON fields (Keel's `User` schema, nulls left out), ETag on one user,
                    `{data, has_more, next_cursor}` with Keel's base64url cursor on the list.
