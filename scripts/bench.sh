@@ -281,14 +281,19 @@ wrk_run() {
 }
 
 # throughput SCENARIO SYSTEM ROUND URL ARGS…
-throughput() {
-  local scenario=$1 system=$2 round=$3 url=$4; shift 4
-  local out="$RUN/out/$scenario-$system-r$round.wrk"
+# measure TOOL SCENARIO SYSTEM ROUND OUT RUNNER ARGS…: a warm-up on the first round, then one
+# measurement of RUNNER (called as RUNNER SECONDS ARGS…) into OUT, recorded and printed.
+measure() {
+  local tool=$1 scenario=$2 system=$3 round=$4 out=$5 runner=$6; shift 6
   quiet
-  if [ "$round" = 1 ] && [ "$WARMUP" -gt 0 ]; then locked wrk_run "$WARMUP" "$url" "$@" >/dev/null; quiet; fi
-  locked wrk_run "$D" "$url" "$@" >"$out"
-  record wrk "$out" phase=throughput scenario="$scenario" system="$system" round="$round"
+  if [ "$round" = 1 ] && [ "$WARMUP" -gt 0 ]; then locked "$runner" "$WARMUP" "$@" >/dev/null 2>&1; quiet; fi
+  locked "$runner" "$D" "$@" >"$out" 2>&1
+  record "$tool" "$out" phase=throughput scenario="$scenario" system="$system" round="$round"
   printf '  %-3s %-6s round %s: %8.0f /s\n' "$scenario" "$system" "$round" "$("${TOOL[@]}" median "$RESULTS" rps phase=throughput scenario="$scenario" system="$system" round="$round")"
+}
+throughput() {
+  local scenario=$1 system=$2 round=$3; shift 3
+  measure wrk "$scenario" "$system" "$round" "$RUN/out/$scenario-$system-r$round.wrk" wrk_run "$@"
 }
 
 # pgbench as the server's role on the same cluster, as many clients as Keel has connections.
@@ -298,15 +303,14 @@ pg_run() {  # SCRIPT pgbench-args…
   local script=$1; shift
   pgbench -n -M "${PG_MODE:-prepared}" -h "$SOCK" -U keel_app -c "$POOL" -j 2 -f "$REPO/bench/pg/$script.sql" "$@" keel
 }
+pg_timed() {  # SECONDS SCRIPT VARS…
+  local secs=$1 script=$2; shift 2
+  pg_run "$script" -T "$secs" "$@"
+}
 pg_throughput() {  # SCENARIO SCRIPT ROUND VARS…
   local scenario=$1 script=$2 round=$3; shift 3
   local system=pg; [ "${PG_MODE:-prepared}" = prepared ] || system=pg-$PG_MODE
-  local out="$RUN/out/$scenario-$system-r$round.pgbench"
-  quiet
-  if [ "$round" = 1 ] && [ "$WARMUP" -gt 0 ]; then locked pg_run "$script" -T "$WARMUP" "$@" >/dev/null 2>&1; quiet; fi
-  locked pg_run "$script" -T "$D" "$@" >"$out" 2>&1
-  record pgbench "$out" phase=throughput scenario="$scenario" system="$system" round="$round"
-  printf '  %-3s %-6s round %s: %8.0f /s\n' "$scenario" "$system" "$round" "$("${TOOL[@]}" median "$RESULTS" rps phase=throughput scenario="$scenario" system="$system" round="$round")"
+  measure pgbench "$scenario" "$system" "$round" "$RUN/out/$scenario-$system-r$round.pgbench" pg_timed "$script" "$@"
 }
 
 # hey at a fixed total rate. -q is per worker, and one hey's workers tick in phase, so N workers
@@ -374,27 +378,24 @@ echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 has() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 
 # --- Throughput: S1, S2, S3, S7 ---------------------------------------------------------------------
-if has S1; then
-  echo "S1 read: GET $S1_PATH (bearer lookup + tenant-scoped row)"
+read_scenario() {  # SCENARIO PGSCRIPT PATH: PG (prepared and unnamed), the peer and Keel, alternating
+  local scenario=$1 script=$2 path=$3
   reset_peak "$main_PID"
   for r in $(seq 1 "$ROUNDS"); do
-    pg_throughput S1 s1-read "$r" "${PG_VARS[@]}"
-    PG_MODE=extended pg_throughput S1 s1-read "$r" "${PG_VARS[@]}"
-    throughput S1 peer "$r" "$PEER$S1_PATH" get "$READER_TOKEN"
-    throughput S1 keel "$r" "$KEEL$S1_PATH" get "$READER_TOKEN"
+    pg_throughput "$scenario" "$script" "$r" "${PG_VARS[@]}"
+    PG_MODE=extended pg_throughput "$scenario" "$script" "$r" "${PG_VARS[@]}"
+    throughput "$scenario" peer "$r" "$PEER$path" get "$READER_TOKEN"
+    throughput "$scenario" keel "$r" "$KEEL$path" get "$READER_TOKEN"
   done
-  scenario_rss S1
+  scenario_rss "$scenario"
+}
+if has S1; then
+  echo "S1 read: GET $S1_PATH (bearer lookup + tenant-scoped row)"
+  read_scenario S1 s1-read "$S1_PATH"
 fi
 if has S2; then
   echo "S2 list: GET $S2_PATH (50 users after a cursor)"
-  reset_peak "$main_PID"
-  for r in $(seq 1 "$ROUNDS"); do
-    pg_throughput S2 s2-list "$r" "${PG_VARS[@]}"
-    PG_MODE=extended pg_throughput S2 s2-list "$r" "${PG_VARS[@]}"
-    throughput S2 peer "$r" "$PEER$S2_PATH" get "$READER_TOKEN"
-    throughput S2 keel "$r" "$KEEL$S2_PATH" get "$READER_TOKEN"
-  done
-  scenario_rss S2
+  read_scenario S2 s2-list "$S2_PATH"
 fi
 if has S3; then
   echo "S3 write: POST /v1/invitations with a fresh Idempotency-Key (durable commits)"
