@@ -119,9 +119,11 @@ let package = Package(
         ),
 
         // Shared by the test targets: starts (or reuses) the private PostgreSQL once per process.
-        .target(name: "KeelTesting", dependencies: ["Storage", "Kernel", "KeelApp", "PasswordHashing", logging],
+        .target(name: "KeelTesting", dependencies: ["Storage", "Kernel", "PasswordHashing", logging],
                 path: "Tests/KeelTesting", swiftSettings: strict),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: strict),
+        .testTarget(name: "KernelTests",
+                    dependencies: ["Kernel", .product(name: "PropertyBased", package: "swift-property-based")],
+                    swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Kernel", "KeelTesting", logging],
                     swiftSettings: strict),
         .testTarget(name: "TemplateEngineTests",

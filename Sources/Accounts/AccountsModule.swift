@@ -4,16 +4,20 @@ public import Kernel
 public import PasswordHashing
 public import Storage
 
-/// The implementation of `AccountsService`; only the composition root creates it.
+/// The implementation of `AccountsService`; only the composition root creates it. A thin
+/// facade: each method hands its call to one use case (`UseCases/`), which owns the rules.
 public struct AccountsModule: AccountsService {
     let db: Database
     let platform: PlatformDatabase
     let hasher: PasswordHasher
     let sessionPolicy: SessionPolicy
+    let passwords = PasswordPolicy.standard
     let dummyHash = DummyHash()
 
-    /// `platform` is used for the two reads that come before any tenant is known: the tenant
-    /// named at login, and the session behind a bearer token.
+    /// `platform` is for the reads that come before any tenant is known (the tenant a login or
+    /// a password reset names; the session, API key or emailed token a request presents) and
+    /// for audit entries that belong to no tenant. Everything after them runs in the tenant's
+    /// transaction. The clock is `db`'s (`Database.clock`).
     public init(db: Database, platform: PlatformDatabase, hasher: PasswordHasher, sessions: SessionPolicy = .init()) {
         self.db = db
         self.platform = platform
@@ -21,24 +25,36 @@ public struct AccountsModule: AccountsService {
         self.sessionPolicy = sessions
     }
 
+    // MARK: Tenants
+
     public func createTenant(_ request: CreateTenant) async throws -> Tenant {
         try await CreateTenantUseCase(db: db)(request)
     }
 
     public func tenant(_ id: TenantID) async throws -> Tenant? {
-        try await db.tenant(id) { tx in try await TenantRows.find(id, in: tx) }
+        try await FindTenantUseCase(db: db)(id)
     }
 
     public func signUp(_ request: SignUp, idempotency: IdempotentCompletion<SignUpResult>?) async throws -> SignUpResult {
-        try await SignUpUseCase(db: db, hasher: hasher, policy: .standard)(request, idempotency: idempotency)
+        try await SignUpUseCase(db: db, hasher: hasher, policy: passwords)(request, idempotency: idempotency)
     }
+
+    public func tenant(_ principal: Principal) async throws -> Tenant {
+        try await GetOwnTenantUseCase(db: db)(principal)
+    }
+
+    public func updateTenant(_ principal: Principal, expectedVersion: Int?, change: TenantChange) async throws -> Tenant {
+        try await UpdateTenantUseCase(db: db)(principal, expectedVersion: expectedVersion, change: change)
+    }
+
+    // MARK: Sessions
 
     public func logIn(_ request: LogIn) async throws -> LogInOutcome {
         try await LogInUseCase(db: db, platform: platform, hasher: hasher, sessions: sessionPolicy, dummyHash: dummyHash)(request)
     }
 
     public func completeMFAChallenge(_ answer: MFAChallengeAnswer) async throws -> NewSession {
-        try await mfa.complete(answer)
+        try await CompleteMFAChallengeUseCase(db: db, platform: platform, sessions: sessionPolicy)(answer)
     }
 
     public func authenticate(token: String, requestID: String) async throws -> Principal? {
@@ -46,169 +62,119 @@ public struct AccountsModule: AccountsService {
     }
 
     public func logOut(_ principal: Principal) async throws {
-        let sessionID = try principal.requireSession()
-        try await db.tenant(principal.tenantID) { tx in
-            try await SessionRows.delete(sessionID, in: tx)
-            try await tx.audit(AuditEvent(tenantID: tx.tenantID, actorUserID: principal.userID, action: "session.logged_out",
-                                          target: "session/\(sessionID)", requestID: principal.requestID))
-        }
+        try await LogOutUseCase(db: db)(principal)
     }
 
     public func sessions(_ principal: Principal, page: PageRequest) async throws -> Page<SessionInfo> {
-        try principal.requireSession()
-        let idle = Double(sessionPolicy.idleTimeout.components.seconds)
-        return try await db.tenant(principal.tenantID) { tx in
-            try await SessionRows.page(of: principal.userID, idleSeconds: idle, page, in: tx)
-        }
+        try await ListSessionsUseCase(db: db, sessions: sessionPolicy)(principal, page: page)
     }
 
     public func endSession(_ principal: Principal, id: SessionID) async throws {
-        try principal.requireSession()
-        try await db.tenant(principal.tenantID) { tx in
-            // Only the caller's own sessions: anyone else's id is as unknown as a made-up one.
-            guard try await SessionRows.delete(id, of: principal.userID, in: tx) else {
-                throw AppError(.sessionNotFound, "You have no session with that id.")
-            }
-            try await tx.audit("session.ended", by: principal, target: "session/\(id)")
-        }
+        try await EndSessionUseCase(db: db)(principal, id: id)
     }
 
     // MARK: Own account
 
+    public func me(_ principal: Principal) async throws -> (user: User, tenant: Tenant) {
+        try await GetMeUseCase(db: db)(principal)
+    }
+
     public func changePassword(_ principal: Principal, current: String, new: String) async throws {
-        try await ownAccount.changePassword(principal, current: current, new: new)
+        try await ChangePasswordUseCase(db: db, hasher: hasher, policy: passwords)(principal, current: current, new: new)
     }
 
     public func requestEmailChange(_ principal: Principal, email: String, password: String) async throws -> PendingEmailChange {
-        try await ownAccount.requestEmailChange(principal, email: email, password: password)
+        try await RequestEmailChangeUseCase(db: db, hasher: hasher)(principal, email: email, password: password)
     }
 
     public func resendEmailVerification(_ principal: Principal) async throws {
-        try await ownAccount.resendVerification(principal)
+        try await ResendVerificationUseCase(db: db)(principal)
     }
 
     public func confirmEmail(token: String, requestID: String) async throws -> (email: String, verifiedAt: Date) {
-        try await ownAccount.confirmEmail(token: token, requestID: requestID)
+        try await ConfirmEmailUseCase(db: db, platform: platform)(token: token, requestID: requestID)
     }
 
     public func requestPasswordReset(tenantSlug: String, email: String, source: String, requestID: String) async throws {
-        try await passwordReset.request(tenantSlug: tenantSlug, email: email, source: source, requestID: requestID)
+        try await RequestPasswordResetUseCase(db: db, platform: platform)(tenantSlug: tenantSlug, email: email, source: source,
+                                                                          requestID: requestID)
     }
 
     public func confirmPasswordReset(token: String, password: String, requestID: String) async throws {
-        try await passwordReset.confirm(token: token, password: password, requestID: requestID)
+        try await ConfirmPasswordResetUseCase(db: db, platform: platform, hasher: hasher, policy: passwords)(
+            token: token, password: password, requestID: requestID)
     }
 
     // MARK: MFA
 
     public func startTOTPEnrolment(_ principal: Principal) async throws -> TOTPEnrolment {
-        try await mfa.start(principal)
+        try await StartTOTPEnrolmentUseCase(db: db)(principal)
     }
 
     public func confirmTOTPEnrolment(_ principal: Principal, code: String) async throws -> [String] {
-        try await mfa.confirm(principal, code: code)
+        try await ConfirmTOTPEnrolmentUseCase(db: db)(principal, code: code)
     }
 
     public func disableMFA(_ principal: Principal, code: String) async throws {
-        try await mfa.disable(principal, code: code)
+        try await DisableMFAUseCase(db: db)(principal, code: code)
     }
 
     public func regenerateRecoveryCodes(_ principal: Principal, code: String) async throws -> [String] {
-        try await mfa.regenerateRecoveryCodes(principal, code: code)
-    }
-
-    // MARK: Tenant
-
-    public func tenant(_ principal: Principal) async throws -> Tenant {
-        guard let tenant = try await db.tenant(principal.tenantID, { tx in try await TenantRows.find(tx.tenantID, in: tx) }) else {
-            throw AccountErrors.gone
-        }
-        return tenant
-    }
-
-    public func updateTenant(_ principal: Principal, expectedVersion: Int?, change: TenantChange) async throws -> Tenant {
-        try await TenantSettingsUseCase(db: db).update(principal, expectedVersion: expectedVersion, change: change)
+        try await RegenerateRecoveryCodesUseCase(db: db)(principal, code: code)
     }
 
     // MARK: Invitations
 
     public func invite(_ principal: Principal, email: String, role: Role,
                        idempotency: IdempotentCompletion<Invitation>?) async throws -> Invitation {
-        try await invitationFlow.invite(principal, email: email, role: role, idempotency: idempotency)
+        try await InviteUseCase(db: db)(principal, email: email, role: role, idempotency: idempotency)
     }
 
     public func invitations(_ principal: Principal, page: PageRequest) async throws -> Page<Invitation> {
-        try await invitationFlow.list(principal, page: page)
+        try await ListInvitationsUseCase(db: db)(principal, page: page)
     }
 
     public func revokeInvitation(_ principal: Principal, id: InvitationID) async throws {
-        try await invitationFlow.revoke(principal, id: id)
+        try await RevokeInvitationUseCase(db: db)(principal, id: id)
     }
 
     public func acceptInvitation(_ request: AcceptInvitation) async throws -> (tenant: Tenant, user: User) {
-        try await invitationFlow.accept(request)
+        try await AcceptInvitationUseCase(db: db, platform: platform, hasher: hasher, policy: passwords)(request)
     }
 
     // MARK: API keys
 
     public func createAPIKey(_ principal: Principal, name: String, permissions: Set<Permission>) async throws -> NewAPIKey {
-        try await APIKeysUseCase(db: db).create(principal, name: name, permissions: permissions)
+        try await CreateAPIKeyUseCase(db: db)(principal, name: name, permissions: permissions)
     }
 
     public func apiKeys(_ principal: Principal, page: PageRequest) async throws -> Page<APIKey> {
-        try await APIKeysUseCase(db: db).list(principal, page: page)
+        try await ListAPIKeysUseCase(db: db)(principal, page: page)
     }
 
     public func revokeAPIKey(_ principal: Principal, id: APIKeyID) async throws {
-        try await APIKeysUseCase(db: db).revoke(principal, id: id)
+        try await RevokeAPIKeyUseCase(db: db)(principal, id: id)
     }
 
-    // MARK: Use cases
-
-    private var mfa: MFAUseCase { MFAUseCase(db: db, platform: platform, sessions: sessionPolicy) }
-    private var ownAccount: OwnAccountUseCase {
-        OwnAccountUseCase(db: db, platform: platform, hasher: hasher, policy: .standard)
-    }
-    private var passwordReset: PasswordResetUseCase {
-        PasswordResetUseCase(db: db, platform: platform, hasher: hasher, policy: .standard)
-    }
-    private var invitationFlow: InvitationsUseCase {
-        InvitationsUseCase(db: db, platform: platform, hasher: hasher, policy: .standard)
-    }
-
-    public func me(_ principal: Principal) async throws -> (user: User, tenant: Tenant) {
-        try await db.tenant(principal.tenantID) { tx in
-            guard let user = try await UserRows.find(principal.userID, in: tx),
-                  let tenant = try await TenantRows.find(principal.tenantID, in: tx) else {
-                throw AppError(.unauthenticated, "The session has ended.")
-            }
-            return (user, tenant)
-        }
-    }
+    // MARK: Users
 
     public func users(_ principal: Principal, page: PageRequest) async throws -> Page<User> {
-        try principal.require(.usersRead)
-        return try await db.tenant(principal.tenantID) { tx in try await UserRows.page(page, in: tx) }
+        try await ListUsersUseCase(db: db)(principal, page: page)
     }
 
     public func user(_ principal: Principal, id: UserID) async throws -> User {
-        try principal.require(.usersRead)
-        guard let user = try await db.tenant(principal.tenantID, { tx in try await UserRows.find(id, in: tx) }) else {
-            throw AppError(.userNotFound, "There is no such user.")
-        }
-        return user
+        try await GetUserUseCase(db: db)(principal, id: id)
     }
 
     public func updateUser(_ principal: Principal, id: UserID, expectedVersion: Int?, change: UserChange) async throws -> User {
-        try await ManageUsersUseCase(db: db).update(principal, id: id, expectedVersion: expectedVersion, change: change)
+        try await UpdateUserUseCase(db: db)(principal, id: id, expectedVersion: expectedVersion, change: change)
     }
 
     public func deleteUser(_ principal: Principal, id: UserID, expectedVersion: Int?) async throws {
-        try await ManageUsersUseCase(db: db).delete(principal, id: id, expectedVersion: expectedVersion)
+        try await DeleteUserUseCase(db: db)(principal, id: id, expectedVersion: expectedVersion)
     }
 
     public func auditEvents(_ principal: Principal, page: PageRequest) async throws -> Page<AuditEvent> {
-        try principal.require(.auditRead)
-        return try await db.tenant(principal.tenantID) { tx in try await tx.auditEvents(page) }
+        try await ListAuditEventsUseCase(db: db)(principal, page: page)
     }
 }

@@ -3,8 +3,11 @@ public import Kernel
 
 // Integration events Accounts publishes for the people it emails. Each carries what the
 // email needs (the tenant's name, the person's name and address) so that Notifications never
-// calls back into Accounts. The ones with a `token` carry a single-use secret: it lives in the
-// outbox and the mail queue until the message is sent (Accounts keeps only its hash).
+// calls back into Accounts. The ones with a `token` carry a single-use secret in clear, and
+// nothing purges it yet: it stays in the outbox row's payload and in the queued message's
+// body after the email is sent (Accounts itself keeps only its hash). Tokens expire (30
+// minutes to 7 days) and work once, which bounds the harm of a leaked dump; encrypting or
+// purging them is the secrets-at-rest issue's work.
 
 /// A person should prove they own `email`: after signup, on request, or for a new address.
 public struct EmailVerificationRequested: IntegrationEvent, Equatable {

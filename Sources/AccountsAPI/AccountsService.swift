@@ -7,7 +7,8 @@ public import Kernel
 /// nowhere else, and the module checks the permission the call needs (the HTTP edge checks
 /// it too, per route). A record of another tenant is `.notFound`, never `.forbidden`.
 public protocol AccountsService: Sendable {
-    /// Creates a tenant and publishes `TenantCreated` in the same transaction (operators).
+    /// Creates a tenant without an owner and publishes `TenantCreated` in the same transaction
+    /// (operators; sign-up is `signUp`).
     func createTenant(_ request: CreateTenant) async throws -> Tenant
 
     /// The tenant, or `nil`.

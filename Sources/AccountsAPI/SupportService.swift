@@ -29,7 +29,7 @@ public protocol SupportService: Sendable {
     func find(_ principal: StaffPrincipal, query: String) async throws -> FindResults
     func auditLog(_ principal: StaffPrincipal, query: AuditQuery, page: PageRequest) async throws -> Page<AuditEntry>
     /// Records a staff action taken in another module (retrying an email).
-    func recordAction(_ principal: StaffPrincipal, tenantID: TenantID?, action: String, target: String,
+    func recordAction(_ principal: StaffPrincipal, tenantID: TenantID?, action: some AuditAction, target: String,
                       reason: String?) async throws
 }
 

@@ -2,7 +2,7 @@ import Accounts
 import AccountsAPI
 import Foundation
 public import Hummingbird
-import Kernel
+public import Kernel
 public import Logging
 import NIOCore
 import NIOPosix
@@ -20,7 +20,11 @@ import Web
 /// Services start in order and stop in reverse: the embedded database (if any) first up and
 /// last down, then the pool, the password hasher, the event dispatcher, then the HTTP server,
 /// which on SIGTERM stops accepting and lets in-flight requests finish.
-public func buildApplication(_ config: KeelConfig, logger: Logger) async throws -> some ApplicationProtocol {
+///
+/// `clock` is the time every module and service reads (through the pool's transactions and
+/// `Database.clock`); `keel serve` passes the system clock, tests may pass a `ManualClock`.
+public func buildApplication(_ config: KeelConfig, clock: any WallClock = SystemClock(),
+                             logger: Logger) async throws -> some ApplicationProtocol {
     let setup = try await DatabaseSetup.resolve(config, logger: logger)
     do {
         if config.migrateOnStart {
@@ -38,7 +42,7 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
         }
 
         let eventLoops = config.eventLoopGroup()
-        let pool = DatabasePool(setup.server, eventLoopGroup: eventLoops, logger: logger)
+        let pool = DatabasePool(setup.server, eventLoopGroup: eventLoops, clock: clock, logger: logger)
         let hasher = config.makePasswordHasher()
         let modules = Modules(pool: pool, hasher: hasher, config: config, templates: { templates.library })
         let mailSender = MailSender(platform: pool.platformDatabase(), transport: try makeMailTransport(config, pool: pool),
@@ -56,7 +60,8 @@ public func buildApplication(_ config: KeelConfig, logger: Logger) async throws 
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
                 loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount)),
             admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
-                                     outbox: OutboxMonitor(dispatcher: dispatcher), publicDirectory: config.publicDirectory)))
+                                     outbox: OutboxMonitor(dispatcher: dispatcher), publicDirectory: config.publicDirectory,
+                                     clock: clock)))
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(
@@ -130,13 +135,13 @@ func makeMailTransport(_ config: KeelConfig, pool: DatabasePool) throws -> any M
 }
 
 extension KeelConfig {
-    /// The Argon2id pool with the configured cost; the caller shuts it down.
     /// The loops for HTTP and PostgreSQL together (`eventLoops`). A group made here lives as
     /// long as the process.
     func eventLoopGroup() -> any EventLoopGroup {
         eventLoops > 0 ? MultiThreadedEventLoopGroup(numberOfThreads: eventLoops) : MultiThreadedEventLoopGroup.singleton
     }
 
+    /// The Argon2id pool with the configured cost; the caller shuts it down.
     func makePasswordHasher() -> PasswordHasher {
         PasswordHasher(
             parameters: .init(memoryKiB: UInt32(argon2MemoryKiB), iterations: UInt32(argon2Iterations),

@@ -1,5 +1,6 @@
 public import Logging
 import Foundation
+import Kernel
 
 /// One JSON object per line on stdout: `ts`, `level`, `msg`, `logger`, then metadata
 /// (request_id, tenant_id, …). Machine-readable first; `KEEL_LOG_FORMAT=text` for humans.
@@ -42,7 +43,9 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
+    /// The machine's time, not the injected clock: a log line records when something really
+    /// happened, even in a test that has moved its clock a month ahead.
     static func timestamp() -> String {
-        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        SystemClock().now.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }

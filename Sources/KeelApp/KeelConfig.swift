@@ -25,6 +25,9 @@ public struct KeelConfig: Sendable {
     public var templatesDirectory = "Templates"
     /// `KEEL_TEMPLATES_RELOAD`: recompile templates when their files change (development).
     public var reloadTemplates = false
+    /// Settings the environment gave that mean nothing (a misspelt log level): `keel` refuses to
+    /// start while there are any, rather than run on a default the operator did not choose.
+    public var problems: [String] = []
     /// `KEEL_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical.
     public var logLevel: Logger.Level = .info
     /// `KEEL_LOG_FORMAT`: `json` (one object per line) or `text`.
@@ -108,8 +111,15 @@ public struct KeelConfig: Sendable {
         c.migrationsDirectory = reader.string(forKey: "keel.migrations.dir", default: c.migrationsDirectory)
         c.templatesDirectory = reader.string(forKey: "keel.templates.dir", default: c.templatesDirectory)
         c.reloadTemplates = reader.bool(forKey: "keel.templates.reload", default: c.reloadTemplates)
-        c.logLevel = Logger.Level(rawValue: reader.string(forKey: "keel.log.level", default: "info")) ?? .info
-        c.logFormat = LogFormat(rawValue: reader.string(forKey: "keel.log.format", default: "json")) ?? .json
+        // A misspelt level or format is reported (`problems`), never silently replaced by the default.
+        let level = reader.string(forKey: "keel.log.level", default: "info")
+        if let parsed = Logger.Level(rawValue: level) { c.logLevel = parsed } else {
+            c.problems.append("KEEL_LOG_LEVEL must be trace, debug, info, notice, warning, error or critical, not '\(level)'.")
+        }
+        let format = reader.string(forKey: "keel.log.format", default: "json")
+        if let parsed = LogFormat(rawValue: format) { c.logFormat = parsed } else {
+            c.problems.append("KEEL_LOG_FORMAT must be json or text, not '\(format)'.")
+        }
         c.hashThreads = reader.int(forKey: "keel.hash.threads", default: c.hashThreads)
         c.hashQueueDepth = reader.int(forKey: "keel.hash.queue", default: c.hashQueueDepth)
         c.argon2MemoryKiB = reader.int(forKey: "keel.argon2.memory.kib", default: c.argon2MemoryKiB)

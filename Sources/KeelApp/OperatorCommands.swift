@@ -20,7 +20,7 @@ public enum OperatorCommands {
     /// in-flight work has `shutdownGraceSeconds`; then what is left is cancelled, and the
     /// process exits non-zero so a supervisor can tell a clean drain from a cut one.
     public static func serve(_ config: KeelConfig, logger: Logger) async throws {
-        let app = try await buildApplication(config, logger: logger)
+        let app = try await buildApplication(config, clock: SystemClock(), logger: logger)
         let grace = Duration.seconds(config.shutdownGraceSeconds)
         let watch = ShutdownClock()
         // The group shuts services down last to first: the clock starts as the drain does.
@@ -42,7 +42,8 @@ public enum OperatorCommands {
         }
     }
 
-    /// Creates a tenant through the Accounts interface; returns it as a JSON object.
+    /// Creates a tenant through the Accounts interface; returns it as a JSON object in the API's
+    /// shape (`require_mfa`, `created_at`).
     public static func createTenant(slug: String, name: String, _ config: KeelConfig, logger: Logger) async throws -> String {
         try await DatabaseSetup.resolve(config, logger: logger).whileRunning { setup in
             let tenant = try await DatabasePool.withPool(setup.server, logger: logger) { pool in
@@ -58,8 +59,10 @@ public enum OperatorCommands {
                     throw error
                 }
             }
+            // The API's shape (snake_case keys, ISO 8601 dates), pretty-printed for a person.
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.dateEncodingStrategy = .iso8601
             return String(decoding: try encoder.encode(tenant), as: UTF8.self)
         }

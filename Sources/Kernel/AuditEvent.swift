@@ -8,21 +8,34 @@ public struct AuditEvent: Sendable, Equatable {
     public let actorUserID: UserID?
     /// The staff member who acted, for changes made in the staff console.
     public let actorStaffID: StaffID?
-    /// A dotted verb: `user.role_changed`, `session.login_failed`.
+    /// The stored name of an `AuditAction`: `user.role_changed`, `session.login_failed`.
     public let action: String
     /// What was acted on: `user/<id>`.
     public let target: String?
     public let requestID: String?
-    /// JSON objects (as text), when something changed.
+    /// JSON objects (as text, `AuditSnapshot.json`), when something changed.
     public let before: String?
     public let after: String?
     /// Why, where the actor was asked (a staff member suspending a tenant).
     public let reason: String?
     public let occurredAt: Date
 
-    public init(id: UUID = .v7(), tenantID: TenantID?, actorUserID: UserID?, action: String, target: String?,
-                requestID: String?, before: String? = nil, after: String? = nil, actorStaffID: StaffID? = nil,
-                reason: String? = nil, occurredAt: Date = Date()) {
+    /// A new entry, as a module writes it: a declared action, typed snapshots.
+    public init<Action: AuditAction>(
+        id: UUID = .v7(), tenantID: TenantID?, actorUserID: UserID?, action: Action, target: String?,
+        requestID: String?, before: AuditSnapshot? = nil, after: AuditSnapshot? = nil, actorStaffID: StaffID? = nil,
+        reason: String? = nil, occurredAt: Date
+    ) {
+        self.init(recorded: id, tenantID: tenantID, actorUserID: actorUserID, action: action.rawValue, target: target,
+                  requestID: requestID, before: before?.json, after: after?.json, actorStaffID: actorStaffID,
+                  reason: reason, occurredAt: occurredAt)
+    }
+
+    /// An entry read back from the log, as it was stored. Only the log's reader uses this: a
+    /// writer names an `AuditAction`, never a string.
+    public init(recorded id: UUID, tenantID: TenantID?, actorUserID: UserID?, action: String, target: String?,
+                requestID: String?, before: String?, after: String?, actorStaffID: StaffID?, reason: String?,
+                occurredAt: Date) {
         self.id = id
         self.tenantID = tenantID
         self.actorUserID = actorUserID

@@ -3,8 +3,10 @@ public import Foundation
 extension UUID {
     /// A version 7 UUID (RFC 9562 §5.7): 48 bits of Unix milliseconds, then random bits.
     /// Time-ordered ids keep B-tree inserts at the right edge of the index and make
-    /// cursor pagination by id follow creation order.
-    public static func v7(now: Date = Date()) -> UUID {
+    /// cursor pagination by id follow creation order. The machine's time, not the injected
+    /// clock: an id orders rows by when they were really written, which a test that moves
+    /// its clock must not disturb.
+    public static func v7(now: Date = SystemClock().now) -> UUID {
         var generator = SystemRandomNumberGenerator()
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }

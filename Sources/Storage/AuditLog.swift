@@ -52,7 +52,7 @@ enum AuditLog {
         """
 
     private static func decode(_ row: Row) throws -> AuditEvent {
-        AuditEvent(id: try row.decode("audit_id"), tenantID: try row.decode("tenant_id"),
+        AuditEvent(recorded: try row.decode("audit_id"), tenantID: try row.decode("tenant_id"),
                    actorUserID: try row.decode("actor_user_id"), action: try row.decode("action"),
                    target: try row.decode("target"), requestID: try row.decode("request_id"),
                    before: try row.decode("before"), after: try row.decode("after"),

@@ -1,3 +1,4 @@
+public import Foundation
 public import Kernel
 
 /// The tenant path: the only way module code reaches PostgreSQL.
@@ -13,6 +14,9 @@ public import Kernel
 public struct Database: Sendable {
     let pool: DatabasePool
 
+    /// The injected clock: the time outside a transaction (inside one, use `tx.now`).
+    public var clock: any WallClock { pool.clock }
+
     /// Runs `body` in one transaction scoped to `tenantID`: committed when it returns,
     /// rolled back when it throws. Serialization failures re-run `body` (at most 3 times),
     /// so it must not have effects outside the transaction.
@@ -21,7 +25,7 @@ public struct Database: Sendable {
         _ body: (TenantTransaction) async throws -> R
     ) async throws -> R {
         try await pool.transaction(.tenant(tenantID), isolation: isolation) { tx in
-            try await body(TenantTransaction(tenantID: tenantID, tx: tx))
+            try await body(TenantTransaction(tenantID: tenantID, tx: tx, now: pool.clock.now))
         }
     }
 }
@@ -30,6 +34,11 @@ public struct Database: Sendable {
 public struct TenantTransaction: Sendable {
     public let tenantID: TenantID
     let tx: Transaction
+    /// The injected clock's time when the transaction began, like PostgreSQL's `now()`: one
+    /// instant for everything the transaction decides and records. SQL that decides by time
+    /// (`expires_at > …`) binds this rather than calling `now()`, so a test that moves the
+    /// clock moves those decisions too.
+    public let now: Date
 
     @discardableResult
     public func query(_ sql: SQL) async throws -> [Row] {

@@ -1,4 +1,4 @@
-import Kernel
+public import Kernel
 public import Logging
 public import ServiceLifecycle
 internal import PostgresNIO
@@ -14,11 +14,16 @@ public final class DatabasePool: Service, Sendable {
     let client: PostgresClient
     let configuration: DatabaseConfiguration
     let logger: Logger
+    /// The time every transaction reads (`TenantTransaction.now`): the composition root's clock.
+    let clock: any WallClock
 
     /// - Parameter eventLoopGroup: the loops the connections run on; by default SwiftNIO's
     ///   shared group (one loop per core). Keel passes the HTTP server's group, so a request and
     ///   its statements can share a thread (`EventLoopExecutor`).
-    public init(_ configuration: DatabaseConfiguration, eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger) {
+    /// - Parameter clock: the time transactions read (`now`); tests pass a `ManualClock`.
+    public init(_ configuration: DatabaseConfiguration, eventLoopGroup: (any EventLoopGroup)? = nil,
+                clock: any WallClock = SystemClock(), logger: Logger) {
+        self.clock = clock
         var config: PostgresClient.Configuration
         switch configuration.endpoint {
         case .unixSocket(let path):
@@ -246,7 +251,7 @@ extension DatabasePool {
     /// A transaction with no tenant and no platform flag: every tenant table looks empty.
     /// For catalog checks and for tests that prove exactly that.
     public func withUnscopedTransaction<R: Sendable>(_ body: (PlatformTransaction) async throws -> R) async throws -> R {
-        try await transaction(.unscoped, isolation: .readCommitted) { tx in try await body(PlatformTransaction(tx: tx)) }
+        try await transaction(.unscoped, isolation: .readCommitted) { tx in try await body(PlatformTransaction(tx: tx, now: clock.now)) }
     }
 
     /// Whether a connection can be had and answers.

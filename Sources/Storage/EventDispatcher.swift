@@ -215,7 +215,7 @@ public final class EventDispatcher: Service, Sendable {
                 """).map { row in
                 OutboxEntry(id: try row.decode("id"), tenantID: try row.decode("tenant_id"),
                             eventType: try row.decode("event_type"),
-                            status: OutboxEntry.Status(rawValue: try row.decode("status")) ?? .pending,
+                            status: try row.decode("status", as: OutboxEntry.Status.self),
                             attempts: try row.decode("attempts"), lastError: try row.decode("last_error"),
                             createdAt: try row.decode("created_at"))
             }

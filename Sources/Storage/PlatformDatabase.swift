@@ -1,4 +1,5 @@
-import Kernel
+public import Foundation
+public import Kernel
 
 /// The cross-tenant path, for the few components whose job spans tenants: the event
 /// dispatcher, the staff console's search, operator commands.
@@ -10,13 +11,16 @@ import Kernel
 public struct PlatformDatabase: Sendable {
     let pool: DatabasePool
 
+    /// The injected clock: the time outside a transaction (inside one, use `tx.now`).
+    public var clock: any WallClock { pool.clock }
+
     /// Runs `body` in one cross-tenant transaction. `purpose` is logged with it.
     public func platform<R: Sendable>(
         _ purpose: String, isolation: IsolationLevel = .readCommitted,
         _ body: (PlatformTransaction) async throws -> R
     ) async throws -> R {
         try await pool.transaction(.platform(purpose: purpose), isolation: isolation) { tx in
-            try await body(PlatformTransaction(tx: tx))
+            try await body(PlatformTransaction(tx: tx, now: pool.clock.now))
         }
     }
 
@@ -38,6 +42,8 @@ public struct PlatformDatabase: Sendable {
 /// A transaction that may read every tenant's rows.
 public struct PlatformTransaction: Sendable {
     let tx: Transaction
+    /// The injected clock's time when the transaction began (see `TenantTransaction.now`).
+    public let now: Date
 
     @discardableResult
     public func query(_ sql: SQL) async throws -> [Row] {

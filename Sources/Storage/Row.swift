@@ -27,6 +27,25 @@ public struct Row: Sendable {
         ID(rawValue: try decode(column, as: UUID.self))
     }
 
+    /// A value of a closed set stored as text (a role, a status). A value the code does not
+    /// know fails loudly: defaulting would turn an unknown role into some known one.
+    public func decode<Value: RawRepresentable>(_ column: String, as type: Value.Type = Value.self) throws -> Value
+    where Value.RawValue == String {
+        let raw = try decode(column, as: String.self)
+        guard let value = Value(rawValue: raw) else {
+            throw AppError(.internalError, "A stored value could not be read.",
+                           diagnostics: "column \(column) holds '\(raw)', which is not a \(Value.self)")
+        }
+        return value
+    }
+
+    /// A nullable value of a closed set stored as text.
+    public func decode<Value: RawRepresentable>(_ column: String, as type: Value?.Type = Value?.self) throws -> Value?
+    where Value.RawValue == String {
+        guard try decode(column, as: String?.self) != nil else { return nil }
+        return try decode(column, as: Value.self)
+    }
+
     /// A nullable typed identifier.
     public func decode<ID: Identifier>(_ column: String, as type: ID?.Type = ID?.self) throws -> ID? {
         try decode(column, as: UUID?.self).map(ID.init(rawValue:))

@@ -20,8 +20,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "Where the embedded PostgreSQL lives when DATABASE_URL is unset (KEEL_DATA_DIR).")
     var dataDir: String?
 
-    func config() -> KeelConfig {
+    func config() throws -> KeelConfig {
         var config = KeelConfig(environment: ProcessInfo.processInfo.environment)
+        if let problem = config.problems.first { throw ValidationError(problem) }
         if let dataDir { config.dataDirectory = dataDir }
         OperatorCommands.bootstrapLogging(config)
         return config
@@ -37,7 +38,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        var config = database.config()
+        var config = try database.config()
         if let host { config.host = host }
         if let port { config.port = port }
         config.migrateOnStart = migrate
@@ -53,7 +54,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let config = database.config()
+        let config = try database.config()
         let logger = Logger(label: "keel.migrate")
         try await exitOnAppError(logger) {
             let applied = try await OperatorCommands.migrate(config, logger: logger)
@@ -72,7 +73,7 @@ struct Tenants: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let config = database.config()
+            let config = try database.config()
             let logger = Logger(label: "keel.tenants")
             try await exitOnAppError(logger) {
                 print(try await OperatorCommands.createTenant(slug: slug, name: name, config, logger: logger))
@@ -96,7 +97,7 @@ struct Staff: AsyncParsableCommand {
         func run() async throws {
             let logger = Logger(label: "keel.staff")
             try await exitOnAppError(logger) {
-                print(try await OperatorCommands.createStaff(email: email, name: name, role: role, database.config(), logger: logger))
+                print(try await OperatorCommands.createStaff(email: email, name: name, role: role, try database.config(), logger: logger))
             }
         }
     }
@@ -117,7 +118,7 @@ struct Mail: AsyncParsableCommand {
         func run() async throws {
             let logger = Logger(label: "keel.mail")
             try await exitOnAppError(logger) {
-                print(try await OperatorCommands.mailList(recipient: to, limit: limit, database.config(), logger: logger))
+                print(try await OperatorCommands.mailList(recipient: to, limit: limit, try database.config(), logger: logger))
             }
         }
     }
@@ -131,7 +132,7 @@ struct Mail: AsyncParsableCommand {
         func run() async throws {
             let logger = Logger(label: "keel.mail")
             try await exitOnAppError(logger) {
-                print(try await OperatorCommands.mailShow(id: id, mime: mime, database.config(), logger: logger))
+                print(try await OperatorCommands.mailShow(id: id, mime: mime, try database.config(), logger: logger))
             }
         }
     }
@@ -145,7 +146,7 @@ struct Mail: AsyncParsableCommand {
         func run() async throws {
             let logger = Logger(label: "keel.mail")
             try await exitOnAppError(logger) {
-                print(try await OperatorCommands.mailLog(status: status, limit: limit, database.config(), logger: logger))
+                print(try await OperatorCommands.mailLog(status: status, limit: limit, try database.config(), logger: logger))
             }
         }
     }
@@ -158,7 +159,7 @@ struct Mail: AsyncParsableCommand {
         func run() async throws {
             let logger = Logger(label: "keel.mail")
             try await exitOnAppError(logger) {
-                try await OperatorCommands.mailRetry(id: id, database.config(), logger: logger)
+                try await OperatorCommands.mailRetry(id: id, try database.config(), logger: logger)
                 print("Queued again.")
             }
         }

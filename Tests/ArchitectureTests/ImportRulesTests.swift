@@ -15,6 +15,14 @@ struct ImportRulesTests {
         #expect(violations.isEmpty, "\(violations.joined(separator: "\n"))")
     }
 
+    @Test("every source target is one the rules know")
+    func everyTargetKnown() throws {
+        let targets = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Sources").path)
+            .filter { !$0.hasPrefix(".") }
+        let unknown = Set(targets).subtracting(ImportRules.ours)
+        #expect(unknown.isEmpty, "targets the import rules do not know (add them to ImportRules.ours): \(unknown.sorted())")
+    }
+
     @Test("the rules catch each kind of violation")
     func rulesCatchViolations() {
         let bad: [ImportScanner.Import] = [
@@ -90,7 +98,7 @@ enum ImportRules {
     static let modules = ["Accounts", "Billing", "Orders", "Notifications"]
     static let apis = Set(modules.map { "\($0)API" })
     static let ours: Set<String> = Set(modules).union(apis).union(["Kernel", "Storage", "PasswordHashing", "TemplateEngine",
-                                                                   "Web", "KeelApp", "CArgon2"])
+                                                                   "Web", "KeelApp", "CArgon2", "EventLoopExecutor", "keel"])
     static let webEdge: Set<String> = ["Web", "KeelApp", "keel"]
 
     static func violations(in imports: [ImportScanner.Import]) -> [String] {

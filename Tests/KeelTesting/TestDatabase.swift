@@ -1,5 +1,4 @@
 public import Foundation
-import KeelApp
 import Kernel
 public import Logging
 public import Storage

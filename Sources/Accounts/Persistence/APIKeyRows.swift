@@ -31,7 +31,7 @@ enum APIKeyRows {
 
     static func lookup(hash: [UInt8], in tx: PlatformTransaction) async throws -> Lookup? {
         guard let row = try await tx.query("""
-            select k.tenant_id, k.api_key_id, k.created_by, u.role, k.permissions, k.last_used_at, now() as now,
+            select k.tenant_id, k.api_key_id, k.created_by, u.role, k.permissions, k.last_used_at,
                    k.revoked_at is null and u.status = 'active' and u.locked_at is null and t.status = 'active' as usable
             from accounts.api_keys k
             join accounts.users u on u.tenant_id = k.tenant_id and u.user_id = k.created_by
@@ -39,14 +39,15 @@ enum APIKeyRows {
             where k.key_hash = \(SQLValue.bytes(hash))
             """).first else { return nil }
         return Lookup(tenantID: try row.decode("tenant_id"), keyID: try row.decode("api_key_id"),
-                      userID: try row.decode("created_by"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
+                      userID: try row.decode("created_by"), role: try row.decode("role", as: Role.self),
+                      // A permission that no longer exists grants nothing: dropping it only narrows the key.
                       scopes: Set(try row.decode("permissions", as: [String].self).compactMap(Permission.init(rawValue:))),
-                      usable: try row.decode("usable"), lastUsedAt: try row.decode("last_used_at"), now: try row.decode("now"))
+                      usable: try row.decode("usable"), lastUsedAt: try row.decode("last_used_at"), now: tx.now)
     }
 
     static func touch(_ id: APIKeyID, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            update accounts.api_keys set last_used_at = now() where tenant_id = \(tx.tenantID) and api_key_id = \(id)
+            update accounts.api_keys set last_used_at = \(tx.now) where tenant_id = \(tx.tenantID) and api_key_id = \(id)
             """)
     }
 
@@ -56,7 +57,7 @@ enum APIKeyRows {
             select \(columns) from accounts.api_keys where tenant_id = \(tx.tenantID) and api_key_id = \(id) for update
             """).first.map(decode) else { return nil }
         let after = try decode(try await tx.query("""
-            update accounts.api_keys set revoked_at = coalesce(revoked_at, now())
+            update accounts.api_keys set revoked_at = coalesce(revoked_at, \(tx.now))
             where tenant_id = \(tx.tenantID) and api_key_id = \(id) returning \(columns)
             """)[0])
         return (before, after)

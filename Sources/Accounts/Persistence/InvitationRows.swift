@@ -6,47 +6,50 @@ import Storage
 /// SQL for `accounts.invitations`. The state is derived from the timestamps, so an invitation
 /// expires without anyone writing to it.
 enum InvitationRows {
-    static let columns: SQL = """
+    /// The columns `decode` reads; the state as of `now` (the transaction's clock time).
+    static func columns(at now: Date) -> SQL {
+        """
         invitation_id, email, role, invited_by, expires_at, created_at, accepted_at, revoked_at,
         case when accepted_at is not null then 'accepted' when revoked_at is not null then 'revoked'
-             when expires_at <= now() then 'expired' else 'pending' end as state
+             when expires_at <= \(now) then 'expired' else 'pending' end as state
         """
+    }
 
     static func insert(id: InvitationID, email: String, role: Role, tokenHash: [UInt8], invitedBy: UserID, expiresAt: Date,
                        in tx: TenantTransaction) async throws -> Invitation {
         try decode(try await tx.query("""
             insert into accounts.invitations (tenant_id, invitation_id, email, role, token_hash, invited_by, expires_at)
             values (\(tx.tenantID), \(id), \(email), \(role.rawValue), \(SQLValue.bytes(tokenHash)), \(invitedBy), \(expiresAt))
-            returning \(columns)
+            returning \(columns(at: tx.now))
             """)[0])
     }
 
     /// Revokes pending invitations to this address (a new one replaces them).
     static func revokePending(email: String, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            update accounts.invitations set revoked_at = now()
+            update accounts.invitations set revoked_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and lower(email) = lower(\(email))
-              and accepted_at is null and revoked_at is null and expires_at > now()
+              and accepted_at is null and revoked_at is null and expires_at > \(tx.now)
             """)
     }
 
     static func find(_ id: InvitationID, lock: Bool = false, in tx: TenantTransaction) async throws -> Invitation? {
         try await tx.query("""
-            select \(columns) from accounts.invitations where tenant_id = \(tx.tenantID) and invitation_id = \(id)
+            select \(columns(at: tx.now)) from accounts.invitations where tenant_id = \(tx.tenantID) and invitation_id = \(id)
             \(lock ? SQL(stringLiteral: "for update") : "")
             """).first.map(decode)
     }
 
     static func revoke(_ id: InvitationID, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            update accounts.invitations set revoked_at = now()
+            update accounts.invitations set revoked_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and invitation_id = \(id) and revoked_at is null and accepted_at is null
             """)
     }
 
     static func accept(_ id: InvitationID, userID: UserID, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            update accounts.invitations set accepted_at = now(), accepted_user_id = \(userID)
+            update accounts.invitations set accepted_at = \(tx.now), accepted_user_id = \(userID)
             where tenant_id = \(tx.tenantID) and invitation_id = \(id)
             """)
     }
@@ -60,7 +63,7 @@ enum InvitationRows {
 
     static func page(_ request: PageRequest, in tx: TenantTransaction) async throws -> Page<Invitation> {
         let rows = try await tx.query("""
-            select \(columns) from accounts.invitations
+            select \(columns(at: tx.now)) from accounts.invitations
             where tenant_id = \(tx.tenantID) and (\(request.after)::uuid is null or invitation_id > \(request.after))
             order by invitation_id limit \(request.limit + 1)
             """)
@@ -69,8 +72,8 @@ enum InvitationRows {
 
     static func decode(_ row: Row) throws -> Invitation {
         Invitation(id: try row.decode("invitation_id"), email: try row.decode("email"),
-                   role: Role(rawValue: try row.decode("role")) ?? .viewer,
-                   state: Invitation.State(rawValue: try row.decode("state")) ?? .expired,
+                   role: try row.decode("role", as: Role.self),
+                   state: try row.decode("state", as: Invitation.State.self),
                    expiresAt: try row.decode("expires_at"), createdAt: try row.decode("created_at"),
                    invitedBy: try row.decode("invited_by"), acceptedAt: try row.decode("accepted_at"),
                    revokedAt: try row.decode("revoked_at"))

@@ -17,22 +17,22 @@ enum LoginFailureRows {
         try await !tx.query("""
             select 1 from accounts.login_failures
             where tenant_id = \(tx.tenantID) and user_id = \(userID) and source = \(source)
-              and blocked_until > now()
+              and blocked_until > \(tx.now)
             """).isEmpty
     }
 
     static func recordFailure(_ userID: UserID, source: String, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             insert into accounts.login_failures (tenant_id, user_id, source, failures, last_failed_at)
-            values (\(tx.tenantID), \(userID), \(source), 1, now())
+            values (\(tx.tenantID), \(userID), \(source), 1, \(tx.now))
             on conflict (tenant_id, user_id, source) do update
             -- A day without failures starts the count afresh.
-            set failures = case when login_failures.last_failed_at < now() - interval '1 day' then 1
+            set failures = case when login_failures.last_failed_at < \(tx.now) - interval '1 day' then 1
                                 else login_failures.failures + 1 end,
-                last_failed_at = now(),
-                blocked_until = case when login_failures.last_failed_at >= now() - interval '1 day'
+                last_failed_at = \(tx.now),
+                blocked_until = case when login_failures.last_failed_at >= \(tx.now) - interval '1 day'
                                       and login_failures.failures + 1 > \(freeAttempts)
-                    then now() + make_interval(secs => least(\(Double(maxBlockSeconds)),
+                    then \(tx.now) + make_interval(secs => least(\(Double(maxBlockSeconds)),
                                                              power(2, login_failures.failures - \(freeAttempts))))
                     else null end
             """)

@@ -15,7 +15,7 @@ enum MFARows {
     /// Locks the user's row: two codes presented at once cannot both pass.
     static func lock(_ userID: UserID, in tx: TenantTransaction) async throws -> State? {
         guard let row = try await tx.query("""
-            select mfa_secret, mfa_last_step, mfa_pending_secret, coalesce(mfa_pending_until > now(), false) as pending_live, email
+            select mfa_secret, mfa_last_step, mfa_pending_secret, coalesce(mfa_pending_until > \(tx.now), false) as pending_live, email
             from accounts.users where tenant_id = \(tx.tenantID) and user_id = \(userID)
             for update
             """).first else { return nil }
@@ -35,8 +35,8 @@ enum MFARows {
     static func enable(_ userID: UserID, step: Int64, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update accounts.users
-            set mfa_secret = mfa_pending_secret, mfa_enabled_at = now(), mfa_last_step = \(Int(step)),
-                mfa_pending_secret = null, mfa_pending_until = null, version = version + 1, updated_at = now()
+            set mfa_secret = mfa_pending_secret, mfa_enabled_at = \(tx.now), mfa_last_step = \(Int(step)),
+                mfa_pending_secret = null, mfa_pending_until = null, version = version + 1, updated_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and user_id = \(userID)
             """)
     }
@@ -44,7 +44,7 @@ enum MFARows {
     static func disable(_ userID: UserID, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update accounts.users
-            set mfa_secret = null, mfa_enabled_at = null, mfa_last_step = null, version = version + 1, updated_at = now()
+            set mfa_secret = null, mfa_enabled_at = null, mfa_last_step = null, version = version + 1, updated_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and user_id = \(userID)
             """)
         try await tx.execute("delete from accounts.recovery_codes where tenant_id = \(tx.tenantID) and user_id = \(userID)")
@@ -70,7 +70,7 @@ enum MFARows {
     /// Uses a recovery code if it is one of the user's and unused.
     static func useRecoveryCode(_ userID: UserID, _ code: String, in tx: TenantTransaction) async throws -> Bool {
         try await !tx.query("""
-            update accounts.recovery_codes set used_at = now()
+            update accounts.recovery_codes set used_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and user_id = \(userID)
               and code_hash = \(SQLValue.bytes(RecoveryCode.hash(code))) and used_at is null
             returning 1

@@ -17,14 +17,15 @@ enum SessionRows {
         let mfaEnrolmentRequired: Bool
         let expiresAt: Date
         let lastSeenAt: Date
-        let now: Date
     }
 
     static func insert(id: SessionID, userID: UserID, tokenHash: [UInt8], expiresAt: Date, userAgent: String?,
                        ipAddress: String?, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            insert into accounts.sessions (tenant_id, session_id, user_id, token_hash, expires_at, user_agent, ip_address)
-            values (\(tx.tenantID), \(id), \(userID), \(SQLValue.bytes(tokenHash)), \(expiresAt), \(userAgent), \(ipAddress))
+            insert into accounts.sessions
+                (tenant_id, session_id, user_id, token_hash, expires_at, user_agent, ip_address, created_at, last_seen_at)
+            values (\(tx.tenantID), \(id), \(userID), \(SQLValue.bytes(tokenHash)), \(expiresAt), \(userAgent), \(ipAddress),
+                    \(tx.now), \(tx.now))
             """)
     }
 
@@ -33,8 +34,8 @@ enum SessionRows {
                      in tx: TenantTransaction) async throws -> Page<SessionInfo> {
         let rows = try await tx.query("""
             select session_id, created_at, last_seen_at, expires_at, user_agent, ip_address from accounts.sessions
-            where tenant_id = \(tx.tenantID) and user_id = \(userID) and expires_at > now()
-              and last_seen_at > now() - make_interval(secs => \(idleSeconds))
+            where tenant_id = \(tx.tenantID) and user_id = \(userID) and expires_at > \(tx.now)
+              and last_seen_at > \(tx.now)::timestamptz - make_interval(secs => \(idleSeconds))
               and (\(request.after)::uuid is null or session_id > \(request.after))
             order by session_id
             limit \(request.limit + 1)
@@ -63,7 +64,8 @@ enum SessionRows {
     }
 
     /// The session a token hash names, with what authentication needs, across tenants: one
-    /// prepared statement (a function that sets its own platform scope; migration 0008).
+    /// prepared statement (a function that sets its own platform scope; migration 0008). The
+    /// caller decides expiry by its clock; the function's own `now` column is not read.
     static func lookup(tokenHash: [UInt8], in platform: PlatformDatabase) async throws -> Lookup? {
         try await platform.statement { ByTokenHash(hash: tokenHash, lockTimeout: $0) }.first
     }
@@ -77,17 +79,16 @@ enum SessionRows {
         var arguments: [SQLValue] { [.bytes(hash), lockTimeout.sqlValue] }
         func decode(_ row: Row) throws -> Lookup {
             Lookup(tenantID: try row.decode("tenant_id"), sessionID: try row.decode("session_id"),
-                   userID: try row.decode("user_id"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
+                   userID: try row.decode("user_id"), role: try row.decode("role", as: Role.self),
                    usable: try row.decode("usable"),
                    mfaEnrolmentRequired: try row.decode("mfa_enrolment_required"),
-                   expiresAt: try row.decode("expires_at"), lastSeenAt: try row.decode("last_seen_at"),
-                   now: try row.decode("now"))
+                   expiresAt: try row.decode("expires_at"), lastSeenAt: try row.decode("last_seen_at"))
         }
     }
 
     static func touch(_ id: SessionID, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            update accounts.sessions set last_seen_at = now()
+            update accounts.sessions set last_seen_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and session_id = \(id)
             """)
     }

@@ -30,7 +30,7 @@ enum TenantRows {
 
     static func decode(_ row: Row) throws -> Tenant {
         Tenant(id: try row.decode("tenant_id"), slug: try row.decode("slug"), name: try row.decode("name"),
-               status: Tenant.Status(rawValue: try row.decode("status")) ?? .suspended,
+               status: try row.decode("status", as: Tenant.Status.self),
                version: try row.decode("version"), createdAt: try row.decode("created_at"),
                requireMFA: try row.decode("require_mfa"))
     }
@@ -40,7 +40,7 @@ enum TenantRows {
                        in tx: TenantTransaction) async throws -> Tenant? {
         try await tx.query("""
             update accounts.tenants
-            set name = \(name), require_mfa = \(requireMFA), version = version + 1, updated_at = now()
+            set name = \(name), require_mfa = \(requireMFA), version = version + 1, updated_at = \(tx.now)
             where tenant_id = \(id) and version = \(expectedVersion)
             returning \(columns)
             """).first.map(decode)
@@ -50,7 +50,7 @@ enum TenantRows {
     static func setStatus(_ id: TenantID, _ status: Tenant.Status, reason: String, in tx: TenantTransaction) async throws -> Tenant {
         guard let row = try await tx.query("""
             update accounts.tenants
-            set status = \(status.rawValue), status_reason = \(reason), version = version + 1, updated_at = now()
+            set status = \(status.rawValue), status_reason = \(reason), version = version + 1, updated_at = \(tx.now)
             where tenant_id = \(id)
             returning \(columns)
             """).first else { throw AppError(.tenantNotFound, "There is no such tenant.") }
@@ -60,10 +60,5 @@ enum TenantRows {
     static func statusReason(in tx: TenantTransaction) async throws -> String? {
         try await tx.query("select status_reason from accounts.tenants where tenant_id = \(tx.tenantID)")
             .first?.decode("status_reason")
-    }
-
-    static func auditJSON(_ tenant: Tenant) -> String {
-        AuditJSON.encode(["slug": tenant.slug, "name": tenant.name, "status": tenant.status.rawValue,
-                          "require_mfa": tenant.requireMFA ? "yes" : "no", "version": String(tenant.version)])
     }
 }

@@ -15,7 +15,7 @@ enum UserRows {
         let rows = try await tx.query("""
             insert into accounts.users (tenant_id, user_id, email, name, role, password_hash, email_verified_at)
             values (\(tx.tenantID), \(id), \(email), \(name), \(role.rawValue), \(passwordHash),
-                    case when \(verified) then now() end)
+                    case when \(verified) then \(tx.now) end)
             returning \(columns)
             """)
         return try decode(rows[0])
@@ -67,7 +67,7 @@ enum UserRows {
                        in tx: TenantTransaction) async throws -> User? {
         try await tx.query("""
             update accounts.users
-            set role = \(role.rawValue), status = \(status.rawValue), version = version + 1, updated_at = now()
+            set role = \(role.rawValue), status = \(status.rawValue), version = version + 1, updated_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and user_id = \(id) and version = \(expectedVersion)
             returning \(columns)
             """).first.map(decode)
@@ -83,7 +83,7 @@ enum UserRows {
 
     static func setPasswordHash(_ id: UserID, _ hash: String, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            update accounts.users set password_hash = \(hash), updated_at = now()
+            update accounts.users set password_hash = \(hash), updated_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and user_id = \(id)
             """)
     }
@@ -99,7 +99,7 @@ enum UserRows {
     static func verifyEmail(_ id: UserID, email: String, in tx: TenantTransaction) async throws -> User? {
         try await tx.query("""
             update accounts.users
-            set email = \(email), email_verified_at = now(), version = version + 1, updated_at = now()
+            set email = \(email), email_verified_at = \(tx.now), version = version + 1, updated_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and user_id = \(id)
             returning \(columns)
             """).first.map(decode)
@@ -127,8 +127,8 @@ enum UserRows {
     static func setLock(_ id: UserID, locked: Bool, reason: String, in tx: TenantTransaction) async throws -> User {
         guard let row = try await tx.query("""
             update accounts.users
-            set locked_at = case when \(locked) then now() end, lock_reason = case when \(locked) then \(reason) end,
-                version = version + 1, updated_at = now()
+            set locked_at = case when \(locked) then \(tx.now) end, lock_reason = case when \(locked) then \(reason) end,
+                version = version + 1, updated_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and user_id = \(id)
             returning \(columns)
             """).first else { throw AppError(.userNotFound, "There is no such user.") }
@@ -137,17 +137,10 @@ enum UserRows {
 
     static func decode(_ row: Row) throws -> User {
         User(id: try row.decode("user_id"), tenantID: try row.decode("tenant_id"), email: try row.decode("email"),
-             name: try row.decode("name"), role: Role(rawValue: try row.decode("role")) ?? .viewer,
-             status: User.Status(rawValue: try row.decode("status")) ?? .deactivated,
+             name: try row.decode("name"), role: try row.decode("role", as: Role.self),
+             status: try row.decode("status", as: User.Status.self),
              version: try row.decode("version"), createdAt: try row.decode("created_at"),
              emailVerifiedAt: try row.decode("email_verified_at"), mfaEnabled: try row.decode("mfa_enabled"),
              lockedAt: try row.decode("locked_at"), lockReason: try row.decode("lock_reason"))
-    }
-
-    /// The fields an audit entry shows before and after a change (never the password hash).
-    static func auditJSON(_ user: User) -> String {
-        AuditJSON.encode(["email": user.email, "name": user.name, "role": user.role.rawValue,
-                          "status": user.status.rawValue, "locked": user.lockedAt == nil ? "no" : "yes",
-                          "version": String(user.version)])
     }
 }

@@ -47,7 +47,7 @@ enum UserTokenRows {
     static func claim(_ id: UUID, in tx: TenantTransaction) async throws -> Claim? {
         guard let row = try await tx.query("""
             select token_id, user_id, email, source, user_agent, attempts,
-                   used_at is null and expires_at > now() as live
+                   used_at is null and expires_at > \(tx.now) as live
             from accounts.user_tokens where tenant_id = \(tx.tenantID) and token_id = \(id)
             for update
             """).first else { return nil }
@@ -57,7 +57,7 @@ enum UserTokenRows {
     }
 
     static func markUsed(_ id: UUID, in tx: TenantTransaction) async throws {
-        try await tx.execute("update accounts.user_tokens set used_at = now() where tenant_id = \(tx.tenantID) and token_id = \(id)")
+        try await tx.execute("update accounts.user_tokens set used_at = \(tx.now) where tenant_id = \(tx.tenantID) and token_id = \(id)")
     }
 
     static func countAttempt(_ id: UUID, in tx: TenantTransaction) async throws {
@@ -69,7 +69,7 @@ enum UserTokenRows {
     /// Retires the user's other live tokens of this purpose: only the newest link works.
     static func retire(userID: UserID, purpose: Purpose, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            update accounts.user_tokens set used_at = now()
+            update accounts.user_tokens set used_at = \(tx.now)
             where tenant_id = \(tx.tenantID) and user_id = \(userID) and purpose = \(purpose.rawValue) and used_at is null
             """)
     }

@@ -14,7 +14,7 @@ extension APIHandler {
             store: idempotency, scope: .anonymous, key: request.idempotencyKey, operationID: Operations.SignUp.id,
             body: body, status: 201,
             response: { (result: SignUpResult) in
-                Components.Schemas.SignUpResponse(tenant: .init(result.tenant), owner: .init(result.owner))
+                try Components.Schemas.SignUpResponse(tenant: .init(result.tenant), owner: .init(result.owner))
             })
         switch try await operation.run({ completion in try await accounts.signUp(signUp, idempotency: completion) }) {
         case .fresh(let response):
@@ -33,7 +33,7 @@ extension APIHandler {
             if case .permission(let needed) = OperationAccess.table[operation] { principal.can(needed) } else { true }
         }
         return .ok(.init(body: .json(.init(
-            user: .init(user), tenant: .init(tenant), permissions: permissions, emailVerified: user.emailVerified,
+            user: try .init(user), tenant: .init(tenant), permissions: permissions, emailVerified: user.emailVerified,
             awaitingVerification: awaiting, mfaEnabled: user.mfaEnabled, mfaEnrolmentRequired: principal.mfaEnrolmentRequired,
             credential: principal.sessionID == nil ? .apiKey : .session))))
     }

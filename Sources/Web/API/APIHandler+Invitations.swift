@@ -7,11 +7,11 @@ extension APIHandler {
     func createInvitation(_ input: Operations.CreateInvitation.Input) async throws -> Operations.CreateInvitation.Output {
         guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
         let principal = try APIRequest.principal()
-        let role = Role(rawValue: body.role.rawValue) ?? .viewer
+        let role: Role = try schemaValue(body.role)
         let operation = IdempotentOperation(
             store: idempotency, scope: .principal(principal),
             key: APIRequest.current.idempotencyKey, operationID: Operations.CreateInvitation.id, body: body, status: 201,
-            response: { (invitation: Invitation) in Components.Schemas.Invitation(invitation) })
+            response: { (invitation: Invitation) in try Components.Schemas.Invitation(invitation) })
         switch try await operation.run({ completion in
             try await accounts.invite(principal, email: body.email, role: role, idempotency: completion)
         }) {
@@ -25,7 +25,7 @@ extension APIHandler {
     func listInvitations(_ input: Operations.ListInvitations.Input) async throws -> Operations.ListInvitations.Output {
         let page = try PageRequest(limit: input.query.limit, startingAfter: input.query.startingAfter)
         let invitations = try await accounts.invitations(try APIRequest.principal(), page: page)
-        return .ok(.init(body: .json(.init(data: invitations.items.map(Components.Schemas.Invitation.init),
+        return .ok(.init(body: .json(.init(data: try invitations.items.map(Components.Schemas.Invitation.init),
                                            hasMore: invitations.hasMore, nextCursor: invitations.nextCursor))))
     }
 
@@ -44,7 +44,7 @@ extension APIHandler {
         let (tenant, user) = try await accounts.acceptInvitation(
             AcceptInvitation(token: body.token, name: body.name, password: body.password, requestID: request.requestID))
         request.facts?.tenantID = tenant.id
-        return .created(.init(body: .json(.init(tenant: .init(tenant), user: .init(user)))))
+        return .created(.init(body: .json(.init(tenant: .init(tenant), user: try .init(user)))))
     }
 
     func createAPIKey(_ input: Operations.CreateAPIKey.Input) async throws -> Operations.CreateAPIKey.Output {

@@ -16,7 +16,7 @@ extension APIHandler {
         switch outcome {
         case .session(let session):
             request.facts?.tenantID = session.user.tenantID
-            return .created(.init(body: .json(.init(session))))
+            return .created(.init(body: .json(try .init(session))))
         case .mfaRequired(let challenge):
             return .accepted(.init(body: .json(.init(challengeToken: challenge.token, expiresAt: challenge.expiresAt))))
         }
@@ -37,7 +37,7 @@ extension APIHandler {
         let session = try await accounts.completeMFAChallenge(
             MFAChallengeAnswer(challengeToken: body.challengeToken, code: code, requestID: request.requestID))
         request.facts?.tenantID = session.user.tenantID
-        return .created(.init(body: .json(.init(session))))
+        return .created(.init(body: .json(try .init(session))))
     }
 
     func deleteCurrentSession(_ input: Operations.DeleteCurrentSession.Input) async throws -> Operations.DeleteCurrentSession.Output {

@@ -7,13 +7,13 @@ extension APIHandler {
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
         let page = try PageRequest(limit: input.query.limit, startingAfter: input.query.startingAfter)
         let users = try await accounts.users(try APIRequest.principal(), page: page)
-        return .ok(.init(body: .json(.init(data: users.items.map(Components.Schemas.User.init),
+        return .ok(.init(body: .json(.init(data: try users.items.map(Components.Schemas.User.init),
                                            hasMore: users.hasMore, nextCursor: users.nextCursor))))
     }
 
     func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
         let user = try await accounts.user(try APIRequest.principal(), id: try Self.userID(input.path.userId))
-        return .ok(.init(headers: .init(eTag: Self.etag(user.version)), body: .json(.init(user))))
+        return .ok(.init(headers: .init(eTag: Self.etag(user.version)), body: .json(try .init(user))))
     }
 
     func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
@@ -28,7 +28,7 @@ extension APIHandler {
         let change = UserChange(role: body.role.flatMap { Role(rawValue: $0.rawValue) },
                                 status: body.status.flatMap { User.Status(rawValue: $0.rawValue) })
         let user = try await accounts.updateUser(principal, id: id, expectedVersion: version, change: change)
-        return .ok(.init(headers: .init(eTag: Self.etag(user.version)), body: .json(.init(user))))
+        return .ok(.init(headers: .init(eTag: Self.etag(user.version)), body: .json(try .init(user))))
     }
 
     func deleteUser(_ input: Operations.DeleteUser.Input) async throws -> Operations.DeleteUser.Output {

@@ -17,7 +17,7 @@ struct IdempotentOperation<Body: Encodable & Sendable, Result: Sendable, Respons
     let body: Body
     /// The success status and body the operation answers with.
     let status: Int
-    let response: @Sendable (Result) -> Response
+    let response: @Sendable (Result) throws -> Response
 
     enum Outcome {
         case fresh(Response)
@@ -25,7 +25,7 @@ struct IdempotentOperation<Body: Encodable & Sendable, Result: Sendable, Respons
     }
 
     func run(_ work: (IdempotentCompletion<Result>?) async throws -> Result) async throws -> Outcome {
-        guard let key else { return .fresh(response(try await work(nil))) }
+        guard let key else { return .fresh(try response(try await work(nil))) }
         try Self.validate(key)
         let fingerprint = try fingerprint()
         switch try await store.begin(scope: scope, key: key, fingerprint: fingerprint) {
@@ -45,10 +45,10 @@ struct IdempotentOperation<Body: Encodable & Sendable, Result: Sendable, Respons
             let response = self.response
             let completion = IdempotentCompletion<Result>(claim: claim) { result in
                 StoredResponse(status: status, contentType: "application/json",
-                               body: Array(try APIHandler.encoder.encode(response(result))))
+                               body: Array(try APIHandler.encoder.encode(try response(result))))
             }
             do {
-                return .fresh(response(try await work(completion)))
+                return .fresh(try response(try await work(completion)))
             } catch let error as AppError where error.isClientError {
                 let problem = Problem(error, requestID: APIRequest.current.requestID)
                 try await store.complete(claim, with: StoredResponse(status: problem.status, contentType: Problem.contentType,

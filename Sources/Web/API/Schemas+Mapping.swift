@@ -3,11 +3,21 @@ import Foundation
 import Kernel
 import OpenAPIRuntime
 
+/// The schema's case for a domain value. The spec lists every case the domain has (a test
+/// would see a missing one as a 500); a value it lacks is never mapped to some other case.
+func schemaValue<Schema: RawRepresentable, Value: RawRepresentable>(_ value: Value) throws -> Schema
+where Schema.RawValue == String, Value.RawValue == String {
+    guard let mapped = Schema(rawValue: value.rawValue) else {
+        throw AppError(.internalError, "The response could not be written.",
+                       diagnostics: "\(Value.self) '\(value.rawValue)' has no case in the API's \(Schema.self)")
+    }
+    return mapped
+}
+
 extension Components.Schemas.User {
-    init(_ user: User) {
+    init(_ user: User) throws {
         self.init(id: user.id.description, email: user.email, name: user.name,
-                  role: Components.Schemas.Role(rawValue: user.role.rawValue) ?? .viewer,
-                  status: Components.Schemas.UserStatus(rawValue: user.status.rawValue) ?? .deactivated,
+                  role: try schemaValue(user.role), status: try schemaValue(user.status),
                   version: user.version, createdAt: user.createdAt)
     }
 }
@@ -34,17 +44,16 @@ extension Components.Schemas.AuditEvent {
 }
 
 extension Components.Schemas.SessionResponse {
-    init(_ session: NewSession) {
+    init(_ session: NewSession) throws {
         self.init(token: session.token, tokenType: .bearer, expiresAt: session.expiresAt,
-                  idleTimeoutSeconds: Int(session.idleTimeout.components.seconds), user: .init(session.user))
+                  idleTimeoutSeconds: Int(session.idleTimeout.components.seconds), user: try .init(session.user))
     }
 }
 
 extension Components.Schemas.Invitation {
-    init(_ invitation: Invitation) {
+    init(_ invitation: Invitation) throws {
         self.init(id: invitation.id.description, email: invitation.email,
-                  role: Components.Schemas.Role(rawValue: invitation.role.rawValue) ?? .viewer,
-                  state: Components.Schemas.InvitationState(rawValue: invitation.state.rawValue) ?? .expired,
+                  role: try schemaValue(invitation.role), state: try schemaValue(invitation.state),
                   expiresAt: invitation.expiresAt, createdAt: invitation.createdAt,
                   invitedBy: invitation.invitedBy.description, acceptedAt: invitation.acceptedAt,
                   revokedAt: invitation.revokedAt)

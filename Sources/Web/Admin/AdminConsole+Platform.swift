@@ -163,7 +163,7 @@ extension AdminConsole {
         let (session, _) = try await posted(request, context, needs: .accountSupport)
         let id = try Self.id(context, "message", as: MessageID.self, notFound: .messageNotFound)
         let tenantID = try await notifications.retry(id)
-        try await support.recordAction(session.principal, tenantID: tenantID, action: "mail.retried",
+        try await support.recordAction(session.principal, tenantID: tenantID, action: NotificationsAuditAction.mailRetried,
                                        target: "message/\(id)", reason: nil)
         return redirect("/admin/mail", done: "retried")
     }

@@ -103,11 +103,11 @@ extension AdminConsole {
                 try await writer.write(ByteBuffer(string: page.items.map(CSV.row).joined()))
                 cursor = page.nextCursor
             } while cursor != nil
-            try await support.recordAction(principal, tenantID: nil, action: "staff.tenants_exported",
+            try await support.recordAction(principal, tenantID: nil, action: AccountsAuditAction.staffTenantsExported,
                                            target: "tenants?\(Self.queryString(filters))", reason: nil)
             try await writer.finish(nil)
         }
-        let stamp = ISO8601DateFormatter().string(from: Date()).prefix(10)
+        let stamp = ISO8601DateFormatter().string(from: clock.now).prefix(10)
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                .contentDisposition: "attachment; filename=\"keel-tenants-\(stamp).csv\""],
                         body: body)

@@ -14,6 +14,7 @@ struct AdminConsole: Sendable {
     let support: any SupportService
     let notifications: any NotificationsService
     let outbox: any OutboxProbe
+    let clock: any WallClock
     let templates: @Sendable () -> TemplateLibrary
     let limits: RateLimits
 

@@ -10,9 +10,12 @@ public struct AdminDependencies: Sendable {
     public var outbox: any OutboxProbe
     /// Where `/assets` files are read from (the stylesheet).
     public var publicDirectory: String
+    /// The injected clock (dates in file names).
+    public var clock: any WallClock
 
     public init(staff: any StaffService, support: any SupportService, notifications: any NotificationsService,
-                outbox: any OutboxProbe, publicDirectory: String) {
+                outbox: any OutboxProbe, publicDirectory: String, clock: any WallClock) {
+        self.clock = clock
         self.staff = staff
         self.support = support
         self.notifications = notifications

@@ -7,6 +7,9 @@ struct AuditRow: Encodable, Sendable {
     let id: String
     let occurredAt: Date
     let action: String
+    /// The declared action's label; the stored name itself for an action no module declares
+    /// any more (the log is history, and keeps what was written).
+    let label: String
     let actorKind: String
     let actor: String
     let tenantID: String?
@@ -21,6 +24,7 @@ struct AuditRow: Encodable, Sendable {
         id = event.id.uuidString.lowercased()
         occurredAt = event.occurredAt
         action = event.action
+        label = AuditActionCatalog.label(of: event.action) ?? event.action
         actorKind = entry.actorKind.rawValue
         actor = switch entry.actorKind {
         case .staff: entry.actorEmail ?? event.actorStaffID.map { "staff \($0)" } ?? "staff"

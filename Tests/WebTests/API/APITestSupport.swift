@@ -151,10 +151,12 @@ enum LiveAPI {
 
     /// `database`: a database of the test's own (`TestDatabase.scratch`), for a test whose
     /// background work (the mail queue, say) must not be shared with servers of other tests.
-    static func run(database: TestDatabase? = nil, _ adjust: (inout KeelConfig) -> Void = { _ in },
+    /// `clock`: the time the server reads; a test that moves a `ManualClock` moves every expiry.
+    static func run(database: TestDatabase? = nil, clock: any WallClock = SystemClock(),
+                    _ adjust: (inout KeelConfig) -> Void = { _ in },
                     _ body: @escaping @Sendable (API, TestDatabase) async throws -> Void) async throws {
         let db = if let database { database } else { try await TestDatabase.shared() }
-        let app = try await buildApplication(config(db, adjust), logger: TestDatabase.logger)
+        let app = try await buildApplication(config(db, adjust), clock: clock, logger: TestDatabase.logger)
         try await app.test(.live) { client in
             try await body(API(client: client), db)
         }

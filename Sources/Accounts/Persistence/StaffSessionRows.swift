@@ -1,0 +1,66 @@
+import AccountsAPI
+import Foundation
+import Kernel
+import Storage
+
+/// SQL for `platform.staff_sessions`. Like tenant sessions, the cookie's token is stored only
+/// as its SHA-256.
+enum StaffSessionRows {
+    struct Found {
+        let sessionID: UUID
+        let member: StaffMember
+        let stage: StaffSession.Stage
+        let csrfToken: String
+        let pendingSecret: Data?
+        let attempts: Int
+        let idleFor: TimeInterval
+        let expired: Bool
+    }
+
+    static func insert(staffID: StaffID, tokenHash: [UInt8], stage: StaffSession.Stage, pendingSecret: Data?,
+                       expiresAt: Date, source: String?, userAgent: String?, in tx: PlatformTransaction) async throws {
+        try await tx.execute("""
+            insert into platform.staff_sessions
+                (session_id, staff_id, token_hash, csrf_token, stage, pending_secret, expires_at, ip_address, user_agent,
+                 created_at, last_seen_at)
+            values (\(UUID.v7()), \(staffID), \(SQLValue.bytes(tokenHash)), \(SecretToken.make(.csrf).token),
+                    \(stage.rawValue), \(pendingSecret.map { SQLValue.bytes(Array($0)) }), \(expiresAt), \(source), \(userAgent),
+                    \(tx.now), \(tx.now))
+            """)
+    }
+
+    /// The session with this token hash and its member, locked when asked (a sign-in step
+    /// changes it).
+    static func find(tokenHash: [UInt8], in tx: PlatformTransaction, lock: Bool = false) async throws -> Found? {
+        guard let row = try await tx.query("""
+            select s.session_id, s.stage, s.csrf_token, s.pending_secret, s.attempts,
+                   extract(epoch from \(tx.now)::timestamptz - s.last_seen_at)::float8 as idle_for,
+                   s.expires_at <= \(tx.now) as expired,
+                   \(StaffRows.columns)
+            from platform.staff_sessions s join platform.staff m using (staff_id)
+            where s.token_hash = \(SQLValue.bytes(tokenHash))
+            \(unsafeRaw: lock ? "for update of s" : "")
+            """).first else { return nil }
+        return Found(sessionID: try row.decode("session_id"), member: try StaffRows.decode(row),
+                     stage: try row.decode("stage", as: StaffSession.Stage.self),
+                     csrfToken: try row.decode("csrf_token"), pendingSecret: try row.bytes("pending_secret").map { Data($0) },
+                     attempts: try row.decode("attempts"), idleFor: try row.decode("idle_for"),
+                     expired: try row.decode("expired"))
+    }
+
+    static func touch(_ id: UUID, in tx: PlatformTransaction) async throws {
+        try await tx.execute("update platform.staff_sessions set last_seen_at = \(tx.now) where session_id = \(id)")
+    }
+
+    static func countAttempt(_ id: UUID, in tx: PlatformTransaction) async throws {
+        try await tx.execute("update platform.staff_sessions set attempts = attempts + 1 where session_id = \(id)")
+    }
+
+    static func delete(_ id: UUID, in tx: PlatformTransaction) async throws {
+        try await tx.execute("delete from platform.staff_sessions where session_id = \(id)")
+    }
+
+    static func deleteAll(of staffID: StaffID, in tx: PlatformTransaction) async throws {
+        try await tx.execute("delete from platform.staff_sessions where staff_id = \(staffID)")
+    }
+}

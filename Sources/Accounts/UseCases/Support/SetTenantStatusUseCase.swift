@@ -1,0 +1,26 @@
+import AccountsAPI
+import Kernel
+import Storage
+
+/// Suspends or reactivates a tenant, with a reason. Suspension takes effect at once: every
+/// session of the tenant ends (API keys stop at their next lookup).
+struct SetTenantStatusUseCase {
+    let db: Database
+
+    func callAsFunction(_ principal: StaffPrincipal, id: TenantID, status: Tenant.Status, reason: String,
+                        expectedVersion: Int) async throws -> Tenant {
+        try principal.require(.tenantsSuspend)
+        let reason = try StaffReason(reason).value
+        return try await db.tenant(id) { tx in
+            guard let current = try await TenantRows.find(id, in: tx, lock: true) else { throw TenantDetailUseCase.tenantNotFound }
+            guard current.version == expectedVersion else { throw AppError.versionMismatch(current: current.version) }
+            guard current.status != status else { return current }
+            let updated = try await TenantRows.setStatus(id, status, reason: reason, in: tx)
+            if status == .suspended { try await SessionRows.deleteAllOfTenant(in: tx) }
+            try await tx.audit(status == .suspended ? .tenantSuspended : .tenantReactivated, by: principal,
+                               target: "tenant/\(id)", reason: reason,
+                               before: current.auditSnapshot, after: updated.auditSnapshot)
+            return updated
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import AccountsAPI
+import Foundation
+import Kernel
+
+// The emails Notifications sends, one model per template pair in Templates/email/ (`<kind>.txt`
+// and `<kind>.html`, both extending the shared layout). Every model carries the tenant's name:
+// the email reads as the tenant's, and its From display name is that name.
+
+/// What every email's layout needs.
+protocol EmailModel: Encodable, Sendable {
+    /// The template pair, and the kind recorded in the delivery log.
+    static var kind: String { get }
+    var tenantName: String { get }
+    var subject: String { get }
+}
+
+struct WelcomeEmail: EmailModel {
+    static let kind = "welcome"
+    let tenantName: String
+    let recipientName: String
+    let slug: String
+    let signInURL: String
+    let subject: String
+
+    init(_ event: TenantSignedUp, links: Links) {
+        tenantName = event.name
+        recipientName = event.ownerName
+        slug = event.slug
+        signInURL = links.url("sign-in", ["tenant": event.slug])
+        subject = "Welcome to \(tenantName)"
+    }
+}
+
+struct VerifyEmail: EmailModel {
+    static let kind = "verify_email"
+    let tenantName: String
+    let recipientName: String
+    let isChange: Bool
+    let token: String
+    let actionURL: String
+    let expiresAt: Date
+    let subject: String
+
+    init(_ event: EmailVerificationRequested, links: Links) {
+        tenantName = event.tenantName
+        recipientName = event.name
+        isChange = event.reason == .emailChange
+        token = event.token
+        actionURL = links.url("verify-email", ["token": event.token])
+        expiresAt = event.expiresAt
+        subject = "Confirm your email address for \(tenantName)"
+    }
+}
+
+struct PasswordResetEmail: EmailModel {
+    static let kind = "password_reset"
+    let tenantName: String
+    let recipientName: String
+    let token: String
+    let actionURL: String
+    let expiresAt: Date
+    let subject: String
+
+    init(_ event: PasswordResetRequested, links: Links) {
+        tenantName = event.tenantName
+        recipientName = event.name
+        token = event.token
+        actionURL = links.url("reset-password", ["token": event.token])
+        expiresAt = event.expiresAt
+        subject = "Reset your \(tenantName) password"
+    }
+}
+
+struct InvitationEmail: EmailModel {
+    static let kind = "invitation"
+    let tenantName: String
+    let inviterName: String
+    let role: String
+    let token: String
+    let actionURL: String
+    let expiresAt: Date
+    let subject: String
+
+    init(_ event: InvitationCreated, links: Links) {
+        tenantName = event.tenantName
+        inviterName = event.inviterName
+        role = event.role.rawValue
+        token = event.token
+        actionURL = links.url("accept-invitation", ["token": event.token])
+        expiresAt = event.expiresAt
+        subject = "\(inviterName) invited you to \(tenantName)"
+    }
+}
+
+struct PasswordChangedEmail: EmailModel {
+    static let kind = "password_changed"
+    let tenantName: String
+    let recipientName: String
+    let changedAt: Date
+    let wasReset: Bool
+    let subject: String
+
+    init(_ event: PasswordChanged) {
+        tenantName = event.tenantName
+        recipientName = event.name
+        changedAt = event.changedAt
+        wasReset = event.wasReset
+        subject = "Your \(tenantName) password was changed"
+    }
+}
+
+struct NewSignInEmail: EmailModel {
+    static let kind = "new_sign_in"
+    let tenantName: String
+    let recipientName: String
+    let signedInAt: Date
+    let ipAddress: String
+    let userAgent: String
+    let subject: String
+
+    init(_ event: SignedInWithoutMFA) {
+        tenantName = event.tenantName
+        recipientName = event.name
+        signedInAt = event.signedInAt
+        ipAddress = event.ipAddress
+        userAgent = event.userAgent ?? "unknown"
+        subject = "New sign-in to your \(tenantName) account"
+    }
+}

@@ -1,0 +1,33 @@
+import AccountsAPI
+import Kernel
+import Storage
+
+/// Notifications' reactions to Accounts' events: each becomes one email to the person it is
+/// about. The subscriber names (`notifications.welcome`, …) key the inbox, so renaming one
+/// would deliver its events again.
+struct AccountEmailSubscriptions {
+    let queue: QueueEmailStep
+    let links: Links
+
+    func register(into subscriptions: inout EventSubscriptions) {
+        let (queue, links) = (self.queue, self.links)
+        subscriptions.subscribe(TenantSignedUp.self, as: "notifications.welcome") { event, tx in
+            try await queue(WelcomeEmail(event, links: links), to: event.ownerEmail, in: tx)
+        }
+        subscriptions.subscribe(EmailVerificationRequested.self, as: "notifications.verify-email") { event, tx in
+            try await queue(VerifyEmail(event, links: links), to: event.email, in: tx)
+        }
+        subscriptions.subscribe(PasswordResetRequested.self, as: "notifications.password-reset") { event, tx in
+            try await queue(PasswordResetEmail(event, links: links), to: event.email, in: tx)
+        }
+        subscriptions.subscribe(InvitationCreated.self, as: "notifications.invitation") { event, tx in
+            try await queue(InvitationEmail(event, links: links), to: event.email, in: tx)
+        }
+        subscriptions.subscribe(PasswordChanged.self, as: "notifications.password-changed") { event, tx in
+            try await queue(PasswordChangedEmail(event), to: event.email, in: tx)
+        }
+        subscriptions.subscribe(SignedInWithoutMFA.self, as: "notifications.new-sign-in") { event, tx in
+            try await queue(NewSignInEmail(event), to: event.email, in: tx)
+        }
+    }
+}

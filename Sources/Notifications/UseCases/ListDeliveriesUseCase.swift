@@ -1,0 +1,12 @@
+import Kernel
+import NotificationsAPI
+import Storage
+
+/// The delivery log, newest first: every queued, sent and failed message.
+struct ListDeliveriesUseCase {
+    let platform: PlatformDatabase
+
+    func callAsFunction(limit: Int, status: Delivery.Status?) async throws -> [Delivery] {
+        try await platform.platform("read delivery log") { tx in try await MessageRows.deliveries(limit: limit, status: status, in: tx) }
+    }
+}

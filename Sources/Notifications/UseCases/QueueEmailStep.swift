@@ -1,0 +1,19 @@
+import Kernel
+import Storage
+import TemplateEngine
+
+/// Renders both parts of an email and queues the message, in the subscriber's transaction (so
+/// the message exists exactly when the event's inbox record does). A template that fails to
+/// render fails the delivery, which the dispatcher retries and finally dead-letters: visible,
+/// not lost.
+struct QueueEmailStep {
+    let templates: @Sendable () -> TemplateLibrary
+
+    func callAsFunction<Model: EmailModel>(_ model: Model, to recipient: String, in tx: TenantTransaction) async throws {
+        let library = templates()
+        let text = try library.render("email/\(Model.kind).txt", model)
+        let html = try library.render("email/\(Model.kind).html", model)
+        _ = try await MessageRows.insert(kind: Model.kind, recipient: recipient, senderName: model.tenantName,
+                                         subject: model.subject, text: text, html: html, in: tx)
+    }
+}

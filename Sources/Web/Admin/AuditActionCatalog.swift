@@ -1,0 +1,23 @@
+import AccountsAPI
+import Kernel
+import NotificationsAPI
+
+/// Every audit action the modules declare, by stored name: the console's labels come from the
+/// same enums the writers use, so the two cannot drift. A module that adds actions adds its
+/// enum here.
+enum AuditActionCatalog {
+    static let labels: [String: String] = {
+        var labels: [String: String] = [:]
+        func add<Action: AuditAction>(_: Action.Type) {
+            for action in Action.allCases {
+                precondition(labels[action.rawValue] == nil, "audit action \(action.rawValue) is declared twice")
+                labels[action.rawValue] = action.label
+            }
+        }
+        add(AccountsAuditAction.self)
+        add(NotificationsAuditAction.self)
+        return labels
+    }()
+
+    static func label(of action: String) -> String? { labels[action] }
+}
