@@ -2,16 +2,19 @@ public import Logging
 import Foundation
 import Kernel
 
-/// One JSON object per line on stdout: `ts`, `level`, `msg`, `logger`, then metadata
-/// (request_id, tenant_id, …). Machine-readable first; `KEEL_LOG_FORMAT=text` for humans.
+/// One JSON object per line: `ts`, `level`, `msg`, `logger`, then metadata (request_id,
+/// tenant_id, …). Machine-readable first; `KEEL_LOG_FORMAT=text` for humans. The server logs to
+/// stdout; operator commands log to stderr, so their stdout is only their answer.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     let label: String
+    let output: FileHandle
 
-    public init(label: String, level: Logger.Level) {
+    public init(label: String, level: Logger.Level, toStandardError: Bool = false) {
         self.label = label
         self.logLevel = level
+        self.output = toStandardError ? .standardError : .standardOutput
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -31,7 +34,7 @@ public struct JSONLogHandler: LogHandler {
         }
         guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         line.append(0x0A)
-        FileHandle.standardOutput.write(line)
+        output.write(line)
     }
 
     static func plain(_ value: Logger.Metadata.Value) -> Any {

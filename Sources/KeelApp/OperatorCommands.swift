@@ -167,11 +167,12 @@ public enum OperatorCommands {
         }
     }
 
-    /// Sets up logging for the process (once, before anything logs).
-    public static func bootstrapLogging(_ config: KeelConfig) {
+    /// Sets up logging for the process (once, before anything logs). `serve` logs JSON to
+    /// stdout; the other commands to stderr, so what they print can be piped (`| jq`).
+    public static func bootstrapLogging(_ config: KeelConfig, server: Bool) {
         LoggingSystem.bootstrap { label in
             switch config.logFormat {
-            case .json: JSONLogHandler(label: label, level: config.logLevel)
+            case .json: JSONLogHandler(label: label, level: config.logLevel, toStandardError: !server)
             case .text:
                 {
                     var handler = StreamLogHandler.standardError(label: label)

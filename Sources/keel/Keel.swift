@@ -20,11 +20,12 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "Where the embedded PostgreSQL lives when DATABASE_URL is unset (KEEL_DATA_DIR).")
     var dataDir: String?
 
-    func config() throws -> KeelConfig {
+    /// The settings; `server` logs to stdout, every other command to stderr.
+    func config(server: Bool = false) throws -> KeelConfig {
         var config = KeelConfig(environment: ProcessInfo.processInfo.environment)
         if let problem = config.problems.first { throw ValidationError(problem) }
         if let dataDir { config.dataDirectory = dataDir }
-        OperatorCommands.bootstrapLogging(config)
+        OperatorCommands.bootstrapLogging(config, server: server)
         return config
     }
 }
@@ -38,7 +39,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        var config = try database.config()
+        var config = try database.config(server: true)
         if let host { config.host = host }
         if let port { config.port = port }
         config.migrateOnStart = migrate
