@@ -42,8 +42,8 @@ public enum OperatorCommands {
         }
     }
 
-    /// Creates a tenant through the Accounts interface; returns it as a JSON object in the API's
-    /// shape (`require_mfa`, `created_at`).
+    /// Creates a tenant through the Accounts interface; returns it as a JSON object with the
+    /// API's snake_case keys (`require_mfa`, `created_at`), and its `status`.
     public static func createTenant(slug: String, name: String, _ config: KeelConfig, logger: Logger) async throws -> String {
         try await DatabaseSetup.resolve(config, logger: logger).whileRunning { setup in
             let tenant = try await DatabasePool.withPool(setup.server, logger: logger) { pool in
@@ -59,7 +59,7 @@ public enum OperatorCommands {
                     throw error
                 }
             }
-            // The API's shape (snake_case keys, ISO 8601 dates), pretty-printed for a person.
+            // The API's conventions (snake_case keys, ISO 8601 dates), pretty-printed for a person.
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -137,7 +137,7 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Each part gets the whole minor units of its share; the few left over go one each to the
     /// parts with the largest fractional remainders (the earlier part on a tie), so every part
     /// is within one minor unit of its exact share and a part with ratio 0 gets nothing. A
-    /// negative amount is split like its magnitude, with every part negative.
+    /// negative amount is split like its magnitude and negated: no part is positive.
     /// Throws `.invalidRatios` if `ratios` is empty, has a negative entry or is all zeros.
     public func allocate(_ ratios: [Int64]) throws(MoneyError) -> [Money] {
         guard !ratios.isEmpty, ratios.allSatisfy({ $0 >= 0 }) else { throw .invalidRatios }

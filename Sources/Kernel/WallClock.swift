@@ -1,9 +1,10 @@
 public import Foundation
 internal import Synchronization
 
-/// Where Keel reads the time of day. Every module and service gets one from the composition
-/// root; nothing else calls `Date()`, so a test can set the time and move it (a trial that
-/// ends in 14 days is tested by advancing a `ManualClock` 14 days, never by sleeping).
+/// Where Keel reads the time of day. The composition root gives one to the pool, and every
+/// transaction reads it (`tx.now`); nothing else calls `Date()`, so a test can set the time and
+/// move it (a trial that ends in 14 days is tested by advancing a `ManualClock` 14 days, never
+/// by sleeping). Queue leases and retries stay on PostgreSQL's `now()` (architecture note 34).
 ///
 /// ```swift
 /// let expiresAt = clock.now.addingTimeInterval(600)
@@ -26,10 +27,14 @@ public struct SystemClock: WallClock {
 
     public var now: Date { Date() }
 
+    /// Sleeps in steps of the monotonic clock until the wall clock reads `deadline`, so a wall
+    /// clock stepped back (NTP) does not end the sleep early.
     public func sleep(until deadline: Date) async throws {
-        let seconds = deadline.timeIntervalSince(now)
-        guard seconds > 0 else { return try Task.checkCancellation() }
-        try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+        while true {
+            let seconds = deadline.timeIntervalSince(now)
+            guard seconds > 0 else { return try Task.checkCancellation() }
+            try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+        }
     }
 }
 
@@ -60,16 +65,23 @@ public final class ManualClock: WallClock {
     /// Moves the clock forward by `seconds` (never backward) and wakes the sleepers it passes.
     public func advance(by seconds: TimeInterval) {
         precondition(seconds >= 0, "a clock does not run backward")
-        set(now.addingTimeInterval(seconds))
+        move { $0.addingTimeInterval(seconds) }
     }
 
     /// Sets the time; moving it back is allowed (a test of clock skew) and wakes nobody.
     public func set(_ date: Date) {
+        move { _ in date }
+    }
+
+    /// Reads and moves the time in one step (two `advance`s at once both count), then wakes
+    /// the sleepers whose deadlines it reached, earliest deadline first. A woken sleeper sees
+    /// the new time, which may be past its deadline.
+    private func move(_ change: (Date) -> Date) {
         let woken = state.withLock { state -> [Sleeper] in
-            state.now = date
-            let due = state.sleepers.filter { $0.value.deadline <= date }
+            state.now = change(state.now)
+            let due = state.sleepers.filter { $0.value.deadline <= state.now }
             for id in due.keys { state.sleepers[id] = nil }
-            return Array(due.values)
+            return due.values.sorted { $0.deadline < $1.deadline }
         }
         for sleeper in woken { sleeper.continuation.resume() }
     }

@@ -23,8 +23,9 @@ enum APIKeyRows {
     static func insert(id: APIKeyID, name: String, prefix: String, hash: [UInt8], permissions: [Permission],
                        createdBy: UserID, in tx: TenantTransaction) async throws -> APIKey {
         try decode(try await tx.query("""
-            insert into accounts.api_keys (tenant_id, api_key_id, name, prefix, key_hash, permissions, created_by)
-            values (\(tx.tenantID), \(id), \(name), \(prefix), \(SQLValue.bytes(hash)), \(permissions.map(\.rawValue)), \(createdBy))
+            insert into accounts.api_keys (tenant_id, api_key_id, name, prefix, key_hash, permissions, created_by, created_at)
+            values (\(tx.tenantID), \(id), \(name), \(prefix), \(SQLValue.bytes(hash)), \(permissions.map(\.rawValue)), \(createdBy),
+                    \(tx.now))
             returning \(columns)
             """)[0])
     }

@@ -18,8 +18,10 @@ enum InvitationRows {
     static func insert(id: InvitationID, email: String, role: Role, tokenHash: [UInt8], invitedBy: UserID, expiresAt: Date,
                        in tx: TenantTransaction) async throws -> Invitation {
         try decode(try await tx.query("""
-            insert into accounts.invitations (tenant_id, invitation_id, email, role, token_hash, invited_by, expires_at)
-            values (\(tx.tenantID), \(id), \(email), \(role.rawValue), \(SQLValue.bytes(tokenHash)), \(invitedBy), \(expiresAt))
+            insert into accounts.invitations
+                (tenant_id, invitation_id, email, role, token_hash, invited_by, expires_at, created_at)
+            values (\(tx.tenantID), \(id), \(email), \(role.rawValue), \(SQLValue.bytes(tokenHash)), \(invitedBy), \(expiresAt),
+                    \(tx.now))
             returning \(columns(at: tx.now))
             """)[0])
     }

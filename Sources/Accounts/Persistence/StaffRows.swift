@@ -14,8 +14,8 @@ enum StaffRows {
     static func insert(id: StaffID, email: String, name: String, role: StaffRole, passwordHash: String,
                        in tx: PlatformTransaction) async throws -> StaffMember? {
         try await tx.query("""
-            insert into platform.staff as m (staff_id, email, name, role, password_hash)
-            values (\(id), \(email), \(name), \(role.rawValue), \(passwordHash))
+            insert into platform.staff as m (staff_id, email, name, role, password_hash, created_at, updated_at)
+            values (\(id), \(email), \(name), \(role.rawValue), \(passwordHash), \(tx.now), \(tx.now))
             on conflict (lower(email)) do nothing
             returning \(columns)
             """).first.map(decode)

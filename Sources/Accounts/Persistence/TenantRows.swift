@@ -7,7 +7,8 @@ import Storage
 enum TenantRows {
     static func insert(id: TenantID, slug: TenantSlug, name: TenantName, in tx: TenantTransaction) async throws -> Tenant {
         let rows = try await tx.query("""
-            insert into accounts.tenants (tenant_id, slug, name) values (\(id), \(slug.value), \(name.value))
+            insert into accounts.tenants (tenant_id, slug, name, created_at, updated_at)
+            values (\(id), \(slug.value), \(name.value), \(tx.now), \(tx.now))
             returning \(columns)
             """)
         return try decode(rows[0])

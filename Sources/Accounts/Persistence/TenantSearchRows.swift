@@ -100,7 +100,7 @@ enum TenantSearchRows {
                    (select count(*)::int from accounts.users) as users,
                    (select count(*)::int from accounts.tenants where created_at > \(tx.now) - interval '7 days') as sign_ups,
                    (select count(*)::int from platform.audit_log
-                     where action = 'session.login_failed' and occurred_at > \(tx.now) - interval '24 hours') as failed_logins
+                     where action = \(AccountsAuditAction.sessionLoginFailed.rawValue) and occurred_at > \(tx.now) - interval '24 hours') as failed_logins
             """)[0]
         return SupportDashboard(tenants: try row.decode("tenants"), suspendedTenants: try row.decode("suspended"),
                                 users: try row.decode("users"), signUpsLast7Days: try row.decode("sign_ups"),

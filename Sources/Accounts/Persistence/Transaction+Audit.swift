@@ -34,7 +34,7 @@ extension PlatformTransaction {
     /// An entry outside any tenant: staff sign-in and management, searches across tenants, a
     /// login that names no tenant.
     func audit(_ action: AccountsAuditAction, staff: StaffID?, target: String?, requestID: String,
-               after: AuditSnapshot? = nil, before: AuditSnapshot? = nil) async throws {
+               before: AuditSnapshot? = nil, after: AuditSnapshot? = nil) async throws {
         try await audit(AuditEvent(tenantID: nil, actorUserID: nil, action: action, target: target, requestID: requestID,
                                    before: before, after: after, actorStaffID: staff, occurredAt: now))
     }

@@ -13,9 +13,10 @@ enum UserRows {
     static func insert(id: UserID, email: String, name: String, role: Role, passwordHash: String, verified: Bool = false,
                        in tx: TenantTransaction) async throws -> User {
         let rows = try await tx.query("""
-            insert into accounts.users (tenant_id, user_id, email, name, role, password_hash, email_verified_at)
+            insert into accounts.users (tenant_id, user_id, email, name, role, password_hash, email_verified_at,
+                                        created_at, updated_at)
             values (\(tx.tenantID), \(id), \(email), \(name), \(role.rawValue), \(passwordHash),
-                    case when \(verified) then \(tx.now) end)
+                    case when \(verified) then \(tx.now) end, \(tx.now), \(tx.now))
             returning \(columns)
             """)
         return try decode(rows[0])

@@ -29,9 +29,10 @@ enum UserTokenRows {
     static func insert(userID: UserID, purpose: Purpose, hash: [UInt8], expiresAt: Date, email: String? = nil,
                        source: String? = nil, userAgent: String? = nil, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            insert into accounts.user_tokens (tenant_id, token_id, user_id, purpose, token_hash, email, source, user_agent, expires_at)
+            insert into accounts.user_tokens
+                (tenant_id, token_id, user_id, purpose, token_hash, email, source, user_agent, expires_at, created_at)
             values (\(tx.tenantID), \(UUID.v7()), \(userID), \(purpose.rawValue), \(SQLValue.bytes(hash)), \(email),
-                    \(source), \(userAgent), \(expiresAt))
+                    \(source), \(userAgent), \(expiresAt), \(tx.now))
             """)
     }
 

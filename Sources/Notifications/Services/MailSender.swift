@@ -68,7 +68,7 @@ public final class MailSender: Service, Sendable {
     public func sendBatch() async throws -> Int {
         let claimed = try await platform.platform("mail claim") { tx in
             try await MessageRows.claim(limit: options.batchSize, maxAttempts: options.maxAttempts,
-                                        leaseSeconds: Double(options.lease.components.seconds), in: tx)
+                                        leaseSeconds: options.lease.seconds, in: tx)
         }
         for message in claimed {
             await send(message)

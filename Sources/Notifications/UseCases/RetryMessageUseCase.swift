@@ -2,8 +2,8 @@ import Kernel
 import NotificationsAPI
 import Storage
 
-/// Queues a failed message again with a fresh attempt budget; returns its tenant (the caller
-/// audits the retry: a staff member in the console, an operator with `keel mail retry`).
+/// Queues a failed message again with a fresh attempt budget; returns its tenant, so the
+/// console can audit a staff member's retry (`keel mail retry`, an operator's, is not audited).
 struct RetryMessageUseCase {
     let platform: PlatformDatabase
 

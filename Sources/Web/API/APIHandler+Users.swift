@@ -25,8 +25,8 @@ extension APIHandler {
             throw AppError.validation([FieldError(field: "body", code: "empty_change",
                                                   message: "Send at least one of role and status.")])
         }
-        let change = UserChange(role: body.role.flatMap { Role(rawValue: $0.rawValue) },
-                                status: body.status.flatMap { User.Status(rawValue: $0.rawValue) })
+        let change = UserChange(role: try body.role.map { try schemaValue($0) as Role },
+                                status: try body.status.map { try schemaValue($0) as User.Status })
         let user = try await accounts.updateUser(principal, id: id, expectedVersion: version, change: change)
         return .ok(.init(headers: .init(eTag: Self.etag(user.version)), body: .json(try .init(user))))
     }

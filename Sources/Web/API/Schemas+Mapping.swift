@@ -3,13 +3,15 @@ import Foundation
 import Kernel
 import OpenAPIRuntime
 
-/// The schema's case for a domain value. The spec lists every case the domain has (a test
-/// would see a missing one as a 500); a value it lacks is never mapped to some other case.
+/// The same case on the other side of the edge: a domain value for the API's schema, or a
+/// decoded request value for the domain. The spec and the domain list the same cases (the
+/// generated decoder refuses any other with a 400), so a miss is a programming error: it
+/// fails the request (500, with diagnostics) and is never mapped to some other case.
 func schemaValue<Schema: RawRepresentable, Value: RawRepresentable>(_ value: Value) throws -> Schema
 where Schema.RawValue == String, Value.RawValue == String {
     guard let mapped = Schema(rawValue: value.rawValue) else {
-        throw AppError(.internalError, "The response could not be written.",
-                       diagnostics: "\(Value.self) '\(value.rawValue)' has no case in the API's \(Schema.self)")
+        throw AppError(.internalError, "A value could not be translated between the API and Keel.",
+                       diagnostics: "\(Value.self) '\(value.rawValue)' has no case in \(Schema.self)")
     }
     return mapped
 }

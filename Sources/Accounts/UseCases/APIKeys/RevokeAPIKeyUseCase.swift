@@ -1,4 +1,5 @@
 import AccountsAPI
+import Foundation
 import Kernel
 import Storage
 
@@ -15,7 +16,7 @@ struct RevokeAPIKeyUseCase {
             if before.revokedAt == nil {
                 try await tx.audit(.apiKeyRevoked, by: principal, target: "api_key/\(id)",
                                    before: ["name": .string(before.name), "prefix": .string(before.prefix)],
-                                   after: ["revoked": .bool(after.revokedAt != nil)])
+                                   after: ["revoked_at": .optional(after.revokedAt?.ISO8601Format())])
             }
         }
     }

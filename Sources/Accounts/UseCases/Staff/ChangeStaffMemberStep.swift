@@ -30,7 +30,7 @@ struct ChangeStaffMemberStep {
             if newStatus == .deactivated { try await StaffSessionRows.deleteAll(of: id, in: tx) }
             try await tx.audit(deactivate ? .staffDeactivated : .staffRoleChanged, staff: principal.staffID,
                                target: "staff/\(id)", requestID: principal.requestID,
-                               after: updated.auditSnapshot, before: current.auditSnapshot)
+                               before: current.auditSnapshot, after: updated.auditSnapshot)
             return updated
         }
     }

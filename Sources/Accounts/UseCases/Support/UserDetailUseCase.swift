@@ -27,8 +27,10 @@ struct UserDetailUseCase {
     /// The user's recent sign-in events: successes name them as the actor, failures and MFA
     /// steps as the target; both, newest first.
     private static func signInEvents(of userID: UserID, in tx: TenantTransaction) async throws -> [AuditEvent] {
-        let asActor = try await tx.auditEvents(AuditFilter(actorIDs: [userID.rawValue], action: "session."), PageRequest(limit: 20))
-        let asTarget = try await tx.auditEvents(AuditFilter(action: "session.", target: "user/\(userID)"), PageRequest(limit: 20))
+        // Every `session.*` action (AccountsAuditAction.sessionLoggedIn, .sessionLoginFailed, …).
+        let sessionActions = "session."
+        let asActor = try await tx.auditEvents(AuditFilter(actorIDs: [userID.rawValue], action: sessionActions), PageRequest(limit: 20))
+        let asTarget = try await tx.auditEvents(AuditFilter(action: sessionActions, target: "user/\(userID)"), PageRequest(limit: 20))
         var seen = Set<UUID>()
         return (asActor.items + asTarget.items).filter { seen.insert($0.id).inserted }
             .sorted { $0.id.uuidString > $1.id.uuidString }.prefix(20).map { $0 }

@@ -1,0 +1,98 @@
+import Foundation
+
+/// How often a subscription renews: every calendar month or every calendar year.
+///
+/// **The anchor rule** (Stripe's `billing_cycle_anchor`): a subscription has one anchor, the
+/// instant its first period began, and the end of its n-th period (n counted from 0) is always
+/// the anchor plus n + 1 intervals, computed *from the anchor* in the UTC Gregorian calendar.
+/// When the anchor's day does not exist in a month, the period ends on that month's last day,
+/// at the anchor's time of day. So a monthly subscription anchored on 31 January 10:00 UTC
+/// renews on 28 (or 29) February, 31 March, 30 April, 31 May… and a yearly one anchored on
+/// 29 February 2028 renews on 28 February 2029 and again on 29 February 2032.
+///
+/// Why from the anchor, never from the previous period's end: stepping a month at a time from
+/// 28 February would leave every later period ending on the 28th, a drift the customer never
+/// agreed to and that differs from what Stripe (and every invoice they have seen) does.
+/// Why UTC: a period must end at the same instant whichever server, tenant or user looks at
+/// it, and UTC has no daylight-saving gaps or repeated hours.
+///
+/// ```swift
+/// let anchor = …                                                 // 2027-01-31T10:00:00Z
+/// BillingInterval.month.periodEnd(anchor: anchor, period: 0)     // 2027-02-28T10:00:00Z
+/// BillingInterval.month.periodEnd(anchor: anchor, period: 1)     // 2027-03-31T10:00:00Z
+/// ```
+enum BillingInterval: String, Sendable, CaseIterable, Codable {
+    case month
+    case year
+
+    /// The calendar every billing boundary is computed in: Gregorian, in UTC.
+    static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        return calendar
+    }()
+
+    /// `date` moved by `count` intervals (backwards for a negative count), keeping its time of
+    /// day and clamping its day of the month to the target month's length (31 January + 1 month
+    /// is 28 or 29 February).
+    ///
+    /// This is one step from `date`: to find a period boundary, add to the *anchor*
+    /// (`periodEnd(anchor:period:)`), never to an earlier boundary, or the clamped day sticks.
+    func add(to date: Date, count: Int) -> Date {
+        guard count != 0 else { return date }
+        let component: Calendar.Component = switch self {
+        case .month: .month
+        case .year: .year
+        }
+        guard let moved = Self.calendar.date(byAdding: component, value: count, to: date) else {
+            // Only for instants outside the calendar's range, which no subscription has.
+            preconditionFailure("BillingInterval: cannot add \(count) \(self)(s) to \(date)")
+        }
+        return moved
+    }
+
+    /// The end of the `period`-th period after `anchor` (period 0 ends one interval after the
+    /// anchor), computed from the anchor itself so clamped days never drift.
+    ///
+    /// A period is start-inclusive and end-exclusive: period n runs from
+    /// `periodEnd(anchor:period: n - 1)` (the anchor for n = 0) up to, not including, this
+    /// instant, which is where period n + 1 starts. A negative `period` counts back before the
+    /// anchor (period -1 ends at the anchor).
+    func periodEnd(anchor: Date, period: Int) -> Date {
+        add(to: anchor, count: period + 1)
+    }
+
+    /// The start of the `period`-th period: the anchor for period 0, otherwise the end of the
+    /// one before it.
+    func periodStart(anchor: Date, period: Int) -> Date {
+        add(to: anchor, count: period)
+    }
+
+    /// Which period `date` falls in: 0 from the anchor (inclusive) to the first renewal
+    /// (exclusive), 1 for the next, and negative before the anchor.
+    func periodIndex(containing date: Date, anchor: Date) -> Int {
+        // A first guess from the calendar fields is off by at most one either way (the day and
+        // time of day decide whether the last month or year has been completed); the loops fix
+        // it against the real boundaries, so there is a single source of truth for them.
+        let fields: Set<Calendar.Component> = [.year, .month]
+        let from = Self.calendar.dateComponents(fields, from: anchor)
+        let to = Self.calendar.dateComponents(fields, from: date)
+        let years = (to.year ?? 0) - (from.year ?? 0)
+        var index = switch self {
+        case .month: years * 12 + (to.month ?? 0) - (from.month ?? 0)
+        case .year: years
+        }
+        while periodStart(anchor: anchor, period: index) > date { index -= 1 }
+        while periodEnd(anchor: anchor, period: index) <= date { index += 1 }
+        return index
+    }
+
+    /// The period `date` falls in, as `start..<end`: the start is inclusive and the end
+    /// exclusive, so an instant exactly on a renewal belongs to the new period (it is the
+    /// moment the new period is billed). Dates before the anchor get the periods counted back
+    /// from it.
+    func periodContaining(_ date: Date, anchor: Date) -> (start: Date, end: Date) {
+        let index = periodIndex(containing: date, anchor: anchor)
+        return (periodStart(anchor: anchor, period: index), periodEnd(anchor: anchor, period: index))
+    }
+}
