@@ -81,7 +81,7 @@ let package = Package(
     ]
     + module("Accounts", extra: ["PasswordHashing", .product(name: "Crypto", package: "swift-crypto")],
              resources: [.copy("Resources/common-passwords.txt")], exclude: ["Resources/README.md"])
-    + module("Billing", uses: ["Accounts"])
+    + module("Billing", uses: ["Accounts"], extra: [lifecycle])
     + module("Orders", uses: ["Billing", "Accounts"])
     + module("Notifications", uses: ["Accounts", "Billing", "Orders"],
              extra: ["TemplateEngine", lifecycle, .product(name: "NIOCore", package: "swift-nio"),
@@ -133,12 +133,17 @@ let package = Package(
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting"],
                     swiftSettings: strict),
         .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", "Storage", "TemplateEngine", "Web",
-                                                     "AccountsAPI", "Accounts", "PasswordHashing", hummingbird, logging,
+                                                     "AccountsAPI", "Accounts", "BillingAPI", "Billing", "PasswordHashing",
+                                                     hummingbird, logging,
                                                      .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                      .product(name: "HTTPTypes", package: "swift-http-types")],
                     swiftSettings: strict),
         .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "NotificationsAPI", "Kernel", "KeelTesting"],
                     exclude: ["Support"], swiftSettings: strict),
+        .testTarget(name: "BillingTests",
+                    dependencies: ["Billing", "BillingAPI", "Kernel", "KeelTesting", "Storage", "Accounts", "AccountsAPI",
+                                   .product(name: "PropertyBased", package: "swift-property-based")],
+                    swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
     ]
 )

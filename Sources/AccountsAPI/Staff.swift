@@ -41,30 +41,6 @@ public struct NewStaffMember: Sendable {
     }
 }
 
-/// Who is acting in the console, for one request.
-public struct StaffPrincipal: Sendable, Equatable {
-    public let staffID: StaffID
-    public let email: String
-    public let role: StaffRole
-    public let requestID: String
-
-    public init(staffID: StaffID, email: String, role: StaffRole, requestID: String) {
-        self.staffID = staffID
-        self.email = email
-        self.role = role
-        self.requestID = requestID
-    }
-
-    public func can(_ permission: StaffPermission) -> Bool { role.can(permission) }
-
-    /// Throws `forbidden` unless the role grants `permission`.
-    public func require(_ permission: StaffPermission) throws {
-        guard can(permission) else {
-            throw AppError(.forbidden, "Your staff role (\(role.rawValue)) may not do this.")
-        }
-    }
-}
-
 /// A console session as a request finds it.
 public struct StaffSession: Sendable, Equatable {
     /// How far sign-in got. Only `active` reaches the console; the others reach one page each.

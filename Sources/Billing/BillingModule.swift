@@ -1,9 +1,104 @@
 public import BillingAPI
-
+public import Kernel
+public import Logging
 public import Storage
 
-/// The implementation of `BillingService`.
-public struct BillingModule: BillingService {
+/// The implementation of `BillingService` and `BillingSupportService`; only the composition
+/// root creates it. A thin facade: each method hands its call to one use case.
+///
+/// Billing reacts to Accounts' events (`Events/`: every new tenant gets a trial) and publishes
+/// its own (`BillingAPI/BillingEvents.swift`). Its scheduler (`Services/BillingScheduler`)
+/// runs `runDue` on the injected clock.
+public struct BillingModule: BillingService, BillingSupportService {
     let db: Database
-    public init(db: Database) { self.db = db }
+    let platform: PlatformDatabase
+    let policy: BillingPolicy
+    let logger: Logger
+
+    /// `platform` is for the scheduler's search for due work across tenants; each change then
+    /// runs in the tenant's own transaction.
+    public init(db: Database, platform: PlatformDatabase, policy: BillingPolicy = .init(), logger: Logger) {
+        self.db = db
+        self.platform = platform
+        self.policy = policy
+        self.logger = logger
+    }
+
+    /// Registers Billing's reactions to other modules' events.
+    public func subscribe(into subscriptions: inout EventSubscriptions) {
+        TenantTrialSubscriptions(startTrial: StartTrialStep(policy: policy)).register(into: &subscriptions)
+    }
+
+    // MARK: Catalog
+
+    public func plans() async throws -> [Plan] {
+        try await ListPlansUseCase(platform: platform)()
+    }
+
+    // MARK: Subscription
+
+    public func subscription(_ principal: Principal) async throws -> Subscription {
+        try await GetSubscriptionUseCase(db: db)(principal)
+    }
+
+    public func previewChange(_ principal: Principal, planCode: String) async throws -> PlanChangePreview {
+        try await PreviewPlanChangeUseCase(db: db)(principal, planCode: planCode)
+    }
+
+    public func changePlan(_ principal: Principal, planCode: String, expectedVersion: Int?,
+                           idempotency: IdempotentCompletion<PlanChangeResult>?) async throws -> PlanChangeResult {
+        try await ChangePlanUseCase(db: db, policy: policy)(principal, planCode: planCode, expectedVersion: expectedVersion,
+                                                            idempotency: idempotency)
+    }
+
+    public func cancel(_ principal: Principal, atPeriodEnd: Bool, expectedVersion: Int?) async throws -> Subscription {
+        try await CancelSubscriptionUseCase(db: db)(principal, atPeriodEnd: atPeriodEnd, expectedVersion: expectedVersion)
+    }
+
+    public func resume(_ principal: Principal, expectedVersion: Int?) async throws -> Subscription {
+        try await ResumeSubscriptionUseCase(db: db)(principal, expectedVersion: expectedVersion)
+    }
+
+    // MARK: Invoices and profile
+
+    public func invoices(_ principal: Principal, page: PageRequest) async throws -> Page<Invoice> {
+        try await ListInvoicesUseCase(db: db)(principal, page: page)
+    }
+
+    public func invoice(_ principal: Principal, id: InvoiceID) async throws -> Invoice {
+        try await GetInvoiceUseCase(db: db)(principal, id: id)
+    }
+
+    public func profile(_ principal: Principal) async throws -> BillingProfile {
+        try await GetBillingProfileUseCase(db: db)(principal)
+    }
+
+    public func updateProfile(_ principal: Principal, expectedVersion: Int?, change: BillingProfileChange) async throws -> BillingProfile {
+        try await UpdateBillingProfileUseCase(db: db)(principal, expectedVersion: expectedVersion, change: change)
+    }
+
+    // MARK: Scheduler
+
+    @discardableResult
+    public func runDue(limit: Int) async throws -> DueWorkReport {
+        try await RunDueUseCase(db: db, platform: platform, policy: policy, logger: logger)(limit: limit)
+    }
+
+    // MARK: Support
+
+    public func billingOverview(_ principal: StaffPrincipal, tenantID: TenantID) async throws -> BillingOverview {
+        try await BillingOverviewUseCase(db: db)(principal, tenantID: tenantID)
+    }
+
+    public func markPaid(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice {
+        try await MarkInvoicePaidUseCase(db: db)(principal, tenantID: tenantID, invoiceID: invoiceID, reason: reason)
+    }
+
+    public func extendTrial(_ principal: StaffPrincipal, tenantID: TenantID, days: Int, reason: String) async throws -> Subscription {
+        try await ExtendTrialUseCase(db: db)(principal, tenantID: tenantID, days: days, reason: reason)
+    }
+
+    public func setTaxRate(_ principal: StaffPrincipal, tenantID: TenantID, basisPoints: Int, reason: String) async throws -> BillingProfile {
+        try await SetTaxRateUseCase(db: db)(principal, tenantID: tenantID, basisPoints: basisPoints, reason: reason)
+    }
 }

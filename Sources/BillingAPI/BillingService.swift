@@ -1,3 +1,76 @@
-/// The Billing module's public face. Empty until its issue lands; the target exists so the
-/// import rules hold from the start.
-public protocol BillingService: Sendable {}
+public import Foundation
+public import Kernel
+
+/// The Billing module's public face: the plan catalog, a tenant's subscription and invoices,
+/// and the scheduler's pass. Money is `Kernel.Money`; time comes from the injected clock.
+///
+/// Who may call what: reading needs `billing.read`, changing needs `billing.manage` (owner and
+/// billing users; admins read). The module checks again behind the edge.
+public protocol BillingService: Sendable {
+    /// The active plans, newest version of each code first (anyone may read the price list).
+    func plans() async throws -> [Plan]
+
+    /// The caller's tenant's live subscription.
+    func subscription(_ principal: Principal) async throws -> Subscription
+    /// What changing to `planCode` now would do: the same computation as `changePlan`, saved nowhere.
+    func previewChange(_ principal: Principal, planCode: String) async throws -> PlanChangePreview
+    /// An upgrade (a higher price per period) applies now, prorated to the second and invoiced
+    /// at once; a downgrade waits for the period's end. `expectedVersion` is the `If-Match`.
+    /// With `idempotency`, the rendered response is recorded in the change's own transaction.
+    func changePlan(_ principal: Principal, planCode: String, expectedVersion: Int?,
+                    idempotency: IdempotentCompletion<PlanChangeResult>?) async throws -> PlanChangeResult
+    /// Cancels now, or at the period's end (resumable until then).
+    func cancel(_ principal: Principal, atPeriodEnd: Bool, expectedVersion: Int?) async throws -> Subscription
+    /// Takes back a cancellation scheduled for the period's end.
+    func resume(_ principal: Principal, expectedVersion: Int?) async throws -> Subscription
+
+    func invoices(_ principal: Principal, page: PageRequest) async throws -> Page<Invoice>
+    func invoice(_ principal: Principal, id: InvoiceID) async throws -> Invoice
+
+    func profile(_ principal: Principal) async throws -> BillingProfile
+    func updateProfile(_ principal: Principal, expectedVersion: Int?, change: BillingProfileChange) async throws -> BillingProfile
+
+    /// One pass of the scheduler: trial reminders and ends, renewals, scheduled cancellations
+    /// and downgrades, grace periods, whatever is due by the clock. Safe to run from any number
+    /// of instances at once (`keel billing run-due`, the scheduler service, tests).
+    @discardableResult
+    func runDue(limit: Int) async throws -> DueWorkReport
+}
+
+/// The staff console's billing actions, each audited with the staff member and their reason.
+public protocol BillingSupportService: Sendable {
+    /// A tenant's subscription (nil without one) and recent invoices.
+    func billingOverview(_ principal: StaffPrincipal, tenantID: TenantID) async throws -> BillingOverview
+    /// Records an out-of-band payment of an open invoice (until payments land).
+    func markPaid(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice
+    /// Moves a trialing subscription's trial end later.
+    func extendTrial(_ principal: StaffPrincipal, tenantID: TenantID, days: Int, reason: String) async throws -> Subscription
+    /// Sets the tax rate (basis points: 2000 is 20 %) on the tenant's billing profile.
+    func setTaxRate(_ principal: StaffPrincipal, tenantID: TenantID, basisPoints: Int, reason: String) async throws -> BillingProfile
+}
+
+public struct PlanID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+public struct SubscriptionID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+public struct InvoiceID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+extension AppError.Code {
+    public static let planNotFound = Self("plan_not_found", kind: .notFound)
+    public static let subscriptionNotFound = Self("subscription_not_found", kind: .notFound)
+    public static let invoiceNotFound = Self("invoice_not_found", kind: .notFound)
+    /// The change is not possible in the subscription's state (canceled, same plan, …).
+    public static let subscriptionConflict = Self("subscription_conflict", kind: .conflict)
+    /// The plan has no price in the subscription's currency.
+    public static let currencyNotOffered = Self("currency_not_offered", kind: .invalidInput)
+    public static let invoiceConflict = Self("invoice_conflict", kind: .conflict)
+}

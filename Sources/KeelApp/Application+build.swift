@@ -1,5 +1,7 @@
 import Accounts
 import AccountsAPI
+import Billing
+import BillingAPI
 import Foundation
 public import Hummingbird
 public import Kernel
@@ -44,7 +46,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
         let eventLoops = config.eventLoopGroup()
         let pool = DatabasePool(setup.server, eventLoopGroup: eventLoops, clock: clock, logger: logger)
         let hasher = config.makePasswordHasher()
-        let modules = Modules(pool: pool, hasher: hasher, config: config, templates: { templates.library })
+        let modules = Modules(pool: pool, hasher: hasher, config: config, templates: { templates.library }, logger: logger)
         let mailSender = MailSender(platform: pool.platformDatabase(), transport: try makeMailTransport(config, pool: pool),
                                     fromAddress: config.mailFrom, options: config.mailSenderOptions, logger: logger)
         let idempotency = IdempotencyKeys(pool: pool)
@@ -55,6 +57,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
             readiness: DatabaseReadiness(pool: pool, migrator: Migrator(files: migrations, logger: logger)),
             templates: { templates.library },
             accounts: modules.accounts,
+            billing: modules.billing,
             idempotency: idempotency,
             api: APISettings(maxBodyBytes: config.maxBodyBytes, rateLimits: RateLimitSettings(
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
@@ -73,6 +76,8 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                        ShutdownAction(name: "password-hasher") { try? await hasher.shutdown() },
                        dispatcher,
                        mailSender,
+                       BillingScheduler(billing: modules.billing, intervalSeconds: Double(config.billingSchedulerSeconds),
+                                        clock: clock, logger: logger),
                        PeriodicTask(name: "purge-idempotency-keys", every: .seconds(3600), logger: logger) {
                            try await idempotency.purge()
                        }],
@@ -91,10 +96,12 @@ struct Modules {
     /// Staff and support: one implementation behind two interfaces.
     let staff: StaffModule
     let notifications: any NotificationsService
+    /// Billing: one implementation behind the tenant and the support interfaces.
+    let billing: BillingModule
     let subscriptions: EventSubscriptions
 
     init(pool: DatabasePool, hasher: PasswordHasher, config: KeelConfig,
-         templates: @escaping @Sendable () -> TemplateLibrary) {
+         templates: @escaping @Sendable () -> TemplateLibrary, logger: Logger) {
         let sessions = SessionPolicy(idleTimeout: .seconds(config.sessionIdleSeconds),
                                      absoluteTimeout: .seconds(config.sessionAbsoluteSeconds))
         accounts = AccountsModule(db: pool.database, platform: pool.platformDatabase(), hasher: hasher, sessions: sessions)
@@ -104,8 +111,10 @@ struct Modules {
                             tenantSessions: sessions)
         let notifications = NotificationsModule(platform: pool.platformDatabase(), templates: templates,
                                                 links: Links(publicURL: config.publicURL))
+        billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), policy: config.billingPolicy, logger: logger)
         var subscriptions = EventSubscriptions()
         notifications.subscribe(into: &subscriptions)
+        billing.subscribe(into: &subscriptions)
         self.notifications = notifications
         self.subscriptions = subscriptions
     }
@@ -147,6 +156,11 @@ extension KeelConfig {
             parameters: .init(memoryKiB: UInt32(argon2MemoryKiB), iterations: UInt32(argon2Iterations),
                               parallelism: UInt32(argon2Parallelism)),
             threads: hashThreads, queueDepth: hashQueueDepth)
+    }
+
+    var billingPolicy: BillingPolicy {
+        BillingPolicy(invoicePrefix: invoicePrefix, paymentTermsDays: max(0, billingPaymentTermsDays),
+                      graceDays: max(0, billingGraceDays))
     }
 
     var mailSenderOptions: MailSender.Options {

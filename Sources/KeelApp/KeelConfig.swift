@@ -79,6 +79,14 @@ public struct KeelConfig: Sendable {
     /// `KEEL_MAIL_MAX_ATTEMPTS`, `KEEL_MAIL_RETRY_SECONDS`: sends before a message is failed,
     /// and the first retry delay (doubled per attempt, at most an hour).
     public var mailMaxAttempts = 8
+    /// `KEEL_INVOICE_PREFIX`: invoice numbers are this and six or more digits.
+    public var invoicePrefix = "KEEL-"
+    /// `KEEL_BILLING_PAYMENT_TERMS_DAYS`: days from an invoice's issue to its due date.
+    public var billingPaymentTermsDays = 7
+    /// `KEEL_BILLING_GRACE_DAYS`: days a past-due subscription keeps access before it is blocked.
+    public var billingGraceDays = 14
+    /// `KEEL_BILLING_SCHEDULER_SECONDS`: how often the billing scheduler looks for due work (0: never).
+    public var billingSchedulerSeconds = 60
     public var mailRetrySeconds = 5.0
     /// `KEEL_SMTP_HOST`, `KEEL_SMTP_PORT`, `KEEL_SMTP_SECURITY` (`starttls`, `tls`, `none`),
     /// `KEEL_SMTP_USERNAME`, `KEEL_SMTP_PASSWORD`, `KEEL_SMTP_CA_FILE` (extra trusted
@@ -143,6 +151,13 @@ public struct KeelConfig: Sendable {
         c.mailTransport = reader.string(forKey: "keel.mail.transport", default: c.mailTransport)
         c.mailFrom = reader.string(forKey: "keel.mail.from", default: c.mailFrom)
         c.mailMaxAttempts = reader.int(forKey: "keel.mail.max.attempts", default: c.mailMaxAttempts)
+        c.invoicePrefix = reader.string(forKey: "keel.invoice.prefix", default: c.invoicePrefix)
+        c.billingPaymentTermsDays = reader.int(forKey: "keel.billing.payment.terms.days", default: c.billingPaymentTermsDays)
+        c.billingGraceDays = reader.int(forKey: "keel.billing.grace.days", default: c.billingGraceDays)
+        c.billingSchedulerSeconds = reader.int(forKey: "keel.billing.scheduler.seconds", default: c.billingSchedulerSeconds)
+        if c.invoicePrefix.count > 20 || c.invoicePrefix.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) {
+            c.problems.append("KEEL_INVOICE_PREFIX must be at most 20 printable ASCII characters without spaces, not '\(c.invoicePrefix)'.")
+        }
         c.mailRetrySeconds = reader.double(forKey: "keel.mail.retry.seconds", default: c.mailRetrySeconds)
         c.smtpHost = reader.string(forKey: "keel.smtp.host", default: c.smtpHost)
         c.smtpPort = reader.int(forKey: "keel.smtp.port", default: c.smtpPort)

@@ -1,4 +1,6 @@
 import Accounts
+import Billing
+import BillingAPI
 import AccountsAPI
 import Foundation
 import Hummingbird
@@ -152,6 +154,39 @@ public enum OperatorCommands {
     public static func mailRetry(id: String, _ config: KeelConfig, logger: Logger) async throws {
         guard let messageID = MessageID(id) else { throw AppError(.messageNotFound, "'\(id)' is not a message id.") }
         try await withNotifications(config, logger: logger) { try await $0.retry(messageID) }
+    }
+
+    /// The plan catalog: one line per plan (code, version, name, interval, trial, prices).
+    public static func plans(_ config: KeelConfig, logger: Logger) async throws -> String {
+        try await withBilling(config, logger: logger) { billing in
+            let plans = try await billing.plans()
+            if plans.isEmpty { return "The catalog is empty." }
+            return plans.map { plan in
+                let prices = plan.prices.map { "\($0.decimalString) \($0.currency.code)" }.joined(separator: ", ")
+                return "\(plan.code) v\(plan.version)\(plan.isDefault ? " (default)" : "")  \(plan.name)  per \(plan.interval.rawValue)"
+                    + "  trial \(plan.trialDays) d  seats \(plan.seats.map(String.init) ?? "unlimited")  \(prices)"
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// One pass of the billing scheduler, by hand: what was due by now is done.
+    public static func billingRunDue(_ config: KeelConfig, logger: Logger) async throws -> String {
+        try await withBilling(config, logger: logger) { billing in
+            let report = try await billing.runDue(limit: 1000)
+            return "Trial reminders \(report.trialReminders), trials ended \(report.trialsEnded), renewals \(report.renewals), "
+                + "cancellations \(report.cancellations), blocked \(report.blocked)."
+        }
+    }
+
+    private static func withBilling<R: Sendable>(
+        _ config: KeelConfig, logger: Logger, _ body: @Sendable (BillingModule) async throws -> R
+    ) async throws -> R {
+        try await DatabaseSetup.resolve(config, logger: logger).whileRunning { setup in
+            try await DatabasePool.withPool(setup.server, logger: logger) { pool in
+                try await body(BillingModule(db: pool.database, platform: pool.platformDatabase(), policy: config.billingPolicy,
+                                             logger: logger))
+            }
+        }
     }
 
     private static func withNotifications<R: Sendable>(

@@ -15,6 +15,10 @@ public enum Permission: String, Sendable, CaseIterable, Codable, Comparable {
     case apiKeysManage = "api_keys.manage"
     /// Change the tenant's settings (name, required MFA).
     case tenantManage = "tenant.manage"
+    /// Read the subscription, invoices and billing profile.
+    case billingRead = "billing.read"
+    /// Change plan, cancel and resume, edit the billing profile.
+    case billingManage = "billing.manage"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -23,13 +27,13 @@ public enum Permission: String, Sendable, CaseIterable, Codable, Comparable {
 public enum Role: String, Sendable, CaseIterable, Codable {
     case owner, admin, billing, member, viewer
 
-    /// The RBAC table. Billing gets its own permissions with the Billing module; until then it
-    /// reads like a member.
+    /// The RBAC table (docs/rbac.md). Billing users manage billing and see who is in the
+    /// tenant; admins read billing but do not spend the tenant's money.
     public var permissions: Set<Permission> {
         switch self {
         case .owner: Set(Permission.allCases)
-        case .admin: [.usersRead, .usersManage, .auditRead, .invitationsManage, .apiKeysManage]
-        case .billing: [.usersRead]
+        case .admin: [.usersRead, .usersManage, .auditRead, .invitationsManage, .apiKeysManage, .billingRead]
+        case .billing: [.usersRead, .billingRead, .billingManage]
         case .member: [.usersRead]
         case .viewer: [.usersRead]
         }

@@ -32,3 +32,28 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable {
 
     public func can(_ permission: StaffPermission) -> Bool { permissions.contains(permission) }
 }
+
+/// Who is acting in the staff console, for one request. In Kernel because every module's
+/// support interface takes one (Accounts' support actions, Billing's).
+public struct StaffPrincipal: Sendable, Equatable {
+    public let staffID: StaffID
+    public let email: String
+    public let role: StaffRole
+    public let requestID: String
+
+    public init(staffID: StaffID, email: String, role: StaffRole, requestID: String) {
+        self.staffID = staffID
+        self.email = email
+        self.role = role
+        self.requestID = requestID
+    }
+
+    public func can(_ permission: StaffPermission) -> Bool { role.can(permission) }
+
+    /// Throws `forbidden` unless the role grants `permission`.
+    public func require(_ permission: StaffPermission) throws {
+        guard can(permission) else {
+            throw AppError(.forbidden, "Your staff role (\(role.rawValue)) may not do this.")
+        }
+    }
+}

@@ -25,7 +25,7 @@ public struct Database: Sendable {
         _ body: (TenantTransaction) async throws -> R
     ) async throws -> R {
         try await pool.transaction(.tenant(tenantID), isolation: isolation) { tx in
-            try await body(TenantTransaction(tenantID: tenantID, tx: tx, now: pool.clock.now))
+            try await body(TenantTransaction(tenantID: tenantID, tx: tx, now: pool.clock.now.asStored))
         }
     }
 }
@@ -34,10 +34,10 @@ public struct Database: Sendable {
 public struct TenantTransaction: Sendable {
     public let tenantID: TenantID
     let tx: Transaction
-    /// The injected clock's time when the transaction began, like PostgreSQL's `now()`: one
-    /// instant for everything the transaction decides and records. SQL that decides by time
-    /// (`expires_at > …`) binds this rather than calling `now()`, so a test that moves the
-    /// clock moves those decisions too.
+    /// The injected clock's time when the transaction began (to the microsecond, as stored),
+    /// like PostgreSQL's `now()`: one instant for everything the transaction decides and
+    /// records. SQL that decides by time (`expires_at > …`) binds this rather than calling
+    /// `now()`, so a test that moves the clock moves those decisions too.
     public let now: Date
 
     @discardableResult
@@ -60,3 +60,16 @@ public struct TenantTransaction: Sendable {
         try await Outbox.insert(event, id: id, tenantID: tenantID, into: tx)
     }
 }
+
+/// What both kinds of transaction offer, for SQL that reads rows every tenant may see (the
+/// plan catalog) and so runs on either path.
+public protocol SQLTransaction: Sendable {
+    /// The injected clock's time when the transaction began.
+    var now: Date { get }
+    @discardableResult
+    func query(_ sql: SQL) async throws -> [Row]
+    func execute(_ sql: SQL) async throws
+}
+
+extension TenantTransaction: SQLTransaction {}
+extension PlatformTransaction: SQLTransaction {}

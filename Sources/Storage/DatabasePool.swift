@@ -251,7 +251,7 @@ extension DatabasePool {
     /// A transaction with no tenant and no platform flag: every tenant table looks empty.
     /// For catalog checks and for tests that prove exactly that.
     public func withUnscopedTransaction<R: Sendable>(_ body: (PlatformTransaction) async throws -> R) async throws -> R {
-        try await transaction(.unscoped, isolation: .readCommitted) { tx in try await body(PlatformTransaction(tx: tx, now: clock.now)) }
+        try await transaction(.unscoped, isolation: .readCommitted) { tx in try await body(PlatformTransaction(tx: tx, now: clock.now.asStored)) }
     }
 
     /// Whether a connection can be had and answers.

@@ -20,7 +20,7 @@ public struct PlatformDatabase: Sendable {
         _ body: (PlatformTransaction) async throws -> R
     ) async throws -> R {
         try await pool.transaction(.platform(purpose: purpose), isolation: isolation) { tx in
-            try await body(PlatformTransaction(tx: tx, now: pool.clock.now))
+            try await body(PlatformTransaction(tx: tx, now: pool.clock.now.asStored))
         }
     }
 

@@ -60,3 +60,14 @@ extension Date: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: 
 extension Array: SQLBindable where Element == String {
     public var sqlValue: SQLValue { SQLValue(storage: .textArray(self)) }
 }
+
+extension Date {
+    /// This instant as PostgreSQL keeps it: whole microseconds since 2000-01-01, cut toward
+    /// zero as PostgresNIO writes them. A transaction's `now` is this, so a time it decides
+    /// with (a preview's period start) equals the same time read back from a row it wrote.
+    var asStored: Date {
+        let start = Date(timeIntervalSince1970: 946_684_800)
+        let microseconds = Int64(timeIntervalSince(start) * 1_000_000)
+        return Date(timeInterval: Double(microseconds) / 1_000_000, since: start)
+    }
+}

@@ -1,4 +1,5 @@
 public import AccountsAPI
+public import BillingAPI
 public import Hummingbird
 public import Kernel
 public import TemplateEngine
@@ -14,17 +15,19 @@ public struct WebDependencies: Sendable {
     /// The compiled templates (a closure: in development they are recompiled when files change).
     public var templates: @Sendable () -> TemplateLibrary
     public var accounts: any AccountsService
+    public var billing: any BillingService
     public var idempotency: any IdempotencyStore
     public var api: APISettings
     /// The staff console; `nil` serves none (tests of the API alone).
     public var admin: AdminDependencies?
 
     public init(readiness: any ReadinessProbe, templates: @escaping @Sendable () -> TemplateLibrary,
-                accounts: any AccountsService, idempotency: any IdempotencyStore, api: APISettings = .init(),
-                admin: AdminDependencies? = nil) {
+                accounts: any AccountsService, billing: any BillingService, idempotency: any IdempotencyStore,
+                api: APISettings = .init(), admin: AdminDependencies? = nil) {
         self.readiness = readiness
         self.templates = templates
         self.accounts = accounts
+        self.billing = billing
         self.idempotency = idempotency
         self.api = api
         self.admin = admin
@@ -63,7 +66,8 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     // thread hop each way, which a health probe would pay for nothing.
     let v1 = router.group("/v1").add(middleware: EventLoopPreferenceMiddleware())
         .add(middleware: APIContextMiddleware(maxBodyBytes: dependencies.api.maxBodyBytes))
-    let handler = APIHandler(accounts: dependencies.accounts, idempotency: dependencies.idempotency, limits: limits)
+    let handler = APIHandler(accounts: dependencies.accounts, billing: dependencies.billing, idempotency: dependencies.idempotency,
+                             limits: limits)
     try handler.registerHandlers(on: v1, serverURL: URL(string: "/")!,
                                  configuration: .init(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
                                  middlewares: [AccessMiddleware(accounts: dependencies.accounts, limits: limits)])

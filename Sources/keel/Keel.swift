@@ -10,7 +10,7 @@ struct Keel: AsyncParsableCommand {
         commandName: "keel",
         abstract: "Keel, a multi-tenant SaaS backend.",
         discussion: "Settings come from the environment (see README); flags override them.",
-        subcommands: [Serve.self, Migrate.self, Tenants.self, Staff.self, Mail.self],
+        subcommands: [Serve.self, Migrate.self, Tenants.self, Staff.self, Mail.self, Plans.self, Billing.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -177,5 +177,33 @@ func exitOnAppError(_ logger: Logger, _ body: () async throws -> Void) async thr
         if let diagnostics = error.diagnostics { message += "  (\(diagnostics))\n" }
         FileHandle.standardError.write(Data(message.utf8))
         throw ExitCode.failure
+    }
+}
+
+struct Plans: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the plan catalog (each code's newest active version).")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let config = try database.config()
+        let logger = Logger(label: "keel.plans")
+        try await exitOnAppError(logger) { print(try await OperatorCommands.plans(config, logger: logger)) }
+    }
+}
+
+struct Billing: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Billing operations.", subcommands: [RunDue.self])
+
+    struct RunDue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run-due",
+            abstract: "Run one pass of the billing scheduler now: trial reminders and ends, renewals, cancellations, grace periods.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let config = try database.config()
+            let logger = Logger(label: "keel.billing")
+            try await exitOnAppError(logger) { print(try await OperatorCommands.billingRunDue(config, logger: logger)) }
+        }
     }
 }

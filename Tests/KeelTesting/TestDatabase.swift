@@ -1,5 +1,5 @@
 public import Foundation
-import Kernel
+public import Kernel
 public import Logging
 public import Storage
 #if canImport(Glibc)
@@ -92,6 +92,12 @@ public struct TestDatabase: Sendable {
         guard let cluster else { throw ScratchUnavailable() }
         return try await Self.open("\(Self.scratchPrefix)\(label)_\(UInt32.random(in: 0...UInt32.max))", on: cluster,
                                    poolSize: 4, migrate: migrate)
+    }
+
+    /// A pool on this database whose transactions read `clock` (`tx.now`), for module tests
+    /// that move time.
+    public func pool(clock: any WallClock) -> DatabasePool {
+        Self.running(DatabasePool(app, clock: clock, logger: Self.logger))
     }
 
     /// A second pool on the same database, as a second server process would have.

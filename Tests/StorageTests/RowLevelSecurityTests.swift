@@ -23,6 +23,8 @@ struct RowLevelSecurityTests {
         "platform.idempotency_keys.idempotency_keys_pkey": "(scope, key): the scope names tenant and principal",
         // Audit ids are UUIDv7, generated per entry.
         "platform.audit_log.audit_log_pkey": "audit_id is a fresh UUIDv7 per entry",
+        // One issuer numbers every tenant's invoices, gap-free (billing.invoice_counters).
+        "billing.invoices.invoices_number": "invoice numbers are the issuer's, one sequence across tenants",
     ]
 
     /// Tables whose `tenant_id` may be NULL, with the reason: rows that belong to no tenant,

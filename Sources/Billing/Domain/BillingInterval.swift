@@ -71,20 +71,20 @@ enum BillingInterval: String, Sendable, CaseIterable, Codable {
     /// Which period `date` falls in: 0 from the anchor (inclusive) to the first renewal
     /// (exclusive), 1 for the next, and negative before the anchor.
     func periodIndex(containing date: Date, anchor: Date) -> Int {
-        // A first guess from the calendar fields is off by at most one either way (the day and
-        // time of day decide whether the last month or year has been completed); the loops fix
-        // it against the real boundaries, so there is a single source of truth for them.
+        // Period n starts in the n-th calendar month (or year) after the anchor's, so counting
+        // calendar months between the two gives the index, or one too many when the date comes
+        // before that month's boundary (an earlier day or time than the anchor's, clamped): its
+        // period then started in the month before. Checking against the boundary itself keeps
+        // one source of truth for where periods start.
         let fields: Set<Calendar.Component> = [.year, .month]
         let from = Self.calendar.dateComponents(fields, from: anchor)
         let to = Self.calendar.dateComponents(fields, from: date)
         let years = (to.year ?? 0) - (from.year ?? 0)
-        var index = switch self {
+        let index = switch self {
         case .month: years * 12 + (to.month ?? 0) - (from.month ?? 0)
         case .year: years
         }
-        while periodStart(anchor: anchor, period: index) > date { index -= 1 }
-        while periodEnd(anchor: anchor, period: index) <= date { index += 1 }
-        return index
+        return periodStart(anchor: anchor, period: index) > date ? index - 1 : index
     }
 
     /// The period `date` falls in, as `start..<end`: the start is inclusive and the end

@@ -1,4 +1,5 @@
 import AccountsAPI
+import BillingAPI
 import Foundation
 import Kernel
 import OpenAPIRuntime
@@ -7,6 +8,7 @@ import OpenAPIRuntime
 /// interfaces. Handlers translate and delegate: the rules live in the modules.
 struct APIHandler: APIProtocol {
     let accounts: any AccountsService
+    let billing: any BillingService
     let idempotency: any IdempotencyStore
     let limits: RateLimits
 

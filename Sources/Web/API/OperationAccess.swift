@@ -45,6 +45,16 @@ enum OperationAccess: Equatable, Sendable {
         Operations.ListAPIKeys.id: .permission(.apiKeysManage),
         Operations.RevokeAPIKey.id: .permission(.apiKeysManage),
         Operations.ListAuditEvents.id: .permission(.auditRead),
+        Operations.ListPlans.id: .authenticated,
+        Operations.GetSubscription.id: .permission(.billingRead),
+        Operations.PreviewPlanChange.id: .permission(.billingRead),
+        Operations.ChangePlan.id: .permission(.billingManage),
+        Operations.CancelSubscription.id: .permission(.billingManage),
+        Operations.ResumeSubscription.id: .permission(.billingManage),
+        Operations.ListInvoices.id: .permission(.billingRead),
+        Operations.GetInvoice.id: .permission(.billingRead),
+        Operations.GetBillingProfile.id: .permission(.billingRead),
+        Operations.UpdateBillingProfile.id: .permission(.billingManage),
     ]
 
     /// What a person whose tenant requires MFA may do before enrolling: enrol, see themselves,

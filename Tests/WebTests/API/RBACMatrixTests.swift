@@ -30,6 +30,8 @@ struct RBACMatrixTests {
         let operations = try SpecOperation.load()
         try await LiveAPI.run { api, db in
             let tenant = try await api.signUp()
+            // The signup saga's trial (Billing reacts to the sign-up through the outbox).
+            _ = try await api.waitForSubscription(token: tenant.token)
             var users: [Role: String] = [.owner: tenant.ownerEmail]
             for role in Role.allCases where role != .owner {
                 let email = "\(role.rawValue)@\(tenant.slug).test"
@@ -80,12 +82,14 @@ struct RBACMatrixTests {
         "signUp", "createSession", "deleteCurrentSession", "getMe", "listUsers", "getUser", "updateUser", "deleteUser",
         "listAuditEvents", "listSessions", "changePassword", "changeEmail", "requestPasswordReset", "startTOTPEnrolment",
         "getTenant", "updateTenant", "createInvitation", "listInvitations", "createAPIKey", "listAPIKeys",
+        "listPlans", "getSubscription", "previewPlanChange", "changePlan", "cancelSubscription", "resumeSubscription",
+        "listInvoices", "getBillingProfile", "updateBillingProfile",
     ]
 
     /// A valid request for each operation, acting on `victim` where it takes a user id.
     static func call(_ operation: SpecOperation, api: API, token: String?, victim: String) async throws -> APIResponse {
         var path = "/v1" + operation.path.replacingOccurrences(of: "{user_id}", with: victim)
-        for parameter in ["{session_id}", "{invitation_id}", "{api_key_id}"] {
+        for parameter in ["{session_id}", "{invitation_id}", "{api_key_id}", "{invoice_id}"] {
             path = path.replacingOccurrences(of: parameter, with: UUID().uuidString.lowercased())
         }
         let unique = UUID().uuidString.prefix(8).lowercased()
@@ -126,6 +130,23 @@ struct RBACMatrixTests {
             return try await api.call(.post, path, json: #"{"token":"keeli_\#(String(repeating: "d", count: 43))","name":"N","password":"\#(API.password)"}"#, token: token)
         case "createAPIKey":
             return try await api.call(.post, path, json: #"{"name":"ci","permissions":["users.read"]}"#, token: token)
+        case "previewPlanChange":
+            return try await api.call(.get, path + "?plan=pro", token: token)
+        case "changePlan":
+            // To the plan the tenant is not on, so every allowed call is a real change.
+            let current = try await api.call(.get, "/v1/billing/subscription", token: token).json["plan"]["code"].string
+            let target = current == "pro" ? "starter" : "pro"
+            return try await api.call(.post, path, json: #"{"plan":"\#(target)"}"#, token: token, headers: ["If-Match": "*"])
+        case "cancelSubscription":
+            return try await api.call(.post, path, json: #"{"at_period_end":true}"#, token: token, headers: ["If-Match": "*"])
+        case "resumeSubscription":
+            // Scheduled first (with the same credential), so there is a cancellation to take back.
+            _ = try await api.call(.post, "/v1/billing/subscription/cancel", json: #"{"at_period_end":true}"#, token: token,
+                                   headers: ["If-Match": "*"])
+            return try await api.call(.post, path, token: token, headers: ["If-Match": "*"])
+        case "updateBillingProfile":
+            return try await api.call(.patch, path, json: #"{"legal_name":"Legal \#(unique)"}"#, token: token,
+                                      headers: ["If-Match": "*"])
         default:
             return try await api.call(operation.method, path, token: token)
         }

@@ -1,27 +1,22 @@
-/// Where a subscription stands, as stored (`past_due` in the database and on the wire).
+import BillingAPI
+
+/// The subscription lifecycle: `SubscriptionStatus` (declared in BillingAPI, as stored and on
+/// the wire) changes only through `transition(from:on:)`, a pure function, so every rule is in
+/// one table below and a test walks all of it; use cases load a subscription, ask for the next
+/// status, and store it.
 ///
-/// The statuses change only through `transition(from:on:)`, a pure function, so every rule is
-/// in one table below and a test walks all of it; use cases load a subscription, ask for the
-/// next status, and store it.
+/// The statuses: trialing (full access, nothing invoiced yet); active (paid up, or the latest
+/// invoice is not yet due); past_due (an invoice is unpaid past its due date, or the trial
+/// ended without a payment method: access continues through a grace period); blocked (the
+/// grace period ran out unpaid: no access until an invoice is paid); canceled (ended for good;
+/// a customer who comes back starts a new subscription).
 ///
 /// "Cancel at period end" is deliberately *not* a status: a subscription whose customer asked
 /// to stop keeps its status (and its access) until the period it paid for ends. It is a flag on
 /// the subscription, `cancelAtPeriodEnd`, that `.resume` clears while the period lasts; when
 /// the period ends, the scheduler sees the flag and applies `.cancel` instead of renewing.
 /// Keeping it a flag means "active but ending" needs no duplicate of every rule for "active".
-enum SubscriptionStatus: String, Sendable, Codable, CaseIterable {
-    /// In the free trial: full access, nothing invoiced yet.
-    case trialing
-    /// Paid up (or the latest invoice is not yet due).
-    case active
-    /// An invoice is unpaid past its due date, or the trial ended without a payment method:
-    /// access continues through a grace period so the customer can fix it.
-    case pastDue = "past_due"
-    /// The grace period ran out unpaid: no access until an invoice is paid.
-    case blocked
-    /// Ended, for good. A customer who comes back starts a new subscription.
-    case canceled
-
+extension SubscriptionStatus {
     /// Not canceled: it may still renew, be paid, or be canceled.
     var isLive: Bool { self != .canceled }
 

@@ -1,13 +1,12 @@
-import Foundation
-import Kernel
+public import Foundation
 
-/// Why a staff member changes something in a tenant: required for every such change and
-/// recorded with it. 3 to 500 characters, not blank, no control characters but line breaks
-/// and tabs.
-struct StaffReason: Equatable {
-    let value: String
+/// Why a staff member changes something in a tenant: required for every such change (in any
+/// module) and recorded with it in the audit log. 3 to 500 characters, not blank, no control
+/// characters but line breaks and tabs.
+public struct StaffReason: Equatable, Sendable {
+    public let value: String
 
-    init(_ raw: String) throws {
+    public init(_ raw: String) throws {
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         let scalars = trimmed.unicodeScalars
         guard (3...500).contains(scalars.count),

@@ -1,0 +1,34 @@
+public import Foundation
+
+/// The rules of billing an operator may set (`KEEL_INVOICE_PREFIX`, …): who issues invoices,
+/// when they are due, how long a trial's reminder and an unpaid subscription's grace last.
+public struct BillingPolicy: Sendable {
+    /// Invoice numbers are this prefix and six or more digits: `KEEL-000042`.
+    public var invoicePrefix: String
+    /// The counter the numbers come from (one issuer numbers every tenant's invoices).
+    public var issuer: String
+    /// Days from finalization to an invoice's due date.
+    public var paymentTermsDays: Int
+    /// Days a past-due subscription keeps access before it is blocked.
+    public var graceDays: Int
+    /// Days before a trial's end that the "trial ends soon" email goes out.
+    public var trialReminderDays: Int
+
+    public init(invoicePrefix: String = "KEEL-", issuer: String = "keel", paymentTermsDays: Int = 7, graceDays: Int = 14,
+                trialReminderDays: Int = 3) {
+        self.invoicePrefix = invoicePrefix
+        self.issuer = issuer
+        self.paymentTermsDays = paymentTermsDays
+        self.graceDays = graceDays
+        self.trialReminderDays = trialReminderDays
+    }
+
+    func invoiceNumber(_ sequence: Int) -> String {
+        let digits = String(sequence)
+        return invoicePrefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    var paymentTerms: TimeInterval { TimeInterval(paymentTermsDays) * 86_400 }
+    var grace: TimeInterval { TimeInterval(graceDays) * 86_400 }
+    var trialReminderLead: TimeInterval { TimeInterval(trialReminderDays) * 86_400 }
+}

@@ -1,0 +1,107 @@
+import BillingAPI
+import Foundation
+import Kernel
+import Storage
+
+/// Everything due on one tenant's subscription by the clock, in the tenant's transaction with
+/// the subscription locked: a second scheduler (another instance, or this one after a crash)
+/// that reaches the same subscription waits for the lock, then finds nothing left to do. In
+/// order: an overdue invoice makes an active subscription past due; a grace period that ran
+/// out blocks it; a trial's reminder goes out; a period that ended cancels (if asked), ends
+/// the trial or renews — one period per call, so a scheduler that was down catches up one
+/// period at a time, each with its own invoice.
+struct AdvanceSubscriptionStep {
+    let policy: BillingPolicy
+
+    func callAsFunction(requestID: String, in tx: TenantTransaction) async throws -> DueWorkReport {
+        var report = DueWorkReport()
+        guard var record = try await SubscriptionRows.live(in: tx, lock: true) else { return report }
+        let now = tx.now
+        let started = record
+
+        if record.status == .active, try await InvoiceRows.overdue(subscription: record.id, at: now, in: tx) > 0 {
+            record.status = try SubscriptionStatus.transition(from: record.status, on: .paymentFailed)
+            record.pastDueSince = now
+            try await tx.audit(.pastDue, actor: nil, target: "subscription/\(record.id)", requestID: requestID)
+        }
+        if record.status == .pastDue, let since = record.pastDueSince, since.addingTimeInterval(policy.grace) <= now {
+            record.status = try SubscriptionStatus.transition(from: record.status, on: .graceExpired)
+            try await tx.audit(.blocked, actor: nil, target: "subscription/\(record.id)", requestID: requestID)
+            report.blocked += 1
+        }
+        if record.status == .trialing, !record.trialReminderSent, let trialEnd = record.trialEnd,
+           trialEnd.addingTimeInterval(-policy.trialReminderLead) <= now, trialEnd > now {
+            record.trialReminderSent = true
+            let plan = try await plan(record.planID, in: tx)
+            let profile = try await ProfileRows.find(in: tx)
+            try await tx.publish(TrialEnding(tenantID: tx.tenantID, subscriptionID: record.id, planName: plan.name,
+                                             trialEnd: trialEnd, hasPaymentMethod: profile?.hasPaymentMethod ?? false))
+            report.trialReminders += 1
+        }
+        if record.periodEnd <= now, record.status != .blocked {
+            if record.cancelAtPeriodEnd {
+                record.status = try SubscriptionStatus.transition(from: record.status, on: .cancel)
+                record.canceledAt = record.periodEnd
+                record.pendingPlanID = nil
+                try await tx.audit(.canceled, actor: nil, target: "subscription/\(record.id)", requestID: requestID)
+                report.cancellations += 1
+            } else {
+                try await startNextPeriod(&record, report: &report, requestID: requestID, in: tx)
+            }
+        }
+        guard record != started else { return report }
+        let saved = try await SubscriptionViewStep.save(record, in: tx)
+        if saved.status != started.status || saved.planID != started.planID {
+            let plan = try await plan(saved.planID, in: tx)
+            let previous = saved.planID != started.planID ? try await self.plan(started.planID, in: tx).code : nil
+            try await tx.publish(SubscriptionChanged(
+                tenantID: tx.tenantID, subscriptionID: saved.id, planCode: plan.code, planName: plan.name,
+                previousPlanCode: previous, status: saved.status, previousStatus: started.status, occurredAt: now))
+        }
+        return report
+    }
+
+    /// The trial's end or a renewal: the pending plan (a downgrade) takes over, the next paid
+    /// period begins, and its invoice is issued. The invoice's unique key (subscription, period
+    /// number) makes a second issue for the same period fail the transaction.
+    private func startNextPeriod(_ record: inout SubscriptionRows.Record, report: inout DueWorkReport, requestID: String,
+                                 in tx: TenantTransaction) async throws {
+        let endingTrial = record.status == .trialing
+        if endingTrial {
+            let profile = try await ProfileRows.find(in: tx)
+            record.status = try SubscriptionStatus.transition(
+                from: .trialing, on: .trialEnded(hasPaymentMethod: profile?.hasPaymentMethod ?? false))
+            if record.status == .pastDue { record.pastDueSince = tx.now }
+        }
+        if let pending = record.pendingPlanID {
+            record.planID = pending
+            record.pendingPlanID = nil
+        }
+        let plan = try await plan(record.planID, in: tx)
+        guard let price = plan.price(in: record.currency) else {
+            throw AppError(.currencyNotOffered, "The \(plan.name) plan is not sold in \(record.currency.code).")
+        }
+        record.periodNumber += 1
+        record.periodStart = record.periodEnd
+        record.periodEnd = plan.interval.calendar.periodEnd(anchor: record.billingAnchor, period: record.periodNumber - 1)
+        guard let profile = try await ProfileRows.find(in: tx) else {
+            throw AppError(.internalError, "The billing profile is missing.")
+        }
+        let line = try InvoiceLineDraft(kind: .subscription, description: "\(plan.name) plan", unitAmount: price,
+                                        periodStart: record.periodStart, periodEnd: record.periodEnd)
+        let draft = try InvoiceDraft(lines: [line], currency: record.currency, taxRateBasisPoints: profile.taxRateBasisPoints)
+        _ = try await IssueInvoiceStep(policy: policy)(
+            draft, reason: .subscriptionCycle, subscription: record.id,
+            period: .init(start: record.periodStart, end: record.periodEnd, number: record.periodNumber),
+            profile: profile, requestID: requestID, actor: nil, in: tx)
+        try await tx.audit(endingTrial ? .trialEnded : .renewed, actor: nil, target: "subscription/\(record.id)",
+                           requestID: requestID, after: ["period_number": .int(record.periodNumber),
+                                                         "status": .string(record.status.rawValue)])
+        if endingTrial { report.trialsEnded += 1 } else { report.renewals += 1 }
+    }
+
+    private func plan(_ id: PlanID, in tx: TenantTransaction) async throws -> Plan {
+        guard let plan = try await PlanRows.find(id, in: tx) else { throw AppError(.internalError, "A subscription's plan is missing.") }
+        return plan
+    }
+}

@@ -1,0 +1,42 @@
+import BillingAPI
+import Kernel
+import Storage
+
+/// Staff record an out-of-band payment (a bank transfer) of an open invoice, with a reason.
+/// A past-due or blocked subscription with nothing else overdue becomes active again.
+struct MarkInvoicePaidUseCase {
+    let db: Database
+
+    func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice {
+        try principal.require(.billingOperate)
+        let reason = try StaffReason(reason).value
+        return try await db.tenant(tenantID) { tx in
+            guard let invoice = try await InvoiceRows.find(invoiceID, in: tx, lock: true) else {
+                throw AppError(.invoiceNotFound, "There is no such invoice.")
+            }
+            guard invoice.status == .open, let number = invoice.number else {
+                throw AppError(.invoiceConflict, "Only an open invoice can be marked paid; this one is \(invoice.status.rawValue).")
+            }
+            try await InvoiceRows.markPaid(invoiceID, note: reason, in: tx)
+            guard let paid = try await InvoiceRows.find(invoiceID, in: tx) else { throw AppError(.invoiceNotFound, "There is no such invoice.") }
+            try await tx.audit(.invoiceMarkedPaid, by: principal, target: "invoice/\(invoiceID)", reason: reason,
+                               before: ["status": .string(invoice.status.rawValue), "amount_due": .string(invoice.amountDue.description)],
+                               after: ["status": .string(paid.status.rawValue), "amount_paid": .string(paid.amountPaid.description)])
+            try await tx.publish(InvoicePaid(tenantID: tenantID, invoiceID: invoiceID, number: number, amountPaid: paid.amountPaid,
+                                             paidAt: paid.paidAt ?? tx.now))
+            if let subscriptionID = invoice.subscriptionID, var record = try await SubscriptionRows.live(in: tx, lock: true),
+               record.id == subscriptionID, record.status == .pastDue || record.status == .blocked,
+               try await InvoiceRows.overdue(subscription: subscriptionID, at: tx.now, in: tx) == 0 {
+                let before = record
+                record.status = try SubscriptionStatus.transition(from: record.status, on: .invoicePaid)
+                record.pastDueSince = nil
+                let saved = try await SubscriptionViewStep.save(record, in: tx)
+                let view = try await SubscriptionViewStep()(saved, in: tx)
+                try await tx.publish(SubscriptionChanged(
+                    tenantID: tenantID, subscriptionID: saved.id, planCode: view.plan.code, planName: view.plan.name,
+                    previousPlanCode: nil, status: saved.status, previousStatus: before.status, occurredAt: tx.now))
+            }
+            return paid
+        }
+    }
+}

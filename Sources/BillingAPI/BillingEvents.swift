@@ -1,0 +1,106 @@
+public import Foundation
+public import Kernel
+
+// Integration events Billing publishes, each in the transaction of its change. Each carries
+// what a reactor needs (plan name, amounts, dates), so Notifications renders without calling
+// back into Billing.
+
+/// A tenant's trial began (the signup saga's second step).
+public struct TrialStarted: IntegrationEvent, Equatable {
+    public static let eventType = "billing.trial_started.v1"
+    public let tenantID: TenantID
+    public let subscriptionID: SubscriptionID
+    public let planCode: String
+    public let planName: String
+    public let trialEnd: Date
+
+    public init(tenantID: TenantID, subscriptionID: SubscriptionID, planCode: String, planName: String, trialEnd: Date) {
+        self.tenantID = tenantID
+        self.subscriptionID = subscriptionID
+        self.planCode = planCode
+        self.planName = planName
+        self.trialEnd = trialEnd
+    }
+}
+
+/// A trial ends in a few days (published once per subscription).
+public struct TrialEnding: IntegrationEvent, Equatable {
+    public static let eventType = "billing.trial_ending.v1"
+    public let tenantID: TenantID
+    public let subscriptionID: SubscriptionID
+    public let planName: String
+    public let trialEnd: Date
+    public let hasPaymentMethod: Bool
+
+    public init(tenantID: TenantID, subscriptionID: SubscriptionID, planName: String, trialEnd: Date, hasPaymentMethod: Bool) {
+        self.tenantID = tenantID
+        self.subscriptionID = subscriptionID
+        self.planName = planName
+        self.trialEnd = trialEnd
+        self.hasPaymentMethod = hasPaymentMethod
+    }
+}
+
+/// A subscription's plan or status changed (plan change, trial end, past due, blocked,
+/// canceled, resumed).
+public struct SubscriptionChanged: IntegrationEvent, Equatable {
+    public static let eventType = "billing.subscription_changed.v1"
+    public let tenantID: TenantID
+    public let subscriptionID: SubscriptionID
+    public let planCode: String
+    public let planName: String
+    public let previousPlanCode: String?
+    public let status: SubscriptionStatus
+    public let previousStatus: SubscriptionStatus
+    public let occurredAt: Date
+
+    public init(tenantID: TenantID, subscriptionID: SubscriptionID, planCode: String, planName: String,
+                previousPlanCode: String?, status: SubscriptionStatus, previousStatus: SubscriptionStatus, occurredAt: Date) {
+        self.tenantID = tenantID
+        self.subscriptionID = subscriptionID
+        self.planCode = planCode
+        self.planName = planName
+        self.previousPlanCode = previousPlanCode
+        self.status = status
+        self.previousStatus = previousStatus
+        self.occurredAt = occurredAt
+    }
+}
+
+/// An invoice was finalized: it has its number and is due.
+public struct InvoiceFinalized: IntegrationEvent, Equatable {
+    public static let eventType = "billing.invoice_finalized.v1"
+    public let tenantID: TenantID
+    public let invoiceID: InvoiceID
+    public let number: String
+    public let total: Money
+    public let amountDue: Money
+    public let dueAt: Date?
+
+    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, total: Money, amountDue: Money, dueAt: Date?) {
+        self.tenantID = tenantID
+        self.invoiceID = invoiceID
+        self.number = number
+        self.total = total
+        self.amountDue = amountDue
+        self.dueAt = dueAt
+    }
+}
+
+/// An invoice was paid (out of band by staff until payments land).
+public struct InvoicePaid: IntegrationEvent, Equatable {
+    public static let eventType = "billing.invoice_paid.v1"
+    public let tenantID: TenantID
+    public let invoiceID: InvoiceID
+    public let number: String
+    public let amountPaid: Money
+    public let paidAt: Date
+
+    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, amountPaid: Money, paidAt: Date) {
+        self.tenantID = tenantID
+        self.invoiceID = invoiceID
+        self.number = number
+        self.amountPaid = amountPaid
+        self.paidAt = paidAt
+    }
+}

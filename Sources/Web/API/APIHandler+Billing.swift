@@ -1,0 +1,80 @@
+import BillingAPI
+import Foundation
+import Kernel
+import OpenAPIRuntime
+
+extension APIHandler {
+    func listPlans(_ input: Operations.ListPlans.Input) async throws -> Operations.ListPlans.Output {
+        _ = try APIRequest.principal()
+        return .ok(.init(body: .json(.init(data: try await billing.plans().map(Components.Schemas.Plan.init)))))
+    }
+
+    func getSubscription(_ input: Operations.GetSubscription.Input) async throws -> Operations.GetSubscription.Output {
+        let subscription = try await billing.subscription(try APIRequest.principal())
+        return .ok(.init(headers: .init(eTag: Self.etag(subscription.version)), body: .json(try .init(subscription))))
+    }
+
+    func previewPlanChange(_ input: Operations.PreviewPlanChange.Input) async throws -> Operations.PreviewPlanChange.Output {
+        let preview = try await billing.previewChange(try APIRequest.principal(), planCode: input.query.plan)
+        return .ok(.init(body: .json(try .init(preview))))
+    }
+
+    func changePlan(_ input: Operations.ChangePlan.Input) async throws -> Operations.ChangePlan.Output {
+        guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
+        let principal = try APIRequest.principal()
+        let version = try Self.expectedVersion(input.headers.ifMatch)
+        let operation = IdempotentOperation(
+            store: idempotency, scope: .principal(principal), key: APIRequest.current.idempotencyKey,
+            operationID: Operations.ChangePlan.id, body: body, status: 200,
+            response: { (result: PlanChangeResult) in try Components.Schemas.PlanChangeResult(result) })
+        switch try await operation.run({ completion in
+            try await billing.changePlan(principal, planCode: body.plan, expectedVersion: version, idempotency: completion)
+        }) {
+        case .fresh(let response):
+            return .ok(.init(headers: .init(eTag: Self.etag(response.subscription.version)), body: .json(response)))
+        case .replayed(let response):
+            return .ok(.init(headers: .init(eTag: Self.etag(response.subscription.version), idempotentReplayed: ._true),
+                             body: .json(response)))
+        }
+    }
+
+    func cancelSubscription(_ input: Operations.CancelSubscription.Input) async throws -> Operations.CancelSubscription.Output {
+        guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
+        let subscription = try await billing.cancel(try APIRequest.principal(), atPeriodEnd: body.atPeriodEnd,
+                                                    expectedVersion: try Self.expectedVersion(input.headers.ifMatch))
+        return .ok(.init(headers: .init(eTag: Self.etag(subscription.version)), body: .json(try .init(subscription))))
+    }
+
+    func resumeSubscription(_ input: Operations.ResumeSubscription.Input) async throws -> Operations.ResumeSubscription.Output {
+        let subscription = try await billing.resume(try APIRequest.principal(),
+                                                    expectedVersion: try Self.expectedVersion(input.headers.ifMatch))
+        return .ok(.init(headers: .init(eTag: Self.etag(subscription.version)), body: .json(try .init(subscription))))
+    }
+
+    func listInvoices(_ input: Operations.ListInvoices.Input) async throws -> Operations.ListInvoices.Output {
+        let page = try PageRequest(limit: input.query.limit, startingAfter: input.query.startingAfter)
+        let invoices = try await billing.invoices(try APIRequest.principal(), page: page)
+        return .ok(.init(body: .json(.init(data: try invoices.items.map(Components.Schemas.Invoice.init),
+                                           hasMore: invoices.hasMore, nextCursor: invoices.nextCursor))))
+    }
+
+    func getInvoice(_ input: Operations.GetInvoice.Input) async throws -> Operations.GetInvoice.Output {
+        guard let id = InvoiceID(input.path.invoiceId) else { throw AppError(.invoiceNotFound, "There is no such invoice.") }
+        return .ok(.init(body: .json(try .init(try await billing.invoice(try APIRequest.principal(), id: id)))))
+    }
+
+    func getBillingProfile(_ input: Operations.GetBillingProfile.Input) async throws -> Operations.GetBillingProfile.Output {
+        let profile = try await billing.profile(try APIRequest.principal())
+        return .ok(.init(headers: .init(eTag: Self.etag(profile.version)), body: .json(.init(profile))))
+    }
+
+    func updateBillingProfile(_ input: Operations.UpdateBillingProfile.Input) async throws -> Operations.UpdateBillingProfile.Output {
+        guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
+        let change = BillingProfileChange(legalName: body.legalName, address: body.address, country: body.country,
+                                          taxID: body.taxId, currency: body.currency)
+        let profile = try await billing.updateProfile(try APIRequest.principal(),
+                                                      expectedVersion: try Self.expectedVersion(input.headers.ifMatch),
+                                                      change: change)
+        return .ok(.init(headers: .init(eTag: Self.etag(profile.version)), body: .json(.init(profile))))
+    }
+}

@@ -1,0 +1,205 @@
+import Billing
+import BillingAPI
+import Foundation
+import HTTPTypes
+import KeelApp
+import KeelTesting
+import Kernel
+import Storage
+import Testing
+
+extension API {
+    /// The subscription the signup saga makes (Billing reacts to the sign-up through the
+    /// outbox, a moment after the answer), polled for up to ten seconds.
+    func waitForSubscription(token: String) async throws -> APIResponse {
+        for _ in 0..<200 {
+            let response = try await call(.get, "/v1/billing/subscription", token: token)
+            if response.status == .ok { return response }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw APIFailure("no subscription appeared within ten seconds of the sign-up")
+    }
+}
+
+/// Billing over HTTP, with the server's clock in the test's hands: trials end and periods renew
+/// because the test moves a `ManualClock` and runs the scheduler's pass, never by sleeping.
+@Suite("API: billing — trial, plan changes, invoices", .serialized)
+struct BillingAPITests {
+    /// A live server on a manual clock, its scheduler off (the test runs the pass), sessions
+    /// that outlive the months the test moves through; and a Billing module on the same
+    /// database and clock, for the pass. A database of the test's own: a pass months ahead
+    /// would otherwise advance every other test's subscriptions too.
+    static func run(_ body: @escaping @Sendable (API, BillingModule, ManualClock, TestDatabase) async throws -> Void) async throws {
+        let clock = ManualClock(SystemClock().now)
+        let db = try await TestDatabase.shared().scratch("billing")
+        let pool = db.pool(clock: clock)
+        let billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), logger: TestDatabase.logger)
+        try await LiveAPI.run(database: db, clock: clock, {
+            $0.billingSchedulerSeconds = 0
+            $0.sessionIdleSeconds = 400 * 86_400
+            $0.sessionAbsoluteSeconds = 400 * 86_400
+        }) { api, db in
+            try await body(api, billing, clock, db)
+        }
+    }
+
+    @Test("sign-up starts a trial on the default plan; the trial's end issues the first numbered invoice")
+    func trialThenFirstInvoice() async throws {
+        try await Self.run { api, billing, clock, _ in
+            // given: a new tenant
+            let tenant = try await api.signUp()
+            let started = clock.now
+            // when: the saga has run
+            let subscription = try await api.waitForSubscription(token: tenant.token)
+            // then: a 14-day trial on Starter, nothing invoiced
+            #expect(subscription.json["status"].string == "trialing")
+            #expect(subscription.json["plan"]["code"].string == "starter")
+            #expect(subscription.json["currency"].string == "USD")
+            let trialEnd = try #require(subscription.json["trial_end"].string.flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(abs(trialEnd.timeIntervalSince(started) - 14 * 86_400) < 2)
+            #expect(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.isEmpty)
+
+            // when: fourteen days pass and the scheduler runs
+            clock.advance(by: 14 * 86_400 + 1)
+            let report = try await billing.runDue(limit: 1000)
+            // then: the trial ended without a payment method (past due, the documented rule) and
+            // its first period is invoiced once, with a number, at the plan's price
+            #expect(report.trialsEnded >= 1)
+            let after = try await api.call(.get, "/v1/billing/subscription", token: tenant.token)
+            #expect(after.json["status"].string == "past_due", "\(after.text)")
+            let invoices = try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array
+            #expect(invoices.count == 1)
+            let invoice = try #require(invoices.first)
+            #expect(invoice["number"].string?.hasPrefix("KEEL-") == true, "\(invoice)")
+            #expect(invoice["status"].string == "open")
+            #expect(invoice["billing_reason"].string == "subscription_cycle")
+            #expect(invoice["total"]["amount"].int == 2900 && invoice["total"]["currency"].string == "USD")
+            #expect(invoice["lines"][0]["kind"].string == "subscription")
+            // and running the pass again issues nothing more
+            _ = try await billing.runDue(limit: 1000)
+            #expect(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.count == 1)
+        }
+    }
+
+    @Test("an upgrade mid-period is prorated to the second, and the preview is the invoice that follows")
+    func upgradeProratedPreviewEqualsInvoice() async throws {
+        try await Self.run { api, billing, clock, _ in
+            // given: a tenant in its first paid period on Starter, ten days in
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            clock.advance(by: 14 * 86_400 + 1)
+            _ = try await billing.runDue(limit: 1000)
+            clock.advance(by: 10 * 86_400 + 3_600 + 17)
+            // when: the owner previews an upgrade to Pro, then makes it at the same instant
+            let preview = try await api.call(.get, "/v1/billing/subscription/preview?plan=pro", token: tenant.token)
+            let etag = try #require(try await api.call(.get, "/v1/billing/subscription", token: tenant.token)["ETag"])
+            let changed = try await api.call(.post, "/v1/billing/subscription/change", json: #"{"plan":"pro"}"#,
+                                             token: tenant.token, headers: ["If-Match": etag, "Idempotency-Key": "up-\(tenant.slug)"])
+            // then: it applied now, with a credit for Starter's unused time and a charge for Pro's
+            #expect(preview.status == .ok, "\(preview.text)")
+            #expect(preview.json["timing"].string == "immediately")
+            #expect(changed.status == .ok, "\(changed.text)")
+            #expect(changed.json["subscription"]["plan"]["code"].string == "pro")
+            let lines = changed.json["invoice"]["lines"].array
+            #expect(lines.map { $0["kind"].string } == ["proration", "proration"])
+            #expect((lines.first?["amount"]["amount"].int ?? 0) < 0 && (lines.last?["amount"]["amount"].int ?? 0) > 0)
+            // and the preview's lines and totals are exactly the invoice's
+            #expect(preview.json["invoice"]["lines"].description == changed.json["invoice"]["lines"].description)
+            for field in ["subtotal", "tax", "total", "amount_due"] {
+                #expect(preview.json["invoice"][field].description == changed.json["invoice"][field].description, "\(field)")
+            }
+            // and a repeat with the same key replays the answer, issuing nothing new
+            let replay = try await api.call(.post, "/v1/billing/subscription/change", json: #"{"plan":"pro"}"#,
+                                            token: tenant.token, headers: ["If-Match": etag, "Idempotency-Key": "up-\(tenant.slug)"])
+            #expect(replay["Idempotent-Replayed"] == "true", "\(replay.status) \(replay.text)")
+            #expect(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.count == 2)
+        }
+    }
+
+    @Test("a downgrade waits for the period's end; the renewal applies it and bills the new price")
+    func downgradeAtPeriodEnd() async throws {
+        try await Self.run { api, billing, clock, db in
+            // given: a tenant with a payment method on file (so its trial ends active), on Pro
+            // (changed during the trial: free), in its first paid period
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            try await db.database.tenant(TenantID(tenant.id)!) { tx in
+                try await tx.execute("update billing.profiles set payment_method = 'pm_card_visa' where tenant_id = \(tx.tenantID)")
+            }
+            let toPro = try await api.call(.post, "/v1/billing/subscription/change", json: #"{"plan":"pro"}"#,
+                                           token: tenant.token, headers: ["If-Match": "*"])
+            #expect(toPro.status == .ok && toPro.json["invoice"].isNull, "\(toPro.text)")
+            clock.advance(by: 14 * 86_400 + 1)
+            _ = try await billing.runDue(limit: 1000)
+            // when: the owner downgrades to Starter
+            let preview = try await api.call(.get, "/v1/billing/subscription/preview?plan=starter", token: tenant.token)
+            let down = try await api.call(.post, "/v1/billing/subscription/change", json: #"{"plan":"starter"}"#,
+                                          token: tenant.token, headers: ["If-Match": "*"])
+            // then: nothing changes until the period's end
+            #expect(preview.json["timing"].string == "at_period_end" && preview.json["invoice"].isNull, "\(preview.text)")
+            #expect(down.json["subscription"]["plan"]["code"].string == "pro")
+            #expect(down.json["subscription"]["pending_plan"]["code"].string == "starter", "\(down.text)")
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["status"].string == "active")
+            // when: the period ends (the first invoice unpaid: collection is the next issue)
+            let periodEnd = try #require(down.json["subscription"]["current_period_end"].string.flatMap { try? Date($0, strategy: .iso8601) })
+            clock.set(periodEnd.addingTimeInterval(1))
+            let report = try await billing.runDue(limit: 1000)
+            // then: the renewal is on Starter, billed at Starter's price, and the unpaid first
+            // invoice made the subscription past due
+            #expect(report.renewals == 1)
+            let renewed = try await api.call(.get, "/v1/billing/subscription", token: tenant.token)
+            #expect(renewed.json["plan"]["code"].string == "starter")
+            #expect(renewed.json["pending_plan"].isNull)
+            #expect(renewed.json["status"].string == "past_due")
+            let invoices = try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array
+            #expect(invoices.map { $0["total"]["amount"].int } == [2900, 9900])
+        }
+    }
+
+    @Test("cancel at period end is resumable; a stale If-Match is refused; another tenant's invoice is not found")
+    func cancelResumeAndGuards() async throws {
+        try await Self.run { api, _, _, _ in
+            let tenant = try await api.signUp()
+            let other = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            _ = try await api.waitForSubscription(token: other.token)
+            // a stale version
+            let stale = try await api.call(.post, "/v1/billing/subscription/cancel", json: #"{"at_period_end":true}"#,
+                                           token: tenant.token, headers: ["If-Match": "\"99\""])
+            #expect(stale.status == .preconditionFailed, "\(stale.text)")
+            // scheduled, then taken back
+            let scheduled = try await api.call(.post, "/v1/billing/subscription/cancel", json: #"{"at_period_end":true}"#,
+                                               token: tenant.token, headers: ["If-Match": "*"])
+            #expect(scheduled.json["cancel_at_period_end"].bool == true && scheduled.json["status"].string == "trialing")
+            let resumed = try await api.call(.post, "/v1/billing/subscription/resume", token: tenant.token, headers: ["If-Match": "*"])
+            #expect(resumed.json["cancel_at_period_end"].bool == false, "\(resumed.text)")
+            // canceled now: the subscription is gone from the live view
+            let now = try await api.call(.post, "/v1/billing/subscription/cancel", json: #"{"at_period_end":false}"#,
+                                         token: tenant.token, headers: ["If-Match": "*"])
+            #expect(now.json["status"].string == "canceled", "\(now.text)")
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).status == .notFound)
+            // a made-up invoice id is a 404
+            let missing = try await api.call(.get, "/v1/billing/invoices/\(UUID().uuidString.lowercased())", token: other.token)
+            #expect(missing.status == .notFound && missing.code == "invoice_not_found")
+        }
+    }
+
+    @Test("the billing profile: edits show on later invoices; bad country and currency are 422 with the field")
+    func profile() async throws {
+        try await Self.run { api, _, _, _ in
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            let profile = try await api.call(.get, "/v1/billing/profile", token: tenant.token)
+            #expect(profile.json["legal_name"].string == "Tenant \(tenant.slug)" && profile.json["tax_rate_bp"].int == 0)
+            let bad = try await api.call(.patch, "/v1/billing/profile", json: #"{"country":"D1","currency":"XXQ"}"#,
+                                         token: tenant.token, headers: ["If-Match": "*"])
+            #expect(bad.status.code == 400 || bad.status.code == 422, "\(bad.text)")
+            let edited = try await api.call(.patch, "/v1/billing/profile",
+                                            json: #"{"legal_name":"Ünïcode GmbH","country":"de","tax_id":"DE123","currency":"EUR"}"#,
+                                            token: tenant.token, headers: ["If-Match": profile["ETag"] ?? "*"])
+            #expect(edited.status == .ok, "\(edited.text)")
+            #expect(edited.json["country"].string == "DE" && edited.json["currency"].string == "EUR")
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["currency"].string == "EUR")
+        }
+    }
+}
