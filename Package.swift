@@ -78,10 +78,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "TemplateEngine", swiftSettings: strict),
+        // Invoice PDFs: cairo draws, Pango lays out text (Debian's libcairo2-dev, libpango1.0-dev,
+        // fonts-dejavu-core; scripts/install-deps.sh installs them).
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        .target(
+            name: "InvoicePDF",
+            dependencies: ["CPangoCairo", "BillingAPI", "Kernel", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
     ]
     + module("Accounts", extra: ["PasswordHashing", .product(name: "Crypto", package: "swift-crypto")],
              resources: [.copy("Resources/common-passwords.txt")], exclude: ["Resources/README.md"])
-    + module("Billing", uses: ["Accounts"], extra: [lifecycle])
+    + module("Billing", uses: ["Accounts"], extra: [lifecycle, "InvoicePDF"])
     + module("Orders", uses: ["Billing", "Accounts"])
     + module("Notifications", uses: ["Accounts", "Billing", "Orders"],
              extra: ["TemplateEngine", lifecycle, .product(name: "NIOCore", package: "swift-nio"),
@@ -106,7 +114,7 @@ let package = Package(
             name: "KeelApp",
             dependencies: ["Kernel", "Storage", "PasswordHashing", "TemplateEngine", "Web",
                            "AccountsAPI", "Accounts", "BillingAPI", "Billing", "OrdersAPI", "Orders",
-                           "NotificationsAPI", "Notifications", hummingbird, logging, lifecycle,
+                           "NotificationsAPI", "Notifications", "InvoicePDF", hummingbird, logging, lifecycle,
                            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Configuration", package: "swift-configuration")],
@@ -144,6 +152,7 @@ let package = Package(
                     dependencies: ["Billing", "BillingAPI", "Kernel", "KeelTesting", "Storage", "Accounts", "AccountsAPI",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     swiftSettings: strict),
+        .testTarget(name: "InvoicePDFTests", dependencies: ["InvoicePDF", "BillingAPI", "Kernel"], swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
     ]
 )

@@ -64,10 +64,12 @@ insert into billing.plan_prices (plan_id, currency, amount) values
     ('01900000-0000-7000-8000-000000000002', 'JPY', 15000);
 
 -- Who the tenant is on its invoices, and the tax rate that applies to it (set by staff: there
--- is no tax engine). `payment_method` is the provider's id once payments land.
+-- is no tax engine). `email` is where billing emails go (the owner's address at sign-up).
+-- `payment_method` is the provider's id once payments land.
 create table billing.profiles (
     tenant_id      uuid        not null primary key,
     currency       text        not null default 'USD' check (currency ~ '^[A-Z]{3}$'),
+    email          text,
     legal_name     text,
     address        text,
     country        text        check (country is null or country ~ '^[A-Z]{2}$'),

@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond the build: aiosmtpd (PyPI), the real SMTP server the
-# Notifications tests talk to (Tests/NotificationsTests/Support/smtp_server.py). Idempotent;
-# quiet when it is already there.
+# Installs what the tests need beyond the build: poppler-utils (Debian), whose pdftotext and
+# pdfinfo read the rendered invoice PDFs back (Tests/InvoicePDFTests), and aiosmtpd (PyPI), the
+# real SMTP server the Notifications tests talk to
+# (Tests/NotificationsTests/Support/smtp_server.py). Idempotent; quiet when both are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUIREMENTS=Tests/NotificationsTests/Support/requirements.txt
 
-command -v python3 >/dev/null 2>&1 || { echo "error: python3 is needed for the SMTP tests" >&2; exit 2; }
-python3 -c "import aiosmtpd" 2>/dev/null && exit 0
+# apt-get as root, or through sudo when there is one.
+if [ "$(id -u)" -eq 0 ] || ! command -v sudo >/dev/null 2>&1; then sudo=""; else sudo="sudo"; fi
+# Installs Debian packages; the package lists of a fresh machine are often empty, so it updates
+# them once and retries when the first attempt fails.
+apt_install() {
+  $sudo apt-get install -y "$@" >/dev/null \
+    || { $sudo apt-get update >/dev/null && $sudo apt-get install -y "$@" >/dev/null; }
+}
 
-# A machine with python3 but no pip (a bare Debian) gets Debian's.
-if ! python3 -m pip --version >/dev/null 2>&1; then
-  apt-get install -y python3-pip >/dev/null || { apt-get update >/dev/null && apt-get install -y python3-pip >/dev/null; }
+# The PDF tests run /usr/bin/pdftotext and /usr/bin/pdfinfo.
+if [ ! -x /usr/bin/pdftotext ] || [ ! -x /usr/bin/pdfinfo ]; then
+  echo "Installing poppler-utils"
+  export DEBIAN_FRONTEND=noninteractive
+  apt_install poppler-utils
 fi
-echo "Installing $(grep -v '^#' "$REQUIREMENTS" | tr '\n' ' ')"
-# Debian's own python3 is "externally managed" (PEP 668): there pip needs to be told.
-python3 -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS" \
-  || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$REQUIREMENTS"
+
+command -v python3 >/dev/null 2>&1 || { echo "error: python3 is needed for the SMTP tests" >&2; exit 2; }
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+  # A machine with python3 but no pip (a bare Debian) gets Debian's.
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3-pip
+  fi
+  echo "Installing $(grep -v '^#' "$REQUIREMENTS" | tr '\n' ' ')"
+  # Debian's own python3 is "externally managed" (PEP 668): there pip needs to be told.
+  python3 -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$REQUIREMENTS"
+fi

@@ -1,4 +1,5 @@
 public import BillingAPI
+public import InvoicePDF
 public import Kernel
 public import Logging
 public import Storage
@@ -13,14 +14,18 @@ public struct BillingModule: BillingService, BillingSupportService {
     let db: Database
     let platform: PlatformDatabase
     let policy: BillingPolicy
+    let pdfs: InvoicePDFService?
     let logger: Logger
 
     /// `platform` is for the scheduler's search for due work across tenants; each change then
-    /// runs in the tenant's own transaction.
-    public init(db: Database, platform: PlatformDatabase, policy: BillingPolicy = .init(), logger: Logger) {
+    /// runs in the tenant's own transaction. `pdfs` renders invoice PDFs off the cooperative
+    /// pool (its owner shuts it down); without it PDFs are refused.
+    public init(db: Database, platform: PlatformDatabase, policy: BillingPolicy = .init(), pdfs: InvoicePDFService? = nil,
+                logger: Logger) {
         self.db = db
         self.platform = platform
         self.policy = policy
+        self.pdfs = pdfs
         self.logger = logger
     }
 
@@ -69,6 +74,10 @@ public struct BillingModule: BillingService, BillingSupportService {
         try await GetInvoiceUseCase(db: db)(principal, id: id)
     }
 
+    public func invoicePDF(_ principal: Principal, id: InvoiceID) async throws -> [UInt8] {
+        try await RenderInvoicePDFUseCase(db: db, policy: policy, pdfs: pdfs)(principal, id: id)
+    }
+
     public func profile(_ principal: Principal) async throws -> BillingProfile {
         try await GetBillingProfileUseCase(db: db)(principal)
     }
@@ -88,6 +97,10 @@ public struct BillingModule: BillingService, BillingSupportService {
 
     public func billingOverview(_ principal: StaffPrincipal, tenantID: TenantID) async throws -> BillingOverview {
         try await BillingOverviewUseCase(db: db)(principal, tenantID: tenantID)
+    }
+
+    public func invoicePDF(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID) async throws -> [UInt8] {
+        try await RenderInvoicePDFUseCase(db: db, policy: policy, pdfs: pdfs)(principal, tenantID: tenantID, id: invoiceID)
     }
 
     public func markPaid(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice {

@@ -2,8 +2,8 @@ public import Foundation
 public import Kernel
 
 // Integration events Billing publishes, each in the transaction of its change. Each carries
-// what a reactor needs (plan name, amounts, dates), so Notifications renders without calling
-// back into Billing.
+// what a reactor needs (plan name, amounts, dates, and where billing emails go: the profile's
+// `email`, nil when there is none), so Notifications renders without calling back into Billing.
 
 /// A tenant's trial began (the signup saga's second step).
 public struct TrialStarted: IntegrationEvent, Equatable {
@@ -31,13 +31,18 @@ public struct TrialEnding: IntegrationEvent, Equatable {
     public let planName: String
     public let trialEnd: Date
     public let hasPaymentMethod: Bool
+    public let customerName: String
+    public let email: String?
 
-    public init(tenantID: TenantID, subscriptionID: SubscriptionID, planName: String, trialEnd: Date, hasPaymentMethod: Bool) {
+    public init(tenantID: TenantID, subscriptionID: SubscriptionID, planName: String, trialEnd: Date, hasPaymentMethod: Bool,
+                customerName: String, email: String?) {
         self.tenantID = tenantID
         self.subscriptionID = subscriptionID
         self.planName = planName
         self.trialEnd = trialEnd
         self.hasPaymentMethod = hasPaymentMethod
+        self.customerName = customerName
+        self.email = email
     }
 }
 
@@ -53,9 +58,14 @@ public struct SubscriptionChanged: IntegrationEvent, Equatable {
     public let status: SubscriptionStatus
     public let previousStatus: SubscriptionStatus
     public let occurredAt: Date
+    public let customerName: String
+    public let email: String?
 
     public init(tenantID: TenantID, subscriptionID: SubscriptionID, planCode: String, planName: String,
-                previousPlanCode: String?, status: SubscriptionStatus, previousStatus: SubscriptionStatus, occurredAt: Date) {
+                previousPlanCode: String?, status: SubscriptionStatus, previousStatus: SubscriptionStatus, occurredAt: Date,
+                customerName: String, email: String?) {
+        self.customerName = customerName
+        self.email = email
         self.tenantID = tenantID
         self.subscriptionID = subscriptionID
         self.planCode = planCode
@@ -76,8 +86,13 @@ public struct InvoiceFinalized: IntegrationEvent, Equatable {
     public let total: Money
     public let amountDue: Money
     public let dueAt: Date?
+    public let customerName: String
+    public let email: String?
 
-    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, total: Money, amountDue: Money, dueAt: Date?) {
+    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, total: Money, amountDue: Money, dueAt: Date?,
+                customerName: String, email: String?) {
+        self.customerName = customerName
+        self.email = email
         self.tenantID = tenantID
         self.invoiceID = invoiceID
         self.number = number

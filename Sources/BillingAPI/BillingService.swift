@@ -26,6 +26,8 @@ public protocol BillingService: Sendable {
 
     func invoices(_ principal: Principal, page: PageRequest) async throws -> Page<Invoice>
     func invoice(_ principal: Principal, id: InvoiceID) async throws -> Invoice
+    /// The invoice as a PDF (issuer, customer, number, dates, lines, totals); a draft has none.
+    func invoicePDF(_ principal: Principal, id: InvoiceID) async throws -> [UInt8]
 
     func profile(_ principal: Principal) async throws -> BillingProfile
     func updateProfile(_ principal: Principal, expectedVersion: Int?, change: BillingProfileChange) async throws -> BillingProfile
@@ -41,6 +43,8 @@ public protocol BillingService: Sendable {
 public protocol BillingSupportService: Sendable {
     /// A tenant's subscription (nil without one) and recent invoices.
     func billingOverview(_ principal: StaffPrincipal, tenantID: TenantID) async throws -> BillingOverview
+    /// One of the tenant's invoices as a PDF.
+    func invoicePDF(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID) async throws -> [UInt8]
     /// Records an out-of-band payment of an open invoice (until payments land).
     func markPaid(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice
     /// Moves a trialing subscription's trial end later.
@@ -73,4 +77,6 @@ extension AppError.Code {
     /// The plan has no price in the subscription's currency.
     public static let currencyNotOffered = Self("currency_not_offered", kind: .invalidInput)
     public static let invoiceConflict = Self("invoice_conflict", kind: .conflict)
+    /// This server renders no PDFs (none configured).
+    public static let pdfUnavailable = Self("pdf_unavailable", kind: .unavailable)
 }

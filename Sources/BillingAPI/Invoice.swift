@@ -113,6 +113,8 @@ public struct InvoiceCustomer: Sendable, Equatable, Codable {
 /// Who the tenant is on its invoices.
 public struct BillingProfile: Sendable, Equatable {
     public let currency: Currency
+    /// Where billing emails go (the owner's address at sign-up); `nil` sends none.
+    public let email: String?
     public let legalName: String?
     public let address: String?
     /// ISO 3166-1 alpha-2.
@@ -123,9 +125,10 @@ public struct BillingProfile: Sendable, Equatable {
     public let hasPaymentMethod: Bool
     public let version: Int
 
-    public init(currency: Currency, legalName: String?, address: String?, country: String?, taxID: String?,
+    public init(currency: Currency, email: String?, legalName: String?, address: String?, country: String?, taxID: String?,
                 taxRateBasisPoints: Int, hasPaymentMethod: Bool, version: Int) {
         self.currency = currency
+        self.email = email
         self.legalName = legalName
         self.address = address
         self.country = country
@@ -138,6 +141,7 @@ public struct BillingProfile: Sendable, Equatable {
 
 /// A change to the billing profile; `nil` leaves a field as it is, `.some("")` clears it.
 public struct BillingProfileChange: Sendable, Equatable {
+    public var email: String?
     public var legalName: String?
     public var address: String?
     public var country: String?
@@ -145,8 +149,9 @@ public struct BillingProfileChange: Sendable, Equatable {
     /// Only while no invoice has been issued: an issued invoice fixes the currency.
     public var currency: String?
 
-    public init(legalName: String? = nil, address: String? = nil, country: String? = nil, taxID: String? = nil,
-                currency: String? = nil) {
+    public init(email: String? = nil, legalName: String? = nil, address: String? = nil, country: String? = nil,
+                taxID: String? = nil, currency: String? = nil) {
+        self.email = email
         self.legalName = legalName
         self.address = address
         self.country = country

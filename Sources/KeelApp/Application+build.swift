@@ -3,6 +3,7 @@ import AccountsAPI
 import Billing
 import BillingAPI
 import Foundation
+import InvoicePDF
 public import Hummingbird
 public import Kernel
 public import Logging
@@ -46,7 +47,9 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
         let eventLoops = config.eventLoopGroup()
         let pool = DatabasePool(setup.server, eventLoopGroup: eventLoops, clock: clock, logger: logger)
         let hasher = config.makePasswordHasher()
-        let modules = Modules(pool: pool, hasher: hasher, config: config, templates: { templates.library }, logger: logger)
+        let pdfs = InvoicePDFService()
+        let modules = Modules(pool: pool, hasher: hasher, pdfs: pdfs, config: config, templates: { templates.library },
+                              logger: logger)
         let mailSender = MailSender(platform: pool.platformDatabase(), transport: try makeMailTransport(config, pool: pool),
                                     fromAddress: config.mailFrom, options: config.mailSenderOptions, logger: logger)
         let idempotency = IdempotencyKeys(pool: pool)
@@ -63,6 +66,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
                 loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount)),
             admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
+                                     billing: modules.billing,
                                      outbox: OutboxMonitor(dispatcher: dispatcher), publicDirectory: config.publicDirectory,
                                      clock: clock)))
         return Application(
@@ -74,6 +78,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
             services: [ShutdownAction(name: "embedded-postgres") { setup.stop() },
                        pool,
                        ShutdownAction(name: "password-hasher") { try? await hasher.shutdown() },
+                       ShutdownAction(name: "invoice-pdf") { try? await pdfs.shutdown() },
                        dispatcher,
                        mailSender,
                        BillingScheduler(billing: modules.billing, intervalSeconds: Double(config.billingSchedulerSeconds),
@@ -100,7 +105,7 @@ struct Modules {
     let billing: BillingModule
     let subscriptions: EventSubscriptions
 
-    init(pool: DatabasePool, hasher: PasswordHasher, config: KeelConfig,
+    init(pool: DatabasePool, hasher: PasswordHasher, pdfs: InvoicePDFService, config: KeelConfig,
          templates: @escaping @Sendable () -> TemplateLibrary, logger: Logger) {
         let sessions = SessionPolicy(idleTimeout: .seconds(config.sessionIdleSeconds),
                                      absoluteTimeout: .seconds(config.sessionAbsoluteSeconds))
@@ -111,7 +116,8 @@ struct Modules {
                             tenantSessions: sessions)
         let notifications = NotificationsModule(platform: pool.platformDatabase(), templates: templates,
                                                 links: Links(publicURL: config.publicURL))
-        billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), policy: config.billingPolicy, logger: logger)
+        billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), policy: config.billingPolicy, pdfs: pdfs,
+                                logger: logger)
         var subscriptions = EventSubscriptions()
         notifications.subscribe(into: &subscriptions)
         billing.subscribe(into: &subscriptions)
@@ -160,7 +166,7 @@ extension KeelConfig {
 
     var billingPolicy: BillingPolicy {
         BillingPolicy(invoicePrefix: invoicePrefix, paymentTermsDays: max(0, billingPaymentTermsDays),
-                      graceDays: max(0, billingGraceDays))
+                      graceDays: max(0, billingGraceDays), issuerName: invoiceIssuerName, issuerAddress: invoiceIssuerAddress)
     }
 
     var mailSenderOptions: MailSender.Options {

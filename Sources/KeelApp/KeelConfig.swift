@@ -81,6 +81,10 @@ public struct KeelConfig: Sendable {
     public var mailMaxAttempts = 8
     /// `KEEL_INVOICE_PREFIX`: invoice numbers are this and six or more digits.
     public var invoicePrefix = "KEEL-"
+    /// `KEEL_INVOICE_ISSUER`: who issues the invoices, as their PDFs show it.
+    public var invoiceIssuerName = "Keel"
+    /// `KEEL_INVOICE_ISSUER_ADDRESS`: the issuer's address lines, separated by `|`.
+    public var invoiceIssuerAddress: [String] = []
     /// `KEEL_BILLING_PAYMENT_TERMS_DAYS`: days from an invoice's issue to its due date.
     public var billingPaymentTermsDays = 7
     /// `KEEL_BILLING_GRACE_DAYS`: days a past-due subscription keeps access before it is blocked.
@@ -152,6 +156,9 @@ public struct KeelConfig: Sendable {
         c.mailFrom = reader.string(forKey: "keel.mail.from", default: c.mailFrom)
         c.mailMaxAttempts = reader.int(forKey: "keel.mail.max.attempts", default: c.mailMaxAttempts)
         c.invoicePrefix = reader.string(forKey: "keel.invoice.prefix", default: c.invoicePrefix)
+        c.invoiceIssuerName = reader.string(forKey: "keel.invoice.issuer", default: c.invoiceIssuerName)
+        c.invoiceIssuerAddress = reader.string(forKey: "keel.invoice.issuer.address", default: "")
+            .split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         c.billingPaymentTermsDays = reader.int(forKey: "keel.billing.payment.terms.days", default: c.billingPaymentTermsDays)
         c.billingGraceDays = reader.int(forKey: "keel.billing.grace.days", default: c.billingGraceDays)
         c.billingSchedulerSeconds = reader.int(forKey: "keel.billing.scheduler.seconds", default: c.billingSchedulerSeconds)

@@ -6,8 +6,8 @@ public import TemplateEngine
 /// The implementation of `NotificationsService`, and the subscriber that turns other modules'
 /// events into emails. A thin facade: each method hands its call to one use case.
 ///
-/// Notifications never hears from Accounts directly: it subscribes to Accounts' integration
-/// events through the outbox (`Events/`). Each subscriber renders the email from
+/// Notifications never hears from Accounts or Billing directly: it subscribes to their
+/// integration events through the outbox (`Events/`). Each subscriber renders the email from
 /// `Templates/email/` and queues it in `notifications.messages` within the delivery's
 /// transaction, so an event yields its email exactly once; `MailSender` (`Services/`) then
 /// delivers the queue through a `MailTransport` (`Adapters/`).
@@ -24,7 +24,9 @@ public struct NotificationsModule: NotificationsService {
 
     /// Registers the email subscribers.
     public func subscribe(into subscriptions: inout EventSubscriptions) {
-        AccountEmailSubscriptions(queue: QueueEmailStep(templates: templates), links: links).register(into: &subscriptions)
+        let queue = QueueEmailStep(templates: templates)
+        AccountEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
+        BillingEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
     }
 
     public func mailbox(limit: Int, recipient: String?) async throws -> [MailboxMessage] {

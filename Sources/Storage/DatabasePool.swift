@@ -202,9 +202,10 @@ extension DatabasePool {
     /// Runs `body` with a pool that lives only as long as the call (commands, migrations);
     /// the pool's connections are closed before it returns.
     public static func withPool<R: Sendable>(
-        _ configuration: DatabaseConfiguration, logger: Logger, _ body: (DatabasePool) async throws -> R
+        _ configuration: DatabaseConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
+        _ body: (DatabasePool) async throws -> R
     ) async throws -> R {
-        let pool = DatabasePool(configuration, logger: logger)
+        let pool = DatabasePool(configuration, clock: clock, logger: logger)
         return try await withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let body = body  // called once, from this task only
             return try await withThrowingTaskGroup(of: Void.self) { group in

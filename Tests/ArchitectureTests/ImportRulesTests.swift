@@ -98,7 +98,8 @@ enum ImportRules {
     static let modules = ["Accounts", "Billing", "Orders", "Notifications"]
     static let apis = Set(modules.map { "\($0)API" })
     static let ours: Set<String> = Set(modules).union(apis).union(["Kernel", "Storage", "PasswordHashing", "TemplateEngine",
-                                                                   "Web", "KeelApp", "CArgon2", "EventLoopExecutor", "keel"])
+                                                                   "Web", "KeelApp", "CArgon2", "EventLoopExecutor", "keel",
+                                                                   "InvoicePDF", "CPangoCairo"])
     static let webEdge: Set<String> = ["Web", "KeelApp", "keel"]
 
     static func violations(in imports: [ImportScanner.Import]) -> [String] {

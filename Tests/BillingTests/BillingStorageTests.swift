@@ -88,15 +88,14 @@ struct BillingStorageTests {
     static let patient = BillingPolicy(graceDays: 365)
 
     /// Tenants each with a trial that has ended by `clock`, ready for their first invoice.
-    static func tenantsPastTrial(_ count: Int, db: TestDatabase, clock: ManualClock) async throws -> (BillingModule, [TenantID]) {
-        let pool = db.pool(clock: clock)
+    static func tenantsPastTrial(_ count: Int, pool: DatabasePool, clock: ManualClock) async throws -> (BillingModule, [TenantID]) {
         let billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), policy: Self.patient,
                                     logger: TestDatabase.logger)
         var tenants: [TenantID] = []
         for _ in 0..<count {
             let id = TenantID.generate()
             try await pool.database.tenant(id) { tx in
-                try await StartTrialStep(policy: .init())(tenantName: "Tenant \(id)", requestID: "test", in: tx)
+                try await StartTrialStep(policy: .init())(tenantName: "Tenant \(id)", email: nil, requestID: "test", in: tx)
             }
             tenants.append(id)
         }
@@ -109,8 +108,8 @@ struct BillingStorageTests {
         // given: twelve tenants whose trials have ended, and three months more on the clock
         let db = try await TestDatabase.shared().scratch("races")
         let clock = ManualClock(SystemClock().now)
-        let (billing, tenants) = try await Self.tenantsPastTrial(12, db: db, clock: clock)
-        let peer = db.pool(clock: clock)
+        let tenants = try await db.withPool(clock: clock) { pool in try await db.withPool(clock: clock) { peer in
+        let (billing, tenants) = try await Self.tenantsPastTrial(12, pool: pool, clock: clock)
         let other = BillingModule(db: peer.database, platform: peer.platformDatabase(), policy: Self.patient,
                                   logger: TestDatabase.logger)
         // when: two schedulers (two pools: two instances) run at once, three times over three months
@@ -123,6 +122,8 @@ struct BillingStorageTests {
         async let first = billing.runDue(limit: 1000)
         async let second = other.runDue(limit: 1000)
         _ = try await (first, second)
+        return tenants
+        } }
         // then: each tenant has exactly one invoice per paid period it began
         var numbers: [Int] = []
         for tenant in tenants {

@@ -30,8 +30,8 @@ struct PreviewEqualsInvoiceTests {
         var random = SplitMix(state: seed)
         let db = try await TestDatabase.shared().scratch("preview")
         let clock = ManualClock(SystemClock().now)
-        let pool = db.pool(clock: clock)
         let policy = BillingPolicy(graceDays: 3650)
+        try await db.withPool(clock: clock) { pool in
         for index in 0..<30 {
             // given: two random plans (the second dearer) sold in a random currency
             let currency = [Currency.usd, .jpy, .bhd, .eur][Int.random(in: 0..<4, using: &random)]
@@ -83,6 +83,7 @@ struct PreviewEqualsInvoiceTests {
             // and the proration nets to at most the price difference over the whole period
             let net = try saved.subtotal.subtracting(Money(minorUnits: dear - cheap, currency: currency))
             #expect(!net.isPositive, "\(context): \(saved.subtotal) exceeds the period's difference")
+        }
         }
     }
 

@@ -94,10 +94,13 @@ public struct TestDatabase: Sendable {
                                    poolSize: 4, migrate: migrate)
     }
 
-    /// A pool on this database whose transactions read `clock` (`tx.now`), for module tests
-    /// that move time.
-    public func pool(clock: any WallClock) -> DatabasePool {
-        Self.running(DatabasePool(app, clock: clock, logger: Self.logger))
+    /// Runs `body` with a pool of two connections on this database whose transactions read
+    /// `clock` (`tx.now`), for module tests that move time; the pool closes when `body` returns
+    /// (a pool left open would hold its connections, and the suites share one cluster).
+    public func withPool<R: Sendable>(clock: any WallClock, _ body: (DatabasePool) async throws -> R) async throws -> R {
+        var config = app
+        config.poolSize = 2
+        return try await DatabasePool.withPool(config, clock: clock, logger: Self.logger, body)
     }
 
     /// A second pool on the same database, as a second server process would have.

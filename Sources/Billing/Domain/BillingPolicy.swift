@@ -13,9 +13,14 @@ public struct BillingPolicy: Sendable {
     public var graceDays: Int
     /// Days before a trial's end that the "trial ends soon" email goes out.
     public var trialReminderDays: Int
+    /// Who issues the invoices, as their PDFs show it.
+    public var issuerName: String
+    public var issuerAddress: [String]
 
     public init(invoicePrefix: String = "KEEL-", issuer: String = "keel", paymentTermsDays: Int = 7, graceDays: Int = 14,
-                trialReminderDays: Int = 3) {
+                trialReminderDays: Int = 3, issuerName: String = "Keel", issuerAddress: [String] = []) {
+        self.issuerName = issuerName
+        self.issuerAddress = issuerAddress
         self.invoicePrefix = invoicePrefix
         self.issuer = issuer
         self.paymentTermsDays = paymentTermsDays

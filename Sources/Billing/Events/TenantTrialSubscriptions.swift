@@ -10,10 +10,12 @@ struct TenantTrialSubscriptions {
     func register(into subscriptions: inout EventSubscriptions) {
         let startTrial = self.startTrial
         subscriptions.subscribe(TenantSignedUp.self, as: "billing.start-trial") { event, tx in
-            try await startTrial(tenantName: event.name, requestID: "event:\(TenantSignedUp.eventType)", in: tx)
+            try await startTrial(tenantName: event.name, email: event.ownerEmail, requestID: "event:\(TenantSignedUp.eventType)",
+                                 in: tx)
         }
         subscriptions.subscribe(TenantCreated.self, as: "billing.start-trial-operator") { event, tx in
-            try await startTrial(tenantName: event.name, requestID: "event:\(TenantCreated.eventType)", in: tx)
+            // An operator's tenant has no owner yet: no address for billing emails until one is set.
+            try await startTrial(tenantName: event.name, email: nil, requestID: "event:\(TenantCreated.eventType)", in: tx)
         }
     }
 }

@@ -63,6 +63,12 @@ extension APIHandler {
         return .ok(.init(body: .json(try .init(try await billing.invoice(try APIRequest.principal(), id: id)))))
     }
 
+    func getInvoicePDF(_ input: Operations.GetInvoicePDF.Input) async throws -> Operations.GetInvoicePDF.Output {
+        guard let id = InvoiceID(input.path.invoiceId) else { throw AppError(.invoiceNotFound, "There is no such invoice.") }
+        let bytes = try await billing.invoicePDF(try APIRequest.principal(), id: id)
+        return .ok(.init(body: .pdf(HTTPBody(bytes))))
+    }
+
     func getBillingProfile(_ input: Operations.GetBillingProfile.Input) async throws -> Operations.GetBillingProfile.Output {
         let profile = try await billing.profile(try APIRequest.principal())
         return .ok(.init(headers: .init(eTag: Self.etag(profile.version)), body: .json(.init(profile))))
@@ -70,7 +76,7 @@ extension APIHandler {
 
     func updateBillingProfile(_ input: Operations.UpdateBillingProfile.Input) async throws -> Operations.UpdateBillingProfile.Output {
         guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
-        let change = BillingProfileChange(legalName: body.legalName, address: body.address, country: body.country,
+        let change = BillingProfileChange(email: body.email, legalName: body.legalName, address: body.address, country: body.country,
                                           taxID: body.taxId, currency: body.currency)
         let profile = try await billing.updateProfile(try APIRequest.principal(),
                                                       expectedVersion: try Self.expectedVersion(input.headers.ifMatch),

@@ -53,6 +53,7 @@ enum OperationAccess: Equatable, Sendable {
         Operations.ResumeSubscription.id: .permission(.billingManage),
         Operations.ListInvoices.id: .permission(.billingRead),
         Operations.GetInvoice.id: .permission(.billingRead),
+        Operations.GetInvoicePDF.id: .permission(.billingRead),
         Operations.GetBillingProfile.id: .permission(.billingRead),
         Operations.UpdateBillingProfile.id: .permission(.billingManage),
     ]

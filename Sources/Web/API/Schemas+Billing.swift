@@ -72,7 +72,7 @@ extension Components.Schemas.PlanChangeResult {
 
 extension Components.Schemas.BillingProfile {
     init(_ profile: BillingProfile) {
-        self.init(currency: profile.currency.code, legalName: profile.legalName, address: profile.address,
+        self.init(currency: profile.currency.code, email: profile.email, legalName: profile.legalName, address: profile.address,
                   country: profile.country, taxId: profile.taxID, taxRateBp: profile.taxRateBasisPoints,
                   hasPaymentMethod: profile.hasPaymentMethod, version: profile.version)
     }

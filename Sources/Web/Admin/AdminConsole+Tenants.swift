@@ -230,6 +230,7 @@ extension AdminConsole {
         let events: [AuditRow]
         let canSuspend: Bool
         let conflict: Bool
+        let billing: BillingView
     }
 
     func tenant(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
@@ -257,7 +258,7 @@ extension AdminConsole {
         }
     }
 
-    private func tenantPage(_ session: StaffSession, _ id: TenantID, notice: String? = nil, error: String? = nil,
+    func tenantPage(_ session: StaffSession, _ id: TenantID, notice: String? = nil, error: String? = nil,
                             conflict: Bool = false, status: HTTPResponse.Status = .ok) async throws -> Response {
         let detail = try await support.tenantDetail(session.principal, id: id)
         var chrome = Chrome(session, section: "tenants", notice: notice)
@@ -265,7 +266,8 @@ extension AdminConsole {
         return try page("tenant", TenantPage(
             tenant: TenantView(detail.tenant, statusReason: detail.statusReason),
             users: detail.users.map(Self.userRow), events: detail.recentEvents.map(AuditRow.init),
-            canSuspend: session.principal.can(.tenantsSuspend), conflict: conflict), chrome: chrome, status: status)
+            canSuspend: session.principal.can(.tenantsSuspend), conflict: conflict,
+            billing: try await billingView(session, id)), chrome: chrome, status: status)
     }
 
     static func userRow(_ user: User) -> UserRow {

@@ -1,4 +1,5 @@
 import AccountsAPI
+import BillingAPI
 import Foundation
 public import Hummingbird
 import HTTPTypes
@@ -13,6 +14,7 @@ struct AdminConsole: Sendable {
     let staff: any StaffService
     let support: any SupportService
     let notifications: any NotificationsService
+    let billing: any BillingSupportService
     let outbox: any OutboxProbe
     let clock: any WallClock
     let templates: @Sendable () -> TemplateLibrary
@@ -34,6 +36,10 @@ struct AdminConsole: Sendable {
         admin.get("tenants.csv") { try await self.tenantsCSV($0, $1) }
         admin.get("tenants/:tenant") { try await self.tenant($0, $1) }
         admin.post("tenants/:tenant/status") { try await self.setTenantStatus($0, $1) }
+        admin.post("tenants/:tenant/billing/invoices/:invoice/mark-paid") { try await self.markInvoicePaid($0, $1) }
+        admin.get("tenants/:tenant/billing/invoices/:invoice/pdf") { try await self.invoicePDF($0, $1) }
+        admin.post("tenants/:tenant/billing/extend-trial") { try await self.extendTrial($0, $1) }
+        admin.post("tenants/:tenant/billing/tax-rate") { try await self.setTaxRate($0, $1) }
         admin.get("tenants/:tenant/users/:user") { try await self.user($0, $1) }
         admin.post("tenants/:tenant/users/:user/lock") { try await self.lockUser($0, $1, locked: true) }
         admin.post("tenants/:tenant/users/:user/unlock") { try await self.lockUser($0, $1, locked: false) }

@@ -1,4 +1,5 @@
 public import AccountsAPI
+public import BillingAPI
 public import Kernel
 public import NotificationsAPI
 
@@ -7,6 +8,7 @@ public struct AdminDependencies: Sendable {
     public var staff: any StaffService
     public var support: any SupportService
     public var notifications: any NotificationsService
+    public var billing: any BillingSupportService
     public var outbox: any OutboxProbe
     /// Where `/assets` files are read from (the stylesheet).
     public var publicDirectory: String
@@ -14,7 +16,8 @@ public struct AdminDependencies: Sendable {
     public var clock: any WallClock
 
     public init(staff: any StaffService, support: any SupportService, notifications: any NotificationsService,
-                outbox: any OutboxProbe, publicDirectory: String, clock: any WallClock) {
+                billing: any BillingSupportService, outbox: any OutboxProbe, publicDirectory: String, clock: any WallClock) {
+        self.billing = billing
         self.clock = clock
         self.staff = staff
         self.support = support

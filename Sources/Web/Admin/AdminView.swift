@@ -48,6 +48,9 @@ enum AdminNotice {
         "role_changed": "The role is changed.",
         "deactivated": "The staff member is deactivated and signed out.",
         "unchanged": "Nothing changed: it was like that already.",
+        "invoice_paid": "The invoice is marked paid.",
+        "trial_extended": "The trial is extended.",
+        "tax_rate_set": "The tax rate is set; it applies to invoices issued from now on.",
         "signed_out": "You are signed out.",
     ]
 

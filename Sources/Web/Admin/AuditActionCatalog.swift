@@ -1,4 +1,5 @@
 import AccountsAPI
+import BillingAPI
 import Kernel
 import NotificationsAPI
 
@@ -16,6 +17,7 @@ enum AuditActionCatalog {
         }
         add(AccountsAuditAction.self)
         add(NotificationsAuditAction.self)
+        add(BillingAuditAction.self)
         return labels
     }()
 

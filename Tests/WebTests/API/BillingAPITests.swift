@@ -32,20 +32,21 @@ struct BillingAPITests {
     static func run(_ body: @escaping @Sendable (API, BillingModule, ManualClock, TestDatabase) async throws -> Void) async throws {
         let clock = ManualClock(SystemClock().now)
         let db = try await TestDatabase.shared().scratch("billing")
-        let pool = db.pool(clock: clock)
-        let billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), logger: TestDatabase.logger)
-        try await LiveAPI.run(database: db, clock: clock, {
-            $0.billingSchedulerSeconds = 0
-            $0.sessionIdleSeconds = 400 * 86_400
-            $0.sessionAbsoluteSeconds = 400 * 86_400
-        }) { api, db in
-            try await body(api, billing, clock, db)
+        try await db.withPool(clock: clock) { pool in
+            let billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), logger: TestDatabase.logger)
+            try await LiveAPI.run(database: db, clock: clock, {
+                $0.billingSchedulerSeconds = 0
+                $0.sessionIdleSeconds = 400 * 86_400
+                $0.sessionAbsoluteSeconds = 400 * 86_400
+            }) { api, db in
+                try await body(api, billing, clock, db)
+            }
         }
     }
 
     @Test("sign-up starts a trial on the default plan; the trial's end issues the first numbered invoice")
     func trialThenFirstInvoice() async throws {
-        try await Self.run { api, billing, clock, _ in
+        try await Self.run { api, billing, clock, db in
             // given: a new tenant
             let tenant = try await api.signUp()
             let started = clock.now
@@ -59,8 +60,10 @@ struct BillingAPITests {
             #expect(abs(trialEnd.timeIntervalSince(started) - 14 * 86_400) < 2)
             #expect(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.isEmpty)
 
-            // when: fourteen days pass and the scheduler runs
-            clock.advance(by: 14 * 86_400 + 1)
+            // when: eleven days pass (the reminder goes out), then three more and the scheduler runs
+            clock.advance(by: 11 * 86_400 + 1)
+            #expect(try await billing.runDue(limit: 1000).trialReminders == 1)
+            clock.advance(by: 3 * 86_400)
             let report = try await billing.runDue(limit: 1000)
             // then: the trial ended without a payment method (past due, the documented rule) and
             // its first period is invoiced once, with a number, at the plan's price
@@ -78,6 +81,13 @@ struct BillingAPITests {
             // and running the pass again issues nothing more
             _ = try await billing.runDue(limit: 1000)
             #expect(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.count == 1)
+            // and the invoice is a PDF, and the owner (the billing contact) is emailed about it
+            let pdf = try await api.call(.get, "/v1/billing/invoices/\(invoice["id"].string ?? "")/pdf", token: tenant.token)
+            #expect(pdf.status == .ok && pdf["Content-Type"] == "application/pdf" && pdf.text.hasPrefix("%PDF-"), "\(pdf.status)")
+            let number = invoice["number"].string ?? "?"
+            let email = try await Mailbox(db: db).waitFor(to: tenant.ownerEmail, subject: "Invoice \(number)")
+            #expect(email.text.contains("29.00 USD"), "\(email.text)")
+            _ = try await Mailbox(db: db).waitFor(to: tenant.ownerEmail, subject: "trial ends soon")
         }
     }
 

@@ -244,7 +244,7 @@ final class AdminClient: @unchecked Sendable {
 
     /// The state of a badge by element id: `tenant-status` or `user-status` → `active`, `locked`…
     static func badge(_ id: String, in html: String) -> String? {
-        capture(#"id="\#(id)" class="badge badge-([a-z-]+)""#, in: html)
+        capture(#"id="\#(id)" class="badge badge-([a-z_-]+)""#, in: html)
     }
 
     /// A member's row of the staff page.

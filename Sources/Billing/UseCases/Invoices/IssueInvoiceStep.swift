@@ -31,8 +31,10 @@ struct IssueInvoiceStep {
             voidedAt: nil, version: 1)
         let saved = try await InvoiceRows.insertFinalized(invoice, periodNumber: period?.number, in: tx)
         guard let number = saved.number else { throw AppError(.internalError, "A finalized invoice has no number.") }
+        let contact = try await ProfileRows.contact(in: tx)
         try await tx.publish(InvoiceFinalized(tenantID: tx.tenantID, invoiceID: saved.id, number: number, total: saved.total,
-                                              amountDue: saved.amountDue, dueAt: saved.dueAt))
+                                              amountDue: saved.amountDue, dueAt: saved.dueAt,
+                                              customerName: contact.name, email: contact.email))
         try await tx.audit(.invoiceFinalized, actor: actor, target: "invoice/\(saved.id)", requestID: requestID,
                            after: ["number": .string(number), "total": .string(saved.total.description),
                                    "reason": .string(reason.rawValue)])

@@ -21,6 +21,10 @@ struct UpdateBillingProfileUseCase {
             return .some(trimmed.isEmpty ? nil : trimmed)
         }
         let legalName = text(change.legalName, field: "legal_name", max: 200)
+        let email = text(change.email, field: "email", max: 254)
+        if case .some(.some(let address)) = email, !Self.looksLikeEmail(address) {
+            errors.append(FieldError(field: "email", code: "invalid_email", message: "Use an email address, like billing@example.com."))
+        }
         let address = text(change.address, field: "address", max: 1000)
         let taxID = text(change.taxID, field: "tax_id", max: 64)
         var country: String?? = .none
@@ -57,7 +61,8 @@ struct UpdateBillingProfileUseCase {
                     _ = try await SubscriptionRows.saveCurrency(moved, in: tx)
                 }
             }
-            let updated = BillingProfile(currency: currency ?? current.currency, legalName: legalName ?? current.legalName,
+            let updated = BillingProfile(currency: currency ?? current.currency, email: email ?? current.email,
+                                         legalName: legalName ?? current.legalName,
                                          address: address ?? current.address, country: country ?? current.country,
                                          taxID: taxID ?? current.taxID, taxRateBasisPoints: current.taxRateBasisPoints,
                                          hasPaymentMethod: current.hasPaymentMethod, version: current.version)
@@ -70,9 +75,19 @@ struct UpdateBillingProfileUseCase {
     }
 }
 
+extension UpdateBillingProfileUseCase {
+    /// One `@`, something before it, a dot inside the domain (not its first or last
+    /// character), no spaces: a typo check, not RFC 5322, and exactly the spec's pattern.
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].dropFirst().dropLast().contains(".")
+            && !text.contains(where: \.isWhitespace)
+    }
+}
+
 extension BillingProfile {
     var auditSnapshot: AuditSnapshot {
-        ["currency": .string(currency.code), "legal_name": .optional(legalName), "address": .optional(address),
+        ["currency": .string(currency.code), "email": .optional(email), "legal_name": .optional(legalName), "address": .optional(address),
          "country": .optional(country), "tax_id": .optional(taxID), "tax_rate_bp": .int(taxRateBasisPoints), "version": .int(version)]
     }
 }

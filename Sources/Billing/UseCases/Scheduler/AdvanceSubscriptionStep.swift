@@ -34,8 +34,10 @@ struct AdvanceSubscriptionStep {
             record.trialReminderSent = true
             let plan = try await plan(record.planID, in: tx)
             let profile = try await ProfileRows.find(in: tx)
+            let contact = try await ProfileRows.contact(in: tx)
             try await tx.publish(TrialEnding(tenantID: tx.tenantID, subscriptionID: record.id, planName: plan.name,
-                                             trialEnd: trialEnd, hasPaymentMethod: profile?.hasPaymentMethod ?? false))
+                                             trialEnd: trialEnd, hasPaymentMethod: profile?.hasPaymentMethod ?? false,
+                                             customerName: contact.name, email: contact.email))
             report.trialReminders += 1
         }
         if record.periodEnd <= now, record.status != .blocked {
@@ -54,9 +56,10 @@ struct AdvanceSubscriptionStep {
         if saved.status != started.status || saved.planID != started.planID {
             let plan = try await plan(saved.planID, in: tx)
             let previous = saved.planID != started.planID ? try await self.plan(started.planID, in: tx).code : nil
+            let contact = try await ProfileRows.contact(in: tx)
             try await tx.publish(SubscriptionChanged(
                 tenantID: tx.tenantID, subscriptionID: saved.id, planCode: plan.code, planName: plan.name,
-                previousPlanCode: previous, status: saved.status, previousStatus: started.status, occurredAt: now))
+                previousPlanCode: previous, status: saved.status, previousStatus: started.status, occurredAt: now, customerName: contact.name, email: contact.email))
         }
         return report
     }

@@ -9,14 +9,14 @@ import Storage
 struct StartTrialStep {
     let policy: BillingPolicy
 
-    func callAsFunction(tenantName: String, requestID: String, in tx: TenantTransaction) async throws {
+    func callAsFunction(tenantName: String, email: String?, requestID: String, in tx: TenantTransaction) async throws {
         if try await SubscriptionRows.live(in: tx) != nil { return }
         // No default plan is an operator's mistake: the delivery fails, is retried, and shows
         // in the dead letters; the account itself is not affected.
         guard let plan = try await PlanRows.defaultPlan(in: tx) else {
             throw AppError(.planNotFound, "There is no default plan to start a trial on.")
         }
-        let profile = try await ProfileRows.ensure(currency: .usd, legalName: tenantName, in: tx)
+        let profile = try await ProfileRows.ensure(currency: .usd, email: email, legalName: tenantName, in: tx)
         guard let price = plan.price(in: profile.currency) else {
             throw AppError(.currencyNotOffered, "The default plan is not sold in \(profile.currency.code).")
         }

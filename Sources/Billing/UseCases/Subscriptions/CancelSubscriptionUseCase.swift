@@ -26,9 +26,10 @@ struct CancelSubscriptionUseCase {
                                before: before.auditSnapshot, after: saved.auditSnapshot)
             let view = try await SubscriptionViewStep()(saved, in: tx)
             if !atPeriodEnd {
+                let contact = try await ProfileRows.contact(in: tx)
                 try await tx.publish(SubscriptionChanged(
                     tenantID: tx.tenantID, subscriptionID: record.id, planCode: view.plan.code, planName: view.plan.name,
-                    previousPlanCode: nil, status: .canceled, previousStatus: before.status, occurredAt: tx.now))
+                    previousPlanCode: nil, status: .canceled, previousStatus: before.status, occurredAt: tx.now, customerName: contact.name, email: contact.email))
             }
             return view
         }

@@ -35,10 +35,11 @@ struct ChangePlanUseCase {
                                target: "subscription/\(record.id)", requestID: principal.requestID,
                                before: before, after: saved.auditSnapshot)
             if immediate {
+                let contact = try await ProfileRows.contact(in: tx)
                 try await tx.publish(SubscriptionChanged(
                     tenantID: tx.tenantID, subscriptionID: record.id, planCode: decided.to.code, planName: decided.to.name,
                     previousPlanCode: decided.from.code, status: saved.status, previousStatus: decided.record.status,
-                    occurredAt: tx.now))
+                    occurredAt: tx.now, customerName: contact.name, email: contact.email))
             }
             let result = PlanChangeResult(subscription: try await SubscriptionViewStep()(saved, in: tx), invoice: invoice)
             if let idempotency { try await tx.complete(idempotency, with: result) }

@@ -32,9 +32,10 @@ struct MarkInvoicePaidUseCase {
                 record.pastDueSince = nil
                 let saved = try await SubscriptionViewStep.save(record, in: tx)
                 let view = try await SubscriptionViewStep()(saved, in: tx)
+                let contact = try await ProfileRows.contact(in: tx)
                 try await tx.publish(SubscriptionChanged(
                     tenantID: tenantID, subscriptionID: saved.id, planCode: view.plan.code, planName: view.plan.name,
-                    previousPlanCode: nil, status: saved.status, previousStatus: before.status, occurredAt: tx.now))
+                    previousPlanCode: nil, status: saved.status, previousStatus: before.status, occurredAt: tx.now, customerName: contact.name, email: contact.email))
             }
             return paid
         }

@@ -17,7 +17,7 @@ struct SetTaxRateUseCase {
             guard let current = try await ProfileRows.find(in: tx, lock: true) else {
                 throw AppError(.subscriptionNotFound, "This tenant has no billing profile yet.")
             }
-            let changed = BillingProfile(currency: current.currency, legalName: current.legalName, address: current.address,
+            let changed = BillingProfile(currency: current.currency, email: current.email, legalName: current.legalName, address: current.address,
                                          country: current.country, taxID: current.taxID, taxRateBasisPoints: basisPoints,
                                          hasPaymentMethod: current.hasPaymentMethod, version: current.version)
             let saved = try await ProfileRows.update(changed, in: tx)

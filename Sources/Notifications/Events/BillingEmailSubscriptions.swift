@@ -1,0 +1,27 @@
+import BillingAPI
+import Kernel
+import Storage
+
+/// Notifications' reactions to Billing's events: a trial ending soon, an invoice issued, a plan
+/// changed. Each goes to the billing profile's address; an event without one sends nothing.
+struct BillingEmailSubscriptions {
+    let queue: QueueEmailStep
+    let links: Links
+
+    func register(into subscriptions: inout EventSubscriptions) {
+        let (queue, links) = (self.queue, self.links)
+        subscriptions.subscribe(TrialEnding.self, as: "notifications.trial-ending") { event, tx in
+            guard let email = event.email else { return }
+            try await queue(TrialEndingEmail(event, links: links), to: email, in: tx)
+        }
+        subscriptions.subscribe(InvoiceFinalized.self, as: "notifications.invoice-issued") { event, tx in
+            guard let email = event.email else { return }
+            try await queue(InvoiceIssuedEmail(event, links: links), to: email, in: tx)
+        }
+        subscriptions.subscribe(SubscriptionChanged.self, as: "notifications.plan-changed") { event, tx in
+            // Only a change of plan is news worth an email; status changes have their own (with payments).
+            guard let email = event.email, let previous = event.previousPlanCode, previous != event.planCode else { return }
+            try await queue(PlanChangedEmail(event), to: email, in: tx)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Billing
+import BillingAPI
+import Foundation
+import HTTPTypes
+import KeelApp
+import KeelTesting
+import Kernel
+import Storage
+import Testing
+
+/// The tenant page's billing section and the staff actions on it, over HTTP like a browser,
+/// on a database and clock of the test's own (the trial ends because the test moves time).
+@Suite("Admin console: billing", .serialized)
+struct AdminBillingTests {
+    @Test("extend a trial and set a tax rate, each with a reason; mark the first invoice paid; all audited")
+    func billingActions() async throws {
+        let clock = ManualClock(SystemClock().now)
+        let db = try await TestDatabase.shared().scratch("admin_billing")
+        try await db.withPool(clock: clock) { pool in
+        let billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), logger: TestDatabase.logger)
+        try await LiveAPI.run(database: db, clock: clock, {
+            $0.billingSchedulerSeconds = 0
+            $0.adminIdleSeconds = 400 * 86_400
+            $0.adminAbsoluteSeconds = 400 * 86_400
+            $0.sessionIdleSeconds = 400 * 86_400
+            $0.sessionAbsoluteSeconds = 400 * 86_400
+        }) { api, db in
+            // given: a tenant on its trial and an admin in the console
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            let admin = try await AdminClient.makeStaff(api, db, role: .admin)
+            let client = admin.client
+            let tenantPath = "/admin/tenants/\(tenant.id)"
+            let page = try await client.get(tenantPath)
+            #expect(AdminClient.badge("billing-status", in: page.text) == "trialing", "\(page.text)")
+
+            // when: the trial is extended by 7 days and a 20 % tax rate is set
+            let noReason = try await client.post("\(tenantPath)/billing/extend-trial", form: ["days": "7", "reason": " "])
+            #expect(noReason.status == .unprocessableContent && noReason.text.contains("Give a reason of 3 to 500 characters."))
+            let extended = try await client.post("\(tenantPath)/billing/extend-trial",
+                                                 form: ["days": "7", "reason": "Onboarding call ran late"])
+            #expect(extended.redirects(to: "\(tenantPath)?done=trial_extended"), "\(extended.status) \(extended.text.prefix(300))")
+            let taxed = try await client.post("\(tenantPath)/billing/tax-rate", form: ["basis_points": "2000", "reason": "German VAT"])
+            #expect(taxed.redirects(to: "\(tenantPath)?done=tax_rate_set"), "\(taxed.status)")
+            #expect(try await client.get(tenantPath).text.contains("20 %"))
+
+            // then: the trial ends 21 days after sign-up, not 14
+            clock.advance(by: 15 * 86_400)
+            _ = try await billing.runDue(limit: 1000)
+            #expect(AdminClient.badge("billing-status", in: try await client.get(tenantPath).text) == "trialing")
+            clock.advance(by: 7 * 86_400)
+            _ = try await billing.runDue(limit: 1000)
+
+            // and the first invoice carries the tax: 29.00 + 20 % = 34.80 USD
+            let invoices = try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array
+            let invoice = try #require(invoices.first)
+            #expect(invoice["total"]["amount"].int == 3480 && invoice["tax"]["amount"].int == 580, "\(invoice)")
+            let invoiceID = try #require(invoice["id"].string)
+            let withInvoice = try await client.get(tenantPath)
+            #expect(withInvoice.text.contains(invoice["number"].string ?? "?"))
+            let pdf = try await client.get("\(tenantPath)/billing/invoices/\(invoice["id"].string ?? "")/pdf")
+            #expect(pdf.status == .ok && pdf.text.hasPrefix("%PDF-"), "\(pdf.status)")
+            #expect(AdminClient.badge("billing-status", in: withInvoice.text) == "past_due")
+
+            // when: staff mark it paid (a bank transfer)
+            let paid = try await client.post("\(tenantPath)/billing/invoices/\(invoiceID)/mark-paid",
+                                             form: ["reason": "Bank transfer 2026-12-05"])
+            #expect(paid.redirects(to: "\(tenantPath)?done=invoice_paid"), "\(paid.status) \(paid.text.prefix(300))")
+            // then: the invoice is paid, the subscription active again, and a second attempt is refused on the page
+            let afterPaid = try await api.call(.get, "/v1/billing/invoices/\(invoiceID)", token: tenant.token)
+            #expect(afterPaid.json["status"].string == "paid" && afterPaid.json["amount_due"]["amount"].int == 0)
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["status"].string == "active")
+            let again = try await client.post("\(tenantPath)/billing/invoices/\(invoiceID)/mark-paid", form: ["reason": "Twice"])
+            #expect(again.status == .unprocessableContent && again.text.contains("Only an open invoice can be marked paid"))
+
+            // and the audit log names the staff member, the action and the reason
+            let audit = try await client.get("/admin/audit?tenant=\(tenant.id)")
+            for expected in ["invoice.marked_paid", "subscription.trial_extended", "billing_profile.tax_rate_set",
+                             "Invoice marked paid", "Bank transfer 2026-12-05", "staff: \(admin.email)"] {
+                #expect(audit.text.contains(expected), "\(expected)")
+            }
+        }
+        }
+    }
+
+    @Test("support staff see billing but cannot act on it")
+    func supportCannotOperate() async throws {
+        try await LiveAPI.run { api, db in
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            let support = try await AdminClient.makeStaff(api, db, role: .support)
+            let page = try await support.client.get("/admin/tenants/\(tenant.id)")
+            #expect(AdminClient.badge("billing-status", in: page.text) == "trialing")
+            #expect(!page.text.contains("id=\"tax-rate\""))
+            let refused = try await support.client.post("/admin/tenants/\(tenant.id)/billing/tax-rate",
+                                                        form: ["basis_points": "2000", "reason": "Not mine to set"])
+            #expect(refused.status == .forbidden, "\(refused.status)")
+        }
+    }
+}
