@@ -34,6 +34,11 @@ struct InvoicePDFTests {
 
         let pdf = try InvoicePDFRenderer.render(document)
         #expect(pdf.starts(with: Array("%PDF-".utf8)))
+        // `KEEL_INVOICE_SAMPLE=path swift test --filter InvoicePDFTests` keeps this one, for the
+        // docs' picture (docs/screenshots/invoice.png, made from it with pdftoppm).
+        if let sample = ProcessInfo.processInfo.environment["KEEL_INVOICE_SAMPLE"] {
+            try Data(pdf).write(to: URL(fileURLWithPath: sample))
+        }
 
         let text = try Self.squeezed(Self.extractText(pdf))
         for expected in ["INV-2026-000042", "Pro plan (monthly)", String(Self.longDescription.prefix(24)),
