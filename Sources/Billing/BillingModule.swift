@@ -78,6 +78,18 @@ public struct BillingModule: BillingService, BillingSupportService {
         try await RenderInvoicePDFUseCase(db: db, policy: policy, pdfs: pdfs)(principal, id: id)
     }
 
+    public func redeemCoupon(_ principal: Principal, code: String) async throws -> Subscription {
+        try await RedeemCouponUseCase(db: db)(principal, code: code)
+    }
+
+    public func creditNotes(_ principal: Principal, page: PageRequest) async throws -> Page<CreditNote> {
+        try await ListCreditNotesUseCase(db: db)(principal, page: page)
+    }
+
+    public func creditNote(_ principal: Principal, id: CreditNoteID) async throws -> CreditNote {
+        try await GetCreditNoteUseCase(db: db)(principal, id: id)
+    }
+
     public func profile(_ principal: Principal) async throws -> BillingProfile {
         try await GetBillingProfileUseCase(db: db)(principal)
     }
@@ -101,6 +113,24 @@ public struct BillingModule: BillingService, BillingSupportService {
 
     public func invoicePDF(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID) async throws -> [UInt8] {
         try await RenderInvoicePDFUseCase(db: db, policy: policy, pdfs: pdfs)(principal, tenantID: tenantID, id: invoiceID)
+    }
+
+    public func createCoupon(_ principal: StaffPrincipal?, _ coupon: NewCoupon) async throws -> Coupon {
+        try await CreateCouponUseCase(platform: platform)(principal, coupon)
+    }
+
+    public func coupons(_ principal: StaffPrincipal?) async throws -> [Coupon] {
+        try await ListCouponsUseCase(platform: platform)(principal)
+    }
+
+    public func applyCoupon(_ principal: StaffPrincipal, tenantID: TenantID, code: String, reason: String) async throws -> Subscription {
+        try await ApplyCouponUseCase(db: db)(principal, tenantID: tenantID, code: code, reason: reason)
+    }
+
+    public func issueCreditNote(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String,
+                                lines: [CreditNote.Line]) async throws -> CreditNote {
+        try await IssueCreditNoteUseCase(db: db, policy: policy)(principal, tenantID: tenantID, invoiceID: invoiceID,
+                                                                 reason: reason, lines: lines)
     }
 
     public func markPaid(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice {

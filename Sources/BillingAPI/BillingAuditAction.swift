@@ -16,6 +16,9 @@ public enum BillingAuditAction: String, AuditAction {
     case invoiceFinalized = "invoice.finalized"
     case invoiceMarkedPaid = "invoice.marked_paid"
     case profileUpdated = "billing_profile.updated"
+    case couponCreated = "coupon.created"
+    case couponRedeemed = "subscription.coupon_redeemed"
+    case creditNoteIssued = "invoice.credit_note_issued"
     case taxRateSet = "billing_profile.tax_rate_set"
 
     public var label: String {
@@ -34,6 +37,9 @@ public enum BillingAuditAction: String, AuditAction {
         case .invoiceFinalized: "Invoice issued"
         case .invoiceMarkedPaid: "Invoice marked paid"
         case .profileUpdated: "Billing profile changed"
+        case .couponCreated: "Coupon created"
+        case .couponRedeemed: "Coupon applied"
+        case .creditNoteIssued: "Credit note issued"
         case .taxRateSet: "Tax rate set"
         }
     }

@@ -29,6 +29,12 @@ public protocol BillingService: Sendable {
     /// The invoice as a PDF (issuer, customer, number, dates, lines, totals); a draft has none.
     func invoicePDF(_ principal: Principal, id: InvoiceID) async throws -> [UInt8]
 
+    /// Applies a coupon by code to the live subscription: its discount shows on the invoices it
+    /// covers. One coupon at a time; a tenant redeems a code once.
+    func redeemCoupon(_ principal: Principal, code: String) async throws -> Subscription
+    func creditNotes(_ principal: Principal, page: PageRequest) async throws -> Page<CreditNote>
+    func creditNote(_ principal: Principal, id: CreditNoteID) async throws -> CreditNote
+
     func profile(_ principal: Principal) async throws -> BillingProfile
     func updateProfile(_ principal: Principal, expectedVersion: Int?, change: BillingProfileChange) async throws -> BillingProfile
 
@@ -45,6 +51,16 @@ public protocol BillingSupportService: Sendable {
     func billingOverview(_ principal: StaffPrincipal, tenantID: TenantID) async throws -> BillingOverview
     /// One of the tenant's invoices as a PDF.
     func invoicePDF(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID) async throws -> [UInt8]
+    /// Creates a coupon (a percentage or a fixed amount off) that tenants redeem by code.
+    func createCoupon(_ principal: StaffPrincipal?, _ coupon: NewCoupon) async throws -> Coupon
+    /// The coupons, newest first.
+    func coupons(_ principal: StaffPrincipal?) async throws -> [Coupon]
+    /// Applies a coupon to a tenant's subscription on their behalf, with a reason.
+    func applyCoupon(_ principal: StaffPrincipal, tenantID: TenantID, code: String, reason: String) async throws -> Subscription
+    /// Gives money back against an issued invoice, with a reason and lines (their sum is the
+    /// amount); never more than the invoice's total, across all its credit notes.
+    func issueCreditNote(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String,
+                         lines: [CreditNote.Line]) async throws -> CreditNote
     /// Records an out-of-band payment of an open invoice (until payments land).
     func markPaid(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice
     /// Moves a trialing subscription's trial end later.

@@ -27,6 +27,10 @@ public struct Invoice: Sendable, Equatable {
     public let total: Money
     public let amountDue: Money
     public let amountPaid: Money
+    /// Customer balance (from credit notes) this invoice consumed before anything was due.
+    public let balanceApplied: Money
+    /// What credit notes against this invoice took off it.
+    public let credited: Money
     /// Exclusive tax, in basis points (2000 = 20 %), applied to every line.
     public let taxRateBasisPoints: Int
     public let periodStart: Date?
@@ -42,7 +46,7 @@ public struct Invoice: Sendable, Equatable {
 
     public init(id: InvoiceID, tenantID: TenantID, subscriptionID: SubscriptionID?, number: String?, status: Status,
                 reason: Reason, currency: Currency, lines: [InvoiceLine], subtotal: Money, tax: Money, total: Money,
-                amountDue: Money, amountPaid: Money, taxRateBasisPoints: Int, periodStart: Date?, periodEnd: Date?,
+                amountDue: Money, amountPaid: Money, balanceApplied: Money? = nil, credited: Money? = nil, taxRateBasisPoints: Int, periodStart: Date?, periodEnd: Date?,
                 customer: InvoiceCustomer, createdAt: Date, finalizedAt: Date?, dueAt: Date?, paidAt: Date?,
                 voidedAt: Date?, version: Int) {
         self.id = id
@@ -58,6 +62,8 @@ public struct Invoice: Sendable, Equatable {
         self.total = total
         self.amountDue = amountDue
         self.amountPaid = amountPaid
+        self.balanceApplied = balanceApplied ?? .zero(currency)
+        self.credited = credited ?? .zero(currency)
         self.taxRateBasisPoints = taxRateBasisPoints
         self.periodStart = periodStart
         self.periodEnd = periodEnd
@@ -123,10 +129,13 @@ public struct BillingProfile: Sendable, Equatable {
     /// Set by staff (there is no tax engine): exclusive, in basis points.
     public let taxRateBasisPoints: Int
     public let hasPaymentMethod: Bool
+    /// Credit (from credit notes on paid invoices) the next invoices consume.
+    public let balance: Money
     public let version: Int
 
     public init(currency: Currency, email: String?, legalName: String?, address: String?, country: String?, taxID: String?,
-                taxRateBasisPoints: Int, hasPaymentMethod: Bool, version: Int) {
+                taxRateBasisPoints: Int, hasPaymentMethod: Bool, balance: Money? = nil, version: Int) {
+        self.balance = balance ?? .zero(currency)
         self.currency = currency
         self.email = email
         self.legalName = legalName

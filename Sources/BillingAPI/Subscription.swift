@@ -21,11 +21,14 @@ public struct Subscription: Sendable, Equatable {
     public let canceledAt: Date?
     /// A downgrade waiting for the period's end.
     public let pendingPlan: Plan?
+    /// The coupon discounting its invoices, while it lasts.
+    public let coupon: AppliedCoupon?
     public let version: Int
 
     public init(id: SubscriptionID, tenantID: TenantID, plan: Plan, currency: Currency, status: SubscriptionStatus,
                 trialEnd: Date?, currentPeriodStart: Date, currentPeriodEnd: Date, cancelAtPeriodEnd: Bool,
-                canceledAt: Date?, pendingPlan: Plan?, version: Int) {
+                canceledAt: Date?, pendingPlan: Plan?, coupon: AppliedCoupon? = nil, version: Int) {
+        self.coupon = coupon
         self.id = id
         self.tenantID = tenantID
         self.plan = plan

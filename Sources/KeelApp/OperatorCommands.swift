@@ -169,6 +169,52 @@ public enum OperatorCommands {
         }
     }
 
+    /// Creates a coupon; `percentOff` like "25" or "12.5", `amountOff` like "10.00 USD".
+    public static func createCoupon(code: String, name: String, percentOff: String?, amountOff: String?, duration: String,
+                                    periods: Int?, maxRedemptions: Int?, _ config: KeelConfig, logger: Logger) async throws -> String {
+        guard let duration = Coupon.Duration(rawValue: duration) else {
+            throw AppError(.invalidInput, "The duration must be once, repeating or forever.")
+        }
+        var percentBP: Int?
+        if let percentOff {
+            // Percent with up to two decimals, in basis points, without floating point.
+            guard let parsed = try? Money(decimal: percentOff, currency: .usd) else {
+                throw AppError(.invalidInput, "Give the percentage like 25 or 12.5.")
+            }
+            percentBP = Int(parsed.minorUnits)
+        }
+        var amount: Money?
+        if let amountOff {
+            let parts = amountOff.split(separator: " ")
+            guard parts.count == 2, let currency = Currency(code: String(parts[1])),
+                  let parsed = try? Money(decimal: String(parts[0]), currency: currency) else {
+                throw AppError(.invalidInput, "Give the amount like \"10.00 USD\".")
+            }
+            amount = parsed
+        }
+        let request = NewCoupon(code: code, name: name, percentOffBasisPoints: percentBP, amountOff: amount, duration: duration,
+                                durationPeriods: periods, maxRedemptions: maxRedemptions)
+        return try await withBilling(config, logger: logger) { billing in
+            let coupon = try await billing.createCoupon(nil, request)
+            return "Created coupon \(coupon.code) (\(coupon.id))."
+        }
+    }
+
+    /// The coupons, one line each.
+    public static func coupons(_ config: KeelConfig, logger: Logger) async throws -> String {
+        try await withBilling(config, logger: logger) { billing in
+            let coupons = try await billing.coupons(nil)
+            if coupons.isEmpty { return "There are no coupons." }
+            return coupons.map { coupon in
+                let off = coupon.amountOff.map { "\($0.decimalString) \($0.currency.code) off" }
+                    ?? "\(Money(minorUnits: Int64(coupon.percentOffBasisPoints ?? 0), currency: .usd).decimalString) % off"
+                let limit = coupon.maxRedemptions.map { "/\($0)" } ?? ""
+                return "\(coupon.code)  \(coupon.name)  \(off)  \(coupon.duration.rawValue)\(coupon.durationPeriods.map { " ×\($0)" } ?? "")"
+                    + "  redeemed \(coupon.timesRedeemed)\(limit)"
+            }.joined(separator: "\n")
+        }
+    }
+
     /// One pass of the billing scheduler, by hand: what was due by now is done.
     public static func billingRunDue(_ config: KeelConfig, logger: Logger) async throws -> String {
         try await withBilling(config, logger: logger) { billing in

@@ -10,7 +10,7 @@ struct Keel: AsyncParsableCommand {
         commandName: "keel",
         abstract: "Keel, a multi-tenant SaaS backend.",
         discussion: "Settings come from the environment (see README); flags override them.",
-        subcommands: [Serve.self, Migrate.self, Tenants.self, Staff.self, Mail.self, Plans.self, Billing.self],
+        subcommands: [Serve.self, Migrate.self, Tenants.self, Staff.self, Mail.self, Plans.self, Coupons.self, Billing.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -204,6 +204,44 @@ struct Billing: AsyncParsableCommand {
             let config = try database.config()
             let logger = Logger(label: "keel.billing")
             try await exitOnAppError(logger) { print(try await OperatorCommands.billingRunDue(config, logger: logger)) }
+        }
+    }
+}
+
+struct Coupons: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage coupons.", subcommands: [List.self, Create.self],
+                                                    defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the coupons.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let config = try database.config()
+            let logger = Logger(label: "keel.coupons")
+            try await exitOnAppError(logger) { print(try await OperatorCommands.coupons(config, logger: logger)) }
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a coupon tenants redeem by code.")
+        @Option(help: "3-40 of A-Z, 0-9, '-'.") var code: String
+        @Option(help: "What invoices call the discount.") var name: String
+        @Option(help: "A percentage off, like 25 or 12.5.") var percentOff: String?
+        @Option(help: "A fixed amount off, like \"10.00 USD\".") var amountOff: String?
+        @Option(help: "once, repeating or forever.") var duration = "once"
+        @Option(help: "For repeating: how many invoices.") var periods: Int?
+        @Option(help: "How many tenants may redeem it.") var maxRedemptions: Int?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let config = try database.config()
+            let logger = Logger(label: "keel.coupons")
+            try await exitOnAppError(logger) {
+                print(try await OperatorCommands.createCoupon(code: code, name: name, percentOff: percentOff, amountOff: amountOff,
+                                                              duration: duration, periods: periods,
+                                                              maxRedemptions: maxRedemptions, config, logger: logger))
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ struct RowLevelSecurityTests {
         "platform.audit_log.audit_log_pkey": "audit_id is a fresh UUIDv7 per entry",
         // One issuer numbers every tenant's invoices, gap-free (billing.invoice_counters).
         "billing.invoices.invoices_number": "invoice numbers are the issuer's, one sequence across tenants",
+        "billing.credit_notes.credit_notes_number": "credit note numbers are the issuer's, one sequence across tenants",
     ]
 
     /// Tables whose `tenant_id` may be NULL, with the reason: rows that belong to no tenant,

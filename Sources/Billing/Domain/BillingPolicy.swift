@@ -29,8 +29,17 @@ public struct BillingPolicy: Sendable {
     }
 
     func invoiceNumber(_ sequence: Int) -> String {
+        invoicePrefix + Self.padded(sequence)
+    }
+
+    /// Credit notes take the invoice prefix and `CN-`: `KEEL-CN-000003`.
+    func creditNoteNumber(_ sequence: Int) -> String {
+        invoicePrefix + "CN-" + Self.padded(sequence)
+    }
+
+    private static func padded(_ sequence: Int) -> String {
         let digits = String(sequence)
-        return invoicePrefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
     var paymentTerms: TimeInterval { TimeInterval(paymentTermsDays) * 86_400 }

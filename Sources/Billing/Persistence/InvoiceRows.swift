@@ -7,7 +7,8 @@ import Storage
 enum InvoiceRows {
     static let columns: SQL = """
         invoice_id, tenant_id, subscription_id, number, status, billing_reason, currency, subtotal, tax, total,
-        amount_due, amount_paid, tax_rate_bp, period_start, period_end, customer::text as customer, created_at,
+        amount_due, amount_paid, balance_applied, credited, tax_rate_bp, period_start, period_end, customer::text as customer,
+        created_at,
         finalized_at, due_at, paid_at, voided_at, version
         """
 
@@ -20,13 +21,13 @@ enum InvoiceRows {
         try await tx.execute("""
             insert into billing.invoices
                 (tenant_id, invoice_id, subscription_id, number, status, billing_reason, currency, subtotal, tax, total,
-                 amount_due, amount_paid, tax_rate_bp, period_start, period_end, period_number, customer, created_at,
-                 finalized_at, due_at)
+                 amount_due, amount_paid, balance_applied, tax_rate_bp, period_start, period_end, period_number, customer,
+                 created_at, finalized_at, due_at, paid_at)
             values (\(tx.tenantID), \(invoice.id), \(invoice.subscriptionID), \(invoice.number), \(invoice.status.rawValue),
                     \(invoice.reason.rawValue), \(invoice.currency.code), \(invoice.subtotal.sql), \(invoice.tax.sql),
-                    \(invoice.total.sql), \(invoice.amountDue.sql), \(invoice.amountPaid.sql), \(invoice.taxRateBasisPoints),
-                    \(invoice.periodStart), \(invoice.periodEnd), \(periodNumber), \(SQLValue.jsonb(customer)),
-                    \(invoice.createdAt), \(invoice.finalizedAt), \(invoice.dueAt))
+                    \(invoice.total.sql), \(invoice.amountDue.sql), \(invoice.amountPaid.sql), \(invoice.balanceApplied.sql),
+                    \(invoice.taxRateBasisPoints), \(invoice.periodStart), \(invoice.periodEnd), \(periodNumber),
+                    \(SQLValue.jsonb(customer)), \(invoice.createdAt), \(invoice.finalizedAt), \(invoice.dueAt), \(invoice.paidAt))
             """)
         for (index, line) in invoice.lines.enumerated() {
             try await tx.execute("""
@@ -91,6 +92,19 @@ enum InvoiceRows {
             """)
     }
 
+    /// A credit note's effect: `applied` off the amount due (settling the invoice when nothing
+    /// is left), `amount` added to what was credited.
+    static func credit(_ id: InvoiceID, amount: Money, applied: Money, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update billing.invoices
+               set credited = credited + \(amount.sql), amount_due = amount_due - \(applied.sql),
+                   status = case when status = 'open' and amount_due - \(applied.sql) = 0 then 'paid' else status end,
+                   paid_at = case when status = 'open' and amount_due - \(applied.sql) = 0 then \(tx.now) else paid_at end,
+                   version = version + 1
+             where tenant_id = \(tx.tenantID) and invoice_id = \(id)
+            """)
+    }
+
     /// Whether the tenant has ever been issued an invoice (its currency is then fixed).
     static func any(in tx: TenantTransaction) async throws -> Bool {
         try await !tx.query("select 1 from billing.invoices where tenant_id = \(tx.tenantID) limit 1").isEmpty
@@ -127,6 +141,7 @@ enum InvoiceRows {
                        reason: try row.decode("billing_reason", as: Invoice.Reason.self), currency: currency, lines: lines,
                        subtotal: try money("subtotal"), tax: try money("tax"), total: try money("total"),
                        amountDue: try money("amount_due"), amountPaid: try money("amount_paid"),
+                       balanceApplied: try money("balance_applied"), credited: try money("credited"),
                        taxRateBasisPoints: try row.decode("tax_rate_bp"), periodStart: try row.decode("period_start"),
                        periodEnd: try row.decode("period_end"), customer: customer, createdAt: try row.decode("created_at"),
                        finalizedAt: try row.decode("finalized_at"), dueAt: try row.decode("due_at"),

@@ -6,7 +6,8 @@ import Storage
 /// SQL for `billing.profiles`: one row per tenant, made with the subscription.
 enum ProfileRows {
     static let columns: SQL = """
-        currency, email, legal_name, address, country, tax_id, tax_rate_bp, payment_method is not null as has_payment_method, version
+        currency, email, legal_name, address, country, tax_id, tax_rate_bp, payment_method is not null as has_payment_method,
+        balance, version
         """
 
     /// The tenant's profile, made (with `currency` and the tenant's name) if it has none yet.
@@ -39,6 +40,13 @@ enum ProfileRows {
         return try decode(rows[0])
     }
 
+    /// Moves the customer balance by `delta` minor units (credit notes add, invoices consume).
+    static func adjustBalance(by delta: Money, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update billing.profiles set balance = balance + \(delta.sql), updated_at = \(tx.now) where tenant_id = \(tx.tenantID)
+            """)
+    }
+
     /// Who billing emails address, and where they go (none without an address).
     static func contact(in tx: TenantTransaction) async throws -> (name: String, email: String?) {
         let profile = try await find(in: tx)
@@ -49,6 +57,7 @@ enum ProfileRows {
         BillingProfile(currency: try row.currency("currency"), email: try row.decode("email"), legalName: try row.decode("legal_name"), address: try row.decode("address"),
                               country: try row.decode("country"), taxID: try row.decode("tax_id"),
                               taxRateBasisPoints: try row.decode("tax_rate_bp"),
-                              hasPaymentMethod: try row.decode("has_payment_method"), version: try row.decode("version"))
+                              hasPaymentMethod: try row.decode("has_payment_method"),
+                              balance: try row.money("balance", try row.currency("currency")), version: try row.decode("version"))
     }
 }

@@ -69,6 +69,26 @@ extension APIHandler {
         return .ok(.init(body: .pdf(HTTPBody(bytes))))
     }
 
+    func redeemCoupon(_ input: Operations.RedeemCoupon.Input) async throws -> Operations.RedeemCoupon.Output {
+        guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
+        let subscription = try await billing.redeemCoupon(try APIRequest.principal(), code: body.code)
+        return .ok(.init(headers: .init(eTag: Self.etag(subscription.version)), body: .json(try .init(subscription))))
+    }
+
+    func listCreditNotes(_ input: Operations.ListCreditNotes.Input) async throws -> Operations.ListCreditNotes.Output {
+        let page = try PageRequest(limit: input.query.limit, startingAfter: input.query.startingAfter)
+        let notes = try await billing.creditNotes(try APIRequest.principal(), page: page)
+        return .ok(.init(body: .json(.init(data: notes.items.map(Components.Schemas.CreditNote.init),
+                                           hasMore: notes.hasMore, nextCursor: notes.nextCursor))))
+    }
+
+    func getCreditNote(_ input: Operations.GetCreditNote.Input) async throws -> Operations.GetCreditNote.Output {
+        guard let id = CreditNoteID(input.path.creditNoteId) else {
+            throw AppError(.creditNoteNotFound, "There is no such credit note.")
+        }
+        return .ok(.init(body: .json(.init(try await billing.creditNote(try APIRequest.principal(), id: id)))))
+    }
+
     func getBillingProfile(_ input: Operations.GetBillingProfile.Input) async throws -> Operations.GetBillingProfile.Output {
         let profile = try await billing.profile(try APIRequest.principal())
         return .ok(.init(headers: .init(eTag: Self.etag(profile.version)), body: .json(.init(profile))))

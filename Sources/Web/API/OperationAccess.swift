@@ -55,6 +55,9 @@ enum OperationAccess: Equatable, Sendable {
         Operations.GetInvoice.id: .permission(.billingRead),
         Operations.GetInvoicePDF.id: .permission(.billingRead),
         Operations.GetBillingProfile.id: .permission(.billingRead),
+        Operations.RedeemCoupon.id: .permission(.billingManage),
+        Operations.ListCreditNotes.id: .permission(.billingRead),
+        Operations.GetCreditNote.id: .permission(.billingRead),
         Operations.UpdateBillingProfile.id: .permission(.billingManage),
     ]
 

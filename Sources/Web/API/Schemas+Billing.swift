@@ -23,7 +23,8 @@ extension Components.Schemas.Subscription {
                   currency: subscription.currency.code, trialEnd: subscription.trialEnd,
                   currentPeriodStart: subscription.currentPeriodStart, currentPeriodEnd: subscription.currentPeriodEnd,
                   cancelAtPeriodEnd: subscription.cancelAtPeriodEnd, canceledAt: subscription.canceledAt,
-                  pendingPlan: try subscription.pendingPlan.map { .init(value1: try .init($0)) }, version: subscription.version)
+                  pendingPlan: try subscription.pendingPlan.map { .init(value1: try .init($0)) },
+                  coupon: try subscription.coupon.map(Components.Schemas.AppliedCoupon.init), version: subscription.version)
     }
 }
 
@@ -55,7 +56,8 @@ extension Components.Schemas.Invoice {
                   billingReason: try schemaValue(invoice.reason), currency: invoice.currency.code,
                   lines: try invoice.lines.map(Components.Schemas.InvoiceLine.init), subtotal: .init(invoice.subtotal),
                   tax: .init(invoice.tax), total: .init(invoice.total), amountDue: .init(invoice.amountDue),
-                  amountPaid: .init(invoice.amountPaid), taxRateBp: invoice.taxRateBasisPoints,
+                  amountPaid: .init(invoice.amountPaid), balanceApplied: .init(value1: .init(invoice.balanceApplied)),
+                  credited: .init(value1: .init(invoice.credited)), taxRateBp: invoice.taxRateBasisPoints,
                   periodStart: invoice.periodStart, periodEnd: invoice.periodEnd,
                   customer: .init(name: invoice.customer.name, address: invoice.customer.address,
                                   country: invoice.customer.country, taxId: invoice.customer.taxID),
@@ -74,6 +76,25 @@ extension Components.Schemas.BillingProfile {
     init(_ profile: BillingProfile) {
         self.init(currency: profile.currency.code, email: profile.email, legalName: profile.legalName, address: profile.address,
                   country: profile.country, taxId: profile.taxID, taxRateBp: profile.taxRateBasisPoints,
-                  hasPaymentMethod: profile.hasPaymentMethod, version: profile.version)
+                  hasPaymentMethod: profile.hasPaymentMethod, balance: .init(value1: .init(profile.balance)),
+                  version: profile.version)
+    }
+}
+
+extension Components.Schemas.AppliedCoupon {
+    init(_ applied: AppliedCoupon) throws {
+        let coupon = applied.coupon
+        self.init(code: coupon.code, name: coupon.name, percentOffBp: coupon.percentOffBasisPoints,
+                  amountOff: coupon.amountOff.map(Components.Schemas.Money.init), duration: try schemaValue(coupon.duration),
+                  durationPeriods: coupon.durationPeriods, periodsApplied: applied.periodsApplied)
+    }
+}
+
+extension Components.Schemas.CreditNote {
+    init(_ note: CreditNote) {
+        self.init(id: note.id.description, invoiceId: note.invoiceID.description, number: note.number, reason: note.reason,
+                  lines: note.lines.map { .init(description: $0.description, amount: .init($0.amount)) },
+                  amount: .init(note.amount), appliedToInvoice: .init(note.appliedToInvoice),
+                  creditedToBalance: .init(note.creditedToBalance), createdAt: note.createdAt)
     }
 }

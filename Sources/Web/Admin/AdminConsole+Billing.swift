@@ -17,6 +17,9 @@ extension AdminConsole {
             let status: String
             let total: String
             let amountDue: String
+            let credited: String
+            let currency: String
+            let issued: Bool
             let issuedAt: Date?
             let dueAt: Date?
             let open: Bool
@@ -35,6 +38,8 @@ extension AdminConsole {
         let legalName: String?
         let taxRate: String
         let taxRateBasisPoints: Int
+        let balance: String
+        let coupon: String?
         let invoices: [InvoiceRow]
         let trialing: Bool
         let canOperate: Bool
@@ -54,10 +59,14 @@ extension AdminConsole {
             legalName = overview.profile.legalName
             taxRateBasisPoints = overview.profile.taxRateBasisPoints
             taxRate = Self.percent(overview.profile.taxRateBasisPoints)
+            balance = "\(overview.profile.balance.decimalString) \(overview.profile.balance.currency.code)"
+            coupon = subscription?.coupon.map { "\($0.coupon.name) (\($0.coupon.code)), used on \($0.periodsApplied) invoice(s)" }
             invoices = overview.invoices.map { invoice in
                 InvoiceRow(id: invoice.id.description, number: invoice.number ?? "draft", status: invoice.status.rawValue,
                            total: "\(invoice.total.decimalString) \(invoice.currency.code)",
                            amountDue: "\(invoice.amountDue.decimalString) \(invoice.currency.code)",
+                           credited: "\(invoice.credited.decimalString) \(invoice.currency.code)",
+                           currency: invoice.currency.code, issued: invoice.status == .open || invoice.status == .paid,
                            issuedAt: invoice.finalizedAt, dueAt: invoice.dueAt, open: invoice.status == .open)
             }
             trialing = subscription?.status == .trialing
@@ -94,6 +103,33 @@ extension AdminConsole {
             let invoiceID = try Self.id(context, "invoice", as: InvoiceID.self, notFound: .invoiceNotFound)
             _ = try await billing.markPaid(session.principal, tenantID: tenantID, invoiceID: invoiceID, reason: form["reason"] ?? "")
             return "invoice_paid"
+        }
+    }
+
+    func applyCoupon(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        try await billingAction(request, context) { session, form, tenantID in
+            _ = try await billing.applyCoupon(session.principal, tenantID: tenantID, code: form["code"] ?? "",
+                                              reason: form["reason"] ?? "")
+            return "coupon_applied"
+        }
+    }
+
+    /// A credit note of one line: the amount typed as a decimal in the invoice's currency
+    /// ("12.50"), the reason as its description.
+    func issueCreditNote(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        try await billingAction(request, context) { session, form, tenantID in
+            let invoiceID = try Self.id(context, "invoice", as: InvoiceID.self, notFound: .invoiceNotFound)
+            guard let currency = form["currency"].flatMap({ Currency(code: $0) }),
+                  let amount = try? Money(decimal: (form["amount"] ?? "").trimmingCharacters(in: .whitespaces), currency: currency),
+                  amount.isPositive else {
+                throw AppError.validation([FieldError(field: "amount", code: "invalid_amount",
+                                                      message: "Give a positive amount like 12.50, in the invoice's currency.")])
+            }
+            let reason = form["reason"] ?? ""
+            _ = try await billing.issueCreditNote(session.principal, tenantID: tenantID, invoiceID: invoiceID, reason: reason,
+                                                  lines: [CreditNote.Line(description: reason.trimmingCharacters(in: .whitespacesAndNewlines),
+                                                                          amount: amount)])
+            return "credit_note_issued"
         }
     }
 

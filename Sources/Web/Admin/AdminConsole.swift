@@ -39,6 +39,8 @@ struct AdminConsole: Sendable {
         admin.post("tenants/:tenant/billing/invoices/:invoice/mark-paid") { try await self.markInvoicePaid($0, $1) }
         admin.get("tenants/:tenant/billing/invoices/:invoice/pdf") { try await self.invoicePDF($0, $1) }
         admin.post("tenants/:tenant/billing/extend-trial") { try await self.extendTrial($0, $1) }
+        admin.post("tenants/:tenant/billing/coupon") { try await self.applyCoupon($0, $1) }
+        admin.post("tenants/:tenant/billing/invoices/:invoice/credit-note") { try await self.issueCreditNote($0, $1) }
         admin.post("tenants/:tenant/billing/tax-rate") { try await self.setTaxRate($0, $1) }
         admin.get("tenants/:tenant/users/:user") { try await self.user($0, $1) }
         admin.post("tenants/:tenant/users/:user/lock") { try await self.lockUser($0, $1, locked: true) }

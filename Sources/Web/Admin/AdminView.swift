@@ -51,6 +51,8 @@ enum AdminNotice {
         "invoice_paid": "The invoice is marked paid.",
         "trial_extended": "The trial is extended.",
         "tax_rate_set": "The tax rate is set; it applies to invoices issued from now on.",
+        "coupon_applied": "The coupon is applied; it discounts the invoices it covers.",
+        "credit_note_issued": "The credit note is issued.",
         "signed_out": "You are signed out.",
     ]
 

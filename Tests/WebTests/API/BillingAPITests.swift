@@ -212,4 +212,40 @@ struct BillingAPITests {
             #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["currency"].string == "EUR")
         }
     }
+
+    @Test("a coupon discounts the invoices it covers: 25 % once; a tenant uses a code once; a capped code runs out")
+    func coupons() async throws {
+        try await Self.run { api, billing, clock, _ in
+            // given: an operator's coupon, 25 % off once, for at most two tenants
+            let code = "LAUNCH\(UInt16.random(in: 0...UInt16.max))"
+            _ = try await billing.createCoupon(nil, NewCoupon(code: code, name: "Launch offer", percentOffBasisPoints: 2500,
+                                                               duration: .once, maxRedemptions: 2))
+            let tenant = try await api.signUp()
+            let second = try await api.signUp()
+            let third = try await api.signUp()
+            for token in [tenant.token, second.token, third.token] { _ = try await api.waitForSubscription(token: token) }
+            // when: the owner redeems it (any case), then tries again
+            let redeemed = try await api.call(.post, "/v1/billing/subscription/coupon", json: #"{"code":"\#(code.lowercased())"}"#,
+                                              token: tenant.token)
+            let again = try await api.call(.post, "/v1/billing/subscription/coupon", json: #"{"code":"\#(code)"}"#, token: tenant.token)
+            // then: the subscription carries it once
+            #expect(redeemed.status == .ok && redeemed.json["coupon"]["code"].string == code, "\(redeemed.text)")
+            #expect(again.status == .conflict && again.code == "coupon_not_redeemable", "\(again.text)")
+            // and the cap: the second tenant gets it, the third does not
+            #expect(try await api.call(.post, "/v1/billing/subscription/coupon", json: #"{"code":"\#(code)"}"#,
+                                       token: second.token).status == .ok)
+            let capped = try await api.call(.post, "/v1/billing/subscription/coupon", json: #"{"code":"\#(code)"}"#, token: third.token)
+            #expect(capped.status == .conflict && capped.text.contains("fully redeemed"), "\(capped.text)")
+            #expect(try await api.call(.post, "/v1/billing/subscription/coupon", json: #"{"code":"NOPE-NOPE"}"#,
+                                       token: third.token).status == .notFound)
+            // when: the trial ends, and one more period
+            clock.advance(by: 14 * 86_400 + 1)
+            _ = try await billing.runDue(limit: 1000)
+            let first = try #require(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.first)
+            // then: the first invoice has a discount line of 25 % of 29.00 (7.25), and the coupon is used up
+            #expect(first["lines"].array.map { $0["kind"].string } == ["subscription", "discount"], "\(first)")
+            #expect(first["lines"][1]["amount"]["amount"].int == -725 && first["total"]["amount"].int == 2175, "\(first)")
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["coupon"].isNull)
+        }
+    }
 }

@@ -83,13 +83,13 @@ struct RBACMatrixTests {
         "listAuditEvents", "listSessions", "changePassword", "changeEmail", "requestPasswordReset", "startTOTPEnrolment",
         "getTenant", "updateTenant", "createInvitation", "listInvitations", "createAPIKey", "listAPIKeys",
         "listPlans", "getSubscription", "previewPlanChange", "changePlan", "cancelSubscription", "resumeSubscription",
-        "listInvoices", "getBillingProfile", "updateBillingProfile",
+        "listInvoices", "getBillingProfile", "updateBillingProfile", "listCreditNotes",
     ]
 
     /// A valid request for each operation, acting on `victim` where it takes a user id.
     static func call(_ operation: SpecOperation, api: API, token: String?, victim: String) async throws -> APIResponse {
         var path = "/v1" + operation.path.replacingOccurrences(of: "{user_id}", with: victim)
-        for parameter in ["{session_id}", "{invitation_id}", "{api_key_id}", "{invoice_id}"] {
+        for parameter in ["{session_id}", "{invitation_id}", "{api_key_id}", "{invoice_id}", "{credit_note_id}"] {
             path = path.replacingOccurrences(of: parameter, with: UUID().uuidString.lowercased())
         }
         let unique = UUID().uuidString.prefix(8).lowercased()
@@ -144,6 +144,8 @@ struct RBACMatrixTests {
             _ = try await api.call(.post, "/v1/billing/subscription/cancel", json: #"{"at_period_end":true}"#, token: token,
                                    headers: ["If-Match": "*"])
             return try await api.call(.post, path, token: token, headers: ["If-Match": "*"])
+        case "redeemCoupon":
+            return try await api.call(.post, path, json: #"{"code":"NO-SUCH-COUPON"}"#, token: token)
         case "updateBillingProfile":
             return try await api.call(.patch, path, json: #"{"legal_name":"Legal \#(unique)"}"#, token: token,
                                       headers: ["If-Match": "*"])

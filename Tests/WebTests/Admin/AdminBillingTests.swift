@@ -73,9 +73,32 @@ struct AdminBillingTests {
             let again = try await client.post("\(tenantPath)/billing/invoices/\(invoiceID)/mark-paid", form: ["reason": "Twice"])
             #expect(again.status == .unprocessableContent && again.text.contains("Only an open invoice can be marked paid"))
 
+            // when: a credit note gives 5.00 back on the paid invoice
+            let credited = try await client.post("\(tenantPath)/billing/invoices/\(invoiceID)/credit-note",
+                                                 form: ["amount": "5.00", "currency": "USD", "reason": "Outage on 3 Dec"])
+            #expect(credited.redirects(to: "\(tenantPath)?done=credit_note_issued"), "\(credited.status) \(credited.text.prefix(300))")
+            // then: it is customer balance, and more than the invoice's total is refused
+            #expect(try await api.call(.get, "/v1/billing/profile", token: tenant.token).json["balance"]["amount"].int == 500)
+            let tooMuch = try await client.post("\(tenantPath)/billing/invoices/\(invoiceID)/credit-note",
+                                                form: ["amount": "30.00", "currency": "USD", "reason": "Too generous"])
+            #expect(tooMuch.status == .unprocessableContent && tooMuch.text.contains("at most 29.80 USD"), "\(tooMuch.text.prefix(400))")
+            let notes = try await api.call(.get, "/v1/billing/credit-notes", token: tenant.token).json["data"].array
+            #expect(notes.count == 1 && notes.first?["number"].string?.hasPrefix("KEEL-CN-") == true, "\(notes)")
+            #expect(notes.first?["credited_to_balance"]["amount"].int == 500)
+            // and the renewal consumes the balance before anything is due
+            let periodEnd = try #require(try await api.call(.get, "/v1/billing/subscription", token: tenant.token)
+                .json["current_period_end"].string.flatMap { try? Date($0, strategy: .iso8601) })
+            clock.set(periodEnd.addingTimeInterval(1))
+            _ = try await billing.runDue(limit: 1000)
+            let renewal = try #require(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.first)
+            #expect(renewal["total"]["amount"].int == 3480 && renewal["balance_applied"]["amount"].int == 500
+                    && renewal["amount_due"]["amount"].int == 2980, "\(renewal)")
+            #expect(try await api.call(.get, "/v1/billing/profile", token: tenant.token).json["balance"]["amount"].int == 0)
+
             // and the audit log names the staff member, the action and the reason
             let audit = try await client.get("/admin/audit?tenant=\(tenant.id)")
             for expected in ["invoice.marked_paid", "subscription.trial_extended", "billing_profile.tax_rate_set",
+                             "invoice.credit_note_issued", "Outage on 3 Dec",
                              "Invoice marked paid", "Bank transfer 2026-12-05", "staff: \(admin.email)"] {
                 #expect(audit.text.contains(expected), "\(expected)")
             }

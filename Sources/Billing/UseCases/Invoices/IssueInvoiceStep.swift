@@ -18,16 +18,21 @@ struct IssueInvoiceStep {
 
     func callAsFunction(_ draft: InvoiceDraft, reason: Invoice.Reason, subscription: SubscriptionID?, period: Period?,
                         profile: BillingProfile, requestID: String, actor: UserID?, in tx: TenantTransaction) async throws -> Invoice {
+        // Customer balance (from credit notes) is spent before anything is due.
+        let balance = profile.balance.currency == draft.currency ? profile.balance : .zero(draft.currency)
+        let balanceApplied = try balance.isLess(than: draft.amountDue) ? balance : draft.amountDue
+        let amountDue = try draft.amountDue.subtracting(balanceApplied)
+        if balanceApplied.isPositive { try await ProfileRows.adjustBalance(by: try balanceApplied.negated(), in: tx) }
         let sequence = try await InvoiceCounterRows.take(issuer: policy.issuer, in: tx)
         let customer = InvoiceCustomer(name: profile.legalName ?? "", address: profile.address, country: profile.country,
                                        taxID: profile.taxID)
         let invoice = Invoice(
             id: .generate(), tenantID: tx.tenantID, subscriptionID: subscription, number: policy.invoiceNumber(sequence),
-            status: draft.amountDue.isZero ? .paid : .open, reason: reason, currency: draft.currency, lines: draft.lines,
-            subtotal: draft.totals.subtotal, tax: draft.totals.tax, total: draft.totals.total, amountDue: draft.amountDue,
-            amountPaid: .zero(draft.currency), taxRateBasisPoints: draft.taxRateBasisPoints, periodStart: period?.start,
+            status: amountDue.isZero ? .paid : .open, reason: reason, currency: draft.currency, lines: draft.lines,
+            subtotal: draft.totals.subtotal, tax: draft.totals.tax, total: draft.totals.total, amountDue: amountDue,
+            amountPaid: .zero(draft.currency), balanceApplied: balanceApplied, taxRateBasisPoints: draft.taxRateBasisPoints, periodStart: period?.start,
             periodEnd: period?.end, customer: customer, createdAt: tx.now, finalizedAt: tx.now,
-            dueAt: tx.now.addingTimeInterval(policy.paymentTerms), paidAt: draft.amountDue.isZero ? tx.now : nil,
+            dueAt: tx.now.addingTimeInterval(policy.paymentTerms), paidAt: amountDue.isZero ? tx.now : nil,
             voidedAt: nil, version: 1)
         let saved = try await InvoiceRows.insertFinalized(invoice, periodNumber: period?.number, in: tx)
         guard let number = saved.number else { throw AppError(.internalError, "A finalized invoice has no number.") }

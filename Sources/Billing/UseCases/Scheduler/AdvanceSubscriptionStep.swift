@@ -90,9 +90,15 @@ struct AdvanceSubscriptionStep {
         guard let profile = try await ProfileRows.find(in: tx) else {
             throw AppError(.internalError, "The billing profile is missing.")
         }
-        let line = try InvoiceLineDraft(kind: .subscription, description: "\(plan.name) plan", unitAmount: price,
-                                        periodStart: record.periodStart, periodEnd: record.periodEnd)
-        let draft = try InvoiceDraft(lines: [line], currency: record.currency, taxRateBasisPoints: profile.taxRateBasisPoints)
+        var lines = [try InvoiceLineDraft(kind: .subscription, description: "\(plan.name) plan", unitAmount: price,
+                                          periodStart: record.periodStart, periodEnd: record.periodEnd)]
+        if let redemption = try await CouponRows.live(subscription: record.id, in: tx, lock: true),
+           let coupon = try await CouponRows.find(redemption.couponID, in: tx) {
+            if let discount = try CouponDiscount.line(coupon, base: price) { lines.append(discount) }
+            try await CouponRows.used(redemption.id, ended: CouponDiscount.endsAfter(coupon, periodsApplied: redemption.periodsApplied),
+                                      in: tx)
+        }
+        let draft = try InvoiceDraft(lines: lines, currency: record.currency, taxRateBasisPoints: profile.taxRateBasisPoints)
         _ = try await IssueInvoiceStep(policy: policy)(
             draft, reason: .subscriptionCycle, subscription: record.id,
             period: .init(start: record.periodStart, end: record.periodEnd, number: record.periodNumber),

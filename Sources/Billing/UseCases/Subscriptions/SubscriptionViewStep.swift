@@ -9,10 +9,15 @@ struct SubscriptionViewStep {
             throw AppError(.internalError, "A subscription's plan is missing.")
         }
         let pending = try await record.pendingPlanID.asyncMap { try await PlanRows.find($0, in: tx) } ?? nil
+        var coupon: AppliedCoupon?
+        if let redemption = try await CouponRows.live(subscription: record.id, in: tx),
+           let found = try await CouponRows.find(redemption.couponID, in: tx) {
+            coupon = AppliedCoupon(coupon: found, periodsApplied: redemption.periodsApplied, redeemedAt: redemption.redeemedAt)
+        }
         return Subscription(id: record.id, tenantID: record.tenantID, plan: plan, currency: record.currency,
                             status: record.status, trialEnd: record.trialEnd, currentPeriodStart: record.periodStart,
                             currentPeriodEnd: record.periodEnd, cancelAtPeriodEnd: record.cancelAtPeriodEnd,
-                            canceledAt: record.canceledAt, pendingPlan: pending, version: record.version)
+                            canceledAt: record.canceledAt, pendingPlan: pending, coupon: coupon, version: record.version)
     }
 
     /// The tenant's live subscription, or `.subscriptionNotFound`.

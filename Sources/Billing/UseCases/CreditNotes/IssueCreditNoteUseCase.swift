@@ -1,0 +1,58 @@
+import BillingAPI
+import Foundation
+import Kernel
+import Storage
+
+/// Staff give money back against an issued invoice, with a reason and lines. On an open
+/// invoice it lowers the amount due first (settling the invoice when nothing is left); the
+/// rest — or all of it, on a paid invoice — becomes customer balance that the next invoices
+/// consume. Across all its credit notes an invoice is never credited more than its total.
+/// Numbered like invoices, from their own gap-free counter.
+struct IssueCreditNoteUseCase {
+    let db: Database
+    let policy: BillingPolicy
+
+    func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String,
+                        lines: [CreditNote.Line]) async throws -> CreditNote {
+        try principal.require(.billingOperate)
+        let reason = try StaffReason(reason).value
+        guard !lines.isEmpty, lines.allSatisfy({ $0.amount.isPositive && !$0.description.isEmpty && $0.description.count <= 500 }) else {
+            throw AppError.validation([FieldError(field: "lines", code: "invalid_lines",
+                                                  message: "Give at least one line, each with a description and a positive amount.")])
+        }
+        return try await db.tenant(tenantID) { tx in
+            guard let invoice = try await InvoiceRows.find(invoiceID, in: tx, lock: true) else {
+                throw AppError(.invoiceNotFound, "There is no such invoice.")
+            }
+            guard invoice.status == .open || invoice.status == .paid else {
+                throw AppError(.invoiceConflict, "Only an issued invoice (open or paid) can be credited; this one is \(invoice.status.rawValue).")
+            }
+            let amount = try Money.sum(lines.map(\.amount), currency: invoice.currency)
+            let room = try invoice.total.subtracting(invoice.credited)
+            guard try !room.isLess(than: amount) else {
+                throw AppError.validation([FieldError(field: "lines", code: "exceeds_invoice",
+                                                      message: "Credit notes can give back at most \(room.decimalString) \(room.currency.code) more on this invoice.")])
+            }
+            let applied = invoice.status == .open ? (try amount.isLess(than: invoice.amountDue) ? amount : invoice.amountDue)
+                                                  : .zero(invoice.currency)
+            let toBalance = try amount.subtracting(applied)
+            let sequence = try await InvoiceCounterRows.take(issuer: policy.issuer + "-cn", in: tx)
+            let note = CreditNote(id: .generate(), invoiceID: invoiceID, number: policy.creditNoteNumber(sequence), reason: reason,
+                                  lines: lines, amount: amount, appliedToInvoice: applied, creditedToBalance: toBalance,
+                                  createdAt: tx.now)
+            try await CreditNoteRows.insert(note, staff: principal.staffID, in: tx)
+            try await InvoiceRows.credit(invoiceID, amount: amount, applied: applied, in: tx)
+            if toBalance.isPositive {
+                guard let profile = try await ProfileRows.find(in: tx, lock: true), profile.currency == invoice.currency else {
+                    throw AppError(.invoiceConflict, "The customer balance is kept in the profile's currency; this invoice's differs.")
+                }
+                try await ProfileRows.adjustBalance(by: toBalance, in: tx)
+            }
+            try await tx.audit(.creditNoteIssued, by: principal, target: "invoice/\(invoiceID)", reason: reason,
+                               after: ["credit_note": .string(note.number), "amount": .string(amount.description),
+                                       "applied_to_invoice": .string(applied.description),
+                                       "credited_to_balance": .string(toBalance.description)])
+            return note
+        }
+    }
+}
