@@ -115,6 +115,18 @@ public struct BillingModule: BillingService, BillingSupportService {
         try await RenderInvoicePDFUseCase(db: db, policy: policy, pdfs: pdfs)(principal, tenantID: tenantID, id: invoiceID)
     }
 
+    public func catalog(_ principal: StaffPrincipal?) async throws -> [Plan] {
+        try await ListCatalogUseCase(platform: platform)(principal)
+    }
+
+    public func createPlanVersion(_ principal: StaffPrincipal?, _ plan: NewPlanVersion) async throws -> Plan {
+        try await CreatePlanVersionUseCase(platform: platform)(principal, plan)
+    }
+
+    public func retirePlan(_ principal: StaffPrincipal?, code: String) async throws -> Plan {
+        try await RetirePlanUseCase(platform: platform)(principal, code: code)
+    }
+
     public func createCoupon(_ principal: StaffPrincipal?, _ coupon: NewCoupon) async throws -> Coupon {
         try await CreateCouponUseCase(platform: platform)(principal, coupon)
     }
@@ -131,6 +143,14 @@ public struct BillingModule: BillingService, BillingSupportService {
                                 lines: [CreditNote.Line]) async throws -> CreditNote {
         try await IssueCreditNoteUseCase(db: db, policy: policy)(principal, tenantID: tenantID, invoiceID: invoiceID,
                                                                  reason: reason, lines: lines)
+    }
+
+    public func voidInvoice(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice {
+        try await VoidInvoiceUseCase(db: db)(principal, tenantID: tenantID, invoiceID: invoiceID, reason: reason)
+    }
+
+    public func changePlan(_ principal: StaffPrincipal, tenantID: TenantID, planCode: String, reason: String) async throws -> PlanChangeResult {
+        try await StaffChangePlanUseCase(db: db, policy: policy)(principal, tenantID: tenantID, planCode: planCode, reason: reason)
     }
 
     public func markPaid(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice {

@@ -119,3 +119,19 @@ public struct InvoicePaid: IntegrationEvent, Equatable {
         self.paidAt = paidAt
     }
 }
+
+/// An open invoice was voided: nothing is owed on it any more.
+public struct InvoiceVoided: IntegrationEvent, Equatable {
+    public static let eventType = "billing.invoice_voided.v1"
+    public let tenantID: TenantID
+    public let invoiceID: InvoiceID
+    public let number: String
+    public let voidedAt: Date
+
+    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, voidedAt: Date) {
+        self.tenantID = tenantID
+        self.invoiceID = invoiceID
+        self.number = number
+        self.voidedAt = voidedAt
+    }
+}

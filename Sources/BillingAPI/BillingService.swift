@@ -51,6 +51,14 @@ public protocol BillingSupportService: Sendable {
     func billingOverview(_ principal: StaffPrincipal, tenantID: TenantID) async throws -> BillingOverview
     /// One of the tenant's invoices as a PDF.
     func invoicePDF(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID) async throws -> [UInt8]
+    /// Every version of every plan, retired ones too, newest first.
+    func catalog(_ principal: StaffPrincipal?) async throws -> [Plan]
+    /// Adds a plan, or a new version of a code (the code's older versions are retired: nobody
+    /// new signs up to them, existing subscribers keep them).
+    func createPlanVersion(_ principal: StaffPrincipal?, _ plan: NewPlanVersion) async throws -> Plan
+    /// Retires a code's active version: no new subscriptions; existing ones keep it. The
+    /// default plan cannot be retired (sign-up needs one).
+    func retirePlan(_ principal: StaffPrincipal?, code: String) async throws -> Plan
     /// Creates a coupon (a percentage or a fixed amount off) that tenants redeem by code.
     func createCoupon(_ principal: StaffPrincipal?, _ coupon: NewCoupon) async throws -> Coupon
     /// The coupons, newest first.
@@ -61,6 +69,10 @@ public protocol BillingSupportService: Sendable {
     /// amount); never more than the invoice's total, across all its credit notes.
     func issueCreditNote(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String,
                          lines: [CreditNote.Line]) async throws -> CreditNote
+    /// Voids an open invoice (issued in error): nothing is owed on it any more; its number stays.
+    func voidInvoice(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice
+    /// Changes a tenant's plan on its behalf, by the same rules as the tenant's own change.
+    func changePlan(_ principal: StaffPrincipal, tenantID: TenantID, planCode: String, reason: String) async throws -> PlanChangeResult
     /// Records an out-of-band payment of an open invoice (until payments land).
     func markPaid(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice
     /// Moves a trialing subscription's trial end later.

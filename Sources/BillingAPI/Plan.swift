@@ -35,3 +35,27 @@ public struct Plan: Sendable, Equatable, Codable {
     /// The price of one period in `currency`, if the plan is sold in it.
     public func price(in currency: Currency) -> Money? { prices.first { $0.currency == currency } }
 }
+
+/// A new plan, or a new version of an existing code (a price change): existing subscribers keep
+/// the version they signed up for; new ones get this.
+public struct NewPlanVersion: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var interval: Plan.Interval
+    public var trialDays: Int
+    public var seats: Int?
+    public var prices: [Money]
+    /// Becomes the plan sign-up starts trials on.
+    public var makeDefault: Bool
+
+    public init(code: String, name: String, interval: Plan.Interval, trialDays: Int, seats: Int?, prices: [Money],
+                makeDefault: Bool = false) {
+        self.code = code
+        self.name = name
+        self.interval = interval
+        self.trialDays = trialDays
+        self.seats = seats
+        self.prices = prices
+        self.makeDefault = makeDefault
+    }
+}

@@ -215,6 +215,35 @@ public enum OperatorCommands {
         }
     }
 
+    /// Adds a plan or a new version of a code; prices like "USD:2900" (minor units).
+    public static func createPlan(code: String, name: String, interval: String, trialDays: Int, seats: Int?, prices: [String],
+                                  makeDefault: Bool, _ config: KeelConfig, logger: Logger) async throws -> String {
+        guard let interval = Plan.Interval(rawValue: interval) else {
+            throw AppError(.invalidInput, "The interval must be month or year.")
+        }
+        let parsed = try prices.map { text -> Money in
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let currency = Currency(code: String(parts[0])), let amount = Int64(parts[1]) else {
+                throw AppError(.invalidInput, "Give each price as CURRENCY:minor-units, like USD:2900 (29.00 USD).")
+            }
+            return Money(minorUnits: amount, currency: currency)
+        }
+        let request = NewPlanVersion(code: code, name: name, interval: interval, trialDays: trialDays, seats: seats, prices: parsed,
+                                     makeDefault: makeDefault)
+        return try await withBilling(config, logger: logger) { billing in
+            let plan = try await billing.createPlanVersion(nil, request)
+            return "Created \(plan.code) v\(plan.version)\(plan.isDefault ? " (default)" : "") (\(plan.id))."
+        }
+    }
+
+    /// Retires a plan code: no new subscriptions; existing ones keep their version.
+    public static func retirePlan(code: String, _ config: KeelConfig, logger: Logger) async throws -> String {
+        try await withBilling(config, logger: logger) { billing in
+            let plan = try await billing.retirePlan(nil, code: code)
+            return "Retired \(plan.code) v\(plan.version); its subscribers keep it."
+        }
+    }
+
     /// One pass of the billing scheduler, by hand: what was due by now is done.
     public static func billingRunDue(_ config: KeelConfig, logger: Logger) async throws -> String {
         try await withBilling(config, logger: logger) { billing in

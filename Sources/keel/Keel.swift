@@ -181,13 +181,53 @@ func exitOnAppError(_ logger: Logger, _ body: () async throws -> Void) async thr
 }
 
 struct Plans: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the plan catalog (each code's newest active version).")
-    @OptionGroup var database: DatabaseOptions
+    static let configuration = CommandConfiguration(abstract: "The plan catalog.", subcommands: [List.self, Create.self, Retire.self],
+                                                    defaultSubcommand: List.self)
 
-    func run() async throws {
-        let config = try database.config()
-        let logger = Logger(label: "keel.plans")
-        try await exitOnAppError(logger) { print(try await OperatorCommands.plans(config, logger: logger)) }
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List each code's newest active version.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let config = try database.config()
+            let logger = Logger(label: "keel.plans")
+            try await exitOnAppError(logger) { print(try await OperatorCommands.plans(config, logger: logger)) }
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a plan, or a new version of a code (a price change: existing subscribers keep theirs).")
+        @Option(help: "2-40 of a-z, 0-9, '-'.") var code: String
+        @Option(help: "The plan's name.") var name: String
+        @Option(help: "month or year.") var interval = "month"
+        @Option(help: "Trial days for new subscribers.") var trialDays = 14
+        @Option(help: "Users the plan allows (unset: unlimited).") var seats: Int?
+        @Option(help: "A price, CURRENCY:minor-units (USD:2900 is 29.00 USD); repeat per currency.") var price: [String] = []
+        @Flag(help: "Make it the plan sign-up starts trials on.") var makeDefault = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let config = try database.config()
+            let logger = Logger(label: "keel.plans")
+            try await exitOnAppError(logger) {
+                print(try await OperatorCommands.createPlan(code: code, name: name, interval: interval, trialDays: trialDays,
+                                                            seats: seats, prices: price, makeDefault: makeDefault, config,
+                                                            logger: logger))
+            }
+        }
+    }
+
+    struct Retire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Retire a code: no new subscriptions; existing ones keep it.")
+        @Option(help: "The plan's code.") var code: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let config = try database.config()
+            let logger = Logger(label: "keel.plans")
+            try await exitOnAppError(logger) { print(try await OperatorCommands.retirePlan(code: code, config, logger: logger)) }
+        }
     }
 }
 

@@ -421,6 +421,41 @@ def step_xss():
     check(any(core in shown for core in cores), f"audit log: none of {cores} is shown as text")
 
 
+def step_billing():
+    """The tenant page's billing section: the trial, then three staff actions, each with a reason."""
+    coupon = f"BROWSER{RUN}".upper().replace("-", "")[:30]
+    out = subprocess.run([KEEL_BIN, "coupons", "create", "--code", coupon, "--name", "Browser test", "--percent-off", "20"],
+                         capture_output=True, text=True, timeout=120)
+    check(out.returncode == 0, f"keel coupons create exited {out.returncode}:\n{out.stdout}{out.stderr}")
+    driver.get(state["tenant_url"])
+    # The trial appears a moment after sign-up (Billing reacts through the outbox).
+    for _ in range(40):
+        if (text_of("#billing-status")(driver) or "") == "trialing":
+            break
+        time.sleep(0.25)
+        driver.get(state["tenant_url"])
+    wait_text("#billing-status", "trialing")
+    submit("form#extend-trial", {"days": "7", "reason": "browser test: onboarding ran late"})
+    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "p.notice")), "no p.notice after extending the trial")
+    submit("form#tax-rate", {"basis_points": "2000", "reason": "browser test: VAT"})
+    wait_text("#billing-tax", "20 %")
+    submit("form#apply-coupon", {"code": coupon, "reason": "browser test: launch offer"})
+    wait(lambda d: coupon in (text_of("#billing-coupon")(d) or ""), f"#billing-coupon does not name {coupon}")
+    find("#billing").location_once_scrolled_into_view
+    screenshot("billing.png")
+
+
+def step_plans():
+    go("/admin/plans")
+    row_containing("table#plans", "starter")
+    code = f"team-{RUN}".lower()[:40]
+    submit("form#new-plan", {"code": code, "name": "Team (browser test)", "trial_days": "7", "prices": "USD 49.00"})
+    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "p.notice")), "no p.notice after adding a plan")
+    row = row_containing("table#plans", code)
+    check("49.00 USD" in row.text, f"the new plan's row lacks its price: {row.text!r}")
+    screenshot("plans.png")
+
+
 def step_other_pages():
     for path, shot in (("/admin/mail", "mail.png"), ("/admin/staff", "staff.png")):
         go(path)
@@ -467,6 +502,8 @@ STEPS = [
     ("audit entries for lock and unlock", step_audit, ["lock and unlock"]),
     ("XSS payloads stay text", step_xss, ["sign out, sign in with password and TOTP", "seed tenants through POST /v1/signup"]),
     ("mail and staff pages", step_other_pages, ["sign out, sign in with password and TOTP"]),
+    ("billing: extend trial, tax rate, coupon", step_billing, ["search a tenant"]),
+    ("plans: add a plan", step_plans, ["sign out, sign in with password and TOTP"]),
     ("narrow window", step_narrow, ["open a user"]),
     ("no CSP violations", step_no_csp_violations, ["login page"]),
 ]

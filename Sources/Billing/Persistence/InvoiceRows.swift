@@ -105,6 +105,13 @@ enum InvoiceRows {
             """)
     }
 
+    static func void(_ id: InvoiceID, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update billing.invoices set status = 'void', amount_due = 0, voided_at = \(tx.now), version = version + 1
+             where tenant_id = \(tx.tenantID) and invoice_id = \(id) and status = 'open'
+            """)
+    }
+
     /// Whether the tenant has ever been issued an invoice (its currency is then fixed).
     static func any(in tx: TenantTransaction) async throws -> Bool {
         try await !tx.query("select 1 from billing.invoices where tenant_id = \(tx.tenantID) limit 1").isEmpty

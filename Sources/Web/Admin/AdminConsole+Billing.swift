@@ -133,6 +133,22 @@ extension AdminConsole {
         }
     }
 
+    func voidInvoice(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        try await billingAction(request, context) { session, form, tenantID in
+            let invoiceID = try Self.id(context, "invoice", as: InvoiceID.self, notFound: .invoiceNotFound)
+            _ = try await billing.voidInvoice(session.principal, tenantID: tenantID, invoiceID: invoiceID, reason: form["reason"] ?? "")
+            return "invoice_voided"
+        }
+    }
+
+    func staffChangePlan(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        try await billingAction(request, context) { session, form, tenantID in
+            _ = try await billing.changePlan(session.principal, tenantID: tenantID, planCode: form["plan"] ?? "",
+                                             reason: form["reason"] ?? "")
+            return "plan_changed"
+        }
+    }
+
     func extendTrial(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
         try await billingAction(request, context) { session, form, tenantID in
             guard let days = form["days"].flatMap({ Int($0) }) else {

@@ -39,7 +39,12 @@ struct AdminConsole: Sendable {
         admin.post("tenants/:tenant/billing/invoices/:invoice/mark-paid") { try await self.markInvoicePaid($0, $1) }
         admin.get("tenants/:tenant/billing/invoices/:invoice/pdf") { try await self.invoicePDF($0, $1) }
         admin.post("tenants/:tenant/billing/extend-trial") { try await self.extendTrial($0, $1) }
+        admin.get("plans") { try await self.plans($0, $1) }
+        admin.post("plans") { try await self.createPlanVersion($0, $1) }
+        admin.post("plans/:code/retire") { try await self.retirePlan($0, $1) }
         admin.post("tenants/:tenant/billing/coupon") { try await self.applyCoupon($0, $1) }
+        admin.post("tenants/:tenant/billing/plan") { try await self.staffChangePlan($0, $1) }
+        admin.post("tenants/:tenant/billing/invoices/:invoice/void") { try await self.voidInvoice($0, $1) }
         admin.post("tenants/:tenant/billing/invoices/:invoice/credit-note") { try await self.issueCreditNote($0, $1) }
         admin.post("tenants/:tenant/billing/tax-rate") { try await self.setTaxRate($0, $1) }
         admin.get("tenants/:tenant/users/:user") { try await self.user($0, $1) }

@@ -26,18 +26,21 @@ extension API {
 @Suite("API: billing — trial, plan changes, invoices", .serialized)
 struct BillingAPITests {
     /// A live server on a manual clock, its scheduler off (the test runs the pass), sessions
-    /// that outlive the months the test moves through; and a Billing module on the same
-    /// database and clock, for the pass. A database of the test's own: a pass months ahead
-    /// would otherwise advance every other test's subscriptions too.
-    static func run(_ body: @escaping @Sendable (API, BillingModule, ManualClock, TestDatabase) async throws -> Void) async throws {
+    /// (tenants' and staff's) that outlive the months the test moves through; and a Billing
+    /// module on the same database and clock, for the pass. A database of the test's own: a
+    /// pass months ahead would otherwise advance every other test's subscriptions too.
+    static func run(_ label: String = "billing",
+                    _ body: @escaping @Sendable (API, BillingModule, ManualClock, TestDatabase) async throws -> Void) async throws {
         let clock = ManualClock(SystemClock().now)
-        let db = try await TestDatabase.shared().scratch("billing")
+        let db = try await TestDatabase.shared().scratch(label)
         try await db.withPool(clock: clock) { pool in
             let billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), logger: TestDatabase.logger)
             try await LiveAPI.run(database: db, clock: clock, {
                 $0.billingSchedulerSeconds = 0
                 $0.sessionIdleSeconds = 400 * 86_400
                 $0.sessionAbsoluteSeconds = 400 * 86_400
+                $0.adminIdleSeconds = 400 * 86_400
+                $0.adminAbsoluteSeconds = 400 * 86_400
             }) { api, db in
                 try await body(api, billing, clock, db)
             }
@@ -246,6 +249,41 @@ struct BillingAPITests {
             #expect(first["lines"].array.map { $0["kind"].string } == ["subscription", "discount"], "\(first)")
             #expect(first["lines"][1]["amount"]["amount"].int == -725 && first["total"]["amount"].int == 2175, "\(first)")
             #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["coupon"].isNull)
+        }
+    }
+
+    @Test("a price change is a new version: a subscriber keeps theirs, a newcomer gets the new one; a code can be retired")
+    func planVersions() async throws {
+        try await Self.run { api, billing, clock, _ in
+            // given: a subscriber on Pro v1 (99.00)
+            let early = try await api.signUp()
+            _ = try await api.waitForSubscription(token: early.token)
+            #expect(try await api.call(.post, "/v1/billing/subscription/change", json: #"{"plan":"pro"}"#, token: early.token,
+                                       headers: ["If-Match": "*"]).status == .ok)
+            let v1 = try await api.call(.get, "/v1/billing/subscription", token: early.token).json["plan"]["version"].int
+            // when: staff add Pro v2 at 119.00, and a newcomer moves to Pro
+            let v2 = try await billing.createPlanVersion(nil, NewPlanVersion(code: "pro", name: "Pro", interval: .month, trialDays: 14,
+                                                                              seats: 25, prices: [Money(minorUnits: 11_900, currency: .usd)]))
+            let late = try await api.signUp()
+            _ = try await api.waitForSubscription(token: late.token)
+            let moved = try await api.call(.post, "/v1/billing/subscription/change", json: #"{"plan":"pro"}"#, token: late.token,
+                                           headers: ["If-Match": "*"])
+            // then: the newcomer is on v2, the early subscriber still on v1, and each is billed its own price
+            #expect(moved.json["subscription"]["plan"]["version"].int == v2.version, "\(moved.text)")
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: early.token).json["plan"]["version"].int == v1)
+            clock.advance(by: 14 * 86_400 + 1)
+            _ = try await billing.runDue(limit: 1000)
+            let earlyTotal = try await api.call(.get, "/v1/billing/invoices", token: early.token).json["data"][0]["total"]["amount"].int
+            let lateTotal = try await api.call(.get, "/v1/billing/invoices", token: late.token).json["data"][0]["total"]["amount"].int
+            #expect(earlyTotal == 9900 && lateTotal == 11_900, "\(String(describing: earlyTotal)) \(String(describing: lateTotal))")
+            // and the price list shows v2; the default cannot be retired; Pro can
+            let listed = try await api.call(.get, "/v1/billing/plans", token: late.token).json["data"].array
+            #expect(listed.first { $0["code"].string == "pro" }?["version"].int == v2.version)
+            await #expect(throws: AppError.self) { _ = try await billing.retirePlan(nil, code: "starter") }
+            _ = try await billing.retirePlan(nil, code: "pro")
+            let gone = try await api.call(.get, "/v1/billing/subscription/preview?plan=pro", token: late.token)
+            #expect(gone.status == .notFound || gone.status == .conflict, "\(gone.text)")
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: late.token).json["plan"]["code"].string == "pro")
         }
     }
 }

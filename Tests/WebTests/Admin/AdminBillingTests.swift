@@ -14,17 +14,7 @@ import Testing
 struct AdminBillingTests {
     @Test("extend a trial and set a tax rate, each with a reason; mark the first invoice paid; all audited")
     func billingActions() async throws {
-        let clock = ManualClock(SystemClock().now)
-        let db = try await TestDatabase.shared().scratch("admin_billing")
-        try await db.withPool(clock: clock) { pool in
-        let billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), logger: TestDatabase.logger)
-        try await LiveAPI.run(database: db, clock: clock, {
-            $0.billingSchedulerSeconds = 0
-            $0.adminIdleSeconds = 400 * 86_400
-            $0.adminAbsoluteSeconds = 400 * 86_400
-            $0.sessionIdleSeconds = 400 * 86_400
-            $0.sessionAbsoluteSeconds = 400 * 86_400
-        }) { api, db in
+        try await BillingAPITests.run("admin_billing") { api, billing, clock, db in
             // given: a tenant on its trial and an admin in the console
             let tenant = try await api.signUp()
             _ = try await api.waitForSubscription(token: tenant.token)
@@ -103,7 +93,6 @@ struct AdminBillingTests {
                 #expect(audit.text.contains(expected), "\(expected)")
             }
         }
-        }
     }
 
     @Test("support staff see billing but cannot act on it")
@@ -118,6 +107,71 @@ struct AdminBillingTests {
             let refused = try await support.client.post("/admin/tenants/\(tenant.id)/billing/tax-rate",
                                                         form: ["basis_points": "2000", "reason": "Not mine to set"])
             #expect(refused.status == .forbidden, "\(refused.status)")
+        }
+    }
+
+    @Test("the plans page: every version listed; a new version needs well-formed prices; the default cannot be retired")
+    func plansPage() async throws {
+        let db = try await TestDatabase.shared().scratch("admin_plans")
+        try await LiveAPI.run(database: db) { api, db in
+            let admin = try await AdminClient.makeStaff(api, db, role: .admin)
+            let client = admin.client
+            let page = try await client.get("/admin/plans")
+            #expect(page.status == .ok && page.text.contains("starter") && page.text.contains("29.00 USD"))
+            // a price that is not "CUR 0.00"
+            let bad = try await client.post("/admin/plans", form: ["code": "team", "name": "Team", "interval": "month",
+                                                                   "trial_days": "14", "prices": "29 dollars"])
+            #expect(bad.status == .unprocessableContent && bad.text.contains("one price a line"), "\(bad.status)")
+            // a new plan, then a new version of it
+            for price in ["USD 49.00\nEUR 45.00", "USD 59.00"] {
+                let created = try await client.post("/admin/plans", form: ["code": "team", "name": "Team", "interval": "month",
+                                                                           "trial_days": "7", "seats": "10", "prices": price])
+                #expect(created.redirects(to: "/admin/plans?done=plan_created"), "\(created.status) \(created.text.prefix(300))")
+            }
+            let listed = try await client.get("/admin/plans").text
+            #expect(listed.contains("59.00 USD") && listed.contains("45.00 EUR"))
+            // the default plan stays; another can go
+            let keepDefault = try await client.post("/admin/plans/starter/retire")
+            #expect(keepDefault.status == .unprocessableContent && keepDefault.text.contains("the default"))
+            #expect(try await client.post("/admin/plans/team/retire").redirects(to: "/admin/plans?done=plan_retired"))
+            let audit = try await client.get("/admin/audit?action=plan.").text
+            #expect(audit.contains("plan.version_created") && audit.contains("plan.retired"))
+        }
+    }
+
+    @Test("staff void an invoice issued in error (the subscription is active again) and change a tenant's plan, with reasons")
+    func voidAndChangePlan() async throws {
+        try await BillingAPITests.run("admin_void") { api, billing, clock, db in
+            // given: a tenant whose trial ended without a payment method (past due, one open invoice)
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            let admin = try await AdminClient.makeStaff(api, db, role: .billingOps)
+            let tenantPath = "/admin/tenants/\(tenant.id)"
+            clock.advance(by: 14 * 86_400 + 1)
+            _ = try await billing.runDue(limit: 1000)
+            let invoice = try #require(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.first)
+            let invoiceID = try #require(invoice["id"].string)
+            // when: billing-ops void it, with a reason
+            let voided = try await admin.client.post("\(tenantPath)/billing/invoices/\(invoiceID)/void",
+                                                     form: ["reason": "Issued before the contract started"])
+            #expect(voided.redirects(to: "\(tenantPath)?done=invoice_voided"), "\(voided.status) \(voided.text.prefix(300))")
+            // then: nothing is owed, its number stays, and the subscription is active again
+            let after = try await api.call(.get, "/v1/billing/invoices/\(invoiceID)", token: tenant.token)
+            #expect(after.json["status"].string == "void" && after.json["amount_due"]["amount"].int == 0
+                    && after.json["number"].string == invoice["number"].string)
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["status"].string == "active")
+            // when: they move the tenant to Pro mid-period
+            clock.advance(by: 5 * 86_400)
+            let changed = try await admin.client.post("\(tenantPath)/billing/plan", form: ["plan": "pro", "reason": "Sales upgrade, signed"])
+            #expect(changed.redirects(to: "\(tenantPath)?done=plan_changed"), "\(changed.status) \(changed.text.prefix(300))")
+            // then: the tenant is on Pro with a proration invoice, and the audit log names the staff member and the reason
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["plan"]["code"].string == "pro")
+            let newest = try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"][0]
+            #expect(newest["billing_reason"].string == "subscription_update", "\(newest)")
+            let audit = try await admin.client.get("/admin/audit?tenant=\(tenant.id)").text
+            for expected in ["invoice.voided", "Issued before the contract started", "subscription.plan_changed", "Sales upgrade, signed"] {
+                #expect(audit.contains(expected), "\(expected)")
+            }
         }
     }
 }

@@ -42,6 +42,9 @@ struct IssueCreditNoteUseCase {
                                   createdAt: tx.now)
             try await CreditNoteRows.insert(note, staff: principal.staffID, in: tx)
             try await InvoiceRows.credit(invoiceID, amount: amount, applied: applied, in: tx)
+            if invoice.status == .open && applied == invoice.amountDue {
+                try await SettleSubscriptionStep()(invoice.subscriptionID, in: tx)
+            }
             if toBalance.isPositive {
                 guard let profile = try await ProfileRows.find(in: tx, lock: true), profile.currency == invoice.currency else {
                     throw AppError(.invoiceConflict, "The customer balance is kept in the profile's currency; this invoice's differs.")

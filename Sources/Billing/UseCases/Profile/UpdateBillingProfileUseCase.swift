@@ -10,6 +10,11 @@ struct UpdateBillingProfileUseCase {
 
     func callAsFunction(_ principal: Principal, expectedVersion: Int?, change: BillingProfileChange) async throws -> BillingProfile {
         try principal.require(.billingManage)
+        guard change.email != nil || change.legalName != nil || change.address != nil || change.country != nil
+                || change.taxID != nil || change.currency != nil else {
+            throw AppError.validation([FieldError(field: "body", code: "empty_change",
+                                                  message: "Send at least one of email, legal_name, address, country, tax_id, currency.")])
+        }
         var errors: [FieldError] = []
         func text(_ value: String?, field: String, max: Int) -> String?? {
             guard let value else { return .none }

@@ -3,7 +3,8 @@ import Kernel
 import Storage
 
 /// Staff record an out-of-band payment (a bank transfer) of an open invoice, with a reason.
-/// A past-due or blocked subscription with nothing else overdue becomes active again.
+/// A past-due or blocked subscription with nothing else overdue becomes active again
+/// (`SettleSubscriptionStep`).
 struct MarkInvoicePaidUseCase {
     let db: Database
 
@@ -24,19 +25,7 @@ struct MarkInvoicePaidUseCase {
                                after: ["status": .string(paid.status.rawValue), "amount_paid": .string(paid.amountPaid.description)])
             try await tx.publish(InvoicePaid(tenantID: tenantID, invoiceID: invoiceID, number: number, amountPaid: paid.amountPaid,
                                              paidAt: paid.paidAt ?? tx.now))
-            if let subscriptionID = invoice.subscriptionID, var record = try await SubscriptionRows.live(in: tx, lock: true),
-               record.id == subscriptionID, record.status == .pastDue || record.status == .blocked,
-               try await InvoiceRows.overdue(subscription: subscriptionID, at: tx.now, in: tx) == 0 {
-                let before = record
-                record.status = try SubscriptionStatus.transition(from: record.status, on: .invoicePaid)
-                record.pastDueSince = nil
-                let saved = try await SubscriptionViewStep.save(record, in: tx)
-                let view = try await SubscriptionViewStep()(saved, in: tx)
-                let contact = try await ProfileRows.contact(in: tx)
-                try await tx.publish(SubscriptionChanged(
-                    tenantID: tenantID, subscriptionID: saved.id, planCode: view.plan.code, planName: view.plan.name,
-                    previousPlanCode: nil, status: saved.status, previousStatus: before.status, occurredAt: tx.now, customerName: contact.name, email: contact.email))
-            }
+            try await SettleSubscriptionStep()(invoice.subscriptionID, in: tx)
             return paid
         }
     }

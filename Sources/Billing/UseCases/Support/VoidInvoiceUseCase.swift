@@ -1,0 +1,31 @@
+import BillingAPI
+import Kernel
+import Storage
+
+/// Staff void an open invoice issued in error, with a reason: nothing is owed on it any more,
+/// and its number stays (numbers never go back). A past-due subscription with nothing else
+/// overdue is active again.
+struct VoidInvoiceUseCase {
+    let db: Database
+
+    func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice {
+        try principal.require(.billingOperate)
+        let reason = try StaffReason(reason).value
+        return try await db.tenant(tenantID) { tx in
+            guard let invoice = try await InvoiceRows.find(invoiceID, in: tx, lock: true) else {
+                throw AppError(.invoiceNotFound, "There is no such invoice.")
+            }
+            guard invoice.status == .open, let number = invoice.number else {
+                throw AppError(.invoiceConflict, "Only an open invoice can be voided; this one is \(invoice.status.rawValue).")
+            }
+            try await InvoiceRows.void(invoiceID, in: tx)
+            guard let voided = try await InvoiceRows.find(invoiceID, in: tx) else { throw AppError(.invoiceNotFound, "There is no such invoice.") }
+            try await tx.audit(.invoiceVoided, by: principal, target: "invoice/\(invoiceID)", reason: reason,
+                               before: ["status": .string(invoice.status.rawValue), "amount_due": .string(invoice.amountDue.description)],
+                               after: ["status": .string(voided.status.rawValue)])
+            try await tx.publish(InvoiceVoided(tenantID: tenantID, invoiceID: invoiceID, number: number, voidedAt: tx.now))
+            try await SettleSubscriptionStep()(invoice.subscriptionID, in: tx)
+            return voided
+        }
+    }
+}
