@@ -42,11 +42,13 @@ enum SubscriptionRows {
             """)
     }
 
-    /// The tenant's live subscription, locked when it is about to change.
-    static func live(in tx: TenantTransaction, lock: Bool = false) async throws -> Record? {
+    /// The tenant's live subscription, locked when it is about to change. `skipLocked` (the
+    /// scheduler) passes over a subscription another transaction holds instead of waiting: a
+    /// second scheduler moves on, and the next pass finds whatever is still due.
+    static func live(in tx: TenantTransaction, lock: Bool = false, skipLocked: Bool = false) async throws -> Record? {
         try await tx.query("""
             select \(columns) from billing.subscriptions where tenant_id = \(tx.tenantID) and status <> 'canceled'
-            \(unsafeRaw: lock ? "for update" : "")
+            \(unsafeRaw: lock ? (skipLocked ? "for update skip locked" : "for update") : "")
             """).first.map(decode)
     }
 

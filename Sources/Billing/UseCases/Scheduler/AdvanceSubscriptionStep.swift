@@ -4,18 +4,22 @@ import Kernel
 import Storage
 
 /// Everything due on one tenant's subscription by the clock, in the tenant's transaction with
-/// the subscription locked: a second scheduler (another instance, or this one after a crash)
-/// that reaches the same subscription waits for the lock, then finds nothing left to do. In
+/// the subscription locked (`FOR UPDATE SKIP LOCKED`): a second scheduler (another instance)
+/// that reaches a subscription being advanced passes over it, and a later pass finds nothing
+/// left to do. In
 /// order: an overdue invoice makes an active subscription past due; a grace period that ran
 /// out blocks it; a trial's reminder goes out; a period that ended cancels (if asked), ends
 /// the trial or renews — one period per call, so a scheduler that was down catches up one
 /// period at a time, each with its own invoice.
 struct AdvanceSubscriptionStep {
     let policy: BillingPolicy
+    /// The scheduler skips a subscription another transaction holds (`FOR UPDATE SKIP LOCKED`);
+    /// a caller that must advance it now (a subscription without a trial, at sign-up) waits.
+    var skipLocked = false
 
     func callAsFunction(requestID: String, in tx: TenantTransaction) async throws -> DueWorkReport {
         var report = DueWorkReport()
-        guard var record = try await SubscriptionRows.live(in: tx, lock: true) else { return report }
+        guard var record = try await SubscriptionRows.live(in: tx, lock: true, skipLocked: skipLocked) else { return report }
         let now = tx.now
         let started = record
 

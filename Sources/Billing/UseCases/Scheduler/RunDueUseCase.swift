@@ -26,7 +26,7 @@ struct RunDueUseCase {
             for tenantID in due {
                 do {
                     let done = try await db.tenant(tenantID) { tx in
-                        try await AdvanceSubscriptionStep(policy: policy)(requestID: "billing-scheduler", in: tx)
+                        try await AdvanceSubscriptionStep(policy: policy, skipLocked: true)(requestID: "billing-scheduler", in: tx)
                     }
                     pass.add(done)
                 } catch let error as AppError where error.code == .conflict {
