@@ -158,6 +158,21 @@ def submit(form_css, fields=None, button_css="button"):
     wait(EC.staleness_of(old), f"submitting {form_css} did not load a new page")
 
 
+def submit_and_land(form_css, fields, done):
+    """Like submit, for a console action that redirects to `?done=<done>`: waits for that address,
+    which says the action was applied, rather than for the old page to go stale (that wait once
+    missed a completed navigation under CI load)."""
+    form = find(form_css)
+    for name, value in fields.items():
+        field = find(f"[name='{name}']", form)
+        field.clear()
+        field.send_keys(value)
+    drain_console()
+    find("button", form).click()
+    wait(lambda d: f"done={done}" in d.current_url, f"submitting {form_css} did not land on ?done={done}")
+    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "p.notice")), f"no p.notice after {form_css}")
+
+
 def text_of(css):
     """The element's visible text, re-read on every poll (the element may be replaced)."""
     def read(_):
@@ -435,11 +450,10 @@ def step_billing():
         time.sleep(0.25)
         driver.get(state["tenant_url"])
     wait_text("#billing-status", "trialing")
-    submit("form#extend-trial", {"days": "7", "reason": "browser test: onboarding ran late"})
-    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "p.notice")), "no p.notice after extending the trial")
-    submit("form#tax-rate", {"basis_points": "2000", "reason": "browser test: VAT"})
+    submit_and_land("form#extend-trial", {"days": "7", "reason": "browser test: onboarding ran late"}, "trial_extended")
+    submit_and_land("form#tax-rate", {"basis_points": "2000", "reason": "browser test: VAT"}, "tax_rate_set")
     wait_text("#billing-tax", "20 %")
-    submit("form#apply-coupon", {"code": coupon, "reason": "browser test: launch offer"})
+    submit_and_land("form#apply-coupon", {"code": coupon, "reason": "browser test: launch offer"}, "coupon_applied")
     wait(lambda d: coupon in (text_of("#billing-coupon")(d) or ""), f"#billing-coupon does not name {coupon}")
     find("#billing").location_once_scrolled_into_view
     screenshot("billing.png")
@@ -449,8 +463,8 @@ def step_plans():
     go("/admin/plans")
     row_containing("table#plans", "starter")
     code = f"team-{RUN}".lower()[:40]
-    submit("form#new-plan", {"code": code, "name": "Team (browser test)", "trial_days": "7", "prices": "USD 49.00"})
-    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "p.notice")), "no p.notice after adding a plan")
+    submit_and_land("form#new-plan", {"code": code, "name": "Team (browser test)", "trial_days": "7", "prices": "USD 49.00"},
+                    "plan_created")
     row = row_containing("table#plans", code)
     check("49.00 USD" in row.text, f"the new plan's row lacks its price: {row.text!r}")
     screenshot("plans.png")

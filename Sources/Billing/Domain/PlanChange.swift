@@ -37,6 +37,10 @@ struct PlanChange: Equatable, Sendable {
             throw AppError(.internalError, "The current plan has no price in the subscription's currency.")
         }
         if status == .trialing { return PlanChange(timing: .immediately, lines: []) }
+        // A blocked subscription, or one whose period has ended unrenewed, has nothing to prorate.
+        guard status != .blocked, periodEnd > now else {
+            throw AppError(.subscriptionConflict, "The subscription must be paid up and in a current period to change plan.")
+        }
         guard try oldPrice.isLess(than: newPrice) else { return PlanChange(timing: .atPeriodEnd, lines: []) }
         let proration = try Proration.compute(oldPrice: oldPrice, newPrice: newPrice, periodStart: periodStart,
                                               periodEnd: periodEnd, changeAt: now)

@@ -51,6 +51,9 @@ enum PlanRows {
         let previous = try await tx.query("select plan_id, is_default from billing.plans where code = \(plan.code) and status = 'active'")
         let inheritsDefault = try previous.contains { try $0.decode("is_default", as: Bool.self) }
         let makeDefault = plan.makeDefault || inheritsDefault
+        if makeDefault && !plan.prices.contains(where: { $0.currency == .usd }) {
+            throw AppError(.conflict, "This would be the default plan, which needs a USD price: every trial starts in USD.")
+        }
         try await tx.execute("update billing.plans set status = 'retired', is_default = false where code = \(plan.code) and status = 'active'")
         if makeDefault { try await tx.execute("update billing.plans set is_default = false where is_default") }
         try await tx.execute("""

@@ -286,4 +286,22 @@ struct BillingAPITests {
             #expect(try await api.call(.get, "/v1/billing/subscription", token: late.token).json["plan"]["code"].string == "pro")
         }
     }
+
+    @Test("an invoice with nothing owed (a 100 % coupon) is paid at issue, and the trial ends active, not past due")
+    func nothingOwed() async throws {
+        try await Self.run { api, billing, clock, _ in
+            let code = "FREE\(UInt16.random(in: 0...UInt16.max))"
+            _ = try await billing.createCoupon(nil, NewCoupon(code: code, name: "Friends", percentOffBasisPoints: 10_000,
+                                                               duration: .forever))
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            #expect(try await api.call(.post, "/v1/billing/subscription/coupon", json: #"{"code":"\#(code)"}"#,
+                                       token: tenant.token).status == .ok)
+            clock.advance(by: 14 * 86_400 + 1)
+            _ = try await billing.runDue(limit: 1000)
+            let invoice = try #require(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.first)
+            #expect(invoice["total"]["amount"].int == 0 && invoice["status"].string == "paid", "\(invoice)")
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["status"].string == "active")
+        }
+    }
 }

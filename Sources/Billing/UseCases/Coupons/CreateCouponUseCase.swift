@@ -18,12 +18,12 @@ struct CreateCouponUseCase {
             && coupon.code.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
             && coupon.code.first != "-"
         if !codeOK { errors.append(FieldError(field: "code", code: "invalid_code", message: "Use 3 to 40 of A-Z, 0-9 and '-'.")) }
-        if !(1...100).contains(coupon.name.count) {
+        if !(1...100).contains(coupon.name.unicodeScalars.count) {
             errors.append(FieldError(field: "name", code: "invalid_name", message: "Give a name of 1 to 100 characters."))
         }
         switch (coupon.percentOffBasisPoints, coupon.amountOff) {
         case (let bp?, nil) where (1...10_000).contains(bp): break
-        case (nil, let amount?) where amount.isPositive: break
+        case (nil, let amount?) where amount.isPositive && amount.minorUnits <= 1_000_000_000_000: break
         default:
             errors.append(FieldError(field: "discount", code: "invalid_discount",
                                      message: "Give either a percentage (0.01 to 100 %) or a positive amount, not both."))
@@ -35,8 +35,8 @@ struct CreateCouponUseCase {
         } else {
             coupon.durationPeriods = nil
         }
-        if let max = coupon.maxRedemptions, max < 1 {
-            errors.append(FieldError(field: "max_redemptions", code: "invalid_max", message: "Allow at least one redemption."))
+        if let max = coupon.maxRedemptions, !(1...1_000_000).contains(max) {
+            errors.append(FieldError(field: "max_redemptions", code: "invalid_max", message: "Allow 1 to 1,000,000 redemptions."))
         }
         guard errors.isEmpty else { throw AppError.validation(errors) }
         return try await platform.platform("create coupon") { tx in

@@ -27,6 +27,10 @@ struct IssueCreditNoteUseCase {
             guard invoice.status == .open || invoice.status == .paid else {
                 throw AppError(.invoiceConflict, "Only an issued invoice (open or paid) can be credited; this one is \(invoice.status.rawValue).")
             }
+            guard lines.allSatisfy({ $0.amount.currency == invoice.currency }) else {
+                throw AppError.validation([FieldError(field: "lines", code: "currency_mismatch",
+                                                      message: "Credit in the invoice's currency, \(invoice.currency.code).")])
+            }
             let amount = try Money.sum(lines.map(\.amount), currency: invoice.currency)
             let room = try invoice.total.subtracting(invoice.credited)
             guard try !room.isLess(than: amount) else {
@@ -42,7 +46,9 @@ struct IssueCreditNoteUseCase {
                                   createdAt: tx.now)
             try await CreditNoteRows.insert(note, staff: principal.staffID, in: tx)
             try await InvoiceRows.credit(invoiceID, amount: amount, applied: applied, in: tx)
-            if invoice.status == .open && applied == invoice.amountDue {
+            if invoice.status == .open && applied == invoice.amountDue, let number = invoice.number {
+                try await tx.publish(InvoicePaid(tenantID: tenantID, invoiceID: invoiceID, number: number, amountPaid: invoice.amountPaid,
+                                                 paidAt: tx.now))
                 try await SettleSubscriptionStep()(invoice.subscriptionID, in: tx)
             }
             if toBalance.isPositive {

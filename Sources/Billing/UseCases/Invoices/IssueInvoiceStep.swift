@@ -40,6 +40,10 @@ struct IssueInvoiceStep {
         try await tx.publish(InvoiceFinalized(tenantID: tx.tenantID, invoiceID: saved.id, number: number, total: saved.total,
                                               amountDue: saved.amountDue, dueAt: saved.dueAt,
                                               customerName: contact.name, email: contact.email))
+        if saved.status == .paid {
+            try await tx.publish(InvoicePaid(tenantID: tx.tenantID, invoiceID: saved.id, number: number, amountPaid: saved.amountPaid,
+                                             paidAt: saved.paidAt ?? tx.now))
+        }
         try await tx.audit(.invoiceFinalized, actor: actor, target: "invoice/\(saved.id)", requestID: requestID,
                            after: ["number": .string(number), "total": .string(saved.total.description),
                                    "reason": .string(reason.rawValue)])

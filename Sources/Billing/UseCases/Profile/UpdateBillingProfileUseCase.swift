@@ -54,10 +54,12 @@ struct UpdateBillingProfileUseCase {
             }
             if let expectedVersion, expectedVersion != current.version { throw AppError.versionMismatch(current: current.version) }
             if let currency, currency != current.currency {
+                // The subscription first (the scheduler issues invoices under its lock), then the check.
+                let live = try await SubscriptionRows.live(in: tx, lock: true)
                 if try await InvoiceRows.any(in: tx) {
                     throw AppError(.subscriptionConflict, "The currency is fixed once an invoice has been issued.")
                 }
-                if let record = try await SubscriptionRows.live(in: tx, lock: true) {
+                if let record = live {
                     guard let plan = try await PlanRows.find(record.planID, in: tx), plan.price(in: currency) != nil else {
                         throw AppError(.currencyNotOffered, "The current plan is not sold in \(currency.code).")
                     }
@@ -70,7 +72,8 @@ struct UpdateBillingProfileUseCase {
                                          legalName: legalName ?? current.legalName,
                                          address: address ?? current.address, country: country ?? current.country,
                                          taxID: taxID ?? current.taxID, taxRateBasisPoints: current.taxRateBasisPoints,
-                                         hasPaymentMethod: current.hasPaymentMethod, version: current.version)
+                                         hasPaymentMethod: current.hasPaymentMethod, balance: current.balance,
+                                         version: current.version)
             if updated == current { return current }
             let saved = try await ProfileRows.update(updated, in: tx)
             try await tx.audit(.profileUpdated, actor: principal.userID, target: "billing_profile/\(tx.tenantID)",

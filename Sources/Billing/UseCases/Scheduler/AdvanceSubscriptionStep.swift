@@ -98,15 +98,23 @@ struct AdvanceSubscriptionStep {
                                           periodStart: record.periodStart, periodEnd: record.periodEnd)]
         if let redemption = try await CouponRows.live(subscription: record.id, in: tx, lock: true),
            let coupon = try await CouponRows.find(redemption.couponID, in: tx) {
-            if let discount = try CouponDiscount.line(coupon, base: price) { lines.append(discount) }
-            try await CouponRows.used(redemption.id, ended: CouponDiscount.endsAfter(coupon, periodsApplied: redemption.periodsApplied),
-                                      in: tx)
+            // A coupon that cannot discount this invoice (another currency) is not used up by it.
+            if let discount = try CouponDiscount.line(coupon, base: price) {
+                lines.append(discount)
+                try await CouponRows.used(redemption.id, ended: CouponDiscount.endsAfter(coupon, periodsApplied: redemption.periodsApplied),
+                                          in: tx)
+            }
         }
         let draft = try InvoiceDraft(lines: lines, currency: record.currency, taxRateBasisPoints: profile.taxRateBasisPoints)
-        _ = try await IssueInvoiceStep(policy: policy)(
+        let invoice = try await IssueInvoiceStep(policy: policy)(
             draft, reason: .subscriptionCycle, subscription: record.id,
             period: .init(start: record.periodStart, end: record.periodEnd, number: record.periodNumber),
             profile: profile, requestID: requestID, actor: nil, in: tx)
+        // Nothing owed (a free plan, a 100 % coupon, the balance covered it): nothing to be late with.
+        if invoice.status == .paid && record.status == .pastDue {
+            record.status = try SubscriptionStatus.transition(from: record.status, on: .invoicePaid)
+            record.pastDueSince = nil
+        }
         try await tx.audit(endingTrial ? .trialEnded : .renewed, actor: nil, target: "subscription/\(record.id)",
                            requestID: requestID, after: ["period_number": .int(record.periodNumber),
                                                          "status": .string(record.status.rawValue)])

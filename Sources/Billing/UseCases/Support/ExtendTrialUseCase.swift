@@ -20,11 +20,10 @@ struct ExtendTrialUseCase {
                 throw AppError(.subscriptionConflict, "Only a trial can be extended; this subscription is \(record.status.rawValue).")
             }
             let before = record
-            let newEnd = trialEnd.addingTimeInterval(Double(days) * 86_400)
+            let newEnd = max(trialEnd, tx.now).addingTimeInterval(Double(days) * 86_400)
             record.trialEnd = newEnd
             record.periodEnd = newEnd
             record.billingAnchor = newEnd
-            record.trialReminderSent = false
             let saved = try await SubscriptionViewStep.save(record, in: tx)
             try await tx.audit(.trialExtended, by: principal, target: "subscription/\(record.id)", reason: reason,
                                before: before.auditSnapshot, after: saved.auditSnapshot)

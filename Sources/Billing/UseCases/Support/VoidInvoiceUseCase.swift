@@ -19,10 +19,13 @@ struct VoidInvoiceUseCase {
                 throw AppError(.invoiceConflict, "Only an open invoice can be voided; this one is \(invoice.status.rawValue).")
             }
             try await InvoiceRows.void(invoiceID, in: tx)
+            // The customer balance it consumed is the customer's again.
+            if invoice.balanceApplied.isPositive { try await ProfileRows.adjustBalance(by: invoice.balanceApplied, in: tx) }
             guard let voided = try await InvoiceRows.find(invoiceID, in: tx) else { throw AppError(.invoiceNotFound, "There is no such invoice.") }
             try await tx.audit(.invoiceVoided, by: principal, target: "invoice/\(invoiceID)", reason: reason,
                                before: ["status": .string(invoice.status.rawValue), "amount_due": .string(invoice.amountDue.description)],
-                               after: ["status": .string(voided.status.rawValue)])
+                               after: ["status": .string(voided.status.rawValue),
+                                       "balance_returned": .string(invoice.balanceApplied.description)])
             try await tx.publish(InvoiceVoided(tenantID: tenantID, invoiceID: invoiceID, number: number, voidedAt: tx.now))
             try await SettleSubscriptionStep()(invoice.subscriptionID, in: tx)
             return voided
