@@ -50,9 +50,11 @@ struct PreviewEqualsInvoiceTests {
                         """)
                 }
             }
-            // and a tenant in a paid period of the cheap plan, with a random tax rate
+            // and a tenant in a paid period of the cheap plan, with a random tax rate and, every other
+            // case, some customer balance (credit) that the change's invoice spends first
             let tenant = TenantID.generate()
             let tax = Int.random(in: 0...2_500, using: &random)
+            let balance = index.isMultiple(of: 2) ? Int.random(in: 0...Int(dear), using: &random) : 0
             try await pool.database.tenant(tenant) { tx in
                 _ = try await ProfileRows.ensure(currency: currency, legalName: "Case \(index)", in: tx)
                 try await tx.execute("update billing.profiles set tax_rate_bp = \(tax) where tenant_id = \(tx.tenantID)")
@@ -65,6 +67,9 @@ struct PreviewEqualsInvoiceTests {
                 try await SubscriptionRows.insertStarting(record, in: tx)
                 _ = try await AdvanceSubscriptionStep(policy: policy)(requestID: "test", in: tx)
             }
+            try await pool.database.tenant(tenant) { tx in
+                try await tx.execute("update billing.profiles set balance = \(balance) where tenant_id = \(tx.tenantID)")
+            }
             // when: a random instant into the period, the owner previews, then changes, at that instant
             clock.advance(by: Double(Int.random(in: 0...(27 * 86_400), using: &random)) + Double(Int.random(in: 0...999, using: &random)) / 1000)
             let owner = Principal(tenantID: tenant, userID: .generate(), credential: .session(.generate()), role: .owner,
@@ -73,7 +78,7 @@ struct PreviewEqualsInvoiceTests {
             let result = try await ChangePlanUseCase(db: pool.database, policy: policy)(owner, planCode: high, expectedVersion: nil,
                                                                                       idempotency: nil)
             // then: the saved invoice, read back, is the preview
-            let context = "case \(index) of seed \(seed): \(currency.code) \(cheap) → \(dear), tax \(tax) bp"
+            let context = "case \(index) of seed \(seed): \(currency.code) \(cheap) → \(dear), tax \(tax) bp, balance \(balance)"
             let previewed = try #require(preview.invoice, "\(context): no invoice previewed")
             let issued = try #require(result.invoice, "\(context): no invoice issued")
             let saved = try #require(try await pool.database.tenant(tenant) { tx in try await InvoiceRows.find(issued.id, in: tx) })

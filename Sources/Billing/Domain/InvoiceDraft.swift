@@ -22,13 +22,21 @@ struct InvoiceDraft: Equatable, Sendable {
         }
     }
 
-    /// What is owed: the total, or nothing when credits outweigh charges (a negative total is
-    /// not a payment to the customer; the customer balance that would carry it comes with
-    /// credit notes).
+    /// What is owed before any customer balance: the total, or nothing when credits outweigh
+    /// charges (a negative total is not a payment to the customer).
     var amountDue: Money { totals.total.isNegative ? .zero(currency) : totals.total }
 
-    var preview: InvoiceDraftPreview {
-        InvoiceDraftPreview(lines: lines, subtotal: totals.subtotal, tax: totals.tax, total: totals.total, amountDue: amountDue)
+    /// How much of `balance` (credit from credit notes) this invoice consumes: as much as is
+    /// owed, in the invoice's currency only. The one rule for the preview and the invoice.
+    func balanceApplied(from balance: Money) throws -> Money {
+        guard balance.currency == currency, balance.isPositive else { return .zero(currency) }
+        return try balance.isLess(than: amountDue) ? balance : amountDue
+    }
+
+    /// The invoice as it would be issued now, with `balance` spent first.
+    func preview(balance: Money) throws -> InvoiceDraftPreview {
+        InvoiceDraftPreview(lines: lines, subtotal: totals.subtotal, tax: totals.tax, total: totals.total,
+                            amountDue: try amountDue.subtracting(try balanceApplied(from: balance)))
     }
 }
 

@@ -76,7 +76,7 @@ enum SubscriptionRows {
         try await tx.query("""
             select s.tenant_id from billing.subscriptions s
              where s.status <> 'canceled' and (
-                   (s.current_period_end <= \(now) and s.status <> 'blocked')
+                   (s.current_period_end <= \(now) and (s.status <> 'blocked' or s.cancel_at_period_end))
                 or (s.status = 'trialing' and not s.trial_reminder_sent
                     and s.trial_end <= \(now)::timestamptz + make_interval(secs => \(reminderLead)))
                 or (s.status = 'past_due' and s.past_due_since <= \(now)::timestamptz - make_interval(secs => \(grace)))

@@ -19,8 +19,7 @@ struct IssueInvoiceStep {
     func callAsFunction(_ draft: InvoiceDraft, reason: Invoice.Reason, subscription: SubscriptionID?, period: Period?,
                         profile: BillingProfile, requestID: String, actor: UserID?, in tx: TenantTransaction) async throws -> Invoice {
         // Customer balance (from credit notes) is spent before anything is due.
-        let balance = profile.balance.currency == draft.currency ? profile.balance : .zero(draft.currency)
-        let balanceApplied = try balance.isLess(than: draft.amountDue) ? balance : draft.amountDue
+        let balanceApplied = try draft.balanceApplied(from: profile.balance)
         let amountDue = try draft.amountDue.subtracting(balanceApplied)
         if balanceApplied.isPositive { try await ProfileRows.adjustBalance(by: try balanceApplied.negated(), in: tx) }
         let sequence = try await InvoiceCounterRows.take(issuer: policy.issuer, in: tx)

@@ -44,7 +44,9 @@ struct AdvanceSubscriptionStep {
                                              customerName: contact.name, email: contact.email))
             report.trialReminders += 1
         }
-        if record.periodEnd <= now, record.status != .blocked {
+        // A cancellation asked for takes effect at the period's end even when blocked; a blocked
+        // subscription does not renew until it is paid.
+        if record.periodEnd <= now, record.status != .blocked || record.cancelAtPeriodEnd {
             if record.cancelAtPeriodEnd {
                 record.status = try SubscriptionStatus.transition(from: record.status, on: .cancel)
                 record.canceledAt = record.periodEnd

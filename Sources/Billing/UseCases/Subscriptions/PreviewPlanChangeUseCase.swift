@@ -13,7 +13,7 @@ struct PreviewPlanChangeUseCase {
             return PlanChangePreview(from: decided.from, to: decided.to,
                                      timing: decided.change.timing == .immediately ? .immediately : .atPeriodEnd,
                                      effectiveAt: decided.change.timing == .immediately ? tx.now : decided.record.periodEnd,
-                                     invoice: decided.draft?.preview)
+                                     invoice: try decided.draft?.preview(balance: decided.profile.balance))
         }
     }
 }
