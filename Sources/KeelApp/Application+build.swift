@@ -81,7 +81,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                        ShutdownAction(name: "invoice-pdf") { try? await pdfs.shutdown() },
                        dispatcher,
                        mailSender,
-                       BillingScheduler(billing: modules.billing, intervalSeconds: Double(config.billingSchedulerSeconds),
+                       BillingScheduler(billing: modules.billing, intervalSeconds: config.billingSchedulerSeconds,
                                         clock: clock, logger: logger),
                        PeriodicTask(name: "purge-idempotency-keys", every: .seconds(3600), logger: logger) {
                            try await idempotency.purge()

@@ -26,6 +26,11 @@ enum BillingInterval: String, Sendable, CaseIterable, Codable {
     case year
 
     /// The calendar every billing boundary is computed in: Gregorian, in UTC.
+    /// `days` calendar days after `date`, in UTC (a trial's length, its extension).
+    static func adding(days: Int, to date: Date) -> Date {
+        calendar.date(byAdding: .day, value: days, to: date) ?? date
+    }
+
     static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .gmt

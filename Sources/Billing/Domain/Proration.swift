@@ -57,7 +57,9 @@ struct Proration: Equatable, Sendable {
         return Proration(credit: credit, charge: charge, unusedSeconds: unused, periodSeconds: periodSeconds)
     }
 
-    /// Whole seconds in `interval`, rounded down.
+    /// Whole seconds in `interval`, rounded down. The one floating-point value in Billing is
+    /// this one: time, as Foundation's `Date` measures it, turned into integer seconds here;
+    /// amounts never touch it (`Money.multiplied(by:dividedBy:)` works on those integers).
     ///
     /// The interval is first rounded to the microsecond, the resolution PostgreSQL stores:
     /// `Date` is a binary fraction of seconds since 2001, so two instants a whole number of

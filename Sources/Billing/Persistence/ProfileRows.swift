@@ -50,8 +50,11 @@ enum ProfileRows {
     /// Who billing emails address, and where they go (none without an address).
     static func contact(in tx: TenantTransaction) async throws -> (name: String, email: String?) {
         let profile = try await find(in: tx)
-        return (profile?.legalName ?? "your organisation", profile?.email)
+        return (profile?.legalName ?? unnamed, profile?.email)
     }
+
+    /// How billing emails address a customer with no legal name on file.
+    static let unnamed = "your organisation"
 
     static func decode(_ row: Row) throws -> BillingProfile {
         BillingProfile(currency: try row.currency("currency"), email: try row.decode("email"), legalName: try row.decode("legal_name"), address: try row.decode("address"),

@@ -4,25 +4,25 @@ public import Kernel
 public import Logging
 public import ServiceLifecycle
 
-/// Runs the billing scheduler's pass every `interval` by the injected clock (so a test that
+/// Runs the billing scheduler's pass every `intervalSeconds` by the injected clock (so a test that
 /// moves a `ManualClock` wakes it), until graceful shutdown. Every instance may run one: the
 /// pass locks each subscription it works on.
 public struct BillingScheduler: Service {
     let billing: any BillingService
-    let interval: Double
+    let intervalSeconds: Int
     let clock: any WallClock
     let logger: Logger
 
-    public init(billing: any BillingService, intervalSeconds: Double, clock: any WallClock, logger: Logger) {
+    public init(billing: any BillingService, intervalSeconds: Int, clock: any WallClock, logger: Logger) {
         self.billing = billing
-        self.interval = intervalSeconds
+        self.intervalSeconds = intervalSeconds
         self.clock = clock
         self.logger = logger
     }
 
     public func run() async throws {
         // 0 turns the scheduler off (tests drive `runDue` by hand; an operator may run it from cron).
-        guard interval > 0 else { return try await gracefulShutdown() }
+        guard intervalSeconds > 0 else { return try await gracefulShutdown() }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let report = try await billing.runDue(limit: 100)
@@ -37,7 +37,7 @@ public struct BillingScheduler: Service {
             } catch {
                 logger.error("billing scheduler pass failed", metadata: ["error": "\(error)"])
             }
-            let wake = clock.now.addingTimeInterval(interval)
+            let wake = clock.now.addingTimeInterval(TimeInterval(intervalSeconds))
             try? await cancelWhenGracefulShutdown { try await clock.sleep(until: wake) }
         }
     }

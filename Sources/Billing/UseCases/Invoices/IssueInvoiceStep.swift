@@ -35,7 +35,7 @@ struct IssueInvoiceStep {
             voidedAt: nil, version: 1)
         let saved = try await InvoiceRows.insertFinalized(invoice, periodNumber: period?.number, in: tx)
         guard let number = saved.number else { throw AppError(.internalError, "A finalized invoice has no number.") }
-        let contact = try await ProfileRows.contact(in: tx)
+        let contact = (name: profile.legalName ?? ProfileRows.unnamed, email: profile.email)
         try await tx.publish(InvoiceFinalized(tenantID: tx.tenantID, invoiceID: saved.id, number: number, total: saved.total,
                                               amountDue: saved.amountDue, dueAt: saved.dueAt,
                                               customerName: contact.name, email: contact.email))

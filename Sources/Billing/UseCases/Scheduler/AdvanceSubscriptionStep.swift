@@ -38,7 +38,7 @@ struct AdvanceSubscriptionStep {
             record.trialReminderSent = true
             let plan = try await plan(record.planID, in: tx)
             let profile = try await ProfileRows.find(in: tx)
-            let contact = try await ProfileRows.contact(in: tx)
+            let contact = (name: profile?.legalName ?? ProfileRows.unnamed, email: profile?.email)
             try await tx.publish(TrialEnding(tenantID: tx.tenantID, subscriptionID: record.id, planName: plan.name,
                                              trialEnd: trialEnd, hasPaymentMethod: profile?.hasPaymentMethod ?? false,
                                              customerName: contact.name, email: contact.email))
@@ -75,11 +75,13 @@ struct AdvanceSubscriptionStep {
     /// number) makes a second issue for the same period fail the transaction.
     private func startNextPeriod(_ record: inout SubscriptionRows.Record, report: inout DueWorkReport, requestID: String,
                                  in tx: TenantTransaction) async throws {
+        guard let profile = try await ProfileRows.find(in: tx) else {
+            throw AppError(.internalError, "The billing profile is missing.")
+        }
         let endingTrial = record.status == .trialing
         if endingTrial {
-            let profile = try await ProfileRows.find(in: tx)
             record.status = try SubscriptionStatus.transition(
-                from: .trialing, on: .trialEnded(hasPaymentMethod: profile?.hasPaymentMethod ?? false))
+                from: .trialing, on: .trialEnded(hasPaymentMethod: profile.hasPaymentMethod))
             if record.status == .pastDue { record.pastDueSince = tx.now }
         }
         if let pending = record.pendingPlanID {
@@ -93,9 +95,6 @@ struct AdvanceSubscriptionStep {
         record.periodNumber += 1
         record.periodStart = record.periodEnd
         record.periodEnd = plan.interval.calendar.periodEnd(anchor: record.billingAnchor, period: record.periodNumber - 1)
-        guard let profile = try await ProfileRows.find(in: tx) else {
-            throw AppError(.internalError, "The billing profile is missing.")
-        }
         var lines = [try InvoiceLineDraft(kind: .subscription, description: "\(plan.name) plan", unitAmount: price,
                                           periodStart: record.periodStart, periodEnd: record.periodEnd)]
         if let redemption = try await CouponRows.live(subscription: record.id, in: tx, lock: true),

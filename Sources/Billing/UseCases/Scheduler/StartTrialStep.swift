@@ -23,7 +23,7 @@ struct StartTrialStep {
         let now = tx.now
         let id = SubscriptionID.generate()
         if plan.trialDays > 0 {
-            let trialEnd = now.addingTimeInterval(Double(plan.trialDays) * 86_400)
+            let trialEnd = BillingInterval.adding(days: plan.trialDays, to: now)
             let record = SubscriptionRows.Record(
                 id: id, tenantID: tx.tenantID, planID: plan.id, currency: price.currency, status: .trialing,
                 billingAnchor: trialEnd, trialEnd: trialEnd, periodStart: now, periodEnd: trialEnd, periodNumber: 0,

@@ -20,7 +20,7 @@ struct ExtendTrialUseCase {
                 throw AppError(.subscriptionConflict, "Only a trial can be extended; this subscription is \(record.status.rawValue).")
             }
             let before = record
-            let newEnd = max(trialEnd, tx.now).addingTimeInterval(Double(days) * 86_400)
+            let newEnd = BillingInterval.adding(days: days, to: max(trialEnd, tx.now))
             record.trialEnd = newEnd
             record.periodEnd = newEnd
             record.billingAnchor = newEnd

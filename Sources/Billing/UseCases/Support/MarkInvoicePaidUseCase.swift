@@ -12,12 +12,7 @@ struct MarkInvoicePaidUseCase {
         try principal.require(.billingOperate)
         let reason = try StaffReason(reason).value
         return try await db.tenant(tenantID) { tx in
-            guard let invoice = try await InvoiceRows.find(invoiceID, in: tx, lock: true) else {
-                throw AppError(.invoiceNotFound, "There is no such invoice.")
-            }
-            guard invoice.status == .open, let number = invoice.number else {
-                throw AppError(.invoiceConflict, "Only an open invoice can be marked paid; this one is \(invoice.status.rawValue).")
-            }
+            let (invoice, number) = try await LockOpenInvoiceStep()(invoiceID, doing: "marked paid", in: tx)
             try await InvoiceRows.markPaid(invoiceID, note: reason, in: tx)
             guard let paid = try await InvoiceRows.find(invoiceID, in: tx) else { throw AppError(.invoiceNotFound, "There is no such invoice.") }
             try await tx.audit(.invoiceMarkedPaid, by: principal, target: "invoice/\(invoiceID)", reason: reason,

@@ -12,12 +12,7 @@ struct VoidInvoiceUseCase {
         try principal.require(.billingOperate)
         let reason = try StaffReason(reason).value
         return try await db.tenant(tenantID) { tx in
-            guard let invoice = try await InvoiceRows.find(invoiceID, in: tx, lock: true) else {
-                throw AppError(.invoiceNotFound, "There is no such invoice.")
-            }
-            guard invoice.status == .open, let number = invoice.number else {
-                throw AppError(.invoiceConflict, "Only an open invoice can be voided; this one is \(invoice.status.rawValue).")
-            }
+            let (invoice, number) = try await LockOpenInvoiceStep()(invoiceID, doing: "voided", in: tx)
             try await InvoiceRows.void(invoiceID, in: tx)
             // The customer balance it consumed is the customer's again.
             if invoice.balanceApplied.isPositive { try await ProfileRows.adjustBalance(by: invoice.balanceApplied, in: tx) }
