@@ -58,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator.git", exact: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", exact: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", exact: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
     ],
     targets: [
         .target(name: "Kernel", swiftSettings: strict),
@@ -87,9 +88,12 @@ let package = Package(
             swiftSettings: strict
         ),
     ]
-    + module("Accounts", extra: ["PasswordHashing", .product(name: "Crypto", package: "swift-crypto")],
+    + module("Accounts", uses: ["Billing"], extra: ["PasswordHashing", .product(name: "Crypto", package: "swift-crypto")],
              resources: [.copy("Resources/common-passwords.txt")], exclude: ["Resources/README.md"])
-    + module("Billing", uses: ["Accounts"], extra: [lifecycle, "InvoicePDF"])
+    + module("Billing", uses: ["Accounts"],
+             extra: [lifecycle, "InvoicePDF", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                     .product(name: "Crypto", package: "swift-crypto"),
+                     .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")])
     + module("Orders", uses: ["Billing", "Accounts"])
     + module("Notifications", uses: ["Accounts", "Billing", "Orders"],
              extra: ["TemplateEngine", lifecycle, .product(name: "NIOCore", package: "swift-nio"),
@@ -143,6 +147,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", "Storage", "TemplateEngine", "Web",
                                                      "AccountsAPI", "Accounts", "BillingAPI", "Billing", "PasswordHashing",
                                                      hummingbird, logging,
+                                                     .product(name: "Crypto", package: "swift-crypto"),
                                                      .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                      .product(name: "HTTPTypes", package: "swift-http-types")],
                     swiftSettings: strict),

@@ -25,6 +25,11 @@ public struct AccountsModule: AccountsService {
         self.sessionPolicy = sessions
     }
 
+    /// Registers Accounts' reactions to other modules' events (Billing's subscription status).
+    public func subscribe(into subscriptions: inout EventSubscriptions) {
+        BillingStatusSubscriptions().register(into: &subscriptions)
+    }
+
     // MARK: Tenants
 
     public func createTenant(_ request: CreateTenant) async throws -> Tenant {

@@ -15,23 +15,44 @@ public struct BillingModule: BillingService, BillingSupportService {
     let platform: PlatformDatabase
     let policy: BillingPolicy
     let pdfs: InvoicePDFService?
+    let payments: Payments?
     let logger: Logger
+
+    /// The payment provider and its webhook secret (docs/payments.md). Without it, invoices
+    /// are not collected (staff mark them paid) and the payment operations say so.
+    public struct Payments: Sendable {
+        let gateway: any PaymentGateway
+        let webhookSecret: String?
+        let failPoints: FailPoints
+
+        public init(gateway: any PaymentGateway, webhookSecret: String?, failPoints: FailPoints = .init()) {
+            self.gateway = gateway
+            self.webhookSecret = webhookSecret
+            self.failPoints = failPoints
+        }
+    }
 
     /// `platform` is for the scheduler's search for due work across tenants; each change then
     /// runs in the tenant's own transaction. `pdfs` renders invoice PDFs off the cooperative
     /// pool (its owner shuts it down); without it PDFs are refused.
     public init(db: Database, platform: PlatformDatabase, policy: BillingPolicy = .init(), pdfs: InvoicePDFService? = nil,
-                logger: Logger) {
+                payments: Payments? = nil, logger: Logger) {
         self.db = db
         self.platform = platform
         self.policy = policy
         self.pdfs = pdfs
+        self.payments = payments
         self.logger = logger
     }
 
-    /// Registers Billing's reactions to other modules' events.
+    /// Registers Billing's reactions to other modules' events and to its own provider webhooks.
     public func subscribe(into subscriptions: inout EventSubscriptions) {
         TenantTrialSubscriptions(startTrial: StartTrialStep(policy: policy)).register(into: &subscriptions)
+        ProviderPaymentSubscriptions().register(into: &subscriptions)
+    }
+
+    private var collect: CollectInvoiceStep? {
+        payments.map { CollectInvoiceStep(db: db, gateway: $0.gateway, policy: policy, failPoints: $0.failPoints, logger: logger) }
     }
 
     // MARK: Catalog
@@ -102,7 +123,35 @@ public struct BillingModule: BillingService, BillingSupportService {
 
     @discardableResult
     public func runDue(limit: Int) async throws -> DueWorkReport {
-        try await RunDueUseCase(db: db, platform: platform, policy: policy, logger: logger)(limit: limit)
+        let settle = payments.map {
+            SettlePaymentsUseCase(db: db, platform: platform, gateway: $0.gateway,
+                                  collect: CollectInvoiceStep(db: db, gateway: $0.gateway, policy: policy, failPoints: $0.failPoints, logger: logger),
+                                  policy: policy, logger: logger)
+        }
+        return try await RunDueUseCase(db: db, platform: platform, policy: policy, payments: settle, logger: logger)(limit: limit)
+    }
+
+    // MARK: Payments
+
+    public func paymentMethod(_ principal: Principal) async throws -> PaymentMethodInfo {
+        try await GetPaymentMethodUseCase(db: db, collectionEnabled: payments != nil)(principal)
+    }
+
+    public func setPaymentMethod(_ principal: Principal, paymentMethod: String) async throws -> PaymentMethodInfo {
+        try await SetPaymentMethodUseCase(db: db, gateway: payments?.gateway, collect: collect, logger: logger)(principal, paymentMethod: paymentMethod)
+    }
+
+    public func pay(_ principal: Principal, invoiceID: InvoiceID,
+                    idempotency: IdempotentCompletion<PaymentAttempt>?) async throws -> PaymentAttempt {
+        try await PayInvoiceUseCase(db: db, collect: collect)(principal, id: invoiceID, idempotency: idempotency)
+    }
+
+    public func paymentAttempts(_ principal: Principal, invoiceID: InvoiceID) async throws -> [PaymentAttempt] {
+        try await ListPaymentAttemptsUseCase(db: db)(principal, invoiceID: invoiceID)
+    }
+
+    public func receiveProviderEvent(payload: [UInt8], signature: String?) async throws {
+        _ = try await ReceiveProviderEventUseCase(db: db, secret: payments?.webhookSecret)(payload: payload, signature: signature)
     }
 
     // MARK: Support
@@ -159,6 +208,26 @@ public struct BillingModule: BillingService, BillingSupportService {
 
     public func extendTrial(_ principal: StaffPrincipal, tenantID: TenantID, days: Int, reason: String) async throws -> Subscription {
         try await ExtendTrialUseCase(db: db)(principal, tenantID: tenantID, days: days, reason: reason)
+    }
+
+    public func collection(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID) async throws -> InvoiceCollection {
+        try await InvoiceCollectionUseCase(db: db)(principal, tenantID: tenantID, invoiceID: invoiceID)
+    }
+
+    public func retryCollection(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID,
+                                reason: String) async throws -> PaymentAttempt {
+        try await RetryCollectionUseCase(db: db, collect: collect)(principal, tenantID: tenantID, invoiceID: invoiceID, reason: reason)
+    }
+
+    public func refund(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, amount: Money,
+                       reason: String) async throws -> Refund {
+        try await RefundPaymentUseCase(db: db, gateway: payments?.gateway, policy: policy)(
+            principal, tenantID: tenantID, invoiceID: invoiceID, amount: amount, reason: reason)
+    }
+
+    public func retryRefund(_ principal: StaffPrincipal, tenantID: TenantID, refundID: RefundID, reason: String) async throws -> Refund {
+        try await RetryRefundUseCase(db: db, gateway: payments?.gateway, policy: policy)(principal, tenantID: tenantID, refundID: refundID,
+                                                                                          reason: reason)
     }
 
     public func setTaxRate(_ principal: StaffPrincipal, tenantID: TenantID, basisPoints: Int, reason: String) async throws -> BillingProfile {

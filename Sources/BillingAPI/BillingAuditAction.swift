@@ -23,6 +23,14 @@ public enum BillingAuditAction: String, AuditAction {
     case couponRedeemed = "subscription.coupon_redeemed"
     case creditNoteIssued = "invoice.credit_note_issued"
     case taxRateSet = "billing_profile.tax_rate_set"
+    case paymentMethodSet = "billing_profile.payment_method_set"
+    case paymentSucceeded = "invoice.payment_succeeded"
+    case paymentFailed = "invoice.payment_failed"
+    case paymentAfterSettled = "invoice.payment_after_settled"
+    case collectionRetried = "invoice.collection_retried"
+    case refundRequested = "invoice.refund_requested"
+    case refundSettled = "invoice.refund_settled"
+    case refundRetried = "invoice.refund_retried"
 
     public var label: String {
         switch self {
@@ -47,6 +55,14 @@ public enum BillingAuditAction: String, AuditAction {
         case .couponRedeemed: "Coupon applied"
         case .creditNoteIssued: "Credit note issued"
         case .taxRateSet: "Tax rate set"
+        case .paymentMethodSet: "Payment method set"
+        case .paymentSucceeded: "Payment collected"
+        case .paymentFailed: "Payment failed"
+        case .paymentAfterSettled: "Payment on a settled invoice (refund it)"
+        case .collectionRetried: "Collection retried"
+        case .refundRequested: "Refund requested"
+        case .refundSettled: "Refund settled"
+        case .refundRetried: "Refund retried"
         }
     }
 }

@@ -102,7 +102,7 @@ public struct InvoiceFinalized: IntegrationEvent, Equatable {
     }
 }
 
-/// An invoice was paid (out of band by staff until payments land).
+/// An invoice was paid: collected by the provider, marked paid by staff, or credited to zero.
 public struct InvoicePaid: IntegrationEvent, Equatable {
     public static let eventType = "billing.invoice_paid.v1"
     public let tenantID: TenantID
@@ -133,5 +133,61 @@ public struct InvoiceVoided: IntegrationEvent, Equatable {
         self.invoiceID = invoiceID
         self.number = number
         self.voidedAt = voidedAt
+    }
+}
+
+/// The provider collected an invoice: the receipt.
+public struct PaymentSucceeded: IntegrationEvent, Equatable {
+    public static let eventType = "billing.payment_succeeded.v1"
+    public let tenantID: TenantID
+    public let invoiceID: InvoiceID
+    public let number: String
+    public let amount: Money
+    /// How it was paid, as the receipt shows it: "visa •••• 4242".
+    public let paidWith: String
+    public let paidAt: Date
+    public let customerName: String
+    public let email: String?
+
+    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, amount: Money, paidWith: String, paidAt: Date,
+                customerName: String, email: String?) {
+        self.tenantID = tenantID
+        self.invoiceID = invoiceID
+        self.number = number
+        self.amount = amount
+        self.paidWith = paidWith
+        self.paidAt = paidAt
+        self.customerName = customerName
+        self.email = email
+    }
+}
+
+/// A collection attempt failed: the card was declined. `nextRetryAt` is the dunning schedule's
+/// next try (nil when none is left: a hard decline waits for a new card, or the retries are spent).
+public struct PaymentFailed: IntegrationEvent, Equatable {
+    public static let eventType = "billing.payment_failed.v1"
+    public let tenantID: TenantID
+    public let invoiceID: InvoiceID
+    public let number: String
+    public let amount: Money
+    public let failureCode: String
+    public let failureMessage: String
+    public let nextRetryAt: Date?
+    public let occurredAt: Date
+    public let customerName: String
+    public let email: String?
+
+    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, amount: Money, failureCode: String, failureMessage: String,
+                nextRetryAt: Date?, occurredAt: Date, customerName: String, email: String?) {
+        self.tenantID = tenantID
+        self.invoiceID = invoiceID
+        self.number = number
+        self.amount = amount
+        self.failureCode = failureCode
+        self.failureMessage = failureMessage
+        self.nextRetryAt = nextRetryAt
+        self.occurredAt = occurredAt
+        self.customerName = customerName
+        self.email = email
     }
 }

@@ -38,6 +38,22 @@ public protocol BillingService: Sendable {
     func profile(_ principal: Principal) async throws -> BillingProfile
     func updateProfile(_ principal: Principal, expectedVersion: Int?, change: BillingProfileChange) async throws -> BillingProfile
 
+    /// The card on file (the provider's description of it), and whether Keel collects at all.
+    func paymentMethod(_ principal: Principal) async throws -> PaymentMethodInfo
+    /// Takes a payment method the client made with the provider (`pm_…`; card data never
+    /// touches Keel), attaches it to the tenant's provider customer, and charges every open
+    /// invoice at once.
+    func setPaymentMethod(_ principal: Principal, paymentMethod: String) async throws -> PaymentMethodInfo
+    /// Charges an open invoice now: one attempt, one in flight per invoice. A decline throws
+    /// `.paymentDeclined` (402) after recording it. With `idempotency`, a success's response is
+    /// recorded in the transaction that records the payment.
+    func pay(_ principal: Principal, invoiceID: InvoiceID, idempotency: IdempotentCompletion<PaymentAttempt>?) async throws -> PaymentAttempt
+    /// The invoice's collection attempts, oldest first.
+    func paymentAttempts(_ principal: Principal, invoiceID: InvoiceID) async throws -> [PaymentAttempt]
+    /// A provider webhook: verifies `signature` (the `Stripe-Signature` header) over the raw
+    /// `payload`, stores the event once by its id, and reacts through the outbox.
+    func receiveProviderEvent(payload: [UInt8], signature: String?) async throws
+
     /// One pass of the scheduler: trial reminders and ends, renewals, scheduled cancellations
     /// and downgrades, grace periods, whatever is due by the clock. Safe to run from any number
     /// of instances at once (`keel billing run-due`, the scheduler service, tests).
@@ -73,8 +89,16 @@ public protocol BillingSupportService: Sendable {
     func voidInvoice(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice
     /// Changes a tenant's plan on its behalf, by the same rules as the tenant's own change.
     func changePlan(_ principal: StaffPrincipal, tenantID: TenantID, planCode: String, reason: String) async throws -> PlanChangeResult
-    /// Records an out-of-band payment of an open invoice (until payments land).
+    /// Records an out-of-band payment of an open invoice (a bank transfer).
     func markPaid(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> Invoice
+    /// An invoice's collection: attempts, the dunning schedule, refunds.
+    func collection(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID) async throws -> InvoiceCollection
+    /// Charges an open invoice now, outside the dunning schedule, with a reason.
+    func retryCollection(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> PaymentAttempt
+    /// Gives `amount` of a card payment back (never more than was paid), with a credit note.
+    func refund(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, amount: Money, reason: String) async throws -> Refund
+    /// Sends a failed refund again, with the same idempotency key.
+    func retryRefund(_ principal: StaffPrincipal, tenantID: TenantID, refundID: RefundID, reason: String) async throws -> Refund
     /// Moves a trialing subscription's trial end later.
     func extendTrial(_ principal: StaffPrincipal, tenantID: TenantID, days: Int, reason: String) async throws -> Subscription
     /// Sets the tax rate (basis points: 2000 is 20 %) on the tenant's billing profile.

@@ -83,7 +83,7 @@ public struct CreditNoteID: Identifier {
 
 /// Money given back against an issued invoice: it lowers what is due on an open invoice, and
 /// what is left (or all of it, on a paid invoice) becomes customer balance that the next
-/// invoices consume.
+/// invoices consume — or, for a refund, goes back to the card (`refunded`).
 public struct CreditNote: Sendable, Equatable {
     public struct Line: Sendable, Equatable {
         public let description: String
@@ -102,10 +102,13 @@ public struct CreditNote: Sendable, Equatable {
     public let amount: Money
     public let appliedToInvoice: Money
     public let creditedToBalance: Money
+    /// Given back to the card through the payment provider (a refund).
+    public let refunded: Money
     public let createdAt: Date
 
     public init(id: CreditNoteID, invoiceID: InvoiceID, number: String, reason: String, lines: [Line], amount: Money,
-                appliedToInvoice: Money, creditedToBalance: Money, createdAt: Date) {
+                appliedToInvoice: Money, creditedToBalance: Money, refunded: Money? = nil, createdAt: Date) {
+        self.refunded = refunded ?? .zero(amount.currency)
         self.id = id
         self.invoiceID = invoiceID
         self.number = number

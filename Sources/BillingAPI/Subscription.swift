@@ -99,8 +99,13 @@ public struct DueWorkReport: Sendable, Equatable {
     public var renewals = 0
     public var cancellations = 0
     public var blocked = 0
+    /// Invoices the collector charged, and tries that were declined.
+    public var collected = 0
+    public var paymentsFailed = 0
+    /// Attempts settled by asking the provider (after a crash, a timeout, or a webhook).
+    public var paymentsSettled = 0
 
     public init() {}
 
-    public var total: Int { trialReminders + trialsEnded + renewals + cancellations + blocked }
+    public var total: Int { trialReminders + trialsEnded + renewals + cancellations + blocked + collected + paymentsFailed + paymentsSettled }
 }

@@ -109,7 +109,8 @@ struct Modules {
          templates: @escaping @Sendable () -> TemplateLibrary, logger: Logger) {
         let sessions = SessionPolicy(idleTimeout: .seconds(config.sessionIdleSeconds),
                                      absoluteTimeout: .seconds(config.sessionAbsoluteSeconds))
-        accounts = AccountsModule(db: pool.database, platform: pool.platformDatabase(), hasher: hasher, sessions: sessions)
+        let accounts = AccountsModule(db: pool.database, platform: pool.platformDatabase(), hasher: hasher, sessions: sessions)
+        self.accounts = accounts
         staff = StaffModule(db: pool.database, platform: pool.platformDatabase(), hasher: hasher,
                             consoleSessions: StaffSessionPolicy(idleTimeout: .seconds(config.adminIdleSeconds),
                                                                 absoluteTimeout: .seconds(config.adminAbsoluteSeconds)),
@@ -117,8 +118,16 @@ struct Modules {
         let notifications = NotificationsModule(platform: pool.platformDatabase(), templates: templates,
                                                 links: Links(publicURL: config.publicURL))
         billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), policy: config.billingPolicy, pdfs: pdfs,
-                                logger: logger)
+                                payments: config.billingPayments, logger: logger)
+        if config.stripeAPIKey == nil {
+            logger.notice("payments: no KEEL_STRIPE_API_KEY, so invoices are not collected (staff mark them paid)")
+        } else if config.stripeWebhookSecret == nil {
+            logger.warning("payments: no KEEL_STRIPE_WEBHOOK_SECRET, so the provider's webhooks are refused (attempts are still settled by asking the provider)")
+        } else {
+            logger.notice("payments: collecting through \(config.stripeAPIBase)")
+        }
         var subscriptions = EventSubscriptions()
+        accounts.subscribe(into: &subscriptions)
         notifications.subscribe(into: &subscriptions)
         billing.subscribe(into: &subscriptions)
         self.notifications = notifications
@@ -166,7 +175,16 @@ extension KeelConfig {
 
     var billingPolicy: BillingPolicy {
         BillingPolicy(invoicePrefix: invoicePrefix, paymentTermsDays: max(0, billingPaymentTermsDays),
-                      graceDays: max(0, billingGraceDays), issuerName: invoiceIssuerName, issuerAddress: invoiceIssuerAddress)
+                      graceDays: max(0, billingGraceDays), issuerName: invoiceIssuerName, issuerAddress: invoiceIssuerAddress,
+                      retryDays: billingRetryDays, providerLeaseSeconds: 2 * stripeTimeoutSeconds)
+    }
+
+    /// The payment provider, when a key is configured (docs/payments.md).
+    var billingPayments: BillingModule.Payments? {
+        stripeAPIKey.map {
+            BillingModule.Payments(gateway: StripeGateway(apiKey: $0, base: stripeAPIBase, timeoutSeconds: stripeTimeoutSeconds),
+                                   webhookSecret: stripeWebhookSecret, failPoints: FailPoints(debugFailPoints))
+        }
     }
 
     var mailSenderOptions: MailSender.Options {

@@ -91,6 +91,22 @@ public struct KeelConfig: Sendable {
     public var billingGraceDays = 14
     /// `KEEL_BILLING_SCHEDULER_SECONDS`: how often the billing scheduler looks for due work (0: never).
     public var billingSchedulerSeconds = 60
+    /// `KEEL_BILLING_RETRY_DAYS`: dunning, days after the first failed collection of an invoice
+    /// that it is tried again, comma-separated (default 3,7,14: four tries over fourteen days).
+    public var billingRetryDays = [3, 7, 14]
+    /// `KEEL_STRIPE_API_KEY` (`sk_…`): collect invoices through Stripe. Without it collection is
+    /// off (staff mark invoices paid) and start-up says so.
+    public var stripeAPIKey: String?
+    /// `KEEL_STRIPE_API_BASE`: where Stripe's API is (the tests point it at localstripe).
+    public var stripeAPIBase = "https://api.stripe.com"
+    /// `KEEL_STRIPE_WEBHOOK_SECRET` (`whsec_…`): verifies `POST /v1/billing/webhooks/stripe`.
+    public var stripeWebhookSecret: String?
+    /// `KEEL_STRIPE_TIMEOUT_SECONDS`: each call to the provider; an attempt is settled by
+    /// asking the provider after twice this (its lease).
+    public var stripeTimeoutSeconds = 20
+    /// `KEEL_DEBUG_FAILPOINTS` (debug builds only): comma-separated points where the process
+    /// exits on purpose (`after-charge`), for the fault battery.
+    public var debugFailPoints: Set<String> = []
     public var mailRetrySeconds = 5.0
     /// `KEEL_SMTP_HOST`, `KEEL_SMTP_PORT`, `KEEL_SMTP_SECURITY` (`starttls`, `tls`, `none`),
     /// `KEEL_SMTP_USERNAME`, `KEEL_SMTP_PASSWORD`, `KEEL_SMTP_CA_FILE` (extra trusted
@@ -162,6 +178,19 @@ public struct KeelConfig: Sendable {
         c.billingPaymentTermsDays = reader.int(forKey: "keel.billing.payment.terms.days", default: c.billingPaymentTermsDays)
         c.billingGraceDays = reader.int(forKey: "keel.billing.grace.days", default: c.billingGraceDays)
         c.billingSchedulerSeconds = reader.int(forKey: "keel.billing.scheduler.seconds", default: c.billingSchedulerSeconds)
+        let retryDays = reader.string(forKey: "keel.billing.retry.days", default: "3,7,14")
+        let parsedRetryDays = retryDays.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if parsedRetryDays.allSatisfy({ ($0 ?? -1) > 0 }), parsedRetryDays.compactMap({ $0 }) == parsedRetryDays.compactMap({ $0 }).sorted() {
+            c.billingRetryDays = parsedRetryDays.compactMap { $0 }
+        } else {
+            c.problems.append("KEEL_BILLING_RETRY_DAYS must be increasing whole days after the first failure, like 3,7,14, not '\(retryDays)'.")
+        }
+        c.stripeAPIKey = reader.string(forKey: "keel.stripe.api.key", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        c.stripeAPIBase = reader.string(forKey: "keel.stripe.api.base", default: c.stripeAPIBase)
+        c.stripeWebhookSecret = reader.string(forKey: "keel.stripe.webhook.secret", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        c.stripeTimeoutSeconds = max(1, reader.int(forKey: "keel.stripe.timeout.seconds", default: c.stripeTimeoutSeconds))
+        c.debugFailPoints = Set(reader.string(forKey: "keel.debug.failpoints", default: "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if c.invoicePrefix.count > 20 || c.invoicePrefix.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) {
             c.problems.append("KEEL_INVOICE_PREFIX must be at most 20 printable ASCII characters without spaces, not '\(c.invoicePrefix)'.")
         }

@@ -259,7 +259,7 @@ public enum OperatorCommands {
         try await DatabaseSetup.resolve(config, logger: logger).whileRunning { setup in
             try await DatabasePool.withPool(setup.server, logger: logger) { pool in
                 try await body(BillingModule(db: pool.database, platform: pool.platformDatabase(), policy: config.billingPolicy,
-                                             logger: logger))
+                                             payments: config.billingPayments, logger: logger))
             }
         }
     }

@@ -19,6 +19,8 @@ public struct AppError: Error, Sendable, CustomStringConvertible {
     /// What sort of failure this is; the edge maps kinds to statuses (404, 409, 503, …).
     public enum Kind: Sendable, Hashable {
         case invalidInput, notFound, conflict, preconditionFailed, unauthenticated, forbidden
+        /// Money is in the way: a declined card, a subscription blocked for an unpaid invoice (402).
+        case paymentRequired
         case busy, unavailable, rateLimited, payloadTooLarge, methodNotAllowed, `internal`
     }
 

@@ -20,9 +20,13 @@ public struct Principal: Sendable, Equatable {
     /// The tenant requires MFA and this person has not enrolled: until they do, only MFA
     /// enrolment, `getMe` and logging out are open to them.
     public let mfaEnrolmentRequired: Bool
+    /// The tenant's subscription is blocked for an unpaid invoice: until it is paid, only
+    /// reading and paying invoices and managing the payment method are open (402 otherwise).
+    public let billingBlocked: Bool
 
     public init(tenantID: TenantID, userID: UserID, credential: Credential, role: Role, requestID: String,
-                mfaEnrolmentRequired: Bool = false) {
+                mfaEnrolmentRequired: Bool = false, billingBlocked: Bool = false) {
+        self.billingBlocked = billingBlocked
         self.tenantID = tenantID
         self.userID = userID
         self.credential = credential

@@ -56,6 +56,7 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
     HealthRoutes(readiness: dependencies.readiness).register(on: router)
+    StripeWebhookRoute(billing: dependencies.billing).register(on: router)
 
     let spec = try OpenAPISpec.load()
     router.get("/v1/openapi.yaml") { _, _ in spec.response }

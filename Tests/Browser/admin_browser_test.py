@@ -459,6 +459,34 @@ def step_billing():
     screenshot("billing.png")
 
 
+def check_invoice_page(driver, base, tenant_id, invoice_id):
+    """The console's invoice page: the heading names the invoice, the payment attempts are listed.
+    Not a step of its own: a trial has no invoice, so the caller brings one. The screenshot is
+    invoice-payments.png (invoice.png is already the PDF sample)."""
+    path = f"/admin/tenants/{tenant_id}/billing/invoices/{invoice_id}"
+    drain_console()
+    driver.get(base + path)
+
+    def heading(d):
+        try:
+            return d.find_element(By.CSS_SELECTOR, "main h1").text.strip()
+        except (NoSuchElementException, StaleElementReferenceException):
+            return None
+
+    try:
+        WebDriverWait(driver, WAIT).until(lambda d: (heading(d) or "").startswith("Invoice"))
+    except TimeoutException:
+        raise StepFailed(f"{path}: the h1 should name the invoice, reads {heading(driver)!r} (at {driver.current_url})") from None
+    check(path_of(driver.current_url) == path, f"{path} redirected to {driver.current_url}")
+    titles = [h.text.strip() for h in driver.find_elements(By.CSS_SELECTOR, "main h2")]
+    check("Payment attempts" in titles, f"{path}: no 'Payment attempts' section; h2s: {titles}")
+    tables = driver.find_elements(By.CSS_SELECTOR, "table#payment-attempts")
+    check(tables, f"{path}: no table#payment-attempts")
+    tables[0].location_once_scrolled_into_view
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    check(driver.save_screenshot(str(SHOTS / "invoice-payments.png")), "could not save invoice-payments.png")
+
+
 def step_plans():
     go("/admin/plans")
     row_containing("table#plans", "starter")

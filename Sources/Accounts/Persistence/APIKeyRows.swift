@@ -16,6 +16,7 @@ enum APIKeyRows {
         let scopes: Set<Permission>
         /// Not revoked, and its creator is active.
         let usable: Bool
+        let billingBlocked: Bool
         let lastUsedAt: Date?
         let now: Date
     }
@@ -33,7 +34,8 @@ enum APIKeyRows {
     static func lookup(hash: [UInt8], in tx: PlatformTransaction) async throws -> Lookup? {
         guard let row = try await tx.query("""
             select k.tenant_id, k.api_key_id, k.created_by, u.role, k.permissions, k.last_used_at,
-                   k.revoked_at is null and u.status = 'active' and u.locked_at is null and t.status = 'active' as usable
+                   k.revoked_at is null and u.status = 'active' and u.locked_at is null and t.status = 'active' as usable,
+                   t.billing_blocked
             from accounts.api_keys k
             join accounts.users u on u.tenant_id = k.tenant_id and u.user_id = k.created_by
             join accounts.tenants t on t.tenant_id = k.tenant_id
@@ -43,7 +45,8 @@ enum APIKeyRows {
                       userID: try row.decode("created_by"), role: try row.decode("role", as: Role.self),
                       // A permission that no longer exists grants nothing: dropping it only narrows the key.
                       scopes: Set(try row.decode("permissions", as: [String].self).compactMap(Permission.init(rawValue:))),
-                      usable: try row.decode("usable"), lastUsedAt: try row.decode("last_used_at"), now: tx.now)
+                      usable: try row.decode("usable"), billingBlocked: try row.decode("billing_blocked"),
+                      lastUsedAt: try row.decode("last_used_at"), now: tx.now)
     }
 
     static func touch(_ id: APIKeyID, in tx: TenantTransaction) async throws {

@@ -15,6 +15,7 @@ enum SessionRows {
         /// The user is active and not locked, and their tenant is not suspended.
         let usable: Bool
         let mfaEnrolmentRequired: Bool
+        let billingBlocked: Bool
         let expiresAt: Date
         let lastSeenAt: Date
     }
@@ -72,7 +73,8 @@ enum SessionRows {
 
     private struct ByTokenHash: PreparedQuery {
         static let sql = """
-            select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required
+            select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required,
+                   billing_blocked
             from accounts.session_by_token_hash($1, $2)
             """
         let hash: [UInt8], lockTimeout: String
@@ -82,6 +84,7 @@ enum SessionRows {
                    userID: try row.decode("user_id"), role: try row.decode("role", as: Role.self),
                    usable: try row.decode("usable"),
                    mfaEnrolmentRequired: try row.decode("mfa_enrolment_required"),
+                   billingBlocked: try row.decode("billing_blocked"),
                    expiresAt: try row.decode("expires_at"), lastSeenAt: try row.decode("last_seen_at"))
         }
     }

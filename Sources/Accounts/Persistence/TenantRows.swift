@@ -58,6 +58,14 @@ enum TenantRows {
         return try decode(row)
     }
 
+    /// Whether Billing has the tenant blocked, unless a newer status was recorded already.
+    static func setBillingBlocked(_ blocked: Bool, asOf time: Date, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update accounts.tenants set billing_blocked = \(blocked), billing_status_at = \(time)
+             where tenant_id = \(tx.tenantID) and (billing_status_at is null or billing_status_at <= \(time))
+            """)
+    }
+
     static func statusReason(in tx: TenantTransaction) async throws -> String? {
         try await tx.query("select status_reason from accounts.tenants where tenant_id = \(tx.tenantID)")
             .first?.decode("status_reason")

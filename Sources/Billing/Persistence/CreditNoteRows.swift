@@ -6,16 +6,17 @@ import Storage
 /// SQL for `billing.credit_notes` and their lines.
 enum CreditNoteRows {
     static let columns: SQL = """
-        credit_note_id, invoice_id, number, reason, currency, amount, applied_to_invoice, credited_balance, created_at
+        credit_note_id, invoice_id, number, reason, currency, amount, applied_to_invoice, credited_balance, refunded, created_at
         """
 
     static func insert(_ note: CreditNote, staff: StaffID?, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             insert into billing.credit_notes
                 (tenant_id, credit_note_id, invoice_id, number, reason, currency, amount, applied_to_invoice, credited_balance,
-                 created_by_staff, created_at)
+                 refunded, created_by_staff, created_at)
             values (\(tx.tenantID), \(note.id), \(note.invoiceID), \(note.number), \(note.reason), \(note.amount.currency.code),
-                    \(note.amount.sql), \(note.appliedToInvoice.sql), \(note.creditedToBalance.sql), \(staff), \(note.createdAt))
+                    \(note.amount.sql), \(note.appliedToInvoice.sql), \(note.creditedToBalance.sql), \(note.refunded.sql), \(staff),
+                    \(note.createdAt))
             """)
         for (index, line) in note.lines.enumerated() {
             try await tx.execute("""
@@ -59,6 +60,7 @@ enum CreditNoteRows {
         return CreditNote(id: try row.decode("credit_note_id"), invoiceID: try row.decode("invoice_id"), number: try row.decode("number"),
                           reason: try row.decode("reason"), lines: lines, amount: try row.money("amount", currency),
                           appliedToInvoice: try row.money("applied_to_invoice", currency),
-                          creditedToBalance: try row.money("credited_balance", currency), createdAt: try row.decode("created_at"))
+                          creditedToBalance: try row.money("credited_balance", currency), refunded: try row.money("refunded", currency),
+                          createdAt: try row.decode("created_at"))
     }
 }

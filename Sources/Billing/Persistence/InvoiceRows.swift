@@ -87,7 +87,7 @@ enum InvoiceRows {
         try await tx.execute("""
             update billing.invoices
                set status = 'paid', amount_paid = amount_paid + amount_due, amount_due = 0, paid_at = \(tx.now),
-                   paid_note = \(note), version = version + 1
+                   paid_note = \(note), next_collection_at = null, version = version + 1
              where tenant_id = \(tx.tenantID) and invoice_id = \(id) and status = 'open'
             """)
     }
@@ -100,6 +100,7 @@ enum InvoiceRows {
                set credited = credited + \(amount.sql), amount_due = amount_due - \(applied.sql),
                    status = case when status = 'open' and amount_due - \(applied.sql) = 0 then 'paid' else status end,
                    paid_at = case when status = 'open' and amount_due - \(applied.sql) = 0 then \(tx.now) else paid_at end,
+                   next_collection_at = case when amount_due - \(applied.sql) = 0 then null else next_collection_at end,
                    version = version + 1
              where tenant_id = \(tx.tenantID) and invoice_id = \(id)
             """)
@@ -107,7 +108,8 @@ enum InvoiceRows {
 
     static func void(_ id: InvoiceID, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            update billing.invoices set status = 'void', amount_due = 0, voided_at = \(tx.now), version = version + 1
+            update billing.invoices set status = 'void', amount_due = 0, voided_at = \(tx.now), next_collection_at = null,
+                   version = version + 1
              where tenant_id = \(tx.tenantID) and invoice_id = \(id) and status = 'open'
             """)
     }

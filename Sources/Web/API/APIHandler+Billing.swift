@@ -103,4 +103,37 @@ extension APIHandler {
                                                       change: change)
         return .ok(.init(headers: .init(eTag: Self.etag(profile.version)), body: .json(.init(profile))))
     }
+
+    // MARK: Payments
+
+    func payInvoice(_ input: Operations.PayInvoice.Input) async throws -> Operations.PayInvoice.Output {
+        guard let id = InvoiceID(input.path.invoiceId) else { throw AppError(.invoiceNotFound, "There is no such invoice.") }
+        let principal = try APIRequest.principal()
+        let operation = IdempotentOperation(
+            store: idempotency, scope: .principal(principal), key: input.headers.idempotencyKey,
+            operationID: Operations.PayInvoice.id, body: ["invoice_id": id.description], status: 200,
+            response: { (attempt: PaymentAttempt) in try Components.Schemas.PaymentAttempt(attempt) })
+        switch try await operation.run({ completion in
+            try await billing.pay(principal, invoiceID: id, idempotency: completion)
+        }) {
+        case .fresh(let response): return .ok(.init(body: .json(response)))
+        case .replayed(let response): return .ok(.init(headers: .init(idempotentReplayed: ._true), body: .json(response)))
+        }
+    }
+
+    func listPaymentAttempts(_ input: Operations.ListPaymentAttempts.Input) async throws -> Operations.ListPaymentAttempts.Output {
+        guard let id = InvoiceID(input.path.invoiceId) else { throw AppError(.invoiceNotFound, "There is no such invoice.") }
+        let attempts = try await billing.paymentAttempts(try APIRequest.principal(), invoiceID: id)
+        return .ok(.init(body: .json(.init(data: try attempts.map(Components.Schemas.PaymentAttempt.init)))))
+    }
+
+    func getPaymentMethod(_ input: Operations.GetPaymentMethod.Input) async throws -> Operations.GetPaymentMethod.Output {
+        .ok(.init(body: .json(.init(try await billing.paymentMethod(try APIRequest.principal())))))
+    }
+
+    func setPaymentMethod(_ input: Operations.SetPaymentMethod.Input) async throws -> Operations.SetPaymentMethod.Output {
+        guard case .json(let body) = input.body else { throw AppError(.invalidInput, "Expected a JSON body.") }
+        let info = try await billing.setPaymentMethod(try APIRequest.principal(), paymentMethod: body.paymentMethod)
+        return .ok(.init(body: .json(.init(info))))
+    }
 }

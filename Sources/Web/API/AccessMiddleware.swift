@@ -1,5 +1,6 @@
 import Foundation
 import AccountsAPI
+import BillingAPI
 import HTTPTypes
 import Kernel
 import OpenAPIRuntime
@@ -45,6 +46,12 @@ struct AccessMiddleware: ServerMiddleware {
            !OperationAccess.openDuringMFAEnrolment.contains(operationID) {
             throw AppError(.mfaEnrolmentRequired,
                            "Your organisation requires MFA: enrol first (POST /v1/me/mfa/totp), then carry on.")
+        }
+        if let principal = context.principal, principal.billingBlocked,
+           !OperationAccess.openWhileBlocked.contains(operationID) {
+            throw AppError(.subscriptionBlocked,
+                           "Your subscription is blocked for an unpaid invoice: pay it (POST /v1/billing/invoices/{id}/pay) or add a card "
+                           + "(PUT /v1/billing/payment-method). Nothing is lost; everything reopens once it is paid.")
         }
         var limitHeaders = HTTPFields()
         if let principal = context.principal {

@@ -89,7 +89,8 @@ extension AppError {
     /// The caller's mistake (4xx): the answer will not change on retry, so it may be stored.
     var isClientError: Bool {
         switch code.kind {
-        case .invalidInput, .notFound, .conflict, .preconditionFailed, .unauthenticated, .forbidden, .payloadTooLarge, .methodNotAllowed: true
+        case .invalidInput, .notFound, .conflict, .preconditionFailed, .unauthenticated, .forbidden, .paymentRequired, .payloadTooLarge,
+             .methodNotAllowed: true
         case .busy, .unavailable, .rateLimited, .internal: false
         }
     }

@@ -59,6 +59,22 @@ enum OperationAccess: Equatable, Sendable {
         Operations.ListCreditNotes.id: .permission(.billingRead),
         Operations.GetCreditNote.id: .permission(.billingRead),
         Operations.UpdateBillingProfile.id: .permission(.billingManage),
+        Operations.PayInvoice.id: .permission(.billingManage),
+        Operations.ListPaymentAttempts.id: .permission(.billingRead),
+        Operations.GetPaymentMethod.id: .permission(.billingRead),
+        Operations.SetPaymentMethod.id: .permission(.billingManage),
+    ]
+
+    /// What a tenant whose subscription is blocked for an unpaid invoice may still do: see
+    /// itself, leave, read its subscription, invoices and credit notes, pay, and manage the
+    /// card. Everything else is a 402 `subscription_blocked`; no data is touched.
+    static let openWhileBlocked: Set<String> = [
+        Operations.GetMe.id, Operations.DeleteCurrentSession.id,
+        Operations.GetSubscription.id, Operations.GetBillingProfile.id,
+        Operations.ListInvoices.id, Operations.GetInvoice.id, Operations.GetInvoicePDF.id,
+        Operations.ListCreditNotes.id, Operations.GetCreditNote.id,
+        Operations.PayInvoice.id, Operations.ListPaymentAttempts.id,
+        Operations.GetPaymentMethod.id, Operations.SetPaymentMethod.id,
     ]
 
     /// What a person whose tenant requires MFA may do before enrolling: enrol, see themselves,

@@ -95,6 +95,22 @@ extension Components.Schemas.CreditNote {
         self.init(id: note.id.description, invoiceId: note.invoiceID.description, number: note.number, reason: note.reason,
                   lines: note.lines.map { .init(description: $0.description, amount: .init($0.amount)) },
                   amount: .init(note.amount), appliedToInvoice: .init(note.appliedToInvoice),
-                  creditedToBalance: .init(note.creditedToBalance), createdAt: note.createdAt)
+                  creditedToBalance: .init(note.creditedToBalance), refunded: .init(note.refunded), createdAt: note.createdAt)
+    }
+}
+
+extension Components.Schemas.PaymentAttempt {
+    init(_ attempt: PaymentAttempt) throws {
+        self.init(id: attempt.id.description, invoiceId: attempt.invoiceID.description, number: attempt.number,
+                  state: try schemaValue(attempt.state), trigger: try schemaValue(attempt.trigger), amount: .init(attempt.amount),
+                  providerPaymentId: attempt.providerPaymentID, failureCode: attempt.failureCode,
+                  failureMessage: attempt.failureMessage, createdAt: attempt.createdAt, settledAt: attempt.settledAt)
+    }
+}
+
+extension Components.Schemas.PaymentMethodInfo {
+    init(_ info: PaymentMethodInfo) {
+        self.init(collectionEnabled: info.collectionEnabled,
+                  card: info.card.map { .init(value1: .init(id: $0.id, brand: $0.brand, last4: $0.last4, expires: $0.expires)) })
     }
 }

@@ -38,6 +38,10 @@ struct AdminConsole: Sendable {
         admin.post("tenants/:tenant/status") { try await self.setTenantStatus($0, $1) }
         admin.post("tenants/:tenant/billing/invoices/:invoice/mark-paid") { try await self.markInvoicePaid($0, $1) }
         admin.get("tenants/:tenant/billing/invoices/:invoice/pdf") { try await self.invoicePDF($0, $1) }
+        admin.get("tenants/:tenant/billing/invoices/:invoice") { try await self.invoiceDetail($0, $1) }
+        admin.post("tenants/:tenant/billing/invoices/:invoice/retry-collection") { try await self.retryInvoiceCollection($0, $1) }
+        admin.post("tenants/:tenant/billing/invoices/:invoice/refund") { try await self.refundInvoice($0, $1) }
+        admin.post("tenants/:tenant/billing/refunds/:refund/retry") { try await self.retryRefund($0, $1) }
         admin.post("tenants/:tenant/billing/extend-trial") { try await self.extendTrial($0, $1) }
         admin.get("plans") { try await self.plans($0, $1) }
         admin.post("plans") { try await self.createPlanVersion($0, $1) }

@@ -57,6 +57,11 @@ enum AdminNotice {
         "plan_changed": "The plan change is made (or scheduled for the period's end, for a downgrade).",
         "coupon_applied": "The coupon is applied; it discounts the invoices it covers.",
         "credit_note_issued": "The credit note is issued.",
+        "collection_retried": "The card was charged; the invoice is paid.",
+        "refund_sent": "The refund is sent to the card, with a credit note for it.",
+        "refund_retried": "The refund is sent again, and the provider accepted it.",
+        // Shown as an error on the invoice page: the refund and its credit note are kept.
+        "refund_failed": "The provider did not accept the refund. It is recorded as failed, with its credit note: see why below, and retry it once that is fixed.",
         "signed_out": "You are signed out.",
     ]
 

@@ -123,6 +123,7 @@ struct Problem: Encodable {
         case .preconditionFailed: .preconditionFailed
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
+        case .paymentRequired: HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required")
         case .busy: .serviceUnavailable
         case .rateLimited: .tooManyRequests
         case .payloadTooLarge: .contentTooLarge

@@ -83,7 +83,7 @@ struct RBACMatrixTests {
         "listAuditEvents", "listSessions", "changePassword", "changeEmail", "requestPasswordReset", "startTOTPEnrolment",
         "getTenant", "updateTenant", "createInvitation", "listInvitations", "createAPIKey", "listAPIKeys",
         "listPlans", "getSubscription", "previewPlanChange", "changePlan", "cancelSubscription", "resumeSubscription",
-        "listInvoices", "getBillingProfile", "updateBillingProfile", "listCreditNotes",
+        "listInvoices", "getBillingProfile", "updateBillingProfile", "listCreditNotes", "getPaymentMethod",
     ]
 
     /// A valid request for each operation, acting on `victim` where it takes a user id.
@@ -130,6 +130,11 @@ struct RBACMatrixTests {
             return try await api.call(.post, path, json: #"{"token":"keeli_\#(String(repeating: "d", count: 43))","name":"N","password":"\#(API.password)"}"#, token: token)
         case "createAPIKey":
             return try await api.call(.post, path, json: #"{"name":"ci","permissions":["users.read"]}"#, token: token)
+        case "payInvoice":
+            return try await api.call(.post, path, token: token, headers: ["Idempotency-Key": UUID().uuidString])
+        case "setPaymentMethod":
+            // This server has no payment provider: an allowed call is a 409 payments_not_configured.
+            return try await api.call(.put, path, json: #"{"payment_method":"pm_card_visa"}"#, token: token)
         case "previewPlanChange":
             return try await api.call(.get, path + "?plan=pro", token: token)
         case "changePlan":

@@ -36,7 +36,8 @@ struct AuthenticateUseCase {
             try await db.tenant(found.tenantID) { tx in try await SessionRows.touch(found.sessionID, in: tx) }
         }
         return Principal(tenantID: found.tenantID, userID: found.userID, credential: .session(found.sessionID),
-                         role: found.role, requestID: requestID, mfaEnrolmentRequired: found.mfaEnrolmentRequired)
+                         role: found.role, requestID: requestID, mfaEnrolmentRequired: found.mfaEnrolmentRequired,
+                         billingBlocked: found.billingBlocked)
     }
 
     private func apiKey(_ token: String, requestID: String) async throws -> Principal? {
@@ -48,6 +49,7 @@ struct AuthenticateUseCase {
             try await db.tenant(found.tenantID) { tx in try await APIKeyRows.touch(found.keyID, in: tx) }
         }
         return Principal(tenantID: found.tenantID, userID: found.userID,
-                         credential: .apiKey(found.keyID, scopes: found.scopes), role: found.role, requestID: requestID)
+                         credential: .apiKey(found.keyID, scopes: found.scopes), role: found.role, requestID: requestID,
+                         billingBlocked: found.billingBlocked)
     }
 }

@@ -40,12 +40,9 @@ struct IssueCreditNoteUseCase {
             let applied = invoice.status == .open ? (try amount.isLess(than: invoice.amountDue) ? amount : invoice.amountDue)
                                                   : .zero(invoice.currency)
             let toBalance = try amount.subtracting(applied)
-            let sequence = try await InvoiceCounterRows.take(issuer: policy.issuer + "-cn", in: tx)
-            let note = CreditNote(id: .generate(), invoiceID: invoiceID, number: policy.creditNoteNumber(sequence), reason: reason,
-                                  lines: lines, amount: amount, appliedToInvoice: applied, creditedToBalance: toBalance,
-                                  createdAt: tx.now)
-            try await CreditNoteRows.insert(note, staff: principal.staffID, in: tx)
-            try await InvoiceRows.credit(invoiceID, amount: amount, applied: applied, in: tx)
+            let note = try await IssueCreditNoteStep(policy: policy)(invoiceID: invoiceID, reason: reason, lines: lines, applied: applied,
+                                                                    toBalance: toBalance, refunded: .zero(invoice.currency),
+                                                                    staff: principal.staffID, in: tx)
             if invoice.status == .open && applied == invoice.amountDue, let number = invoice.number {
                 try await tx.publish(InvoicePaid(tenantID: tenantID, invoiceID: invoiceID, number: number, amountPaid: invoice.amountPaid,
                                                  paidAt: tx.now))

@@ -28,7 +28,12 @@ struct AdvanceSubscriptionStep {
             record.pastDueSince = now
             try await tx.audit(.pastDue, actor: nil, target: "subscription/\(record.id)", requestID: requestID)
         }
-        if record.status == .pastDue, let since = record.pastDueSince, since.addingTimeInterval(policy.grace) <= now {
+        // The block decision re-reads the invoices in this transaction (the subscription is
+        // locked): never block a tenant whose invoices are in fact paid (killbill #1997), nor
+        // one whose dunning still has a retry scheduled.
+        if record.status == .pastDue, let since = record.pastDueSince, since.addingTimeInterval(policy.grace) <= now,
+           try await InvoiceRows.openCount(subscription: record.id, in: tx) > 0,
+           try await !CollectionRows.retryScheduled(subscription: record.id, in: tx) {
             record.status = try SubscriptionStatus.transition(from: record.status, on: .graceExpired)
             try await tx.audit(.blocked, actor: nil, target: "subscription/\(record.id)", requestID: requestID)
             report.blocked += 1

@@ -11,6 +11,8 @@ struct RunDueUseCase {
     let db: Database
     let platform: PlatformDatabase
     let policy: BillingPolicy
+    /// The collector (nil when no payment provider is configured).
+    let payments: SettlePaymentsUseCase?
     let logger: Logger
 
     func callAsFunction(limit: Int) async throws -> DueWorkReport {
@@ -39,6 +41,7 @@ struct RunDueUseCase {
             report.add(pass)
             if pass.total == 0 { break }
         }
+        if let payments { report.add(try await payments(limit: limit)) }
         return report
     }
 }
@@ -50,5 +53,8 @@ extension DueWorkReport {
         renewals += other.renewals
         cancellations += other.cancellations
         blocked += other.blocked
+        collected += other.collected
+        paymentsFailed += other.paymentsFailed
+        paymentsSettled += other.paymentsSettled
     }
 }

@@ -36,6 +36,18 @@ struct SubscriptionViewStep {
         }
         return saved
     }
+
+    /// Saves a status change made without a plan change (payments, settling) and publishes it.
+    static func publishStatusChange(from before: SubscriptionRows.Record, to record: SubscriptionRows.Record,
+                                    in tx: TenantTransaction) async throws {
+        let saved = try await save(record, in: tx)
+        let view = try await SubscriptionViewStep()(saved, in: tx)
+        let contact = try await ProfileRows.contact(in: tx)
+        try await tx.publish(SubscriptionChanged(
+            tenantID: tx.tenantID, subscriptionID: saved.id, planCode: view.plan.code, planName: view.plan.name,
+            previousPlanCode: nil, status: saved.status, previousStatus: before.status, occurredAt: tx.now,
+            customerName: contact.name, email: contact.email))
+    }
 }
 
 extension Optional {

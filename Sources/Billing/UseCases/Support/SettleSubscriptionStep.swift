@@ -12,12 +12,6 @@ struct SettleSubscriptionStep {
         let before = record
         record.status = try SubscriptionStatus.transition(from: record.status, on: .invoicePaid)
         record.pastDueSince = nil
-        let saved = try await SubscriptionViewStep.save(record, in: tx)
-        let view = try await SubscriptionViewStep()(saved, in: tx)
-        let contact = try await ProfileRows.contact(in: tx)
-        try await tx.publish(SubscriptionChanged(
-            tenantID: tx.tenantID, subscriptionID: saved.id, planCode: view.plan.code, planName: view.plan.name,
-            previousPlanCode: nil, status: saved.status, previousStatus: before.status, occurredAt: tx.now,
-            customerName: contact.name, email: contact.email))
+        try await SubscriptionViewStep.publishStatusChange(from: before, to: record, in: tx)
     }
 }

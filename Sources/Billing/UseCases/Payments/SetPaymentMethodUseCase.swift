@@ -1,0 +1,82 @@
+import BillingAPI
+import Foundation
+import Kernel
+import Logging
+import Storage
+
+/// The tenant hands Keel a payment method it made with the provider (card data never touches
+/// Keel). Keel makes the tenant's provider customer the first time (under the profile's lock,
+/// so two calls at once make one), attaches the method to it, keeps how the provider describes
+/// it, and charges every open invoice at once (a new card restarts dunning).
+struct SetPaymentMethodUseCase {
+    let db: Database
+    let gateway: (any PaymentGateway)?
+    let collect: CollectInvoiceStep?
+    let logger: Logger
+
+    func callAsFunction(_ principal: Principal, paymentMethod: String) async throws -> PaymentMethodInfo {
+        try principal.require(.billingManage)
+        guard let gateway, let collect else { throw PaymentsOff.error }
+        guard paymentMethod.wholeMatch(of: /(pm|card|src)_[A-Za-z0-9_]{1,200}/) != nil else {
+            throw AppError.validation([FieldError(field: "payment_method", code: "invalid_format",
+                                                  message: "Give the id of a payment method made with the provider (pm_…).")])
+        }
+        let tenantID = principal.tenantID
+        let customer = try await db.tenant(tenantID) { tx in
+            let payer = try await CollectionRows.payer(in: tx, lock: true)
+            if let customer = payer.customer { return customer }
+            let contact = try await ProfileRows.contact(in: tx)
+            let made = try await provider {
+                try await gateway.createCustomer(tenantID: tenantID, name: contact.name, email: contact.email,
+                                                 idempotencyKey: PaymentKeys.customer(tenantID))
+            }
+            try await CollectionRows.setCustomer(made, in: tx)
+            return made
+        }
+        let card = try await provider {
+            try await gateway.attach(paymentMethod: paymentMethod, customer: customer,
+                                     idempotencyKey: PaymentKeys.attach(tenantID, paymentMethod: paymentMethod))
+        }
+        let open = try await db.tenant(tenantID) { tx in
+            try await CollectionRows.setCard(card, in: tx)
+            try await tx.audit(.paymentMethodSet, actor: principal.userID, target: "billing_profile", requestID: principal.requestID,
+                               after: ["brand": .string(card.brand), "last4": .string(card.last4)])
+            return try await CollectionRows.collectOpenNow(in: tx)
+        }
+        for invoiceID in open {
+            do {
+                _ = try await collect(tenantID: tenantID, invoiceID: invoiceID, trigger: .paymentMethod)
+            } catch {
+                // Recorded on the invoice (a decline) or left for the collector (anything else).
+                logger.info("charging an open invoice on a new card did not succeed", metadata: [
+                    "tenant_id": "\(tenantID)", "invoice_id": "\(invoiceID)", "error": "\(error)"])
+            }
+        }
+        return PaymentMethodInfo(collectionEnabled: true, card: .init(id: card.id, brand: card.brand, last4: card.last4, expires: card.expires))
+    }
+
+    /// A provider call, its refusals in the caller's terms.
+    private func provider<T>(_ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch PaymentGatewayError.declined(let failure) {
+            throw AppError(.paymentMethodRejected, "The provider refused this card: \(failure.message)")
+        } catch PaymentGatewayError.rejected(_, _, let message) {
+            throw AppError(.paymentMethodRejected, "The provider refused this payment method: \(message)")
+        } catch let error as PaymentGatewayError {
+            throw AppError(.paymentProviderUnavailable, "The payment provider did not answer; try again shortly.", diagnostics: "\(error)")
+        }
+    }
+}
+
+/// The card on file, and whether Keel collects at all.
+struct GetPaymentMethodUseCase {
+    let db: Database
+    let collectionEnabled: Bool
+
+    func callAsFunction(_ principal: Principal) async throws -> PaymentMethodInfo {
+        try principal.require(.billingRead)
+        let card = try await db.tenant(principal.tenantID) { tx in try await CollectionRows.payer(in: tx).card }
+        return PaymentMethodInfo(collectionEnabled: collectionEnabled, card: card)
+    }
+}

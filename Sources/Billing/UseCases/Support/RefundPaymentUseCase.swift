@@ -1,0 +1,115 @@
+import BillingAPI
+import Foundation
+import Kernel
+import Storage
+
+/// Staff give money back to the card against a paid invoice (full or partial, with a reason;
+/// tenants cannot). Keel enforces refunded ≤ paid itself (the provider may not: localstripe
+/// does not), issues a credit note for the amount, writes the refund `sending`, then calls the
+/// provider with the refund's own key (`keel-refund-<id>`) and records the answer. A provider
+/// failure leaves the refund `failed`, shown on the invoice and retryable with the same key.
+struct RefundPaymentUseCase {
+    let db: Database
+    let gateway: (any PaymentGateway)?
+    let policy: BillingPolicy
+
+    func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, amount: Money,
+                        reason: String) async throws -> Refund {
+        try principal.require(.billingOperate)
+        let reason = try StaffReason(reason).value
+        guard let gateway else { throw PaymentsOff.error }
+        guard amount.isPositive else {
+            throw AppError.validation([FieldError(field: "amount", code: "not_positive", message: "Refund a positive amount.")])
+        }
+        let (refund, paymentID) = try await db.tenant(tenantID) { tx in
+            guard let invoice = try await InvoiceRows.find(invoiceID, in: tx, lock: true) else {
+                throw AppError(.invoiceNotFound, "There is no such invoice.")
+            }
+            guard invoice.status == .paid,
+                  let paid = try await PaymentAttemptRows.all(invoice: invoiceID, in: tx).last(where: { $0.attempt.state == .succeeded }),
+                  let paymentID = paid.attempt.providerPaymentID else {
+                throw AppError(.invoiceConflict, "Only an invoice paid by card can be refunded; give money back with a credit note instead.")
+            }
+            guard amount.currency == invoice.currency else {
+                throw AppError.validation([FieldError(field: "amount", code: "currency_mismatch",
+                                                      message: "Refund in the invoice's currency, \(invoice.currency.code).")])
+            }
+            let refunded = Money(minorUnits: try await CollectionRows.refunded(invoiceID, in: tx), currency: invoice.currency)
+            let unrefunded = try invoice.amountPaid.subtracting(refunded), uncredited = try invoice.total.subtracting(invoice.credited)
+            let room = try unrefunded.isLess(than: uncredited) ? unrefunded : uncredited
+            guard try !room.isLess(than: amount) else {
+                throw AppError.validation([FieldError(field: "amount", code: "exceeds_paid",
+                                                      message: "At most \(room.decimalString) \(room.currency.code) more can be refunded on this invoice.")])
+            }
+            let note = try await IssueCreditNoteStep(policy: policy)(
+                invoiceID: invoiceID, reason: reason, lines: [.init(description: "Refund to the card", amount: amount)],
+                applied: .zero(invoice.currency), toBalance: .zero(invoice.currency), refunded: amount, staff: principal.staffID, in: tx)
+            try await CollectionRows.addRefunded(invoiceID, amount, in: tx)
+            let id = RefundID.generate()
+            try await RefundRows.insert(id: id, invoice: invoiceID, attempt: paid.attempt.id, creditNote: note.id, amount: amount,
+                                        reason: reason, staff: principal.staffID, in: tx)
+            try await tx.audit(.refundRequested, by: principal, target: "invoice/\(invoiceID)", reason: reason,
+                               after: ["amount": .string(amount.description), "credit_note": .string(note.number)])
+            guard let record = try await RefundRows.find(id, in: tx) else { throw AppError(.refundNotFound, "The refund is missing.") }
+            return (record, paymentID)
+        }
+        return try await SendRefundStep(db: db, gateway: gateway)(refund, paymentID: paymentID, principal: principal, tenantID: tenantID)
+    }
+}
+
+/// Staff try a failed (or stuck) refund again: the same refund, the same key, so the provider
+/// refunds once however many times it is asked.
+struct RetryRefundUseCase {
+    let db: Database
+    let gateway: (any PaymentGateway)?
+    let policy: BillingPolicy
+
+    func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, refundID: RefundID, reason: String) async throws -> Refund {
+        try principal.require(.billingOperate)
+        let reason = try StaffReason(reason).value
+        guard let gateway else { throw PaymentsOff.error }
+        let (record, paymentID) = try await db.tenant(tenantID) { tx in
+            guard let record = try await RefundRows.find(refundID, in: tx, lock: true) else {
+                throw AppError(.refundNotFound, "There is no such refund.")
+            }
+            let stuck = record.refund.state == .sending && record.refund.createdAt.addingTimeInterval(policy.providerLease) <= tx.now
+            guard record.refund.state == .failed || stuck else {
+                throw AppError(.invoiceConflict, "Only a failed refund can be tried again; this one is \(record.refund.state.rawValue).")
+            }
+            guard let attempt = try await PaymentAttemptRows.find(record.attemptID, in: tx),
+                  let paymentID = attempt.attempt.providerPaymentID else {
+                throw AppError(.internalError, "A refund's payment is missing.")
+            }
+            try await RefundRows.resend(refundID, in: tx)
+            try await tx.audit(.refundRetried, by: principal, target: "invoice/\(record.refund.invoiceID)", reason: reason,
+                               after: ["refund": .string(refundID.description)])
+            return (record, paymentID)
+        }
+        return try await SendRefundStep(db: db, gateway: gateway)(record, paymentID: paymentID, principal: principal, tenantID: tenantID)
+    }
+}
+
+/// The provider call of a refund written `sending`, and its answer recorded.
+struct SendRefundStep {
+    let db: Database
+    let gateway: any PaymentGateway
+
+    func callAsFunction(_ record: RefundRows.Record, paymentID: String, principal: StaffPrincipal,
+                        tenantID: TenantID) async throws -> Refund {
+        let refund = record.refund
+        var providerRefund: String?, failure: String?
+        do {
+            providerRefund = try await gateway.refund(payment: paymentID, amount: refund.amount, idempotencyKey: record.idempotencyKey)
+        } catch {
+            failure = "\(error)"
+        }
+        return try await db.tenant(tenantID) { tx in
+            try await RefundRows.settle(refund.id, providerRefund: providerRefund, failure: failure, in: tx)
+            try await tx.audit(.refundSettled, by: principal, target: "invoice/\(refund.invoiceID)", reason: refund.reason,
+                               after: ["refund": .string(refund.id.description), "state": .string(failure == nil ? "succeeded" : "failed"),
+                                       "provider_refund": .string(providerRefund ?? ""), "error": .string(failure ?? "")])
+            guard let saved = try await RefundRows.find(refund.id, in: tx) else { throw AppError(.refundNotFound, "The refund is missing.") }
+            return saved.refund
+        }
+    }
+}
