@@ -262,6 +262,62 @@ struct PaymentsAPITests {
         }
     }
 
+    @Test("staff refund from the console: partial then the rest, never more than paid, each with a credit note")
+    func staffRefunds() async throws {
+        try await Self.run("payments_refunds") { api, billing, clock, db, stripe in
+            // given: a tenant whose first invoice (29.00 USD) was collected by card
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            #expect(try await api.setCard(Self.visa, for: tenant, stripe).status == .ok)
+            // (staff sign up on the clock's day one: their setup links do not outlive a trial)
+            let admin = try await AdminClient.makeStaff(api, db, role: .admin)
+            let support = try await AdminClient.makeStaff(api, db, role: .support)
+            clock.advance(by: 14 * 86_400 + 60)
+            #expect(try await billing.runDue(limit: 1000).collected == 1)
+            let invoiceID = try #require(try await api.onlyInvoice(tenant)["id"].string)
+            let paymentID = try #require(try await stripe.succeeded(invoice: invoiceID).first?.id)
+            let invoicePath = "/admin/tenants/\(tenant.id)/billing/invoices/\(invoiceID)"
+
+            // then: the console's invoice page shows the attempt with the provider's id
+            let page = try await admin.client.get(invoicePath)
+            #expect(page.status == .ok && page.text.contains("Payment attempts") && page.text.contains(paymentID), "\(page.text.prefix(500))")
+
+            // when: staff refund 10.00 with a reason
+            let first = try await admin.client.post("\(invoicePath)/refund", form: ["amount": "10.00", "currency": "USD",
+                                                                                    "reason": "Goodwill for the outage"])
+            #expect(first.redirects(to: "\(invoicePath)?done=refund_sent"), "\(first.status) \(first.text.prefix(400))")
+            // then: the provider holds one refund of 10.00
+            #expect(try await stripe.refunds(paymentIntent: paymentID).map(\.amount) == [1000])
+
+            // when: more than what is left is asked for, or nothing, or no reason
+            let tooMuch = try await admin.client.post("\(invoicePath)/refund", form: ["amount": "25.00", "currency": "USD",
+                                                                                      "reason": "Customer asked for all of it"])
+            #expect(tooMuch.status == .unprocessableContent && tooMuch.text.contains("19.00 USD"), "\(tooMuch.status)")
+            let zero = try await admin.client.post("\(invoicePath)/refund", form: ["amount": "0", "currency": "USD", "reason": "Zero"])
+            #expect(zero.status == .unprocessableContent)
+            let noReason = try await admin.client.post("\(invoicePath)/refund", form: ["amount": "1.00", "currency": "USD", "reason": ""])
+            #expect(noReason.status == .unprocessableContent)
+            // then: nothing more reached the provider (which would have accepted it)
+            #expect(try await stripe.refunds(paymentIntent: paymentID).count == 1)
+
+            // when: the rest is refunded
+            let rest = try await admin.client.post("\(invoicePath)/refund", form: ["amount": "19.00", "currency": "USD",
+                                                                                   "reason": "Closing the account"])
+            #expect(rest.redirects(to: "\(invoicePath)?done=refund_sent"), "\(rest.status)")
+            // then: refunded in full at the provider, two credit notes say where the money went
+            #expect(try await stripe.refunds(paymentIntent: paymentID).map(\.amount).reduce(0, +) == 2900)
+            let notes = try await api.call(.get, "/v1/billing/credit-notes", token: tenant.token).json["data"].array
+            #expect(Set(notes.map { $0["refunded"]["amount"].int }) == [1000, 1900], "\(notes)")
+            #expect(try await admin.client.post("\(invoicePath)/refund", form: ["amount": "0.01", "currency": "USD",
+                                                                                "reason": "One cent more"]).status == .unprocessableContent)
+
+            // and support staff may look but not refund
+            #expect(try await support.client.get(invoicePath).status == .ok)
+            #expect(try await support.client.post("\(invoicePath)/refund", form: ["amount": "1.00", "currency": "USD",
+                                                                                  "reason": "Trying my luck"]).status == .forbidden)
+        }
+    }
+
     @Test("without a provider configured, the payment operations answer a clear problem")
     func paymentsOff() async throws {
         try await LiveAPI.run { api, _ in
