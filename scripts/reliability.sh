@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The fault and abuse battery (docs/reliability.md): seven tests, each starting its own Keel on a
+# The fault and abuse battery (docs/reliability.md): eight tests, each starting its own Keel on a
 # free loopback port with a fresh embedded PostgreSQL under .data/reliability-<stamp>-<test>/,
 # each printing one line of figures and failing when a target is missed.
 #
-#   make reliability                        builds, then runs this script (all seven, full length)
+#   make reliability                        builds, then runs this script (all eight, full length)
 #   scripts/reliability.sh --short          tenant-isolation, sigkill-under-load and hostile-input,
 #                                           short (well under two minutes; part of `make test`)
 #   scripts/reliability.sh sigkill-under-load pool-exhaustion    just those
@@ -12,11 +12,14 @@
 #
 # Knobs (environment): KEEL_BIN; RELIABILITY_SEED (the random choices of sigkill-under-load and
 # login-abuse); RELIABILITY_KEEP_DATA=1 (keep each test's database); SIGKILL_KILLS,
-# SIGKILL_CLIENTS (sigkill-under-load). Each test's progress and server log stay in its run
-# directory; the figure lines are also collected in .data/reliability-<stamp>.txt.
+# SIGKILL_CLIENTS (sigkill-under-load); CRASH_CHARGE_TENANTS (crash-between-charge-and-save).
+# Each test's progress and server log stay in its run directory; the figure lines are also
+# collected in .data/reliability-<stamp>.txt.
 #
-# Needs: python3 (with pip, for Hypothesis), PostgreSQL's server package (installed by
-# scripts/install-deps.sh; psql and pg_ctl come with it), coreutils `timeout`, util-linux `runuser`.
+# Needs: python3 (with pip, for Hypothesis, and for localstripe when crash-between-charge-and-save
+# runs), PostgreSQL's server package (installed by scripts/install-deps.sh; psql and pg_ctl come
+# with it), coreutils `timeout`, util-linux `runuser`. crash-between-charge-and-save needs a debug
+# build (its failpoint, KEEL_DEBUG_FAILPOINTS, does nothing in a release build).
 # Runs as root or as an ordinary user; as root the embedded cluster runs as `postgres`.
 set -euo pipefail
 
@@ -31,7 +34,7 @@ selected=()
 for arg in "$@"; do
   case "$arg" in
     --short) short=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) selected+=("$arg") ;;
   esac
 done
@@ -48,31 +51,39 @@ if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || ! command -v psql >/
   exit 2
 fi
 
-# --- Hypothesis, from PyPI, at the pinned version ------------------------------------------------
-REQUIREMENTS=reliability/requirements.txt
-want=$(sed -n 's/^hypothesis==//p' "$REQUIREMENTS")
-have=$(python3 -c 'import hypothesis; print(hypothesis.__version__)' 2>/dev/null || true)
-if [ "$have" != "$want" ]; then
+# --- Hypothesis and localstripe, from PyPI, at the pinned versions --------------------------------
+pip_install() {
   if ! python3 -m pip --version >/dev/null 2>&1; then
     apt-get install -y python3-pip >/dev/null || { apt-get update >/dev/null && apt-get install -y python3-pip >/dev/null; }
   fi
-  echo "Installing $(grep -v '^#' "$REQUIREMENTS" | tr '\n' ' ')"
+  echo "Installing $(grep -v '^#' "$1" | tr '\n' ' ')"
   # Debian's own python3 is "externally managed" (PEP 668): there pip needs to be told.
-  python3 -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS" \
-    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$REQUIREMENTS"
+  python3 -m pip install --quiet --disable-pip-version-check -r "$1" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$1"
+}
+REQUIREMENTS=reliability/requirements.txt
+want=$(sed -n 's/^hypothesis==//p' "$REQUIREMENTS")
+have=$(python3 -c 'import hypothesis; print(hypothesis.__version__)' 2>/dev/null || true)
+if [ "$have" != "$want" ]; then pip_install "$REQUIREMENTS"; fi
+# localstripe (the fake Stripe of the billing tests) only when crash-between-charge-and-save runs:
+# named, or a full run without names (it is not in the short set).
+if { [ ${#selected[@]} -gt 0 ] && [[ " ${selected[*]} " == *" crash-between-charge-and-save "* ]]; } \
+   || { [ ${#selected[@]} -eq 0 ] && [ "$short" = 0 ]; }; then
+  python3 -c 'import localstripe' 2>/dev/null || pip_install Tests/Support/localstripe/requirements.txt
 fi
 
 # --- The tests: name, file, time limit (full, short) ---------------------------------------------
 # The limits are generous ceilings, not expectations (docs/reliability.md has the real durations):
 # a test that hangs is stopped, its server with it, and counts as failed.
 all_tests=(
-  "tenant-isolation      test_tenant_isolation.py   900 240"
-  "sigkill-under-load    test_sigkill.py            600 240"
-  "sigterm-drain         test_sigterm_drain.py      240 240"
-  "postgres-restart      test_postgres_restart.py   480 480"
-  "pool-exhaustion       test_pool_exhaustion.py    240 240"
-  "hostile-input         test_hostile_input.py      600 240"
-  "login-abuse           test_login_abuse.py        480 480"
+  "tenant-isolation               test_tenant_isolation.py   900 240"
+  "sigkill-under-load             test_sigkill.py            600 240"
+  "sigterm-drain                  test_sigterm_drain.py      240 240"
+  "postgres-restart               test_postgres_restart.py   480 480"
+  "pool-exhaustion                test_pool_exhaustion.py    240 240"
+  "hostile-input                  test_hostile_input.py      600 240"
+  "login-abuse                    test_login_abuse.py        480 480"
+  "crash-between-charge-and-save  test_crash_charge.py       300 240"
 )
 short_set=" tenant-isolation sigkill-under-load hostile-input "
 

@@ -111,7 +111,7 @@ struct BillingDomainTests {
     /// Every event, in the order of the table's columns.
     static let events: [SubscriptionEvent] = [
         .trialEnded(hasPaymentMethod: true), .trialEnded(hasPaymentMethod: false), .invoicePaid, .paymentFailed,
-        .graceExpired, .cancel, .resume,
+        .graceExpired, .dunningEnded, .cancel, .resume,
     ]
 
     /// The column of `event`. No `default`, so a new event does not compile until it has one.
@@ -122,19 +122,20 @@ struct BillingDomainTests {
         case .invoicePaid: 2
         case .paymentFailed: 3
         case .graceExpired: 4
-        case .cancel: 5
-        case .resume: 6
+        case .dunningEnded: 5
+        case .cancel: 6
+        case .resume: 7
         }
     }
 
     /// The next status for each (status, event); nil where the transition must throw.
     static let table: [SubscriptionStatus: [SubscriptionStatus?]] = [
-        //          trialEnded(true) trialEnded(false) invoicePaid paymentFailed graceExpired cancel     resume
-        .trialing: [.active,         .pastDue,         nil,        nil,          nil,         .canceled, .trialing],
-        .active:   [nil,             nil,              .active,    .pastDue,     nil,         .canceled, .active],
-        .pastDue:  [nil,             nil,              .active,    nil,          .blocked,    .canceled, .pastDue],
-        .blocked:  [nil,             nil,              .active,    nil,          nil,         .canceled, .blocked],
-        .canceled: [nil,             nil,              nil,        nil,          nil,         .canceled, nil],
+        //          trialEnded(true) trialEnded(false) invoicePaid paymentFailed graceExpired dunningEnded cancel     resume
+        .trialing: [.active,         .pastDue,         nil,        nil,          nil,         nil,         .canceled, .trialing],
+        .active:   [nil,             nil,              .active,    .pastDue,     nil,         nil,         .canceled, .active],
+        .pastDue:  [nil,             nil,              .active,    .pastDue,     .blocked,    .blocked,    .canceled, .pastDue],
+        .blocked:  [nil,             nil,              .active,    nil,          nil,         nil,         .canceled, .blocked],
+        .canceled: [nil,             nil,              nil,        nil,          nil,         nil,         .canceled, nil],
     ]
 
     @Test("the state machine: every status × every event gives the tabled status or throws")

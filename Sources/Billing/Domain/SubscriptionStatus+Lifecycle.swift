@@ -37,8 +37,10 @@ extension SubscriptionStatus {
     /// | trialing    | trialEnded(hasPaymentMethod: false)  | past_due   |
     /// | active      | invoicePaid                          | active     |
     /// | active      | paymentFailed                        | past_due   |
+    /// | past_due    | paymentFailed                        | past_due   |
     /// | past_due    | invoicePaid                          | active     |
     /// | past_due    | graceExpired                         | blocked    |
+    /// | past_due    | dunningEnded                         | blocked    |
     /// | blocked     | invoicePaid                          | active     |
     /// | any live    | resume                               | (same)     |
     /// | any         | cancel                               | canceled   |
@@ -53,14 +55,17 @@ extension SubscriptionStatus {
     /// - `invoicePaid` on an active subscription is accepted and changes nothing, because
     ///   payment notifications can arrive twice (webhooks retry) and the second must not fail.
     /// - Paying brings a past-due or blocked subscription back to active at once.
+    /// - A further failed payment while past due (a dunning retry, a declined "pay") changes
+    ///   nothing; when dunning's tries are spent (or a hard decline ends it early) the
+    ///   subscription is blocked, as when the grace period runs out without a provider.
     /// - `resume` undoes a *scheduled* cancel (the `cancelAtPeriodEnd` flag): the status does
     ///   not change, so it is accepted on every live status. Whether a cancel is actually
     ///   scheduled is the flag's business, checked by the caller. A canceled subscription
     ///   cannot be resumed: an immediate cancel is final.
     /// - Cancel works from every status and is idempotent on canceled, so a double click, a
     ///   retried request or the period-end scheduler racing a customer never errors.
-    /// - Everything else (paying a trial, a payment failing on a subscription already past due,
-    ///   the grace period expiring twice, any event but cancel on canceled) is a bug or an
+    /// - Everything else (paying a trial, a payment failing on a blocked subscription, the grace
+    ///   period expiring twice, any event but cancel on canceled) is a bug or an
     ///   out-of-order message, and is refused loudly rather than guessed at.
     static func transition(
         from status: SubscriptionStatus, on event: SubscriptionEvent
@@ -69,8 +74,8 @@ extension SubscriptionStatus {
         case (.trialing, .trialEnded(hasPaymentMethod: true)): return .active
         case (.trialing, .trialEnded(hasPaymentMethod: false)): return .pastDue
         case (.active, .invoicePaid), (.pastDue, .invoicePaid), (.blocked, .invoicePaid): return .active
-        case (.active, .paymentFailed): return .pastDue
-        case (.pastDue, .graceExpired): return .blocked
+        case (.active, .paymentFailed), (.pastDue, .paymentFailed): return .pastDue
+        case (.pastDue, .graceExpired), (.pastDue, .dunningEnded): return .blocked
         case (_, .cancel): return .canceled
         case (let live, .resume) where live.isLive: return live
         default: throw .notAllowed(from: status, event: event)
@@ -100,6 +105,8 @@ enum SubscriptionEvent: Sendable, Equatable {
     case paymentFailed
     /// The grace period after a failed payment (or a trial without a payment method) ran out.
     case graceExpired
+    /// The last dunning try failed, or a hard decline ended dunning early (docs/payments.md).
+    case dunningEnded
     /// End the subscription now: asked for immediately, or the scheduler acting on
     /// `cancelAtPeriodEnd` when the period ends.
     case cancel
@@ -114,6 +121,7 @@ enum SubscriptionEvent: Sendable, Equatable {
         case .invoicePaid: "a paid invoice"
         case .paymentFailed: "a failed payment"
         case .graceExpired: "the end of the grace period"
+        case .dunningEnded: "the end of the payment retries"
         case .cancel: "a cancellation"
         case .resume: "a resumption"
         }

@@ -19,9 +19,9 @@ struct DunningStep {
             try await tx.audit(.pastDue, actor: nil, target: "subscription/\(record.id)", requestID: "billing-payments")
         }
         if retriesSpent, record.status == .pastDue {
-            record.status = try SubscriptionStatus.transition(from: .pastDue, on: .graceExpired)
+            record.status = try SubscriptionStatus.transition(from: .pastDue, on: .dunningEnded)
             try await tx.audit(.blocked, actor: nil, target: "subscription/\(record.id)", requestID: "billing-payments",
-                               after: ["reason": .string("the payment retries are spent")])
+                               after: ["reason": .string("dunning ended: the retries are spent, or the card was declined for good")])
         }
         guard record != before else { return }
         try await SubscriptionViewStep.publishStatusChange(from: before, to: record, in: tx)
