@@ -95,6 +95,7 @@ stop_server() {
   fi
   # The database is only a means to an end; keep the log and any failure evidence, drop the cluster.
   if [ "${BROWSER_KEEP_DATA:-0}" != 1 ]; then rm -rf "$RUN_DIR/postgres" "$RUN_DIR/run"; fi
+  rm -f "$RUN_DIR/localstripe.stdin"
   exit "$status"
 }
 trap stop_server EXIT

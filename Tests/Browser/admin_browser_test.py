@@ -17,15 +17,24 @@ Environment:
     KEEL_SCREENSHOTS    where the screenshots go (default: docs/screenshots in the checkout).
     KEEL_ARTIFACTS_DIR  where a failing step leaves its screenshot and HTML (default: a
                         temporary directory, printed).
+    LOCALSTRIPE_URL     localstripe, the fake Stripe the server collects through (its
+                        KEEL_STRIPE_API_BASE); the payments step makes a test card there.
+                        LOCALSTRIPE_KEY is its API key (default sk_test_keel).
+    KEEL_DATA_DIR       the server's embedded PostgreSQL (as the server's environment has it):
+                        the payments step ends a trial with SQL, as the cluster's superuser
+                        over its socket. KEEL_DATABASE_NAME names the database (default keel).
 
 One line per step; a step whose prerequisite failed is skipped. Ends with
 "N passed, N failed, N skipped" and exits 1 if anything failed or was skipped.
 """
 
+import base64
+import glob
 import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,6 +62,8 @@ REPO = Path(__file__).resolve().parents[2]
 BASE = os.environ.get("KEEL_URL", "").rstrip("/")
 KEEL_BIN = os.environ.get("KEEL_BIN", "")
 SHOTS = Path(os.environ.get("KEEL_SCREENSHOTS") or REPO / "docs" / "screenshots")
+LOCALSTRIPE_URL = os.environ.get("LOCALSTRIPE_URL", "").rstrip("/")
+LOCALSTRIPE_KEY = os.environ.get("LOCALSTRIPE_KEY") or "sk_test_keel"
 ARTIFACTS = Path(os.environ.get("KEEL_ARTIFACTS_DIR") or tempfile.mkdtemp(prefix="keel-browser-"))
 
 WAIT = 10  # seconds, for every WebDriverWait
@@ -201,6 +212,18 @@ def screenshot(name):
     check(driver.save_screenshot(str(SHOTS / name)), f"could not save {name}")
 
 
+def screenshot_full_page(name):
+    """The whole page, top to bottom, at the window's width (for a page taller than the window
+    whose every part matters: DevTools' captureBeyondViewport)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.execute_script("window.scrollTo(0, 0)")
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    (SHOTS / name).write_bytes(base64.b64decode(shot["data"]))
+
+
 # --- Outside the browser: the CLI and the JSON API ---------------------------------------------
 
 
@@ -244,6 +267,69 @@ def browser_get(href):
     request = urllib.request.Request(href, headers={"Cookie": cookies, "User-Agent": agent})
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.status, response.headers.get("Content-Type", ""), response.read()
+
+
+def http_json(method, href, body=None, token=None, form=None, headers=None):
+    """One HTTP call outside the browser: a JSON body (or a form), an optional bearer token.
+    Returns (status, parsed JSON or None); an error status is returned, not raised."""
+    headers = dict(headers or {})
+    data = None
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(href, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, {"raw": raw.decode(errors="replace")}
+
+
+def owner_token(tenant):
+    """Signs the tenant's owner in through the JSON API (POST /v1/sessions); a bearer token."""
+    status, answer = http_json("POST", url("/v1/sessions"),
+                               {"tenant": tenant["slug"], "email": tenant["email"], "password": OWNER_PASSWORD})
+    check(status in (200, 201) and answer and answer.get("token"),
+          f"POST /v1/sessions for {tenant['email']} answered {status}: {answer}")
+    return answer["token"]
+
+
+def psql(sql):
+    """One statement as the embedded cluster's superuser (row-level security does not bind it),
+    over the cluster's socket: <KEEL_DATA_DIR>/postgres may be a symlink to the cluster's home
+    elsewhere (EmbeddedPostgres.home), whose run/ holds the socket. Returns the rows, each a
+    list of columns ('|'-separated, unaligned)."""
+    data_dir = os.environ.get("KEEL_DATA_DIR")
+    check(data_dir and not os.environ.get("DATABASE_URL"),
+          "the payments step needs the server's embedded PostgreSQL (KEEL_DATA_DIR, no DATABASE_URL)")
+    home = os.path.dirname(os.path.realpath(os.path.join(data_dir, "postgres")))
+    binary = shutil.which("psql") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), reverse=True)), None)
+    check(binary, "psql is not installed")
+    argv = [binary, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", os.path.join(home, "run"), "-U", "postgres",
+            "-d", os.environ.get("KEEL_DATABASE_NAME") or "keel", "-c", sql]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    check(out.returncode == 0, f"psql exited {out.returncode}: {out.stderr.strip()}\n  {sql}")
+    return [line.split("|") for line in out.stdout.splitlines() if line.strip()]
+
+
+def stripe_card():
+    """A 4242 test card made at localstripe (as Stripe.js would make it): its pm_ id."""
+    check(LOCALSTRIPE_URL, "LOCALSTRIPE_URL is not set (scripts/browser-test.sh starts localstripe and sets it)")
+    status, answer = http_json("POST", LOCALSTRIPE_URL + "/v1/payment_methods", token=LOCALSTRIPE_KEY, form={
+        "type": "card", "card[number]": "4242424242424242", "card[exp_month]": "12", "card[exp_year]": "2034",
+        "card[cvc]": "123"})
+    check(status == 200 and answer and str(answer.get("id", "")).startswith("pm_"),
+          f"localstripe POST /v1/payment_methods answered {status}: {answer}")
+    return answer["id"]
 
 
 # --- Steps -------------------------------------------------------------------------------------
@@ -487,6 +573,96 @@ def check_invoice_page(driver, base, tenant_id, invoice_id):
     check(driver.save_screenshot(str(SHOTS / "invoice-payments.png")), "could not save invoice-payments.png")
 
 
+def step_payments():
+    """A card on file, the trial ended: the scheduler issues the first invoice and charges it at
+    localstripe; staff open it from the tenant page, see the succeeded attempt, refund part of it."""
+    token = owner_token(ACME)
+    card = stripe_card()
+    status, answer = http_json("PUT", url("/v1/billing/payment-method"), {"payment_method": card}, token=token)
+    check(status == 200, f"PUT /v1/billing/payment-method answered {status}: {answer}")
+
+    # No API ends a trial early: move it into the past. The anchor moves with it (as a trial
+    # extension moves it), so the first paid period runs a month from the trial's end; the
+    # period must start before it ends (a check constraint).
+    tenant_id = ACME["id"]
+    check(re.fullmatch(r"[0-9a-f-]{36}", tenant_id), f"unexpected tenant id {tenant_id!r}")
+    ended = psql(
+        "update billing.subscriptions set trial_end = now() - interval '1 minute', "
+        "billing_anchor = now() - interval '1 minute', "
+        "current_period_start = now() - interval '15 days', current_period_end = now() - interval '1 minute' "
+        f"where tenant_id = '{tenant_id}' and status = 'trialing' returning subscription_id")
+    check(len(ended) == 1, f"expected one trialing subscription for {ACME['slug']}, updated {len(ended)}")
+
+    # The scheduler runs every second (KEEL_BILLING_SCHEDULER_SECONDS=1): it ends the trial,
+    # issues the invoice, then charges the card. Watch the tenant page until the invoice is paid.
+    def paid_invoice_link():
+        for row in driver.find_elements(By.CSS_SELECTOR, "table#invoices tbody tr"):
+            badges = row.find_elements(By.CSS_SELECTOR, "span.badge")
+            if badges and badges[0].text.strip() == "paid":
+                links = [a for a in row.find_elements(By.TAG_NAME, "a")
+                         if re.search(r"/billing/invoices/[0-9a-f-]{36}$", a.get_attribute("href") or "")]
+                if links:
+                    return links[0]
+        return None
+
+    deadline = time.monotonic() + 30
+    link = None
+    while True:
+        drain_console()
+        driver.get(state["tenant_url"])
+        try:
+            link = paid_invoice_link()
+        except StaleElementReferenceException:
+            link = None
+        if link or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    if not link:
+        rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table#invoices tbody tr")]
+        raise StepFailed(f"no paid invoice on the tenant page 30 s after the trial ended; invoices: {rows}; "
+                         f"subscription: {text_of('#billing-status')(driver)!r}")
+    number = link.text.strip()
+    check(number and number != "draft", f"the invoice link reads {number!r}, not an invoice number")
+    invoice_id = link.get_attribute("href").rstrip("/").rsplit("/", 1)[1]
+
+    # The invoice number on the tenant page opens the invoice's page.
+    old = driver.find_element(By.TAG_NAME, "html")
+    drain_console()
+    link.click()
+    wait(EC.staleness_of(old), "the invoice number link did not open a page")
+    path = f"/admin/tenants/{tenant_id}/billing/invoices/{invoice_id}"
+    wait(lambda d: path_of() == path, f"the invoice link did not lead to {path}")
+    wait(lambda d: number in (text_of("main h1")(d) or ""), f"the invoice page's h1 does not name {number}")
+    state["invoice_url"] = driver.current_url
+
+    check_invoice_page(driver, BASE, tenant_id, invoice_id)
+    wait_text("#invoice-status", "paid")
+    attempt = row_containing("table#payment-attempts", "succeeded")
+    provider_ids = [c.text.strip() for c in attempt.find_elements(By.CSS_SELECTOR, "code")]
+    check(any(p.startswith("pi_") for p in provider_ids),
+          f"the succeeded attempt names no pi_ payment: {attempt.text!r}")
+    check("automatic" in attempt.text, f"the first attempt should be automatic: {attempt.text!r}")
+
+    # A partial refund to the card, with a reason; the page comes back with the refund listed.
+    reason = "browser test: goodwill refund"
+    try:
+        submit_and_land("form#refund", {"amount": "5.00", "reason": reason}, "refund_sent")
+    except StepFailed as error:
+        shown = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "p.error")]
+        raise StepFailed(f"{error}; the page says: {shown}") from None
+    check(path_of() == path, f"the refund came back to {driver.current_url}, not the invoice page")
+    refund = row_containing("table#refunds", reason)
+    check("5.00" in refund.text, f"the refund row does not show 5.00: {refund.text!r}")
+    badge = find("span.badge", refund).text.strip()
+    check(badge == "succeeded", f"the refund is {badge!r}, not succeeded: {refund.text!r}")
+    check(any(c.text.strip().startswith("re_") for c in refund.find_elements(By.CSS_SELECTOR, "code")),
+          f"the refund names no re_ refund at the provider: {refund.text!r}")
+    credited = find("#invoice-credited").text
+    check(credited.startswith("5.00"), f"#invoice-credited reads {credited!r} after a 5.00 refund")
+    # The notice, the facts (paid, 5.00 credited), the refund form and both tables: all of it.
+    screenshot_full_page("invoice-payments.png")
+
+
 def step_plans():
     go("/admin/plans")
     row_containing("table#plans", "starter")
@@ -515,6 +691,8 @@ def step_narrow():
         pages = [url("/admin"), url("/admin/tenants?" + urllib.parse.urlencode({"q": ACME["slug"]})),
                  state["tenant_url"], state["user_url"],
                  url("/admin/audit?" + urllib.parse.urlencode({"tenant": ACME["id"]}))]
+        if state.get("invoice_url"):  # the payments step ran
+            pages.append(state["invoice_url"])
         for page in pages:
             drain_console()
             driver.get(page)
@@ -545,6 +723,7 @@ STEPS = [
     ("XSS payloads stay text", step_xss, ["sign out, sign in with password and TOTP", "seed tenants through POST /v1/signup"]),
     ("mail and staff pages", step_other_pages, ["sign out, sign in with password and TOTP"]),
     ("billing: extend trial, tax rate, coupon", step_billing, ["search a tenant"]),
+    ("payments: card, trial ends, invoice charged, refund", step_payments, ["search a tenant"]),
     ("plans: add a plan", step_plans, ["sign out, sign in with password and TOTP"]),
     ("narrow window", step_narrow, ["open a user"]),
     ("no CSP violations", step_no_csp_violations, ["login page"]),

@@ -318,6 +318,23 @@ struct PaymentsAPITests {
         }
     }
 
+    @Test("the provider down: 503 with Retry-After, nothing charged, nothing lost; the invoice is tried again")
+    func providerDown() async throws {
+        // A port nobody listens on (the discard port) stands in for a provider that is down.
+        try await LiveAPI.run(database: try await TestDatabase.shared().scratch("payments_down"), {
+            $0.stripeAPIKey = LocalStripe.apiKey
+            $0.stripeAPIBase = "http://127.0.0.1:9"
+            $0.stripeTimeoutSeconds = 2
+        }) { api, _ in
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            let set = try await api.call(.put, "/v1/billing/payment-method", json: #"{"payment_method":"pm_card_visa"}"#, token: tenant.token)
+            #expect(set.status == .serviceUnavailable && set.json["code"].string == "payment_provider_unavailable", "\(set.text)")
+            let method = try await api.call(.get, "/v1/billing/payment-method", token: tenant.token)
+            #expect(method.json["collection_enabled"].bool == true && method.json["card"].isNull, "\(method.text)")
+        }
+    }
+
     @Test("without a provider configured, the payment operations answer a clear problem")
     func paymentsOff() async throws {
         try await LiveAPI.run { api, _ in

@@ -15,6 +15,11 @@ struct PayInvoiceUseCase {
         try principal.require(.billingManage)
         guard let collect else { throw PaymentsOff.error }
         let attempt = try await collect(tenantID: principal.tenantID, invoiceID: id, trigger: .customer, idempotency: idempotency)
+        if attempt.state == .failed, attempt.failureCode == PaymentKeys.providerUnavailable {
+            var error = AppError(.paymentProviderUnavailable, "The payment provider did not answer; nothing was charged. Try again shortly.")
+            error.retryAfterSeconds = 30
+            throw error
+        }
         if attempt.state == .failed {
             throw AppError(.paymentDeclined, "The payment failed: \(attempt.failureMessage ?? "the card was declined"). "
                            + "Add another card (PUT /v1/billing/payment-method) or try again later.")
