@@ -18,10 +18,10 @@ Environment:
     KEEL_ARTIFACTS_DIR  where a failing step leaves its screenshot and HTML (default: a
                         temporary directory, printed).
     LOCALSTRIPE_URL     localstripe, the fake Stripe the server collects through (its
-                        KEEL_STRIPE_API_BASE); the payments step makes a test card there.
+                        KEEL_STRIPE_API_BASE); the payments and dunning steps make test cards there.
                         LOCALSTRIPE_KEY is its API key (default sk_test_keel).
     KEEL_DATA_DIR       the server's embedded PostgreSQL (as the server's environment has it):
-                        the payments step ends a trial with SQL, as the cluster's superuser
+                        the payments and dunning steps end trials with SQL, as the cluster's superuser
                         over its socket. KEEL_DATABASE_NAME names the database (default keel).
 
 One line per step; a step whose prerequisite failed is skipped. Ends with
@@ -79,6 +79,13 @@ ACME = {
     "name": f"Acme {RUN}",
     "email": f"owner-{RUN}@acme.test",
     "owner": f"Ada Owner {RUN}",
+}
+# Signed up in the dunning step, with a card that attaches but whose every charge is declined.
+DUNNING = {
+    "slug": f"dunning-{RUN}",
+    "name": f"Dunning Co {RUN}",
+    "email": f"owner-{RUN}@dunning.test",
+    "owner": f"Dan Owner {RUN}",
 }
 XSS = {
     "slug": f"xss-{RUN}",
@@ -182,6 +189,29 @@ def submit_and_land(form_css, fields, done):
     find("button", form).click()
     wait(lambda d: f"done={done}" in d.current_url, f"submitting {form_css} did not land on ?done={done}")
     wait(EC.presence_of_element_located((By.CSS_SELECTOR, "p.notice")), f"no p.notice after {form_css}")
+
+
+def submit_and_refuse(form_css, fields, status=422):
+    """Like submit_and_land, for a console action the server refuses: the page comes back from the
+    POST itself (no redirect), at the form's address, with `status` and a p.error. Waits for that
+    address and the error box (the page before had none), not for the old page to go stale.
+    Returns the error's text."""
+    form = find(form_css)
+    action = path_of(form.get_attribute("action"))  # absolute, as the browser resolves it
+    check(not driver.find_elements(By.CSS_SELECTOR, "p.error"), f"a p.error is shown before submitting {form_css}")
+    for name, value in fields.items():
+        field = find(f"[name='{name}']", form)
+        field.clear()
+        field.send_keys(value)
+    drain_console()
+    find("button", form).click()
+    wait(lambda d: path_of() == action and d.find_elements(By.CSS_SELECTOR, "p.error"),
+         f"submitting {form_css} did not come back at {action} with a p.error")
+    # The navigation's own status (Navigation Timing): the refused POST's answer.
+    answered = driver.execute_script(
+        "const n = performance.getEntriesByType('navigation')[0]; return n ? n.responseStatus : null")
+    check(answered == status, f"submitting {form_css} answered {answered}, not {status}")
+    return find("p.error").text.strip()
 
 
 def text_of(css):
@@ -321,11 +351,12 @@ def psql(sql):
     return [line.split("|") for line in out.stdout.splitlines() if line.strip()]
 
 
-def stripe_card():
-    """A 4242 test card made at localstripe (as Stripe.js would make it): its pm_ id."""
+def stripe_card(number="4242424242424242"):
+    """A test card made at localstripe (as Stripe.js would make it): its pm_ id. 4242… is charged;
+    4000000000000341 attaches, but every charge of it is declined (card_declined)."""
     check(LOCALSTRIPE_URL, "LOCALSTRIPE_URL is not set (scripts/browser-test.sh starts localstripe and sets it)")
     status, answer = http_json("POST", LOCALSTRIPE_URL + "/v1/payment_methods", token=LOCALSTRIPE_KEY, form={
-        "type": "card", "card[number]": "4242424242424242", "card[exp_month]": "12", "card[exp_year]": "2034",
+        "type": "card", "card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2034",
         "card[cvc]": "123"})
     check(status == 200 and answer and str(answer.get("id", "")).startswith("pm_"),
           f"localstripe POST /v1/payment_methods answered {status}: {answer}")
@@ -573,6 +604,72 @@ def check_invoice_page(driver, base, tenant_id, invoice_id):
     check(driver.save_screenshot(str(SHOTS / "invoice-payments.png")), "could not save invoice-payments.png")
 
 
+def end_trial(tenant):
+    """No API ends a trial early: move it into the past. The anchor moves with it (as a trial
+    extension moves it), so the first paid period runs a month from the trial's end; the
+    period must start before it ends (a check constraint)."""
+    tenant_id = tenant["id"]
+    check(re.fullmatch(r"[0-9a-f-]{36}", tenant_id), f"unexpected tenant id {tenant_id!r}")
+    ended = psql(
+        "update billing.subscriptions set trial_end = now() - interval '1 minute', "
+        "billing_anchor = now() - interval '1 minute', "
+        "current_period_start = now() - interval '15 days', current_period_end = now() - interval '1 minute' "
+        f"where tenant_id = '{tenant_id}' and status = 'trialing' returning subscription_id")
+    check(len(ended) == 1, f"expected one trialing subscription for {tenant['slug']}, updated {len(ended)}")
+
+
+def wait_for_invoice(tenant_url, invoice_status, billing_status=None, seconds=30):
+    """Reloads the tenant page until its invoices list one in `invoice_status` (and, when given,
+    #billing-status reads `billing_status`): the scheduler runs every second
+    (KEEL_BILLING_SCHEDULER_SECONDS=1). Returns the invoice number's link."""
+    def invoice_link():
+        for row in driver.find_elements(By.CSS_SELECTOR, "table#invoices tbody tr"):
+            badges = row.find_elements(By.CSS_SELECTOR, "span.badge")
+            if badges and badges[0].text.strip() == invoice_status:
+                links = [a for a in row.find_elements(By.TAG_NAME, "a")
+                         if re.search(r"/billing/invoices/[0-9a-f-]{36}$", a.get_attribute("href") or "")]
+                if links:
+                    return links[0]
+        return None
+
+    deadline = time.monotonic() + seconds
+    link = None
+    while True:
+        drain_console()
+        driver.get(tenant_url)
+        try:
+            link = invoice_link()
+            if link and billing_status and text_of("#billing-status")(driver) != billing_status:
+                link = None
+        except StaleElementReferenceException:
+            link = None
+        if link or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    if not link:
+        rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table#invoices tbody tr")]
+        wanted = f"invoice marked {invoice_status}" + (f" with #billing-status {billing_status}" if billing_status else "")
+        raise StepFailed(f"no {wanted} on the tenant page {seconds} s after the trial ended; invoices: {rows}; "
+                         f"subscription: {text_of('#billing-status')(driver)!r}")
+    return link
+
+
+def open_invoice(link, tenant_id):
+    """Clicks an invoice number's link on the tenant page; waits for the invoice page.
+    Returns (number, invoice id, the page's path)."""
+    number = link.text.strip()
+    check(number and number != "draft", f"the invoice link reads {number!r}, not an invoice number")
+    invoice_id = link.get_attribute("href").rstrip("/").rsplit("/", 1)[1]
+    old = driver.find_element(By.TAG_NAME, "html")
+    drain_console()
+    link.click()
+    wait(EC.staleness_of(old), "the invoice number link did not open a page")
+    path = f"/admin/tenants/{tenant_id}/billing/invoices/{invoice_id}"
+    wait(lambda d: path_of() == path, f"the invoice link did not lead to {path}")
+    wait(lambda d: number in (text_of("main h1")(d) or ""), f"the invoice page's h1 does not name {number}")
+    return number, invoice_id, path
+
+
 def step_payments():
     """A card on file, the trial ended: the scheduler issues the first invoice and charges it at
     localstripe; staff open it from the tenant page, see the succeeded attempt, refund part of it."""
@@ -581,58 +678,13 @@ def step_payments():
     status, answer = http_json("PUT", url("/v1/billing/payment-method"), {"payment_method": card}, token=token)
     check(status == 200, f"PUT /v1/billing/payment-method answered {status}: {answer}")
 
-    # No API ends a trial early: move it into the past. The anchor moves with it (as a trial
-    # extension moves it), so the first paid period runs a month from the trial's end; the
-    # period must start before it ends (a check constraint).
     tenant_id = ACME["id"]
-    check(re.fullmatch(r"[0-9a-f-]{36}", tenant_id), f"unexpected tenant id {tenant_id!r}")
-    ended = psql(
-        "update billing.subscriptions set trial_end = now() - interval '1 minute', "
-        "billing_anchor = now() - interval '1 minute', "
-        "current_period_start = now() - interval '15 days', current_period_end = now() - interval '1 minute' "
-        f"where tenant_id = '{tenant_id}' and status = 'trialing' returning subscription_id")
-    check(len(ended) == 1, f"expected one trialing subscription for {ACME['slug']}, updated {len(ended)}")
+    end_trial(ACME)
 
-    # The scheduler runs every second (KEEL_BILLING_SCHEDULER_SECONDS=1): it ends the trial,
-    # issues the invoice, then charges the card. Watch the tenant page until the invoice is paid.
-    def paid_invoice_link():
-        for row in driver.find_elements(By.CSS_SELECTOR, "table#invoices tbody tr"):
-            badges = row.find_elements(By.CSS_SELECTOR, "span.badge")
-            if badges and badges[0].text.strip() == "paid":
-                links = [a for a in row.find_elements(By.TAG_NAME, "a")
-                         if re.search(r"/billing/invoices/[0-9a-f-]{36}$", a.get_attribute("href") or "")]
-                if links:
-                    return links[0]
-        return None
-
-    deadline = time.monotonic() + 30
-    link = None
-    while True:
-        drain_console()
-        driver.get(state["tenant_url"])
-        try:
-            link = paid_invoice_link()
-        except StaleElementReferenceException:
-            link = None
-        if link or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    if not link:
-        rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table#invoices tbody tr")]
-        raise StepFailed(f"no paid invoice on the tenant page 30 s after the trial ended; invoices: {rows}; "
-                         f"subscription: {text_of('#billing-status')(driver)!r}")
-    number = link.text.strip()
-    check(number and number != "draft", f"the invoice link reads {number!r}, not an invoice number")
-    invoice_id = link.get_attribute("href").rstrip("/").rsplit("/", 1)[1]
-
-    # The invoice number on the tenant page opens the invoice's page.
-    old = driver.find_element(By.TAG_NAME, "html")
-    drain_console()
-    link.click()
-    wait(EC.staleness_of(old), "the invoice number link did not open a page")
-    path = f"/admin/tenants/{tenant_id}/billing/invoices/{invoice_id}"
-    wait(lambda d: path_of() == path, f"the invoice link did not lead to {path}")
-    wait(lambda d: number in (text_of("main h1")(d) or ""), f"the invoice page's h1 does not name {number}")
+    # The scheduler ends the trial, issues the invoice, then charges the card. Watch the tenant
+    # page until the invoice is paid; its number there opens the invoice's page.
+    link = wait_for_invoice(state["tenant_url"], "paid")
+    _, invoice_id, path = open_invoice(link, tenant_id)
     state["invoice_url"] = driver.current_url
 
     check_invoice_page(driver, BASE, tenant_id, invoice_id)
@@ -661,6 +713,78 @@ def step_payments():
     check(credited.startswith("5.00"), f"#invoice-credited reads {credited!r} after a 5.00 refund")
     # The notice, the facts (paid, 5.00 credited), the refund form and both tables: all of it.
     screenshot_full_page("invoice-payments.png")
+
+
+def step_dunning():
+    """A second tenant whose card attaches but is always declined: when its trial ends the first
+    charge fails (card_declined, a hard decline), the subscription goes past_due, and the invoice
+    page shows the failed attempt and where dunning stands. Staff retry the charge now: declined
+    again, the page says so (422) and lists both attempts."""
+    sign_up(DUNNING)
+    token = owner_token(DUNNING)
+    # The subscription appears a moment after sign-up (Billing reacts through the outbox).
+    deadline = time.monotonic() + 20
+    while True:
+        status, answer = http_json("GET", url("/v1/billing/subscription"), token=token)
+        if status == 200 and answer and answer.get("status") == "trialing":
+            break
+        check(time.monotonic() < deadline,
+              f"no trialing subscription for {DUNNING['slug']} 20 s after sign-up: {status} {answer}")
+        time.sleep(0.25)
+    card = stripe_card("4000000000000341")
+    status, answer = http_json("PUT", url("/v1/billing/payment-method"), {"payment_method": card}, token=token)
+    check(status == 200, f"PUT /v1/billing/payment-method (a card declined when charged) answered {status}: {answer}")
+    end_trial(DUNNING)
+
+    # The tenant, through the console's search.
+    go("/admin/tenants?" + urllib.parse.urlencode({"q": DUNNING["slug"]}))
+    row = row_containing("table#tenants", DUNNING["slug"])
+    links = [a for a in row.find_elements(By.TAG_NAME, "a") if a.text.strip() == DUNNING["name"]]
+    check(links, f"no link reading {DUNNING['name']!r} in the row: {row.text!r}")
+    old = driver.find_element(By.TAG_NAME, "html")
+    links[0].click()
+    wait(EC.staleness_of(old), "the tenant link did not open a page")
+    wait(lambda d: DUNNING["name"] in (text_of("h1")(d) or ""), f"the tenant page's h1 does not name {DUNNING['name']}")
+    tenant_url = driver.current_url
+
+    # The scheduler issues the invoice and charges it; the decline leaves it open and the
+    # subscription past due.
+    link = wait_for_invoice(tenant_url, "open", billing_status="past_due")
+    open_invoice(link, DUNNING["id"])
+    wait_text("#invoice-status", "open")
+
+    def failed_attempts():
+        rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "table#payment-attempts tbody tr")
+                if [b.text.strip() for b in r.find_elements(By.CSS_SELECTOR, "span.badge")] == ["failed"]]
+        for r in rows:
+            codes = [c.text.strip() for c in r.find_elements(By.CSS_SELECTOR, "code")]
+            check("card_declined" in codes, f"a failed attempt does not name card_declined: {r.text!r}")
+        return rows
+
+    first = failed_attempts()
+    check(len(first) == 1, f"expected one failed attempt, found {[r.text for r in first]}")
+    check("automatic" in first[0].text, f"the first attempt should be automatic: {first[0].text!r}")
+
+    # A hard decline is not charged again on the schedule, but the next try's date stays (dunning
+    # ends there unless a new card comes): the page says both.
+    dunning = find("#invoice-dunning").text.strip()
+    check("hard decline" in dunning, f"#invoice-dunning does not mention the hard decline: {dunning!r}")
+    next_try = re.search(r"[Nn]ext try (\d{4}-\d{2}-\d{2}) \d{2}:\d{2}", dunning)
+    check(next_try, f"#invoice-dunning shows no next try date: {dunning!r}")
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    check(next_try.group(1) > today, f"the next try ({next_try.group(1)}) should be after today ({today}): {dunning!r}")
+
+    # Staff charge it now, with a reason: declined again, so the invoice page comes back with
+    # the error, and both attempts listed.
+    error = submit_and_refuse("form#retry-collection", {"reason": "browser test: the customer says the card works now"})
+    check("The payment failed" in error, f"the error box does not say the payment failed: {error!r}")
+    both = failed_attempts()
+    check(len(both) == 2, f"expected two failed attempts after the retry, found {[r.text for r in both]}")
+    wait_text("#invoice-status", "open")
+    dunning = find("#invoice-dunning").text.strip()
+    check("hard decline" in dunning, f"after the retry, #invoice-dunning does not mention the hard decline: {dunning!r}")
+    # The error, the open invoice, where dunning stands, the retry form and both attempts.
+    screenshot_full_page("invoice-dunning.png")
 
 
 def step_plans():
@@ -724,6 +848,7 @@ STEPS = [
     ("mail and staff pages", step_other_pages, ["sign out, sign in with password and TOTP"]),
     ("billing: extend trial, tax rate, coupon", step_billing, ["search a tenant"]),
     ("payments: card, trial ends, invoice charged, refund", step_payments, ["search a tenant"]),
+    ("dunning: declined card, past due, retry declined", step_dunning, ["sign out, sign in with password and TOTP"]),
     ("plans: add a plan", step_plans, ["sign out, sign in with password and TOTP"]),
     ("narrow window", step_narrow, ["open a user"]),
     ("no CSP violations", step_no_csp_violations, ["login page"]),

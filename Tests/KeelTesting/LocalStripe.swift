@@ -2,19 +2,11 @@ public import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A fake Stripe for the tests: localstripe (`Tests/Support/localstripe/localstripe_server.py`)
-/// as a child process, listening on 127.0.0.1, its store in memory only (nothing is read from or
-/// written to disk, so every server starts empty). Point `StripeGateway` at `baseURL` with
-/// `apiKey`; the helpers below read back what the code under test did.
-///
-/// The server stops on SIGTERM (`stop()`) or when its stdin reaches EOF: stdin is a pipe this
-/// object holds open, so a test process that dies takes its server with it.
+/// as a child process (`ReadyProcess`), listening on 127.0.0.1, its store in memory only (nothing
+/// is read from or written to disk, so every server starts empty). Point `StripeGateway` at
+/// `baseURL` with `apiKey`; the helpers below read back what the code under test did.
 ///
 /// Where localstripe is not Stripe (1.15.10, read from its source and tried by hand):
 /// - it ignores `Idempotency-Key` and `Stripe-Version`: a retried POST makes a second object;
@@ -32,36 +24,29 @@ import Darwin
 ///   all succeed;
 /// - objects embed their `latest_charge` as an object, not an id.
 ///
-/// `@unchecked Sendable`: every stored property is a `let`; `Process` may be asked whether it
-/// runs, and be terminated, from any thread, and `URLSession` may be used from any thread.
+/// `@unchecked Sendable`: every stored property is a `let`, and `URLSession` may be used from
+/// any thread.
 public final class LocalStripe: @unchecked Sendable {
     /// The secret key the tests use (localstripe takes any `sk_…` key).
     public static let apiKey = "sk_test_keel"
     /// The port it listens on (127.0.0.1).
-    public let port: Int
+    public var port: Int { child.port }
     /// `http://127.0.0.1:<port>`, for `StripeGateway(base:)` / `KEEL_STRIPE_API_BASE`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
-    private let process: Process
-    /// Held open for the server's lifetime: EOF on its stdin stops it.
-    private let stdinPipe: Pipe
-    /// This server's scratch directory (its stdout and stderr).
-    private let workDir: URL
+    private let child: ReadyProcess
     private let session: URLSession
 
     static let script = TestDatabase.packageRoot.appendingPathComponent("Tests/Support/localstripe/localstripe_server.py")
 
-    private init(port: Int, process: Process, stdinPipe: Pipe, workDir: URL) {
-        self.port = port
-        self.process = process
-        self.stdinPipe = stdinPipe
-        self.workDir = workDir
+    private init(child: ReadyProcess) {
+        self.child = child
         self.session = URLSession(configuration: .ephemeral)
     }
 
     deinit {
         stop()
         session.invalidateAndCancel()
-        try? FileManager.default.removeItem(at: workDir)
+        try? FileManager.default.removeItem(at: child.workDir)
     }
 
     // MARK: Starting and stopping
@@ -81,71 +66,21 @@ public final class LocalStripe: @unchecked Sendable {
 
     /// Starts a server of its own and waits (up to 20 s) for its `READY <port>` line.
     public static func start() async throws -> LocalStripe {
-        let workDir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("keel-localstripe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)
-
-        // stdout and stderr go to files: nobody has to drain a pipe, so a chatty server (the
-        // access log is on stderr) cannot block on a full one.
-        let stdoutURL = workDir.appendingPathComponent("stdout.log")
-        let stderrURL = workDir.appendingPathComponent("stderr.log")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let stdoutFile = try FileHandle(forWritingTo: stdoutURL)
-        let stderrFile = try FileHandle(forWritingTo: stderrURL)
-        let stdinPipe = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--port", "0"]
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutFile
-        process.standardError = stderrFile
-        try process.run()
-        // The child has its own copies of these descriptors now.
-        try? stdoutFile.close()
-        try? stderrFile.close()
-
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            let output = (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? ""
-            if let line = output.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("READY ") }),
-               let actualPort = Int(line.dropFirst("READY ".count)) {
-                return LocalStripe(port: actualPort, process: process, stdinPipe: stdinPipe, workDir: workDir)
-            }
-            if !process.isRunning {
-                // e.g. "localstripe is missing: python3 -m pip install -r requirements.txt"
-                let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-                try? FileManager.default.removeItem(at: workDir)
-                throw LocalStripeFailure("localstripe_server.py exited with status \(process.terminationStatus)\n\(stderr)")
-            }
-            if ContinuousClock.now >= deadline {
-                process.terminate()
-                let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-                try? FileManager.default.removeItem(at: workDir)
-                throw LocalStripeFailure("localstripe_server.py did not print READY within 20 s\n\(stderr)")
-            }
-            try await Task.sleep(for: .milliseconds(25))
+        let workDir = try ReadyProcess.scratchDirectory("localstripe")
+        do {
+            return LocalStripe(child: try await ReadyProcess.start(script, ["--port", "0"], workDir: workDir))
+        } catch {
+            try? FileManager.default.removeItem(at: workDir)
+            throw error
         }
     }
 
     /// The server's stderr so far: its access log, webhook deliveries and any traceback
     /// (handy in a failing expectation's message).
-    public func errorOutput() -> String {
-        (try? String(contentsOf: workDir.appendingPathComponent("stderr.log"), encoding: .utf8)) ?? ""
-    }
+    public func errorOutput() -> String { child.errorOutput() }
 
-    /// SIGTERM, then waits for the exit (SIGKILL after 5 s). Safe to call more than once.
-    public func stop() {
-        guard process.isRunning else { return }
-        // EOF on stdin is the server's own way out; SIGTERM as well, in case it is busy.
-        try? stdinPipe.fileHandleForWriting.close()
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(5)
-        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        try? stdinPipe.fileHandleForWriting.close()
-    }
+    /// Stops the server; safe to call more than once.
+    public func stop() { child.stop() }
 
     // MARK: Reading back
 

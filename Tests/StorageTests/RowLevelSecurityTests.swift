@@ -25,6 +25,12 @@ struct RowLevelSecurityTests {
         "platform.audit_log.audit_log_pkey": "audit_id is a fresh UUIDv7 per entry",
         // One issuer numbers every tenant's invoices, gap-free (billing.invoice_counters).
         "billing.invoices.invoices_number": "invoice numbers are the issuer's, one sequence across tenants",
+        // The payment provider's ids are global to the provider account: one payment is one
+        // attempt, one webhook event is stored once (whichever tenant its metadata names), and a
+        // refund's key (derived from its own UUID) is one refund at the provider.
+        "billing.payment_attempts.payment_attempts_provider_payment": "a provider payment id belongs to one attempt",
+        "billing.provider_events.provider_events_event_id": "a provider event id is stored once across the platform",
+        "billing.refunds.refunds_idempotency_key_key": "a refund's provider idempotency key is unique at the provider",
         "billing.credit_notes.credit_notes_number": "credit note numbers are the issuer's, one sequence across tenants",
     ]
 

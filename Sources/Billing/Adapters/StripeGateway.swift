@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+public import BillingAPI
 public import Foundation
 public import Kernel
 import NIOCore
@@ -31,12 +32,12 @@ public struct StripeGateway: PaymentGateway {
     }
 
     public func attach(paymentMethod: String, customer: String,
-                       idempotencyKey: String) async throws(PaymentGatewayError) -> PaymentMethodSummary {
+                       idempotencyKey: String) async throws(PaymentGatewayError) -> PaymentMethodInfo.Card {
         let method = try await post("/v1/payment_methods/\(Self.pathSegment(paymentMethod))/attach", [("customer", customer)],
                                     idempotencyKey: idempotencyKey)
         let card = method.object("card")
         let month = card?.int("exp_month") ?? 0, year = card?.int("exp_year") ?? 0
-        return PaymentMethodSummary(id: try method.string("id"), brand: card?.optionalString("brand") ?? "card",
+        return PaymentMethodInfo.Card(id: try method.string("id"), brand: card?.optionalString("brand") ?? "card",
                                     last4: card?.optionalString("last4") ?? "????",
                                     expires: String(format: "%02d/%04d", month, year))
     }

@@ -1,3 +1,4 @@
+public import BillingAPI
 public import Foundation
 public import Kernel
 
@@ -13,7 +14,7 @@ public protocol PaymentGateway: Sendable {
     func createCustomer(tenantID: TenantID, name: String, email: String?, idempotencyKey: String) async throws(PaymentGatewayError) -> String
     /// Attaches a payment method the client made with the provider to the customer; returns how
     /// the provider describes it. A card the provider refuses is `.declined`.
-    func attach(paymentMethod: String, customer: String, idempotencyKey: String) async throws(PaymentGatewayError) -> PaymentMethodSummary
+    func attach(paymentMethod: String, customer: String, idempotencyKey: String) async throws(PaymentGatewayError) -> PaymentMethodInfo.Card
     /// Creates a payment (nothing is charged yet), tagged with the invoice and attempt.
     func createPayment(_ request: PaymentRequest, idempotencyKey: String) async throws(PaymentGatewayError) -> ProviderPayment
     /// Charges a created payment. A decline is `.declined`; the payment then reads
@@ -92,22 +93,6 @@ public struct PaymentFailure: Sendable, Equatable {
     public var isHardDecline: Bool {
         ["card_declined", "expired_card", "incorrect_number", "invalid_cvc", "stolen_card", "lost_card",
          "fraudulent", "pickup_card", "restricted_card", "authentication_required"].contains(code)
-    }
-}
-
-/// The card on file, as the provider describes it.
-public struct PaymentMethodSummary: Sendable, Equatable {
-    public let id: String
-    public let brand: String
-    public let last4: String
-    /// `MM/YYYY`.
-    public let expires: String
-
-    public init(id: String, brand: String, last4: String, expires: String) {
-        self.id = id
-        self.brand = brand
-        self.last4 = last4
-        self.expires = expires
     }
 }
 

@@ -102,7 +102,7 @@ enum CollectionRows {
             """)
     }
 
-    static func setCard(_ card: PaymentMethodSummary, in tx: TenantTransaction) async throws {
+    static func setCard(_ card: PaymentMethodInfo.Card, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update billing.profiles
                set payment_method = \(card.id), payment_method_brand = \(card.brand), payment_method_last4 = \(card.last4),

@@ -124,6 +124,14 @@ enum PaymentAttemptRows {
             """)
     }
 
+    /// The look-up a webhook asked for is done (or not needed: nothing would change).
+    static func clearCheck(_ id: PaymentAttemptID, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update billing.payment_attempts set check_requested_at = null
+             where tenant_id = \(tx.tenantID) and attempt_id = \(id) and check_requested_at is not null
+            """)
+    }
+
     /// A provider webhook spoke about this attempt's payment: the collector asks the provider.
     static func requestCheck(_ id: PaymentAttemptID, in tx: TenantTransaction) async throws {
         try await tx.execute("""

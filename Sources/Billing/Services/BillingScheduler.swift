@@ -30,7 +30,8 @@ public struct BillingScheduler: Service {
                     logger.info("billing work done", metadata: [
                         "trial_reminders": "\(report.trialReminders)", "trials_ended": "\(report.trialsEnded)",
                         "renewals": "\(report.renewals)", "cancellations": "\(report.cancellations)",
-                        "blocked": "\(report.blocked)"])
+                        "blocked": "\(report.blocked)", "collected": "\(report.collected)",
+                        "payments_failed": "\(report.paymentsFailed)", "payments_settled": "\(report.paymentsSettled)"])
                 }
             } catch where Task.isCancelled || error is CancellationError {
                 break

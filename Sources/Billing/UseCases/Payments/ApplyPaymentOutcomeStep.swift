@@ -41,7 +41,7 @@ struct ApplyPaymentOutcomeStep {
         default:
             // Already settled this way (a duplicate webhook, a second look-up), or an older
             // failure arriving after the success: nothing moves backwards.
-            try await PaymentAttemptRows.extendLease(attemptID, until: record.leaseUntil, in: tx)
+            try await PaymentAttemptRows.clearCheck(attemptID, in: tx)
         }
         guard let saved = try await PaymentAttemptRows.find(attemptID, in: tx) else {
             throw AppError(.internalError, "A payment attempt just written could not be read back.")

@@ -22,7 +22,7 @@ struct ReceiveProviderEventUseCase {
     enum Receipt: Equatable { case stored, duplicate, ignored }
 
     func callAsFunction(payload: [UInt8], signature: String?) async throws -> Receipt {
-        guard let secret else { throw PaymentsOff.error }
+        guard let secret else { throw PaymentRefusal.notConfigured }
         try Self.verify(payload: payload, header: signature, secret: secret, now: db.clock.now)
         guard let event = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
               let id = event["id"] as? String, let type = event["type"] as? String else {

@@ -16,7 +16,7 @@ struct SetPaymentMethodUseCase {
 
     func callAsFunction(_ principal: Principal, paymentMethod: String) async throws -> PaymentMethodInfo {
         try principal.require(.billingManage)
-        guard let gateway, let collect else { throw PaymentsOff.error }
+        guard let gateway, let collect else { throw PaymentRefusal.notConfigured }
         guard paymentMethod.wholeMatch(of: /(pm|card|src)_[A-Za-z0-9_]{1,200}/) != nil else {
             throw AppError.validation([FieldError(field: "payment_method", code: "invalid_format",
                                                   message: "Give the id of a payment method made with the provider (pm_…).")])
@@ -52,7 +52,7 @@ struct SetPaymentMethodUseCase {
                     "tenant_id": "\(tenantID)", "invoice_id": "\(invoiceID)", "error": "\(error)"])
             }
         }
-        return PaymentMethodInfo(collectionEnabled: true, card: .init(id: card.id, brand: card.brand, last4: card.last4, expires: card.expires))
+        return PaymentMethodInfo(collectionEnabled: true, card: card)
     }
 
     /// A provider call, its refusals in the caller's terms.
@@ -66,17 +66,5 @@ struct SetPaymentMethodUseCase {
         } catch let error as PaymentGatewayError {
             throw AppError(.paymentProviderUnavailable, "The payment provider did not answer; try again shortly.", diagnostics: "\(error)")
         }
-    }
-}
-
-/// The card on file, and whether Keel collects at all.
-struct GetPaymentMethodUseCase {
-    let db: Database
-    let collectionEnabled: Bool
-
-    func callAsFunction(_ principal: Principal) async throws -> PaymentMethodInfo {
-        try principal.require(.billingRead)
-        let card = try await db.tenant(principal.tenantID) { tx in try await CollectionRows.payer(in: tx).card }
-        return PaymentMethodInfo(collectionEnabled: collectionEnabled, card: card)
     }
 }

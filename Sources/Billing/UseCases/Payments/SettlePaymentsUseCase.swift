@@ -89,9 +89,7 @@ struct SettlePaymentsUseCase {
             if record.attempt.state == .sending, record.leaseUntil > db.clock.now, !final {
                 // A webhook came while the sender is still at work (its confirm may be on the
                 // way): only a final answer is applied before the lease runs out.
-                try await db.tenant(tenantID) { tx in
-                    try await PaymentAttemptRows.extendLease(attemptID, until: record.leaseUntil, in: tx)
-                }
+                try await db.tenant(tenantID) { tx in try await PaymentAttemptRows.clearCheck(attemptID, in: tx) }
                 return false
             }
             if outcome == .neverConfirmed, record.attempt.state == .sending {

@@ -22,19 +22,3 @@ struct InvoiceCollectionUseCase {
         }
     }
 }
-
-/// Staff charge an open invoice now ("retry now"), with a reason, outside the schedule.
-struct RetryCollectionUseCase {
-    let db: Database
-    let collect: CollectInvoiceStep?
-
-    func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, invoiceID: InvoiceID, reason: String) async throws -> PaymentAttempt {
-        try principal.require(.billingOperate)
-        let reason = try StaffReason(reason).value
-        guard let collect else { throw PaymentsOff.error }
-        try await db.tenant(tenantID) { tx in
-            try await tx.audit(.collectionRetried, by: principal, target: "invoice/\(invoiceID)", reason: reason)
-        }
-        return try await collect(tenantID: tenantID, invoiceID: invoiceID, trigger: .staff)
-    }
-}

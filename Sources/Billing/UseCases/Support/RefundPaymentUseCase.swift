@@ -17,7 +17,7 @@ struct RefundPaymentUseCase {
                         reason: String) async throws -> Refund {
         try principal.require(.billingOperate)
         let reason = try StaffReason(reason).value
-        guard let gateway else { throw PaymentsOff.error }
+        guard let gateway else { throw PaymentRefusal.notConfigured }
         guard amount.isPositive else {
             throw AppError.validation([FieldError(field: "amount", code: "not_positive", message: "Refund a positive amount.")])
         }
@@ -54,62 +54,5 @@ struct RefundPaymentUseCase {
             return (record, paymentID)
         }
         return try await SendRefundStep(db: db, gateway: gateway)(refund, paymentID: paymentID, principal: principal, tenantID: tenantID)
-    }
-}
-
-/// Staff try a failed (or stuck) refund again: the same refund, the same key, so the provider
-/// refunds once however many times it is asked.
-struct RetryRefundUseCase {
-    let db: Database
-    let gateway: (any PaymentGateway)?
-    let policy: BillingPolicy
-
-    func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, refundID: RefundID, reason: String) async throws -> Refund {
-        try principal.require(.billingOperate)
-        let reason = try StaffReason(reason).value
-        guard let gateway else { throw PaymentsOff.error }
-        let (record, paymentID) = try await db.tenant(tenantID) { tx in
-            guard let record = try await RefundRows.find(refundID, in: tx, lock: true) else {
-                throw AppError(.refundNotFound, "There is no such refund.")
-            }
-            let stuck = record.refund.state == .sending && record.refund.createdAt.addingTimeInterval(policy.providerLease) <= tx.now
-            guard record.refund.state == .failed || stuck else {
-                throw AppError(.invoiceConflict, "Only a failed refund can be tried again; this one is \(record.refund.state.rawValue).")
-            }
-            guard let attempt = try await PaymentAttemptRows.find(record.attemptID, in: tx),
-                  let paymentID = attempt.attempt.providerPaymentID else {
-                throw AppError(.internalError, "A refund's payment is missing.")
-            }
-            try await RefundRows.resend(refundID, in: tx)
-            try await tx.audit(.refundRetried, by: principal, target: "invoice/\(record.refund.invoiceID)", reason: reason,
-                               after: ["refund": .string(refundID.description)])
-            return (record, paymentID)
-        }
-        return try await SendRefundStep(db: db, gateway: gateway)(record, paymentID: paymentID, principal: principal, tenantID: tenantID)
-    }
-}
-
-/// The provider call of a refund written `sending`, and its answer recorded.
-struct SendRefundStep {
-    let db: Database
-    let gateway: any PaymentGateway
-
-    func callAsFunction(_ record: RefundRows.Record, paymentID: String, principal: StaffPrincipal,
-                        tenantID: TenantID) async throws -> Refund {
-        let refund = record.refund
-        var providerRefund: String?, failure: String?
-        do {
-            providerRefund = try await gateway.refund(payment: paymentID, amount: refund.amount, idempotencyKey: record.idempotencyKey)
-        } catch {
-            failure = "\(error)"
-        }
-        return try await db.tenant(tenantID) { tx in
-            try await RefundRows.settle(refund.id, providerRefund: providerRefund, failure: failure, in: tx)
-            try await tx.audit(.refundSettled, by: principal, target: "invoice/\(refund.invoiceID)", reason: refund.reason,
-                               after: ["refund": .string(refund.id.description), "state": .string(failure == nil ? "succeeded" : "failed"),
-                                       "provider_refund": .string(providerRefund ?? ""), "error": .string(failure ?? "")])
-            guard let saved = try await RefundRows.find(refund.id, in: tx) else { throw AppError(.refundNotFound, "The refund is missing.") }
-            return saved.refund
-        }
     }
 }
