@@ -158,6 +158,7 @@ let package = Package(
                                    .product(name: "PropertyBased", package: "swift-property-based"),
                                    .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: strict),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "OrdersAPI", "Kernel"], swiftSettings: strict),
         .testTarget(name: "InvoicePDFTests", dependencies: ["InvoicePDF", "BillingAPI", "Kernel"], swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
     ]
