@@ -58,7 +58,7 @@ public enum BillingAuditAction: String, AuditAction {
         case .paymentMethodSet: "Payment method set"
         case .paymentSucceeded: "Payment collected"
         case .paymentFailed: "Payment failed"
-        case .paymentAfterSettled: "Payment on a settled invoice (refund it)"
+        case .paymentAfterSettled: "Payment not applied (invoice settled, or amount differs): look into it"
         case .collectionRetried: "Collection retried"
         case .refundRequested: "Refund requested"
         case .refundSettled: "Refund settled"

@@ -60,10 +60,14 @@ public struct SubscriptionChanged: IntegrationEvent, Equatable {
     public let occurredAt: Date
     public let customerName: String
     public let email: String?
+    /// The subscription's version after the change: with the subscription's id (time-ordered),
+    /// it orders changes that arrive out of order, as a transaction's start time cannot.
+    public let version: Int?
 
     public init(tenantID: TenantID, subscriptionID: SubscriptionID, planCode: String, planName: String,
                 previousPlanCode: String?, status: SubscriptionStatus, previousStatus: SubscriptionStatus, occurredAt: Date,
-                customerName: String, email: String?) {
+                customerName: String, email: String?, version: Int?) {
+        self.version = version
         self.customerName = customerName
         self.email = email
         self.tenantID = tenantID

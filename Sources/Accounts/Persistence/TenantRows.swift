@@ -58,11 +58,15 @@ enum TenantRows {
         return try decode(row)
     }
 
-    /// Whether Billing has the tenant blocked, unless a newer status was recorded already.
-    static func setBillingBlocked(_ blocked: Bool, asOf time: Date, in tx: TenantTransaction) async throws {
+    /// Whether Billing has the tenant blocked, unless a newer status (a later subscription, or
+    /// a later version of this one) was recorded already.
+    static func setBillingBlocked(_ blocked: Bool, subscription: UUID, version: Int, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            update accounts.tenants set billing_blocked = \(blocked), billing_status_at = \(time)
-             where tenant_id = \(tx.tenantID) and (billing_status_at is null or billing_status_at <= \(time))
+            update accounts.tenants
+               set billing_blocked = \(blocked), billing_status_subscription = \(subscription), billing_status_version = \(version)
+             where tenant_id = \(tx.tenantID)
+               and (billing_status_subscription is null
+                    or (billing_status_subscription, billing_status_version) <= (\(subscription)::uuid, \(version)::int))
             """)
     }
 

@@ -62,9 +62,11 @@ public struct StripeGateway: PaymentGateway {
         try await Self.payment(post("/v1/payment_intents/\(Self.pathSegment(id))/cancel", [], idempotencyKey: idempotencyKey))
     }
 
-    public func refund(payment id: String, amount: Money, idempotencyKey: String) async throws(PaymentGatewayError) -> String {
-        try await post("/v1/refunds", [("payment_intent", id), ("amount", String(amount.minorUnits))],
-                       idempotencyKey: idempotencyKey).string("id")
+    public func refund(payment id: String, amount: Money, idempotencyKey: String,
+                       metadata: [String: String]) async throws(PaymentGatewayError) -> String {
+        var form = [("payment_intent", id), ("amount", String(amount.minorUnits))]
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { form.append(("metadata[\(key)]", value)) }
+        return try await post("/v1/refunds", form, idempotencyKey: idempotencyKey).string("id")
     }
 
     // MARK: The wire
@@ -104,8 +106,7 @@ public struct StripeGateway: PaymentGateway {
         let message = error?.optionalString("message") ?? "HTTP \(status)"
         let code = error?.optionalString("code")
         switch status {
-        case 402: return .declined(PaymentFailure(code: error?.optionalString("decline_code").flatMap { $0 == "generic_decline" ? nil : $0 }
-                                                      ?? code ?? "card_declined", message: message))
+        case 402: return .declined(PaymentFailure(code: error?.optionalString("decline_code") ?? code ?? "card_declined", message: message))
         case 401, 403: return .notAuthorized(message)
         case 400, 404, 409, 422: return .rejected(status: status, code: code, message: message)
         default: return .unavailable("HTTP \(status): \(message)")
@@ -118,8 +119,7 @@ public struct StripeGateway: PaymentGateway {
             throw .rejected(status: 200, code: nil, message: "a payment in an unknown status \(rawStatus)")
         }
         let error = object.object("last_payment_error")
-        let failure = error.map { PaymentFailure(code: $0.optionalString("decline_code").flatMap { $0 == "generic_decline" ? nil : $0 }
-                                                     ?? $0.optionalString("code") ?? "payment_failed",
+        let failure = error.map { PaymentFailure(code: $0.optionalString("decline_code") ?? $0.optionalString("code") ?? "payment_failed",
                                                  message: $0.optionalString("message") ?? "The payment failed.") }
         var metadata: [String: String] = [:]
         for (key, value) in object.object("metadata")?.values ?? [:] { if let value = value as? String { metadata[key] = value } }

@@ -24,8 +24,9 @@ public protocol PaymentGateway: Sendable {
     func payment(_ id: String) async throws(PaymentGatewayError) -> ProviderPayment
     /// Cancels a payment that was never confirmed.
     func cancel(payment id: String, idempotencyKey: String) async throws(PaymentGatewayError) -> ProviderPayment
-    /// Gives `amount` of a succeeded payment back.
-    func refund(payment id: String, amount: Money, idempotencyKey: String) async throws(PaymentGatewayError) -> String
+    /// Gives `amount` of a succeeded payment back, tagged with `metadata` (`keel_refund_id`).
+    func refund(payment id: String, amount: Money, idempotencyKey: String,
+                metadata: [String: String]) async throws(PaymentGatewayError) -> String
 }
 
 /// What Billing asks the provider to charge.
@@ -89,7 +90,9 @@ public struct PaymentFailure: Sendable, Equatable {
     }
 
     /// Declines that a retry of the same card will not turn around: dunning stops retrying
-    /// them until a new payment method arrives.
+    /// them until a new payment method arrives. `card_declined` is the provider's code when it
+    /// gives no reason (localstripe never does); Stripe's `generic_decline` or
+    /// `insufficient_funds` are soft, retried on the schedule.
     public var isHardDecline: Bool {
         ["card_declined", "expired_card", "incorrect_number", "invalid_cvc", "stolen_card", "lost_card",
          "fraudulent", "pickup_card", "restricted_card", "authentication_required"].contains(code)

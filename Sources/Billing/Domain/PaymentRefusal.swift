@@ -13,7 +13,7 @@ enum PaymentRefusal {
     /// is what the caller can do about it, in their words.
     static func of(_ attempt: PaymentAttempt, next: String) -> AppError? {
         guard attempt.state == .failed else { return nil }
-        if attempt.failureCode == PaymentKeys.providerUnavailable {
+        if attempt.failureCode == PaymentKeys.providerUnavailable || attempt.failureCode == PaymentKeys.interrupted {
             var error = AppError(.paymentProviderUnavailable, "The payment provider did not answer; nothing was charged. Try again shortly.")
             error.retryAfterSeconds = 30
             return error

@@ -30,12 +30,15 @@ enum CollectionRows {
             """).map { try $0.decode("invoice_id") }
     }
 
-    /// Whether an open invoice of the subscription has a collection try scheduled.
+    /// Whether an open invoice of the subscription has a collection try scheduled, or one with
+    /// the provider now.
     static func retryScheduled(subscription: SubscriptionID, in tx: TenantTransaction) async throws -> Bool {
         try await !tx.query("""
-            select 1 from billing.invoices
-             where tenant_id = \(tx.tenantID) and subscription_id = \(subscription) and status = 'open'
-               and next_collection_at is not null
+            select 1 from billing.invoices i
+             where i.tenant_id = \(tx.tenantID) and i.subscription_id = \(subscription) and i.status = 'open'
+               and (i.next_collection_at is not null
+                    or exists (select 1 from billing.payment_attempts a
+                                where a.tenant_id = i.tenant_id and a.invoice_id = i.invoice_id and a.state = 'sending'))
             """).isEmpty
     }
 
@@ -62,13 +65,14 @@ enum CollectionRows {
             """).first?.decode("refunded", as: Int.self) ?? 0)
     }
 
-    /// A paid invoice settled by an attempt: amount due moves to paid, the schedule ends.
-    static func markCollected(_ id: InvoiceID, in tx: TenantTransaction) async throws {
+    /// An open invoice paid by an attempt of exactly its amount due: what the card paid is
+    /// booked as paid, and the schedule ends.
+    static func markCollected(_ id: InvoiceID, amount: Money, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update billing.invoices
-               set status = 'paid', amount_paid = amount_paid + amount_due, amount_due = 0, paid_at = \(tx.now),
+               set status = 'paid', amount_paid = amount_paid + \(amount.sql), amount_due = 0, paid_at = \(tx.now),
                    next_collection_at = null, collection_stopped = null, version = version + 1
-             where tenant_id = \(tx.tenantID) and invoice_id = \(id) and status = 'open'
+             where tenant_id = \(tx.tenantID) and invoice_id = \(id) and status = 'open' and amount_due = \(amount.sql)
             """)
     }
 

@@ -91,6 +91,17 @@ enum PaymentAttemptRows {
         return (try row.decode("n"), try row.decode("first"))
     }
 
+    /// Saves the provider's payment on an attempt still in flight, and renews its lease for the
+    /// confirm to come; false when the attempt was settled meanwhile (its sender must not confirm).
+    static func claimProviderPayment(_ id: PaymentAttemptID, _ payment: String, leaseUntil: Date,
+                                     in tx: TenantTransaction) async throws -> Bool {
+        try await !tx.query("""
+            update billing.payment_attempts set provider_payment = \(payment), lease_until = \(leaseUntil)
+             where tenant_id = \(tx.tenantID) and attempt_id = \(id) and state = 'sending' and provider_payment is null
+            returning attempt_id
+            """).isEmpty
+    }
+
     static func setProviderPayment(_ id: PaymentAttemptID, _ payment: String, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update billing.payment_attempts set provider_payment = \(payment)

@@ -49,7 +49,9 @@ struct IdempotentOperation<Body: Encodable & Sendable, Result: Sendable, Respons
             }
             do {
                 return .fresh(try response(try await work(completion)))
-            } catch let error as AppError where error.isClientError {
+            } catch let error as AppError where error.isClientError && error.retryAfterSeconds == nil {
+                // A refusal that says when to try again ("in flight", "in progress") is not the
+                // final answer, so it is not stored: the retry runs afresh.
                 let problem = Problem(error, requestID: APIRequest.current.requestID)
                 try await store.complete(claim, with: StoredResponse(status: problem.status, contentType: Problem.contentType,
                                                                      body: Array(problem.json)))

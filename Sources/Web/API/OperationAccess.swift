@@ -66,10 +66,12 @@ enum OperationAccess: Equatable, Sendable {
     ]
 
     /// What a tenant whose subscription is blocked for an unpaid invoice may still do: see
-    /// itself, leave, read its subscription, invoices and credit notes, pay, and manage the
+    /// itself, leave, enrol in MFA, read its subscription, invoices and credit notes, pay, and manage the
     /// card. Everything else is a 402 `subscription_blocked`; no data is touched.
     static let openWhileBlocked: Set<String> = [
         Operations.GetMe.id, Operations.DeleteCurrentSession.id,
+        // A tenant that requires MFA: whoever will pay must be able to enrol first.
+        Operations.StartTOTPEnrolment.id, Operations.ConfirmTOTPEnrolment.id,
         Operations.GetSubscription.id, Operations.GetBillingProfile.id,
         Operations.ListInvoices.id, Operations.GetInvoice.id, Operations.GetInvoicePDF.id,
         Operations.ListCreditNotes.id, Operations.GetCreditNote.id,

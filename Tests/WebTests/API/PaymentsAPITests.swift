@@ -262,6 +262,53 @@ struct PaymentsAPITests {
         }
     }
 
+    @Test("an attempt left in flight by a crash: nothing else touches the invoice; after its lease it is settled, and the next charges once")
+    func crashBeforeTheCharge() async throws {
+        try await Self.run("payments_in_flight") { api, billing, clock, db, stripe in
+            // given: an open invoice (the trial ended with no card) and an attempt at it that a
+            // crashed instance wrote before it reached the provider (no payment id)
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            let admin = try await AdminClient.makeStaff(api, db, role: .admin)
+            clock.advance(by: 14 * 86_400 + 60)
+            #expect(try await billing.runDue(limit: 1000).trialsEnded == 1)
+            let invoice = try await api.onlyInvoice(tenant)
+            let invoiceID = try #require(invoice["id"].string)
+            try await db.database.tenant(TenantID(tenant.id)!) { tx in
+                try await tx.execute("""
+                    insert into billing.payment_attempts
+                        (tenant_id, attempt_id, invoice_id, attempt_number, state, trigger, idempotency_key, currency, amount,
+                         lease_until, created_at)
+                    values (\(tx.tenantID), \(UUID()), \(UUID(uuidString: invoiceID)!), 1, 'sending', 'customer',
+                            \("keel-\(invoiceID)-1"), 'USD', 2900, \(tx.now.addingTimeInterval(10)), \(tx.now))
+                    """)
+            }
+
+            // when: staff try to mark it paid, and the tenant adds a card, while it is in flight
+            let markPaid = try await admin.client.post("/admin/tenants/\(tenant.id)/billing/invoices/\(invoiceID)/mark-paid",
+                                                       form: ["reason": "Bank transfer arrived"])
+            #expect(markPaid.status == .unprocessableContent && markPaid.text.contains("with the provider now"), "\(markPaid.status)")
+            #expect(try await api.setCard(Self.visa, for: tenant, stripe).status == .ok)
+            // then: nothing was charged, the invoice is still open
+            #expect(try await stripe.succeeded(invoice: invoiceID).isEmpty)
+            #expect(try await api.onlyInvoice(tenant)["status"].string == "open")
+
+            // when: the lease runs out and the scheduler passes
+            clock.advance(by: 11)
+            _ = try await billing.runDue(limit: 1000)
+            // then: the attempt is settled as interrupted (it never reached the provider)...
+            let settled = try await api.call(.get, "/v1/billing/invoices/\(invoiceID)/payment-attempts", token: tenant.token)
+            #expect(settled.json["data"][0]["state"].string == "failed", "\(settled.text)")
+            #expect(settled.json["data"][0]["failure_code"].string == "interrupted")
+            // ...and, at no cost to dunning, the invoice is charged once after its own short wait
+            clock.advance(by: 11)
+            #expect(try await billing.runDue(limit: 1000).collected == 1)
+            #expect(try await api.onlyInvoice(tenant)["status"].string == "paid")
+            #expect(try await stripe.succeeded(invoice: invoiceID).count == 1)
+            #expect(try await api.call(.get, "/v1/billing/subscription", token: tenant.token).json["status"].string == "active")
+        }
+    }
+
     @Test("staff refund from the console: partial then the rest, never more than paid, each with a credit note")
     func staffRefunds() async throws {
         try await Self.run("payments_refunds") { api, billing, clock, db, stripe in

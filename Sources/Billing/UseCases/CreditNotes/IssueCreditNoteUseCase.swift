@@ -27,6 +27,7 @@ struct IssueCreditNoteUseCase {
             guard invoice.status == .open || invoice.status == .paid else {
                 throw AppError(.invoiceConflict, "Only an issued invoice (open or paid) can be credited; this one is \(invoice.status.rawValue).")
             }
+            if invoice.status == .open { try await PaymentInFlightStep()(invoiceID, doing: "credited", in: tx) }
             guard lines.allSatisfy({ $0.amount.currency == invoice.currency }) else {
                 throw AppError.validation([FieldError(field: "lines", code: "currency_mismatch",
                                                       message: "Credit in the invoice's currency, \(invoice.currency.code).")])

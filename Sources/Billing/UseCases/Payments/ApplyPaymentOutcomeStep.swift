@@ -52,15 +52,19 @@ struct ApplyPaymentOutcomeStep {
     private func succeed(_ record: PaymentAttemptRows.Record, invoice: Invoice, in tx: TenantTransaction) async throws {
         let attempt = record.attempt
         try await PaymentAttemptRows.succeed(attempt.id, in: tx)
-        guard invoice.status == .open, let number = invoice.number else {
-            // Paid twice (staff marked it paid, or another attempt won): the money is real, so
-            // it is recorded, and the audit log asks staff to refund it.
+        guard invoice.status == .open, let number = invoice.number, attempt.amount == invoice.amountDue else {
+            // Paid twice (another attempt won, or a payment made outside Keel), or a payment of
+            // another amount than is due (only someone inside the provider account could make
+            // one): the money is real, so it is recorded on the attempt, the invoice is left as
+            // it is, and the audit log asks staff to look. (Nothing else changes an invoice
+            // while a charge of it is in flight: `PaymentInFlightStep`.)
             try await tx.audit(.paymentAfterSettled, actor: nil, target: "invoice/\(invoice.id)", requestID: "billing-payments",
                                after: ["attempt": .int(attempt.number), "amount": .string(attempt.amount.description),
+                                       "amount_due": .string(invoice.amountDue.description),
                                        "invoice_status": .string(invoice.status.rawValue)])
             return
         }
-        try await CollectionRows.markCollected(invoice.id, in: tx)
+        try await CollectionRows.markCollected(invoice.id, amount: attempt.amount, in: tx)
         let payer = try await CollectionRows.payer(in: tx)
         let contact = try await ProfileRows.contact(in: tx)
         try await tx.audit(.paymentSucceeded, actor: nil, target: "invoice/\(invoice.id)", requestID: "billing-payments",
@@ -83,6 +87,12 @@ struct ApplyPaymentOutcomeStep {
         guard counts else {
             // Nothing was charged and the card was never asked: try again soon, at no cost to dunning.
             try await CollectionRows.schedule(invoice.id, next: tx.now.addingTimeInterval(policy.providerLease), stopped: nil, in: tx)
+            return
+        }
+        if let card = record.paymentMethod, try await CollectionRows.payer(in: tx).paymentMethod != card {
+            // A new card arrived while the old one was being charged: the old card's failure
+            // says nothing about the new one, which is tried now.
+            try await CollectionRows.schedule(invoice.id, next: tx.now, stopped: nil, in: tx)
             return
         }
         let failures = try await PaymentAttemptRows.dunningFailures(invoice: invoice.id, in: tx)

@@ -31,18 +31,37 @@ struct CollectInvoiceStep {
         do {
             let created = try await gateway.createPayment(request, idempotencyKey: key + "-create")
             paymentID = created.id
-            try await db.tenant(tenantID) { tx in try await PaymentAttemptRows.setProviderPayment(record.attempt.id, created.id, in: tx) }
+            // The attempt must still be ours to confirm: a sender slower than its lease may find
+            // the collector has settled it as interrupted meanwhile, and must not charge then.
+            let owned = try await db.tenant(tenantID) { tx in
+                try await PaymentAttemptRows.claimProviderPayment(record.attempt.id, created.id,
+                                                                  leaseUntil: tx.now.addingTimeInterval(policy.providerLease), in: tx)
+            }
+            guard owned else {
+                _ = try? await gateway.cancel(payment: created.id, idempotencyKey: key + "-cancel")
+                var error = AppError(.paymentProviderUnavailable, "The payment took too long to start and was called off; nothing was charged. Try again.")
+                error.retryAfterSeconds = 5
+                throw error
+            }
             outcome = try await confirm(created.id, key: key)
         } catch let error as PaymentGatewayError {
-            guard case .declined(let failure) = error else {
-                // Not confirmed, so nothing was charged: recorded as the provider being away,
-                // which does not count towards dunning, and tried again after the lease.
-                logger.warning("payment provider refused to create a payment", metadata: [
+            // Creating charges nothing, so whatever went wrong, the card was not charged.
+            let failure: PaymentFailure
+            switch error {
+            case .declined(let declined):
+                failure = declined
+            case .rejected(_, let code, let message):
+                // A request the provider will refuse again as it is (an amount below its
+                // minimum, a card detached at the provider): counted, so dunning ends.
+                failure = PaymentFailure(code: code ?? "provider_rejected", message: message)
+            case .unavailable, .notAuthorized:
+                // The provider away, or Keel's key refused (an operator's to fix): not the
+                // customer's failure, so not counted; tried again after the lease.
+                logger.warning("the payment provider did not take a payment", metadata: [
                     "tenant_id": "\(tenantID)", "invoice_id": "\(invoiceID)", "error": "\(error)"])
-                return try await settle(record, .failed(PaymentFailure(code: PaymentKeys.providerUnavailable, message: "\(error)")),
-                                        paymentID: nil, tenantID: tenantID, idempotency: idempotency)
+                failure = PaymentFailure(code: PaymentKeys.providerUnavailable, message: "\(error)")
             }
-            outcome = .failed(failure)
+            return try await settle(record, .failed(failure), paymentID: nil, tenantID: tenantID, idempotency: idempotency)
         }
         failPoints.hit(FailPoints.afterCharge)
         return try await settle(record, outcome, paymentID: paymentID, tenantID: tenantID, idempotency: idempotency)
@@ -56,9 +75,13 @@ struct CollectInvoiceStep {
             return PaymentOutcome(try await gateway.confirm(payment: paymentID, idempotencyKey: key + "-confirm"))
         } catch .declined(let failure) {
             return .failed(failure)
-        } catch .rejected {
-            // Already confirmed (a retry of the same attempt), or refused: the provider's record decides.
-            return try await ask(paymentID)
+        } catch .rejected(_, let code, let message) {
+            // Already confirmed (a retry of the same attempt), or refused: the provider's record
+            // decides; a payment it refused to confirm is called off and counted as failed.
+            let outcome = try await ask(paymentID)
+            guard outcome == .neverConfirmed else { return outcome }
+            _ = try? await gateway.cancel(payment: paymentID, idempotencyKey: key + "-cancel")
+            return .failed(PaymentFailure(code: code ?? "provider_rejected", message: message))
         } catch {
             var unavailable = AppError(.paymentProviderUnavailable,
                                        "The payment provider did not answer; the payment will be checked and settled shortly. Nothing is charged twice.",
@@ -98,14 +121,21 @@ struct CollectInvoiceStep {
             error.retryAfterSeconds = 2
             throw error
         }
+        let schedule = try await CollectionRows.state(of: invoiceID, in: tx)
+        if trigger == .automatic || trigger == .retry {
+            // The collector read the schedule before it took the lock: another instance (or a
+            // new card) may have tried the invoice since, and moved the next try along.
+            guard let next = schedule.next, next <= tx.now else {
+                throw AppError(.collectionNotDue, "This invoice's next collection is not due.")
+            }
+        }
         let payer = try await CollectionRows.payer(in: tx)
         guard let customer = payer.customer, let method = payer.paymentMethod else {
             throw AppError(.paymentMethodRequired, "There is no card on file; add one (PUT /v1/billing/payment-method) and the invoice is charged at once.")
         }
         let number = try await PaymentAttemptRows.nextNumber(invoice: invoiceID, in: tx)
         // The collector took it: a failure schedules the next try, a success ends the schedule.
-        let stopped = try await CollectionRows.state(of: invoiceID, in: tx).stopped
-        try await CollectionRows.schedule(invoiceID, next: nil, stopped: stopped, in: tx)
+        try await CollectionRows.schedule(invoiceID, next: nil, stopped: schedule.stopped, in: tx)
         let record = try await PaymentAttemptRows.insert(invoice: invoiceID, number: number, trigger: trigger, amount: invoice.amountDue,
                                                          paymentMethod: method, leaseUntil: tx.now.addingTimeInterval(policy.providerLease),
                                                          in: tx)
@@ -114,4 +144,9 @@ struct CollectInvoiceStep {
                                      metadata: PaymentKeys.metadata(tenant: tx.tenantID, invoice: invoiceID, number: number))
         return (record, request)
     }
+}
+
+extension AppError.Code {
+    /// The collector reached an invoice another instance tried first: skipped, not an error.
+    static let collectionNotDue = Self("collection_not_due", kind: .conflict)
 }

@@ -5,8 +5,8 @@ import Logging
 import Storage
 
 /// The tenant hands Keel a payment method it made with the provider (card data never touches
-/// Keel). Keel makes the tenant's provider customer the first time (under the profile's lock,
-/// so two calls at once make one), attaches the method to it, keeps how the provider describes
+/// Keel). Keel makes the tenant's provider customer the first time (with the tenant's own
+/// idempotency key, so two calls at once make one at Stripe), attaches the method to it, keeps how the provider describes
 /// it, and charges every open invoice at once (a new card restarts dunning).
 struct SetPaymentMethodUseCase {
     let db: Database
@@ -22,26 +22,33 @@ struct SetPaymentMethodUseCase {
                                                   message: "Give the id of a payment method made with the provider (pm_…).")])
         }
         let tenantID = principal.tenantID
-        let customer = try await db.tenant(tenantID) { tx in
-            let payer = try await CollectionRows.payer(in: tx, lock: true)
-            if let customer = payer.customer { return customer }
-            let contact = try await ProfileRows.contact(in: tx)
+        // The customer is made outside any transaction (no row lock held across a provider
+        // call); its key is the tenant's, so two calls at once get the same customer from
+        // Stripe, and the first id saved wins.
+        var customer = try await db.tenant(tenantID) { tx in try await CollectionRows.payer(in: tx).customer }
+        if customer == nil {
+            let contact = try await db.tenant(tenantID) { tx in try await ProfileRows.contact(in: tx) }
             let made = try await provider {
                 try await gateway.createCustomer(tenantID: tenantID, name: contact.name, email: contact.email,
                                                  idempotencyKey: PaymentKeys.customer(tenantID))
             }
-            try await CollectionRows.setCustomer(made, in: tx)
-            return made
+            customer = try await db.tenant(tenantID) { tx in
+                try await CollectionRows.setCustomer(made, in: tx)
+                return try await CollectionRows.payer(in: tx).customer
+            }
         }
+        guard let customer else { throw AppError(.internalError, "The provider customer could not be saved.") }
         let card = try await provider {
             try await gateway.attach(paymentMethod: paymentMethod, customer: customer,
                                      idempotencyKey: PaymentKeys.attach(tenantID, paymentMethod: paymentMethod))
         }
         let open = try await db.tenant(tenantID) { tx in
+            // Invoices before the profile: the order credit notes and voids lock them in.
+            let open = try await CollectionRows.collectOpenNow(in: tx)
             try await CollectionRows.setCard(card, in: tx)
             try await tx.audit(.paymentMethodSet, actor: principal.userID, target: "billing_profile", requestID: principal.requestID,
                                after: ["brand": .string(card.brand), "last4": .string(card.last4)])
-            return try await CollectionRows.collectOpenNow(in: tx)
+            return open
         }
         for invoiceID in open {
             do {

@@ -53,7 +53,7 @@ struct SettlePaymentsUseCase {
                 try await db.tenant(tenantID) { tx in
                     try await CollectionRows.schedule(invoiceID, next: nil, stopped: "no_payment_method", in: tx)
                 }
-            } catch let error as AppError where error.code == .paymentInProgress {
+            } catch let error as AppError where error.code == .paymentInProgress || error.code == .collectionNotDue {
                 continue
             } catch {
                 logger.warning("collecting an invoice failed", metadata: [
@@ -82,7 +82,7 @@ struct SettlePaymentsUseCase {
     /// True when the attempt reached a final state.
     private func settle(_ attemptID: PaymentAttemptID, tenantID: TenantID) async throws -> Bool {
         guard let record = try await db.tenant(tenantID, { tx in try await PaymentAttemptRows.find(attemptID, in: tx) }) else { return false }
-        let outcome: PaymentOutcome
+        var outcome: PaymentOutcome
         if let paymentID = record.attempt.providerPaymentID {
             outcome = PaymentOutcome(try await gateway.payment(paymentID))
             let final = outcome != .pending && outcome != .neverConfirmed
@@ -93,8 +93,11 @@ struct SettlePaymentsUseCase {
                 return false
             }
             if outcome == .neverConfirmed, record.attempt.state == .sending {
-                // Created, saved, never confirmed: cancel it so it can never be confirmed later.
-                _ = try? await gateway.cancel(payment: paymentID, idempotencyKey: record.idempotencyKey + "-cancel")
+                // Created, saved, never confirmed: cancel it so it can never be confirmed later,
+                // and believe the cancel's answer, not the look-up before it (a late confirm may
+                // have landed in between).
+                let canceled = try await gateway.cancel(payment: paymentID, idempotencyKey: record.idempotencyKey + "-cancel")
+                if canceled.status != .canceled { outcome = PaymentOutcome(try await gateway.payment(paymentID)) }
             }
         } else {
             outcome = .neverConfirmed

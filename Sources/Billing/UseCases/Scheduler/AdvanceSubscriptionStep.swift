@@ -70,7 +70,8 @@ struct AdvanceSubscriptionStep {
             let contact = try await ProfileRows.contact(in: tx)
             try await tx.publish(SubscriptionChanged(
                 tenantID: tx.tenantID, subscriptionID: saved.id, planCode: plan.code, planName: plan.name,
-                previousPlanCode: previous, status: saved.status, previousStatus: started.status, occurredAt: now, customerName: contact.name, email: contact.email))
+                previousPlanCode: previous, status: saved.status, previousStatus: started.status, occurredAt: now, customerName: contact.name, email: contact.email,
+                version: saved.version))
         }
         return report
     }

@@ -29,7 +29,8 @@ struct CancelSubscriptionUseCase {
                 let contact = try await ProfileRows.contact(in: tx)
                 try await tx.publish(SubscriptionChanged(
                     tenantID: tx.tenantID, subscriptionID: record.id, planCode: view.plan.code, planName: view.plan.name,
-                    previousPlanCode: nil, status: .canceled, previousStatus: before.status, occurredAt: tx.now, customerName: contact.name, email: contact.email))
+                    previousPlanCode: nil, status: .canceled, previousStatus: before.status, occurredAt: tx.now, customerName: contact.name, email: contact.email,
+                    version: saved.version))
             }
             return view
         }

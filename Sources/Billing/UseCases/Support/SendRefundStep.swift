@@ -11,8 +11,14 @@ struct SendRefundStep {
                         tenantID: TenantID) async throws -> Refund {
         let refund = record.refund
         var providerRefund: String?, failure: String?
-        do {
-            providerRefund = try await gateway.refund(payment: paymentID, amount: refund.amount, idempotencyKey: record.idempotencyKey)
+        do throws(PaymentGatewayError) {
+            providerRefund = try await gateway.refund(payment: paymentID, amount: refund.amount, idempotencyKey: record.idempotencyKey,
+                                                      metadata: ["keel_refund_id": refund.id.description,
+                                                                 "keel_invoice_id": refund.invoiceID.description])
+        } catch .unavailable {
+            // No answer: the refund may have gone through. It stays `sending`, shown so, and
+            // staff retry it (the same key) rather than Keel guessing.
+            return refund
         } catch {
             failure = "\(error)"
         }
