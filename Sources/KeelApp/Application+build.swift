@@ -11,6 +11,8 @@ import NIOCore
 import NIOPosix
 import Notifications
 import NotificationsAPI
+import Orders
+import OrdersAPI
 import PasswordHashing
 import ServiceLifecycle
 import Storage
@@ -61,6 +63,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
             templates: { templates.library },
             accounts: modules.accounts,
             billing: modules.billing,
+            orders: modules.orders,
             idempotency: idempotency,
             api: APISettings(maxBodyBytes: config.maxBodyBytes, rateLimits: RateLimitSettings(
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
@@ -103,6 +106,7 @@ struct Modules {
     let notifications: any NotificationsService
     /// Billing: one implementation behind the tenant and the support interfaces.
     let billing: BillingModule
+    let orders: any OrdersService
     let subscriptions: EventSubscriptions
 
     init(pool: DatabasePool, hasher: PasswordHasher, pdfs: InvoicePDFService, config: KeelConfig,
@@ -126,6 +130,7 @@ struct Modules {
         } else {
             logger.notice("payments: collecting through \(config.stripeAPIBase)")
         }
+        orders = OrdersModule(db: pool.database, platform: pool.platformDatabase())
         var subscriptions = EventSubscriptions()
         accounts.subscribe(into: &subscriptions)
         notifications.subscribe(into: &subscriptions)

@@ -19,6 +19,10 @@ public enum Permission: String, Sendable, CaseIterable, Codable, Comparable {
     case billingRead = "billing.read"
     /// Change plan, cancel and resume, edit the billing profile.
     case billingManage = "billing.manage"
+    /// List and read the tenant's orders.
+    case ordersRead = "orders.read"
+    /// Create, edit, place, pay and cancel the tenant's orders.
+    case ordersManage = "orders.manage"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -32,10 +36,10 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     public var permissions: Set<Permission> {
         switch self {
         case .owner: Set(Permission.allCases)
-        case .admin: [.usersRead, .usersManage, .auditRead, .invitationsManage, .apiKeysManage, .billingRead]
-        case .billing: [.usersRead, .billingRead, .billingManage]
-        case .member: [.usersRead]
-        case .viewer: [.usersRead]
+        case .admin: [.usersRead, .usersManage, .auditRead, .invitationsManage, .apiKeysManage, .billingRead, .ordersRead, .ordersManage]
+        case .billing: [.usersRead, .billingRead, .billingManage, .ordersRead, .ordersManage]
+        case .member: [.usersRead, .ordersRead]
+        case .viewer: [.usersRead, .ordersRead]
         }
     }
 

@@ -1,3 +1,21 @@
-/// The Orders module's public face. Empty until its issue lands; the target exists so the
-/// import rules hold from the start.
-public protocol OrdersService: Sendable {}
+public import Kernel
+
+/// The Orders module's public face: the product catalog, and a tenant's orders from draft
+/// onwards (docs/orders.md). Reading needs `orders.read`, changing `orders.manage`; the module
+/// checks again behind the edge. Orders never reads Billing's tables: an order is invoiced and
+/// paid through `BillingService` and Billing's events.
+public protocol OrdersService: Sendable {
+    /// The active products, by name (anyone signed in may read the price list).
+    func products() async throws -> [Product]
+
+    /// A new draft in `currency` with `lines` (at least one): editable until placed.
+    func createDraft(_ principal: Principal, currency: String, lines: [NewOrderLine],
+                     idempotency: IdempotentCompletion<Order>?) async throws -> Order
+    func order(_ principal: Principal, id: OrderID) async throws -> Order
+    /// Newest first.
+    func orders(_ principal: Principal, filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
+    /// Replaces a draft's lines; `expectedVersion` is the `If-Match`.
+    func replaceLines(_ principal: Principal, id: OrderID, expectedVersion: Int?, lines: [NewOrderLine]) async throws -> Order
+    /// Everything that happened to the order, oldest first.
+    func timeline(_ principal: Principal, id: OrderID) async throws -> [OrderTimelineEntry]
+}

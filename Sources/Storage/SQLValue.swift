@@ -1,4 +1,5 @@
 public import Foundation
+public import Kernel
 internal import PostgresNIO
 
 /// A value that can be bound as a SQL parameter. Storage conforms the base types; modules
@@ -57,6 +58,12 @@ extension Bool: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: 
 extension Double: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .double(self)) } }
 extension UUID: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .uuid(self)) } }
 extension Date: SQLBindable { public var sqlValue: SQLValue { SQLValue(storage: .timestamp(self)) } }
+
+extension Money {
+    /// Minor units as `bigint`; the currency is stored in its own column (Billing's and
+    /// Orders' tables alike).
+    public var sql: Int { Int(minorUnits) }
+}
 extension Array: SQLBindable where Element == String {
     public var sqlValue: SQLValue { SQLValue(storage: .textArray(self)) }
 }

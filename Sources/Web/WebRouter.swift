@@ -1,5 +1,6 @@
 public import AccountsAPI
 public import BillingAPI
+public import OrdersAPI
 public import Hummingbird
 public import Kernel
 public import TemplateEngine
@@ -16,14 +17,16 @@ public struct WebDependencies: Sendable {
     public var templates: @Sendable () -> TemplateLibrary
     public var accounts: any AccountsService
     public var billing: any BillingService
+    public var orders: any OrdersService
     public var idempotency: any IdempotencyStore
     public var api: APISettings
     /// The staff console; `nil` serves none (tests of the API alone).
     public var admin: AdminDependencies?
 
     public init(readiness: any ReadinessProbe, templates: @escaping @Sendable () -> TemplateLibrary,
-                accounts: any AccountsService, billing: any BillingService, idempotency: any IdempotencyStore,
-                api: APISettings = .init(), admin: AdminDependencies? = nil) {
+                accounts: any AccountsService, billing: any BillingService, orders: any OrdersService,
+                idempotency: any IdempotencyStore, api: APISettings = .init(), admin: AdminDependencies? = nil) {
+        self.orders = orders
         self.readiness = readiness
         self.templates = templates
         self.accounts = accounts
@@ -67,7 +70,8 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     // thread hop each way, which a health probe would pay for nothing.
     let v1 = router.group("/v1").add(middleware: EventLoopPreferenceMiddleware())
         .add(middleware: APIContextMiddleware(maxBodyBytes: dependencies.api.maxBodyBytes))
-    let handler = APIHandler(accounts: dependencies.accounts, billing: dependencies.billing, idempotency: dependencies.idempotency,
+    let handler = APIHandler(accounts: dependencies.accounts, billing: dependencies.billing, orders: dependencies.orders,
+                             idempotency: dependencies.idempotency,
                              limits: limits)
     try handler.registerHandlers(on: v1, serverURL: URL(string: "/")!,
                                  configuration: .init(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [.sortedKeys]),

@@ -157,8 +157,3 @@ enum InvoiceRows {
                        paidAt: try row.decode("paid_at"), voidedAt: try row.decode("voided_at"), version: try row.decode("version"))
     }
 }
-
-extension Money {
-    /// Minor units as `bigint`; the currency is stored in its own column.
-    var sql: Int { Int(minorUnits) }
-}

@@ -2,6 +2,7 @@ import AccountsAPI
 import BillingAPI
 import Foundation
 import Kernel
+import OrdersAPI
 import OpenAPIRuntime
 
 /// Implements the operations of openapi.yaml (the generated `APIProtocol`) over the modules'
@@ -9,6 +10,7 @@ import OpenAPIRuntime
 struct APIHandler: APIProtocol {
     let accounts: any AccountsService
     let billing: any BillingService
+    let orders: any OrdersService
     let idempotency: any IdempotencyStore
     let limits: RateLimits
 

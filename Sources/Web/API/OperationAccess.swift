@@ -63,6 +63,12 @@ enum OperationAccess: Equatable, Sendable {
         Operations.ListPaymentAttempts.id: .permission(.billingRead),
         Operations.GetPaymentMethod.id: .permission(.billingRead),
         Operations.SetPaymentMethod.id: .permission(.billingManage),
+        Operations.ListProducts.id: .authenticated,
+        Operations.CreateOrder.id: .permission(.ordersManage),
+        Operations.ListOrders.id: .permission(.ordersRead),
+        Operations.GetOrder.id: .permission(.ordersRead),
+        Operations.ReplaceOrderLines.id: .permission(.ordersManage),
+        Operations.GetOrderTimeline.id: .permission(.ordersRead),
     ]
 
     /// What a tenant whose subscription is blocked for an unpaid invoice may still do: see

@@ -2,6 +2,7 @@ import AccountsAPI
 import BillingAPI
 import Kernel
 import NotificationsAPI
+import OrdersAPI
 
 /// Every audit action the modules declare, by stored name: the console's labels come from the
 /// same enums the writers use, so the two cannot drift. A module that adds actions adds its
@@ -18,6 +19,7 @@ enum AuditActionCatalog {
         add(AccountsAuditAction.self)
         add(NotificationsAuditAction.self)
         add(BillingAuditAction.self)
+        add(OrdersAuditAction.self)
         return labels
     }()
 

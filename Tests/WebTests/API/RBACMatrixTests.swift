@@ -84,12 +84,13 @@ struct RBACMatrixTests {
         "getTenant", "updateTenant", "createInvitation", "listInvitations", "createAPIKey", "listAPIKeys",
         "listPlans", "getSubscription", "previewPlanChange", "changePlan", "cancelSubscription", "resumeSubscription",
         "listInvoices", "getBillingProfile", "updateBillingProfile", "listCreditNotes", "getPaymentMethod",
+        "listProducts", "createOrder", "listOrders",
     ]
 
     /// A valid request for each operation, acting on `victim` where it takes a user id.
     static func call(_ operation: SpecOperation, api: API, token: String?, victim: String) async throws -> APIResponse {
         var path = "/v1" + operation.path.replacingOccurrences(of: "{user_id}", with: victim)
-        for parameter in ["{session_id}", "{invitation_id}", "{api_key_id}", "{invoice_id}", "{credit_note_id}"] {
+        for parameter in ["{session_id}", "{invitation_id}", "{api_key_id}", "{invoice_id}", "{credit_note_id}", "{order_id}"] {
             path = path.replacingOccurrences(of: parameter, with: UUID().uuidString.lowercased())
         }
         let unique = UUID().uuidString.prefix(8).lowercased()
@@ -130,6 +131,11 @@ struct RBACMatrixTests {
             return try await api.call(.post, path, json: #"{"token":"keeli_\#(String(repeating: "d", count: 43))","name":"N","password":"\#(API.password)"}"#, token: token)
         case "createAPIKey":
             return try await api.call(.post, path, json: #"{"name":"ci","permissions":["users.read"]}"#, token: token)
+        case "createOrder":
+            return try await api.call(.post, path, json: #"{"currency":"USD","lines":[{"product":"onboarding","quantity":1}]}"#, token: token)
+        case "replaceOrderLines":
+            return try await api.call(.put, path, json: #"{"lines":[{"product":"onboarding","quantity":1}]}"#, token: token,
+                                      headers: ["If-Match": "*"])
         case "payInvoice":
             return try await api.call(.post, path, token: token, headers: ["Idempotency-Key": UUID().uuidString])
         case "setPaymentMethod":

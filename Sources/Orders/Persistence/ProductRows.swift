@@ -1,0 +1,39 @@
+import Foundation
+import Kernel
+import OrdersAPI
+import Storage
+
+/// SQL for the catalog, `orders.products` and `orders.product_prices` (readable by every tenant).
+enum ProductRows {
+    static let columns: SQL = """
+        p.product_id, p.code, p.name, p.description, p.fulfilment,
+        coalesce((select array_agg(pp.currency || ':' || pp.amount order by pp.currency)
+                    from orders.product_prices pp where pp.product_id = p.product_id), '{}') as prices
+        """
+
+    /// The products on sale, by name.
+    static func active(in tx: some SQLTransaction) async throws -> [Product] {
+        try await tx.query("select \(columns) from orders.products p where p.status = 'active' order by p.name").map(decode)
+    }
+
+    /// Every product a stored line names (retired ones too: an old order still shows them).
+    static func byID(_ ids: [UUID], in tx: some SQLTransaction) async throws -> [ProductID: Product] {
+        guard !ids.isEmpty else { return [:] }
+        let products = try await tx.query("select \(columns) from orders.products p where p.product_id = any(\(SQLValue.uuids(ids)))")
+            .map(decode)
+        return Dictionary(uniqueKeysWithValues: products.map { ($0.id, $0) })
+    }
+
+    static func decode(_ row: Row) throws -> Product {
+        let prices = try row.decode("prices", as: [String].self).map { entry -> Money in
+            let parts = entry.split(separator: ":")
+            guard parts.count == 2, let currency = Currency(code: String(parts[0])), let amount = Int64(parts[1]) else {
+                throw AppError(.internalError, "A stored price could not be read.", diagnostics: "product price '\(entry)'")
+            }
+            return Money(minorUnits: amount, currency: currency)
+        }
+        return Product(id: try row.decode("product_id"), code: try row.decode("code"), name: try row.decode("name"),
+                       description: try row.decode("description"), fulfilment: try row.decode("fulfilment", as: Product.Fulfilment.self),
+                       prices: prices)
+    }
+}

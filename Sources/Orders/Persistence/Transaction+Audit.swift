@@ -1,0 +1,12 @@
+import Kernel
+import OrdersAPI
+import Storage
+
+// Orders' audit entries, in the transaction of the change, stamped with its clock time.
+
+extension TenantTransaction {
+    func audit(_ action: OrdersAuditAction, by principal: Principal, target: String, after: AuditSnapshot? = nil) async throws {
+        try await audit(AuditEvent(tenantID: tenantID, actorUserID: principal.userID, action: action, target: target,
+                                   requestID: principal.requestID, before: nil, after: after, occurredAt: now))
+    }
+}

@@ -1,0 +1,16 @@
+import Kernel
+import OrdersAPI
+import Storage
+
+/// One of the tenant's orders; another tenant's is not found.
+struct GetOrderUseCase {
+    let db: Database
+
+    func callAsFunction(_ principal: Principal, id: OrderID) async throws -> Order {
+        try principal.require(.ordersRead)
+        return try await db.tenant(principal.tenantID) { tx in
+            guard let order = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            return order
+        }
+    }
+}

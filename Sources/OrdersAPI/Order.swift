@@ -1,0 +1,131 @@
+public import Foundation
+public import Kernel
+
+public struct ProductID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+public struct OrderID: Identifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+/// Something a tenant can buy beyond its plan, from the platform's catalog (staff manage it).
+public struct Product: Sendable, Equatable {
+    /// `automatic`: delivered when paid (an add-on); `manual`: delivered by staff (a service).
+    public enum Fulfilment: String, Sendable, Codable, CaseIterable { case automatic, manual }
+
+    public let id: ProductID
+    public let code: String
+    public let name: String
+    public let description: String
+    public let fulfilment: Fulfilment
+    /// One price per currency it is sold in.
+    public let prices: [Money]
+
+    public init(id: ProductID, code: String, name: String, description: String, fulfilment: Fulfilment, prices: [Money]) {
+        self.id = id
+        self.code = code
+        self.name = name
+        self.description = description
+        self.fulfilment = fulfilment
+        self.prices = prices
+    }
+
+    public func price(in currency: Currency) -> Money? { prices.first { $0.currency == currency } }
+}
+
+/// A tenant's order: its lines, its two statuses, its total.
+public struct Order: Sendable, Equatable {
+    public struct Line: Sendable, Equatable {
+        public let number: Int
+        public let productCode: String
+        public let productName: String
+        public let quantity: Int
+        /// From the catalog while a draft; frozen when placed.
+        public let unitAmount: Money
+        public let amount: Money
+        /// How many of `quantity` were delivered.
+        public let fulfilled: Int
+
+        public init(number: Int, productCode: String, productName: String, quantity: Int, unitAmount: Money, amount: Money,
+                    fulfilled: Int) {
+            self.number = number
+            self.productCode = productCode
+            self.productName = productName
+            self.quantity = quantity
+            self.unitAmount = unitAmount
+            self.amount = amount
+            self.fulfilled = fulfilled
+        }
+    }
+
+    public let id: OrderID
+    public let status: OrderStatus
+    public let paymentStatus: OrderPaymentStatus
+    public let currency: Currency
+    public let lines: [Line]
+    public let total: Money
+    public let version: Int
+    public let createdAt: Date
+    public let placedAt: Date?
+
+    public init(id: OrderID, status: OrderStatus, paymentStatus: OrderPaymentStatus, currency: Currency, lines: [Line], total: Money,
+                version: Int, createdAt: Date, placedAt: Date?) {
+        self.id = id
+        self.status = status
+        self.paymentStatus = paymentStatus
+        self.currency = currency
+        self.lines = lines
+        self.total = total
+        self.version = version
+        self.createdAt = createdAt
+        self.placedAt = placedAt
+    }
+}
+
+/// A line as a client asks for it: a product by code, and how many.
+public struct NewOrderLine: Sendable, Equatable {
+    public let productCode: String
+    public let quantity: Int
+
+    public init(productCode: String, quantity: Int) {
+        self.productCode = productCode
+        self.quantity = quantity
+    }
+}
+
+/// One entry of an order's timeline: what happened, who did it, when.
+public struct OrderTimelineEntry: Sendable, Equatable {
+    public let kind: String
+    public let actor: OrderActor
+    public let occurredAt: Date
+    /// What changed, as the entry's kind shows it (`{"total": "50.00 USD"}`).
+    public let detail: [String: String]
+
+    public init(kind: String, actor: OrderActor, occurredAt: Date, detail: [String: String]) {
+        self.kind = kind
+        self.actor = actor
+        self.occurredAt = occurredAt
+        self.detail = detail
+    }
+}
+
+/// Which orders a list shows.
+public struct OrderFilter: Sendable, Equatable {
+    public var status: OrderStatus?
+    public var paymentStatus: OrderPaymentStatus?
+
+    public init(status: OrderStatus? = nil, paymentStatus: OrderPaymentStatus? = nil) {
+        self.status = status
+        self.paymentStatus = paymentStatus
+    }
+}
+
+extension AppError.Code {
+    public static let orderNotFound = Self("order_not_found", kind: .notFound)
+    public static let productNotFound = Self("product_not_found", kind: .invalidInput)
+    /// The change is not possible in the order's state (a placed order's lines, …).
+    public static let orderConflict = Self("order_conflict", kind: .conflict)
+}

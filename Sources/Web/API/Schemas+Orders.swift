@@ -1,0 +1,27 @@
+import Kernel
+import OrdersAPI
+
+extension Components.Schemas.Product {
+    init(_ product: Product) throws {
+        self.init(id: product.id.description, code: product.code, name: product.name, description: product.description,
+                  fulfilment: try schemaValue(product.fulfilment), prices: product.prices.map(Components.Schemas.Money.init))
+    }
+}
+
+extension Components.Schemas.Order {
+    init(_ order: Order) throws {
+        self.init(id: order.id.description, status: try schemaValue(order.status), paymentStatus: try schemaValue(order.paymentStatus),
+                  currency: order.currency.code,
+                  lines: order.lines.map { line in
+                      .init(number: line.number, product: line.productCode, productName: line.productName, quantity: line.quantity,
+                            unitAmount: .init(line.unitAmount), amount: .init(line.amount), fulfilled: line.fulfilled)
+                  },
+                  total: .init(order.total), version: order.version, createdAt: order.createdAt, placedAt: order.placedAt)
+    }
+}
+
+extension NewOrderLine {
+    init(_ line: Components.Schemas.NewOrderLine) {
+        self.init(productCode: line.product, quantity: line.quantity)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import KeelTesting
+import Kernel
+import Testing
+
+/// Orders over HTTP, first slice: the product catalog, drafts (create, read, list, replace
+/// lines at a version), the timeline, and who may do what.
+@Suite("API: orders — catalog and drafts")
+struct OrdersAPITests {
+    @Test("the catalog lists products with a price per currency")
+    func catalog() async throws {
+        try await LiveAPI.run { api, _ in
+            let tenant = try await api.signUp()
+            let products = try await api.call(.get, "/v1/products", token: tenant.token)
+            #expect(products.status == .ok, "\(products.text)")
+            let seats = try #require(products.json["data"].array.first { $0["code"].string == "extra-seats" })
+            #expect(seats["fulfilment"].string == "automatic")
+            #expect(seats["prices"].array.contains { $0["currency"].string == "USD" && $0["amount"].int == 2500 })
+            #expect(try await api.call(.get, "/v1/products").status == .unauthorized)
+        }
+    }
+
+    @Test("a draft is priced from the catalog, read back, listed, and its lines replaced at a version")
+    func drafts() async throws {
+        try await LiveAPI.run { api, _ in
+            // given: a tenant
+            let tenant = try await api.signUp()
+            // when: it starts a draft of two lines, with an Idempotency-Key, twice
+            let key = UUID().uuidString
+            let body = #"{"currency":"USD","lines":[{"product":"extra-seats","quantity":2},{"product":"onboarding","quantity":1}]}"#
+            let created = try await api.call(.post, "/v1/orders", json: body, token: tenant.token, headers: ["Idempotency-Key": key])
+            let again = try await api.call(.post, "/v1/orders", json: body, token: tenant.token, headers: ["Idempotency-Key": key])
+            // then: one draft, 2 × 25.00 + 500.00 = 550.00 USD, the retry replayed
+            #expect(created.status == .created, "\(created.text)")
+            #expect(again.status == .created && again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(again.json["id"].string == created.json["id"].string)
+            #expect(created.json["status"].string == "draft" && created.json["payment_status"].string == "unpaid")
+            #expect(created.json["total"]["amount"].int == 55_000 && created.json["total"]["currency"].string == "USD")
+            #expect(created.json["lines"][0]["amount"]["amount"].int == 5_000)
+            let id = try #require(created.json["id"].string)
+            let read = try await api.call(.get, "/v1/orders/\(id)", token: tenant.token)
+            #expect(read.status == .ok && read.headers[.eTag] == "\"1\"", "\(read.text)")
+            #expect(try await api.call(.get, "/v1/orders?status=draft", token: tenant.token).json["data"].array.count == 1)
+            #expect(try await api.call(.get, "/v1/orders?status=placed", token: tenant.token).json["data"].array.isEmpty)
+
+            // when: the lines are replaced at version 1, then again at the stale version 1
+            let lines = #"{"lines":[{"product":"extra-seats","quantity":4}]}"#
+            let replaced = try await api.call(.put, "/v1/orders/\(id)/lines", json: lines, token: tenant.token,
+                                              headers: ["If-Match": "\"1\""])
+            let stale = try await api.call(.put, "/v1/orders/\(id)/lines", json: lines, token: tenant.token,
+                                           headers: ["If-Match": "\"1\""])
+            // then: the first applies (100.00 USD, version 2); the second is refused, nothing lost
+            #expect(replaced.status == .ok && replaced.json["total"]["amount"].int == 10_000 && replaced.json["version"].int == 2,
+                    "\(replaced.text)")
+            #expect(stale.status == .preconditionFailed && stale.json["current_version"].int == 2, "\(stale.text)")
+            #expect(try await api.call(.put, "/v1/orders/\(id)/lines", json: lines, token: tenant.token).status.code == 428)
+
+            // and the timeline says who did what, in order
+            let timeline = try await api.call(.get, "/v1/orders/\(id)/timeline", token: tenant.token)
+            #expect(timeline.json["data"].array.map { $0["kind"].string } == ["created", "lines_changed"], "\(timeline.text)")
+            #expect(timeline.json["data"][1]["actor"].string == "tenant")
+            #expect(timeline.json["data"][1]["detail"]["total"].string == "100.00 USD")
+        }
+    }
+
+    @Test("bad lines are refused field by field; another tenant's order is not found")
+    func refusals() async throws {
+        try await LiveAPI.run { api, db in
+            let tenant = try await api.signUp(), other = try await api.signUp()
+            let bad = try await api.call(.post, "/v1/orders", json: """
+                {"currency":"USD","lines":[{"product":"no-such-thing","quantity":1},{"product":"onboarding","quantity":1000}]}
+                """, token: tenant.token)
+            #expect(bad.status == .unprocessableContent, "\(bad.text)")
+            #expect(bad.json["errors"].array.map { $0["field"].string } == ["lines[0].product"], "\(bad.text)")
+            let currency = try await api.call(.post, "/v1/orders", json: #"{"currency":"XXX","lines":[{"product":"onboarding","quantity":1}]}"#,
+                                              token: tenant.token)
+            #expect(currency.status == .unprocessableContent, "\(currency.text)")
+            let made = try await api.call(.post, "/v1/orders", json: #"{"currency":"EUR","lines":[{"product":"onboarding","quantity":1}]}"#,
+                                          token: tenant.token)
+            let id = try #require(made.json["id"].string)
+            for path in ["/v1/orders/\(id)", "/v1/orders/\(id)/timeline"] {
+                #expect(try await api.call(.get, path, token: other.token).status == .notFound, "\(path)")
+            }
+            #expect(try await api.call(.put, "/v1/orders/\(id)/lines", json: #"{"lines":[{"product":"onboarding","quantity":2}]}"#,
+                                       token: other.token, headers: ["If-Match": "*"]).status == .notFound)
+            // a member reads orders but does not make them
+            let member = try await LiveAPI.addUser(api, db, to: tenant, role: .member)
+            #expect(try await api.call(.get, "/v1/orders/\(id)", token: member.token).status == .ok)
+            #expect(try await api.call(.post, "/v1/orders", json: #"{"currency":"EUR","lines":[{"product":"onboarding","quantity":1}]}"#,
+                                       token: member.token).status == .forbidden)
+        }
+    }
+}
