@@ -98,3 +98,32 @@ extension Array: SQLDecodable where Element == String {
 extension Optional: SQLDecodable where Wrapped: SQLDecodable {
     public init(cell: SQLCell) throws { self = cell.isNull ? nil : try Wrapped(cell: cell) }
 }
+
+// Money as the modules store it: minor units in a `bigint`, the ISO 4217 code in its own text
+// column, and a price list as a `text[]` of `CODE:minor units` (one per currency).
+extension Row {
+    /// An ISO 4217 code stored as text; an unknown one fails loudly.
+    public func currency(_ column: String) throws -> Currency {
+        let code: String = try decode(column)
+        guard let currency = Currency(code: code) else {
+            throw AppError(.internalError, "A stored value could not be read.", diagnostics: "\(column) holds '\(code)', no ISO 4217 currency")
+        }
+        return currency
+    }
+
+    /// Minor units stored as `bigint`, in `currency`.
+    public func money(_ column: String, _ currency: Currency) throws -> Money {
+        Money(minorUnits: Int64(try decode(column, as: Int.self)), currency: currency)
+    }
+
+    /// A price per currency, aggregated as `array_agg(currency || ':' || amount)`.
+    public func prices(_ column: String) throws -> [Money] {
+        try decode(column, as: [String].self).map { entry in
+            let parts = entry.split(separator: ":")
+            guard parts.count == 2, let currency = Currency(code: String(parts[0])), let amount = Int64(parts[1]) else {
+                throw AppError(.internalError, "A stored price could not be read.", diagnostics: "\(column) holds '\(entry)'")
+            }
+            return Money(minorUnits: amount, currency: currency)
+        }
+    }
+}

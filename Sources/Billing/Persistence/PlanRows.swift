@@ -77,16 +77,9 @@ enum PlanRows {
     }
 
     static func decode(_ row: Row) throws -> Plan {
-        let prices = try row.decode("prices", as: [String].self).map { entry -> Money in
-            let parts = entry.split(separator: ":")
-            guard parts.count == 2, let currency = Currency(code: String(parts[0])), let amount = Int64(parts[1]) else {
-                throw AppError(.internalError, "A stored price could not be read.", diagnostics: "plan price '\(entry)'")
-            }
-            return Money(minorUnits: amount, currency: currency)
-        }
-        return Plan(id: try row.decode("plan_id"), code: try row.decode("code"), version: try row.decode("version"),
+        Plan(id: try row.decode("plan_id"), code: try row.decode("code"), version: try row.decode("version"),
                     name: try row.decode("name"), interval: try row.decode("interval", as: Plan.Interval.self),
-                    trialDays: try row.decode("trial_days"), seats: try row.decode("seats"), prices: prices,
+                    trialDays: try row.decode("trial_days"), seats: try row.decode("seats"), prices: try row.prices("prices"),
                     isDefault: try row.decode("is_default"), status: try row.decode("status", as: Plan.Status.self))
     }
 }

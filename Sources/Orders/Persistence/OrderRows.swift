@@ -69,9 +69,9 @@ enum OrderRows {
         for row in lineRows { linesByOrder[try row.decode("order_id", as: UUID.self), default: []].append(row) }
         return try rows.map { row in
             let id: UUID = try row.decode("order_id")
-            let currency = try Self.currency(row)
+            let currency = try row.currency("currency")
             let lines = try (linesByOrder[id] ?? []).map { line in
-                let unit = Money(minorUnits: Int64(try line.decode("unit_amount", as: Int.self)), currency: currency)
+                let unit = try line.money("unit_amount", currency)
                 let quantity: Int = try line.decode("quantity")
                 return Order.Line(number: try line.decode("line_no"), productCode: try line.decode("code"),
                                   productName: try line.decode("name"), quantity: quantity, unitAmount: unit,
@@ -79,18 +79,10 @@ enum OrderRows {
             }
             return Order(id: OrderID(rawValue: id), status: try row.decode("status", as: OrderStatus.self),
                          paymentStatus: try row.decode("payment_status", as: OrderPaymentStatus.self), currency: currency,
-                         lines: lines, total: Money(minorUnits: Int64(try row.decode("total", as: Int.self)), currency: currency),
+                         lines: lines, total: try row.money("total", currency),
                          version: try row.decode("version"), createdAt: try row.decode("created_at"),
                          placedAt: try row.decode("placed_at"))
         }
-    }
-
-    private static func currency(_ row: Row) throws -> Currency {
-        let code: String = try row.decode("currency")
-        guard let currency = Currency(code: code) else {
-            throw AppError(.internalError, "A stored value could not be read.", diagnostics: "currency holds '\(code)'")
-        }
-        return currency
     }
 }
 

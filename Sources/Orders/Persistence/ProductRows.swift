@@ -25,15 +25,8 @@ enum ProductRows {
     }
 
     static func decode(_ row: Row) throws -> Product {
-        let prices = try row.decode("prices", as: [String].self).map { entry -> Money in
-            let parts = entry.split(separator: ":")
-            guard parts.count == 2, let currency = Currency(code: String(parts[0])), let amount = Int64(parts[1]) else {
-                throw AppError(.internalError, "A stored price could not be read.", diagnostics: "product price '\(entry)'")
-            }
-            return Money(minorUnits: amount, currency: currency)
-        }
-        return Product(id: try row.decode("product_id"), code: try row.decode("code"), name: try row.decode("name"),
+        Product(id: try row.decode("product_id"), code: try row.decode("code"), name: try row.decode("name"),
                        description: try row.decode("description"), fulfilment: try row.decode("fulfilment", as: Product.Fulfilment.self),
-                       prices: prices)
+                       prices: try row.prices("prices"))
     }
 }
