@@ -54,6 +54,17 @@ public protocol BillingService: Sendable {
     /// `payload`, stores the event once by its id, and reacts through the outbox.
     func receiveProviderEvent(payload: [UInt8], signature: String?) async throws
 
+    /// A one-off invoice for something bought outside the plan (an order's lines, `source`
+    /// `order/<id>`), issued like any other — numbered, taxed at the profile's rate, in the
+    /// profile's currency, charged by the collector when a card is on file — and once per
+    /// `source`: a second call returns the first invoice. The calling module has checked the
+    /// principal may act for `source`.
+    func invoiceOneOff(_ principal: Principal, source: String, currency: Currency, items: [OneOffItem]) async throws -> Invoice
+    /// Charges the open invoice issued for `source` now, as `pay` does (one attempt in flight;
+    /// a decline recorded, then thrown). For the module that owns `source`, which has checked
+    /// the principal may.
+    func payOneOff(_ principal: Principal, source: String) async throws -> PaymentAttempt
+
     /// One pass of the scheduler: trial reminders and ends, renewals, scheduled cancellations
     /// and downgrades, grace periods, whatever is due by the clock. Safe to run from any number
     /// of instances at once (`keel billing run-due`, the scheduler service, tests).

@@ -142,6 +142,19 @@ public struct InvoiceCollection: Sendable, Equatable {
     }
 }
 
+/// One line of a one-off invoice: something bought outside the plan (an order's line).
+public struct OneOffItem: Sendable, Equatable {
+    public let description: String
+    public let quantity: Int
+    public let unitAmount: Money
+
+    public init(description: String, quantity: Int, unitAmount: Money) {
+        self.description = description
+        self.quantity = quantity
+        self.unitAmount = unitAmount
+    }
+}
+
 extension AppError.Code {
     /// The card was declined (or needs authentication): the invoice stays open.
     public static let paymentDeclined = Self("payment_declined", kind: .paymentRequired)

@@ -130,11 +130,13 @@ struct Modules {
         } else {
             logger.notice("payments: collecting through \(config.stripeAPIBase)")
         }
-        orders = OrdersModule(db: pool.database, platform: pool.platformDatabase())
+        let orders = OrdersModule(db: pool.database, platform: pool.platformDatabase(), billing: billing)
+        self.orders = orders
         var subscriptions = EventSubscriptions()
         accounts.subscribe(into: &subscriptions)
         notifications.subscribe(into: &subscriptions)
         billing.subscribe(into: &subscriptions)
+        orders.subscribe(into: &subscriptions)
         self.notifications = notifications
         self.subscriptions = subscriptions
     }

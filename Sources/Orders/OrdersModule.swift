@@ -1,16 +1,33 @@
+public import BillingAPI
 public import Kernel
 public import OrdersAPI
 public import Storage
 
 /// The implementation of `OrdersService`; only the composition root creates it. A thin
-/// facade: each method hands its call to one use case.
+/// facade: each method hands its call to one use case. Orders asks Billing to invoice and
+/// charge (`BillingService`) and hears what happened to its invoices (`Events/`).
 public struct OrdersModule: OrdersService {
     let db: Database
     let platform: PlatformDatabase
+    let billing: any BillingService
 
-    public init(db: Database, platform: PlatformDatabase) {
+    public init(db: Database, platform: PlatformDatabase, billing: any BillingService) {
         self.db = db
         self.platform = platform
+        self.billing = billing
+    }
+
+    /// Registers Orders' reactions to Billing's events about its invoices.
+    public func subscribe(into subscriptions: inout EventSubscriptions) {
+        BillingPaymentSubscriptions().register(into: &subscriptions)
+    }
+
+    public func place(_ principal: Principal, id: OrderID, expectedVersion: Int?) async throws -> Order {
+        try await PlaceOrderUseCase(db: db, billing: billing)(principal, id: id, expectedVersion: expectedVersion)
+    }
+
+    public func pay(_ principal: Principal, id: OrderID, idempotency: IdempotentCompletion<Order>?) async throws -> Order {
+        try await PayOrderUseCase(db: db, billing: billing)(principal, id: id, idempotency: idempotency)
     }
 
     public func products() async throws -> [Product] {

@@ -16,6 +16,11 @@ public protocol OrdersService: Sendable {
     func orders(_ principal: Principal, filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
     /// Replaces a draft's lines; `expectedVersion` is the `If-Match`.
     func replaceLines(_ principal: Principal, id: OrderID, expectedVersion: Int?, lines: [NewOrderLine]) async throws -> Order
+    /// Places a draft at the version last read: prices frozen, a one-off invoice issued through
+    /// Billing (once per order). Placing a placed order again answers it as it is.
+    func place(_ principal: Principal, id: OrderID, expectedVersion: Int?) async throws -> Order
+    /// Pays a placed order now; a decline (402) leaves it payable again, with no new invoice.
+    func pay(_ principal: Principal, id: OrderID, idempotency: IdempotentCompletion<Order>?) async throws -> Order
     /// Everything that happened to the order, oldest first.
     func timeline(_ principal: Principal, id: OrderID) async throws -> [OrderTimelineEntry]
 }

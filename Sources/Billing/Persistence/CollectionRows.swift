@@ -76,6 +76,19 @@ enum CollectionRows {
             """)
     }
 
+    // MARK: One-off invoices
+
+    /// The invoice issued for `source` (`order/<id>`), if there is one.
+    static func invoice(source: String, in tx: TenantTransaction) async throws -> InvoiceID? {
+        try await tx.query("""
+            select invoice_id from billing.invoices where tenant_id = \(tx.tenantID) and source = \(source)
+            """).first?.decode("invoice_id")
+    }
+
+    static func setSource(_ id: InvoiceID, _ source: String, in tx: TenantTransaction) async throws {
+        try await tx.execute("update billing.invoices set source = \(source) where tenant_id = \(tx.tenantID) and invoice_id = \(id)")
+    }
+
     // MARK: The provider customer and card
 
     struct Payer: Sendable {

@@ -34,6 +34,47 @@ enum OrderRows {
         }
     }
 
+    /// Placed: the total frozen, the invoice Billing issued for it named.
+    static func place(_ id: OrderID, invoice: UUID, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update orders.orders set status = 'placed', placed_at = \(tx.now), invoice_id = \(invoice), version = version + 1,
+                   updated_at = \(tx.now)
+             where tenant_id = \(tx.tenantID) and order_id = \(id) and status = 'draft'
+            """)
+    }
+
+    static func setStatus(_ id: OrderID, status: OrderStatus, payment: OrderPaymentStatus, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update orders.orders set status = \(status.rawValue), payment_status = \(payment.rawValue), version = version + 1,
+                   updated_at = \(tx.now)
+             where tenant_id = \(tx.tenantID) and order_id = \(id)
+            """)
+    }
+
+    /// Delivers every line of an automatic product in full; returns how many lines it did.
+    static func fulfilAutomatic(_ id: OrderID, in tx: TenantTransaction) async throws -> Int {
+        try await tx.query("""
+            update orders.order_lines l set fulfilled = l.quantity
+              from orders.products p
+             where l.tenant_id = \(tx.tenantID) and l.order_id = \(id) and p.product_id = l.product_id
+               and p.fulfilment = 'automatic' and l.fulfilled < l.quantity
+            returning l.line_no
+            """).count
+    }
+
+    /// The order an invoice was issued for, and that invoice.
+    static func find(invoice: UUID, in tx: TenantTransaction, lock: Bool = false) async throws -> Order? {
+        guard let id: UUID = try await tx.query("""
+            select order_id from orders.orders where tenant_id = \(tx.tenantID) and invoice_id = \(invoice)
+            """).first?.decode("order_id") else { return nil }
+        return try await find(OrderID(rawValue: id), in: tx, lock: lock)
+    }
+
+    static func invoice(of id: OrderID, in tx: TenantTransaction) async throws -> UUID? {
+        try await tx.query("select invoice_id from orders.orders where tenant_id = \(tx.tenantID) and order_id = \(id)")
+            .first?.decode("invoice_id")
+    }
+
     static func find(_ id: OrderID, in tx: TenantTransaction, lock: Bool = false) async throws -> Order? {
         guard let row = try await tx.query("""
             select \(columns) from orders.orders where tenant_id = \(tx.tenantID) and order_id = \(id)

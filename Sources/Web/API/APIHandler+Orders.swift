@@ -50,6 +50,25 @@ extension APIHandler {
         return .ok(.init(headers: .init(eTag: Self.etag(order.version)), body: .json(try .init(order))))
     }
 
+    func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output {
+        let order = try await orders.place(try APIRequest.principal(), id: try Self.orderID(input.path.orderId),
+                                           expectedVersion: try Self.expectedVersion(input.headers.ifMatch))
+        return .ok(.init(headers: .init(eTag: Self.etag(order.version)), body: .json(try .init(order))))
+    }
+
+    func payOrder(_ input: Operations.PayOrder.Input) async throws -> Operations.PayOrder.Output {
+        let id = try Self.orderID(input.path.orderId)
+        let principal = try APIRequest.principal()
+        let operation = IdempotentOperation(
+            store: idempotency, scope: .principal(principal), key: input.headers.idempotencyKey,
+            operationID: Operations.PayOrder.id, body: ["order_id": id.description], status: 200,
+            response: { (order: Order) in try Components.Schemas.Order(order) })
+        switch try await operation.run({ completion in try await orders.pay(principal, id: id, idempotency: completion) }) {
+        case .fresh(let order): return .ok(.init(body: .json(order)))
+        case .replayed(let order): return .ok(.init(headers: .init(idempotentReplayed: ._true), body: .json(order)))
+        }
+    }
+
     func getOrderTimeline(_ input: Operations.GetOrderTimeline.Input) async throws -> Operations.GetOrderTimeline.Output {
         let entries = try await orders.timeline(try APIRequest.principal(), id: try Self.orderID(input.path.orderId))
         return .ok(.init(body: .json(.init(data: try entries.map { entry in

@@ -69,6 +69,8 @@ enum OperationAccess: Equatable, Sendable {
         Operations.GetOrder.id: .permission(.ordersRead),
         Operations.ReplaceOrderLines.id: .permission(.ordersManage),
         Operations.GetOrderTimeline.id: .permission(.ordersRead),
+        Operations.PlaceOrder.id: .permission(.ordersManage),
+        Operations.PayOrder.id: .permission(.ordersManage),
     ]
 
     /// What a tenant whose subscription is blocked for an unpaid invoice may still do: see

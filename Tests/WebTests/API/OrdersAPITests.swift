@@ -92,3 +92,91 @@ struct OrdersAPITests {
         }
     }
 }
+
+/// Orders placed and paid through Billing, against localstripe: Orders asks Billing for a
+/// one-off invoice and its charge, and hears Billing's events; it never reads Billing's tables.
+@Suite("API: orders — placed and paid through Billing (localstripe)", .serialized)
+struct OrdersPaymentsAPITests {
+    static let draft = #"{"currency":"USD","lines":[{"product":"extra-seats","quantity":2},{"product":"onboarding","quantity":1}]}"#
+
+    @Test("declined card → payable again, one invoice → a new card pays it once; automatic products delivered")
+    func declinedThenPaid() async throws {
+        try await PaymentsAPITests.run("orders_paid") { api, _, _, _, stripe in
+            // given: a tenant with a card that declines, and a draft of an add-on and a service
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            #expect(try await api.setCard(PaymentsAPITests.declining, for: tenant, stripe).status == .ok)
+            let created = try await api.call(.post, "/v1/orders", json: Self.draft, token: tenant.token)
+            let id = try #require(created.json["id"].string, "\(created.text)")
+
+            // when: it is placed (twice: the second answers it as it is)
+            let placed = try await api.call(.post, "/v1/orders/\(id)/place", token: tenant.token, headers: ["If-Match": "\"1\""])
+            #expect(placed.status == .ok && placed.json["status"].string == "placed", "\(placed.text)")
+            #expect(try await api.call(.post, "/v1/orders/\(id)/place", token: tenant.token, headers: ["If-Match": "*"]).status == .ok)
+            // then: Billing issued one invoice for it: 2 × 25.00 + 500.00
+            let invoices = try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array
+            #expect(invoices.count == 1 && invoices.first?["total"]["amount"].int == 55_000, "\(invoices)")
+            let invoiceID = try #require(invoices.first?["id"].string)
+
+            // when: it is paid with the declining card
+            let declined = try await api.call(.post, "/v1/orders/\(id)/pay", token: tenant.token,
+                                              headers: ["Idempotency-Key": UUID().uuidString])
+            // then: 402, the order placed and payable again
+            #expect(declined.status.code == 402 && declined.json["code"].string == "payment_declined", "\(declined.text)")
+            let failed = try await api.call(.get, "/v1/orders/\(id)", token: tenant.token)
+            #expect(failed.json["status"].string == "placed" && failed.json["payment_status"].string == "failed", "\(failed.text)")
+
+            // when: a good card arrives (Billing charges the open invoice at once)
+            #expect(try await api.setCard(PaymentsAPITests.visa, for: tenant, stripe).status == .ok)
+            // then: Billing's event makes the order paid; the add-on is delivered, the service waits for staff
+            let paid = try await api.waitForOrder(id, token: tenant.token) { $0["payment_status"].string == "paid" }
+            #expect(paid["status"].string == "partially_fulfilled", "\(paid)")
+            #expect(paid["lines"].array.map { $0["fulfilled"].int } == [2, 0])
+            #expect(try await stripe.succeeded(invoice: invoiceID).count == 1)
+            #expect(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.count == 1)
+            // and paying again is refused, charging nothing
+            let again = try await api.call(.post, "/v1/orders/\(id)/pay", token: tenant.token, headers: ["Idempotency-Key": UUID().uuidString])
+            #expect(again.status == .conflict, "\(again.text)")
+            let timeline = try await api.call(.get, "/v1/orders/\(id)/timeline", token: tenant.token)
+            let kinds = timeline.json["data"].array.compactMap { $0["kind"].string }
+            #expect(kinds == ["created", "placed", "payment_failed", "paid", "partially_fulfilled"], "\(kinds)")
+        }
+    }
+
+    @Test("fifty pays of one order at once, with fifty keys: one charge; an order in another currency is refused at place")
+    func fiftyPays() async throws {
+        try await PaymentsAPITests.run("orders_fifty") { api, _, _, _, stripe in
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+            #expect(try await api.setCard(PaymentsAPITests.visa, for: tenant, stripe).status == .ok)
+            let euros = try await api.call(.post, "/v1/orders", json: #"{"currency":"EUR","lines":[{"product":"onboarding","quantity":1}]}"#,
+                                           token: tenant.token)
+            let refused = try await api.call(.post, "/v1/orders/\(euros.json["id"].string ?? "")/place", token: tenant.token,
+                                             headers: ["If-Match": "*"])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("USD"), "\(refused.text)")
+
+            let created = try await api.call(.post, "/v1/orders", json: #"{"currency":"USD","lines":[{"product":"extra-seats","quantity":1}]}"#,
+                                             token: tenant.token)
+            let id = try #require(created.json["id"].string)
+            #expect(try await api.call(.post, "/v1/orders/\(id)/place", token: tenant.token, headers: ["If-Match": "*"]).status == .ok)
+            let statuses = try await api.concurrentPays(50, path: "/v1/orders/\(id)/pay", token: tenant.token, key: { UUID().uuidString })
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 } && statuses.contains(200), "\(statuses)")
+            let order = try await api.waitForOrder(id, token: tenant.token) { $0["status"].string == "fulfilled" }
+            #expect(order["payment_status"].string == "paid")
+            let invoiceID = try #require(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.first?["id"].string)
+            #expect(try await stripe.succeeded(invoice: invoiceID).count == 1)
+        }
+    }
+}
+
+extension API {
+    /// Polls the order until `done` holds (Billing's events reach Orders through the outbox).
+    func waitForOrder(_ id: String, token: String, until done: (JSON) -> Bool) async throws -> JSON {
+        for _ in 0..<200 {
+            let order = try await call(.get, "/v1/orders/\(id)", token: token).json
+            if done(order) { return order }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw APIFailure("order \(id) did not get there within ten seconds")
+    }
+}

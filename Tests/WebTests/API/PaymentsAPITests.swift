@@ -185,7 +185,7 @@ struct PaymentsAPITests {
             for (index, tenant) in tenants.enumerated() {
                 let oneKey = UUID().uuidString
                 // when: fifty pays at once (the first tenant with one key, the second with fifty)
-                let statuses = try await api.concurrentPays(50, invoice: invoiceIDs[index], token: tenant.token,
+                let statuses = try await api.concurrentPays(50, path: "/v1/billing/invoices/\(invoiceIDs[index])/pay", token: tenant.token,
                                                             key: { index == 0 ? oneKey : UUID().uuidString })
                 // then: one charge; the rest were refused or replayed, never charged
                 #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 }, "\(statuses)")
@@ -438,15 +438,15 @@ extension API {
         return try await call(.post, "/v1/billing/webhooks/stripe", json: payload, headers: ["Stripe-Signature": "t=\(timestamp),v1=\(hex)"])
     }
 
-    /// `count` pays of one invoice at once, each on its own connection; their statuses.
-    func concurrentPays(_ count: Int, invoice: String, token: String, key: @escaping @Sendable () -> String) async throws -> [Int] {
+    /// `count` POSTs of `path` (a pay) at once, each on its own connection; their statuses.
+    func concurrentPays(_ count: Int, path: String, token: String, key: @escaping @Sendable () -> String) async throws -> [Int] {
         guard let port = client.port else { throw APIFailure("the live client has no port") }
         let session = URLSession(configuration: .ephemeral)
         return try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<count {
                 let idempotencyKey = key()
                 group.addTask {
-                    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/billing/invoices/\(invoice)/pay")!)
+                    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
                     request.httpMethod = "POST"
                     request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                     request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key")

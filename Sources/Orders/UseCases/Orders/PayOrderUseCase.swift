@@ -1,0 +1,43 @@
+import BillingAPI
+import Kernel
+import OrdersAPI
+import Storage
+
+/// Pays a placed order now through Billing's charge path (one attempt in flight per invoice:
+/// fifty taps make one charge). A decline leaves the order placed and payable again — with a
+/// new card, or the same later — without a second invoice. The answer and Billing's event are
+/// applied by the same forward-only step, whichever comes first.
+struct PayOrderUseCase {
+    let db: Database
+    let billing: any BillingService
+
+    func callAsFunction(_ principal: Principal, id: OrderID, idempotency: IdempotentCompletion<Order>?) async throws -> Order {
+        try principal.require(.ordersManage)
+        let order = try await db.tenant(principal.tenantID) { tx in
+            guard let order = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            return order
+        }
+        guard order.status != .draft, order.status != .canceled else {
+            throw AppError(.orderConflict, "Only a placed order can be paid; this order is \(order.status.phrase).")
+        }
+        guard order.paymentStatus == .unpaid || order.paymentStatus == .failed else {
+            throw AppError(.orderConflict, "This order is already \(order.paymentStatus.phrase).")
+        }
+        let attempt: PaymentAttempt
+        do {
+            attempt = try await billing.payOneOff(principal, source: "order/\(id)")
+        } catch let error as AppError where error.code == .paymentDeclined {
+            try await db.tenant(principal.tenantID) { tx in
+                if let current = try await OrderRows.find(id, in: tx, lock: true) { try await RecordPaymentStep()(current, .paymentFailed, in: tx) }
+            }
+            throw error
+        }
+        return try await db.tenant(principal.tenantID) { tx in
+            guard let current = try await OrderRows.find(id, in: tx, lock: true) else { throw AppError(.orderNotFound, "There is no such order.") }
+            if attempt.state == .succeeded { try await RecordPaymentStep()(current, .paid, in: tx) }
+            guard let paid = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            if let idempotency { try await tx.complete(idempotency, with: paid) }
+            return paid
+        }
+    }
+}

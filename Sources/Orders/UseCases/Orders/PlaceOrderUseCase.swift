@@ -1,0 +1,49 @@
+import BillingAPI
+import Foundation
+import Kernel
+import OrdersAPI
+import Storage
+
+/// Places a draft: its lines re-priced from the catalog and frozen, then Billing asked for a
+/// one-off invoice (`order/<id>`: once per order, so a retried place finds the same invoice),
+/// then the order marked placed with that invoice. Three transactions in two modules; each is
+/// safe to repeat, so a crash between them is mended by placing again.
+struct PlaceOrderUseCase {
+    let db: Database
+    let billing: any BillingService
+
+    func callAsFunction(_ principal: Principal, id: OrderID, expectedVersion: Int?) async throws -> Order {
+        try principal.require(.ordersManage)
+        let draft = try await db.tenant(principal.tenantID) { tx -> Order in
+            guard let order = try await OrderRows.find(id, in: tx, lock: true) else {
+                throw AppError(.orderNotFound, "There is no such order.")
+            }
+            if order.status == .placed, try await OrderRows.invoice(of: id, in: tx) != nil { return order }
+            if let expectedVersion, expectedVersion != order.version { throw AppError.versionMismatch(current: order.version) }
+            guard order.status == .draft else {
+                throw AppError(.orderConflict, "Only a draft can be placed; this order is \(order.status.phrase).")
+            }
+            // The prices the buyer saw are the catalog's now: frozen from here on.
+            let priced = try await DraftLinesStep()(currency: order.currency.code,
+                                                    lines: order.lines.map { NewOrderLine(productCode: $0.productCode, quantity: $0.quantity) },
+                                                    in: tx)
+            try await OrderRows.replaceLines(id, draft: priced, in: tx)
+            guard let frozen = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            return frozen
+        }
+        if draft.status == .placed { return draft }
+        let invoice = try await billing.invoiceOneOff(
+            principal, source: "order/\(id)", currency: draft.currency,
+            items: draft.lines.map { OneOffItem(description: "\($0.productName) (order \(id.rawValue.uuidString.prefix(8).lowercased()))",
+                                                quantity: $0.quantity, unitAmount: $0.unitAmount) })
+        return try await db.tenant(principal.tenantID) { tx in
+            try await OrderRows.place(id, invoice: invoice.id.rawValue, in: tx)
+            try await OrderEventRows.append(id, kind: "placed", actor: .tenant, actorID: principal.userID.rawValue,
+                                            detail: ["total": draft.total.description, "invoice": invoice.number ?? invoice.id.description,
+                                                     "invoice_total": invoice.total.description], in: tx)
+            guard let placed = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            if invoice.status == .paid { try await RecordPaymentStep()(placed, .paid, in: tx) }  // nothing was due
+            return try await OrderRows.find(id, in: tx) ?? placed
+        }
+    }
+}
