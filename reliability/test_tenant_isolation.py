@@ -4,19 +4,23 @@ with every other tenant's credentials.
 
 A Hypothesis state machine drives >= 5 tenants (each signed up, its owner verified): invite people,
 accept invitations (the token read from the dev mailbox), log them in, create API keys with the
-owner's full permissions, list users / invitations / API keys / sessions / audit events (with
-random page sizes and, now and then, a cursor taken from another tenant's list), read and change
-users, revoke invitations, log in with one tenant's slug and another tenant's owner. Every list is
-checked as it arrives: a row whose id (or audit target / actor) belongs to another tenant is a
-"cross-tenant row seen".
+owner's full permissions, create draft orders (`POST /v1/orders`) and replace their lines, list
+users / invitations / API keys / sessions / audit events / orders (with random page sizes and, now
+and then, a cursor taken from another tenant's list), read and change users, read orders and their
+timelines, probe other tenants' user and order ids, revoke invitations, log in with one tenant's
+slug and another tenant's owner. Every list is checked as it arrives: a row whose id (or audit
+target / actor) belongs to another tenant is a "cross-tenant row seen".
 
 Then the sweep: for every tenant, with its owner's session and up to two full-power API keys,
 every id the run saw in any *other* tenant is tried where the API takes an id —
 GET/PATCH/DELETE /v1/users/{id}, DELETE /v1/invitations/{id}, DELETE /v1/api-keys/{id}, and
-DELETE /v1/sessions/{id} (sessions only; API keys are refused there by design). Anything but a 404
-is a "foreign-id non-404". Finally every tenant re-reads its own users: none may have changed.
+DELETE /v1/sessions/{id} (sessions only; API keys are refused there by design), GET /v1/orders/{id},
+GET /v1/orders/{id}/timeline, PUT /v1/orders/{id}/lines (a valid body, with `If-Match: *` and
+with the order's current version), POST /v1/orders/{id}/place and POST /v1/orders/{id}/pay. Anything but a 404 is a "foreign-id non-404". The owner's session also pages
+through its tenant's whole order list, which must hold no other tenant's order. Finally
+every tenant re-reads its own users and orders: none may have changed (an order keeps its version).
 
-    FIGURES tenant-isolation: ops N, foreign-id non-404 0, cross-tenant rows seen 0, tenants T, ids I, ...
+    FIGURES tenant-isolation: ops N, foreign-id non-404 0, cross-tenant rows seen 0 (tenants T, ids I, orders O, ...)
 """
 
 import os
@@ -33,9 +37,14 @@ from hypothesis import HealthCheck, settings, strategies as st  # noqa: E402
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test  # noqa: E402
 
 TEST = "tenant-isolation"
+# Every permission a key can be given (the spec's Permission enum; an owner holds them all).
 ALL_PERMISSIONS = ["users.read", "users.manage", "owners.manage", "audit.read", "invitations.manage",
-                   "api_keys.manage", "tenant.manage"]
+                   "api_keys.manage", "tenant.manage", "billing.read", "billing.manage", "orders.read",
+                   "orders.manage"]
 ROLES = ["admin", "billing", "member", "viewer"]
+PRODUCTS = ["extra-seats", "onboarding"]   # the seeded catalog (migrations/0012_orders_core.sql)
+ORDER_LINES = st.lists(st.fixed_dictionaries({"product": st.sampled_from(PRODUCTS),
+                                              "quantity": st.integers(1, 1000)}), min_size=1, max_size=3)
 
 
 class Tenant:
@@ -53,6 +62,7 @@ class Tenant:
         self.api_keys = set()
         self.sessions = set()
         self.audit = set()
+        self.orders = {}             # order id -> its version, as last written by this tenant
         self.cursors = {}            # list path -> a next_cursor seen
 
 
@@ -77,7 +87,7 @@ class World:
     def owner_of(self, some_id):
         for t in self.tenants:
             if some_id in t.users or some_id in t.invitations or some_id in t.api_keys \
-                    or some_id in t.sessions or some_id in t.audit:
+                    or some_id in t.sessions or some_id in t.audit or some_id in t.orders:
                 return t
         return None
 
@@ -119,6 +129,9 @@ def check_list(t, kind, r):
         elif kind == "users":
             if W.owner_of(rid) is None:
                 t.users.add(rid)
+        elif kind == "orders":
+            if W.owner_of(rid) is None:
+                t.orders[rid] = row["version"]
     if page.get("next_cursor"):
         t.cursors[kind] = page["next_cursor"]
 
@@ -163,7 +176,7 @@ class Isolation(RuleBasedStateMachine):
             t.creds.append(("api_key", key["key"], True))
 
     @rule(ti=st.integers(0, 99), ci=st.integers(0, 99),
-          kind=st.sampled_from(["users", "invitations", "api-keys", "audit-events", "sessions"]),
+          kind=st.sampled_from(["users", "invitations", "api-keys", "audit-events", "sessions", "orders"]),
           limit=st.sampled_from([1, 2, 5, 20, 100]), foreign_cursor=st.booleans(), fi=st.integers(0, 99))
     def list_things(self, ti, ci, kind, limit, foreign_cursor, fi):
         t = W.tenants[ti % len(W.tenants)]
@@ -198,6 +211,56 @@ class Isolation(RuleBasedStateMachine):
         r = W.call("GET", f"/v1/users/{uid}", token=t.creds[0][1])
         if r.status != 404:
             W.cross_rows.append(f"GET foreign user {uid} of {other.slug} from {t.slug}: {r.status}")
+
+    @rule(ti=st.integers(0, 99), currency=st.sampled_from(["USD", "EUR", "GBP", "JPY"]), lines=ORDER_LINES)
+    def create_order(self, ti, currency, lines):
+        t = W.tenants[ti % len(W.tenants)]
+        W.counter += 1
+        r = W.call("POST", "/v1/orders", token=t.creds[0][1], body={"currency": currency, "lines": lines},
+                   headers={"Idempotency-Key": f"iso-order-{t.slug}-{W.counter}"})
+        if W.expect(r, {201}, f"create order in {t.slug}"):
+            order = r.json()
+            t.orders[order["id"]] = order["version"]
+
+    @rule(ti=st.integers(0, 99), ci=st.integers(0, 99), pick=st.integers(0, 999), timeline=st.booleans())
+    def get_own_order(self, ti, ci, pick, timeline):
+        t = W.tenants[ti % len(W.tenants)]
+        if not t.orders:
+            return
+        _, token, _ = t.creds[ci % len(t.creds)]
+        oid = sorted(t.orders)[pick % len(t.orders)]
+        path = f"/v1/orders/{oid}" + ("/timeline" if timeline else "")
+        r = W.call("GET", path, token=token)   # orders.read: every role
+        if W.expect(r, {200}, f"GET own {path} in {t.slug}") and not timeline and r.json()["id"] != oid:
+            W.cross_rows.append(f"GET {path} in {t.slug} answered {r.json()['id']}")
+
+    @rule(ti=st.integers(0, 99), pick=st.integers(0, 999), lines=ORDER_LINES)
+    def replace_order_lines(self, ti, pick, lines):
+        t = W.tenants[ti % len(W.tenants)]
+        if not t.orders:
+            return
+        oid = sorted(t.orders)[pick % len(t.orders)]
+        r = W.call("GET", f"/v1/orders/{oid}", token=t.creds[0][1])
+        if not W.expect(r, {200}, f"GET order before PUT lines in {t.slug}"):
+            return
+        r = W.call("PUT", f"/v1/orders/{oid}/lines", token=t.creds[0][1], body={"lines": lines},
+                   headers={"If-Match": r.header("ETag")})
+        if W.expect(r, {200}, f"PUT order lines in {t.slug}"):
+            t.orders[oid] = r.json()["version"]
+
+    @rule(ti=st.integers(0, 99), oi=st.integers(1, 99), pick=st.integers(0, 999),
+          route=st.sampled_from(["order", "timeline", "lines"]))
+    def probe_foreign_order(self, ti, oi, pick, route):
+        t = W.tenants[ti % len(W.tenants)]
+        other = W.tenants[(t.index + oi % (len(W.tenants) - 1) + 1) % len(W.tenants)]
+        if not other.orders:
+            return
+        oid = sorted(other.orders)[pick % len(other.orders)]
+        method, path, body, headers = order_probes(oid, other.orders[oid])[["order", "timeline", "lines"].index(route)]
+        r = W.call(method, path, token=t.creds[0][1], body=body, headers=headers)
+        if r.status != 404:
+            W.cross_rows.append(f"{method} foreign order {path} of {other.slug} from {t.slug}: {r.status}"
+                                f" {r.body[:160]!r}")
 
     @rule(ti=st.integers(0, 99), pick=st.integers(0, 999), role=st.sampled_from(ROLES))
     def change_role(self, ti, pick, role):
@@ -244,6 +307,32 @@ class Isolation(RuleBasedStateMachine):
         assert not W.cross_rows, W.cross_rows[:5]
 
 
+def order_probes(oid, version):
+    """Every order route that takes an id: (method, path, body, headers). A valid body, so that only
+    the id can make the answer a 404; the PUT both unconditionally and at the order's own version."""
+    lines = {"lines": [{"product": "extra-seats", "quantity": 1}]}
+    return [("GET", f"/v1/orders/{oid}", None, None),
+            ("GET", f"/v1/orders/{oid}/timeline", None, None),
+            ("PUT", f"/v1/orders/{oid}/lines", lines, {"If-Match": "*"}),
+            ("PUT", f"/v1/orders/{oid}/lines", lines, {"If-Match": f'"{version}"'}),
+            ("POST", f"/v1/orders/{oid}/place", None, {"If-Match": "*"}),
+            ("POST", f"/v1/orders/{oid}/pay", None, {"Idempotency-Key": f"probe-{oid}-{version}"})]
+
+
+def list_all_orders(t, token):
+    """t's whole order list, page by page, through check_list (a foreign order there is a cross-tenant row)."""
+    path = "/v1/orders?limit=100"
+    for _ in range(1000):
+        r = W.call("GET", path, token=token)
+        if not W.expect(r, {200}, f"GET {path} in {t.slug}"):
+            return
+        check_list(t, "orders", r)
+        cursor = r.json().get("next_cursor")
+        if not cursor:
+            return
+        path = f"/v1/orders?limit=100&starting_after={cursor}"
+
+
 def sweep():
     """Every id seen, with every other tenant's powerful credentials."""
     non404 = []
@@ -265,22 +354,32 @@ def sweep():
                 probes += [("DELETE", f"/v1/api-keys/{k}", None, None) for k in sorted(other.api_keys)]
                 if kind == "session":
                     probes += [("DELETE", f"/v1/sessions/{s}", None, None) for s in sorted(other.sessions)]
+                for oid in sorted(other.orders):
+                    probes += order_probes(oid, other.orders[oid])
                 for method, path, body, headers in probes:
                     r = W.call(method, path, token=token, body=body, headers=headers)
                     if r.status != 404:
                         non404.append(f"{method} {path} (of {other.slug}) with a {kind} of {t.slug}: "
                                       f"{r.status} {r.body[:160]!r}")
+        for kind, token, _ in creds:
+            if kind == "session":
+                list_all_orders(t, token)
     return non404
 
 
 def reread_own():
-    """After the sweep, each tenant's own users are all still there, with the same version."""
+    """After the sweep, each tenant's own users and orders are all still there, its orders with the
+    same version."""
     changed = []
     for t in W.tenants:
         for uid in sorted(t.users):
             r = W.call("GET", f"/v1/users/{uid}", token=t.creds[0][1])
             if r.status != 200:
                 changed.append(f"own user {uid} of {t.slug}: {r.status}")
+        for oid in sorted(t.orders):
+            r = W.call("GET", f"/v1/orders/{oid}", token=t.creds[0][1])
+            if r.status != 200 or r.json()["version"] != t.orders[oid]:
+                changed.append(f"own order {oid} of {t.slug} (version {t.orders[oid]}): {r.status} {r.body[:160]!r}")
         for kind, token, _ in t.creds:
             r = W.call("GET", "/v1/me", token=token)
             if r.status != 200:
@@ -326,8 +425,9 @@ def main():
                     check_list(t, "sessions", W.call("GET", "/v1/sessions?limit=100", token=token))
         non404 = sweep()
         changed = reread_own()
+        orders = sum(len(t.orders) for t in W.tenants)
         ids = sum(len(t.users) + len(t.invitations) + len(t.api_keys) + len(t.sessions) + len(t.audit)
-                  for t in W.tenants)
+                  for t in W.tenants) + orders
         ok = not non404 and not W.cross_rows and not changed and not W.unexpected and srv.alive()
         for line in (non404 + W.cross_rows + changed + W.unexpected)[:20]:
             log("  " + line)
@@ -335,7 +435,7 @@ def main():
             log("  state machine: " + failure)
         status5xx = sum(v for k, v in W.statuses.items() if k >= 500)
         figures(TEST, f"ops {W.ops}, foreign-id non-404 {len(non404)}, cross-tenant rows seen {len(W.cross_rows)}"
-                      f" (tenants {len(W.tenants)}, ids {ids}, workload ops {workload_ops},"
+                      f" (tenants {len(W.tenants)}, ids {ids}, orders {orders}, workload ops {workload_ops},"
                       f" own-tenant surprises {len(W.unexpected)}, changed by the sweep {len(changed)},"
                       f" 5xx {status5xx}, {time.monotonic() - started:.0f} s)", ok and status5xx == 0)
         return 0 if ok and status5xx == 0 else 1

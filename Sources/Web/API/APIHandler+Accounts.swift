@@ -28,7 +28,9 @@ extension APIHandler {
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let principal = try APIRequest.principal()
         let (user, tenant) = try await accounts.me(principal)
-        let permissions = principal.permissions.sorted().compactMap { Components.Schemas.Permission(rawValue: $0.rawValue) }
+        // Every permission the code knows is in the spec: one missing is a loud error here, not
+        // a silent gap in what /me (and API keys) can say.
+        let permissions: [Components.Schemas.Permission] = try principal.permissions.sorted().map { try schemaValue($0) }
         let awaiting = user.emailVerified ? [] : OperationAccess.needVerifiedEmail.filter { operation in
             if case .permission(let needed) = OperationAccess.table[operation] { principal.can(needed) } else { true }
         }
