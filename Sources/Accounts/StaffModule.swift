@@ -87,6 +87,10 @@ public struct StaffModule: StaffService, SupportService {
         try await TenantDetailUseCase(db: db, platform: platform)(principal, id: id)
     }
 
+    public func tenants(_ principal: StaffPrincipal, ids: [TenantID]) async throws -> [TenantID: Tenant] {
+        try await TenantsByIDUseCase(platform: platform)(principal, ids: ids)
+    }
+
     public func userDetail(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID) async throws -> UserDetail {
         try await UserDetailUseCase(db: db, platform: platform, tenantSessions: tenantSessions)(principal, tenantID: tenantID,
                                                                                                userID: userID)

@@ -10,6 +10,8 @@ public protocol SupportService: Sendable {
     /// One page of tenants in `query.sort` order; `after` is a `nextCursor` of the same query.
     func tenants(_ principal: StaffPrincipal, query: TenantQuery, after: String?, limit: Int) async throws -> Page<TenantSummary>
     func tenantDetail(_ principal: StaffPrincipal, id: TenantID) async throws -> TenantDetail
+    /// These tenants, by id, in one read (another module's list names the tenants on it).
+    func tenants(_ principal: StaffPrincipal, ids: [TenantID]) async throws -> [TenantID: Tenant]
     /// Suspends or reactivates a tenant. A suspended tenant's people cannot sign in and its
     /// sessions and keys stop working.
     func setTenantStatus(_ principal: StaffPrincipal, id: TenantID, status: Tenant.Status, reason: String,

@@ -127,6 +127,10 @@ public struct BillingModule: BillingService, BillingSupportService {
         try await PayOneOffUseCase(db: db, collect: collect)(principal, source: source)
     }
 
+    public func voidOneOff(tenantID: TenantID, source: String, by requester: OneOffRequester) async throws -> Invoice? {
+        try await VoidOneOffUseCase(db: db)(tenantID: tenantID, source: source, by: requester)
+    }
+
     // MARK: Scheduler
 
     @discardableResult

@@ -180,9 +180,13 @@ public struct PaymentFailed: IntegrationEvent, Equatable {
     public let occurredAt: Date
     public let customerName: String
     public let email: String?
+    /// What the invoice was issued for, when another module asked for it (`order/<id>`): that
+    /// module tells the customer about the failure in its own words.
+    public let source: String?
 
     public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, amount: Money, failureCode: String, failureMessage: String,
-                nextRetryAt: Date?, occurredAt: Date, customerName: String, email: String?) {
+                nextRetryAt: Date?, occurredAt: Date, customerName: String, email: String?, source: String? = nil) {
+        self.source = source
         self.tenantID = tenantID
         self.invoiceID = invoiceID
         self.number = number
@@ -193,5 +197,34 @@ public struct PaymentFailed: IntegrationEvent, Equatable {
         self.occurredAt = occurredAt
         self.customerName = customerName
         self.email = email
+    }
+}
+
+/// Money went back to the card against a paid invoice (a staff refund; its credit note was
+/// issued with it). `refundedTotal` is everything refunded on the invoice so far, so a reactor
+/// applying it twice, or out of order, lands in the same place.
+public struct InvoiceRefunded: IntegrationEvent, Equatable {
+    public static let eventType = "billing.invoice_refunded.v1"
+    public let tenantID: TenantID
+    public let invoiceID: InvoiceID
+    public let refundID: RefundID
+    public let number: String
+    public let amount: Money
+    public let refundedTotal: Money
+    public let amountPaid: Money
+    public let reason: String
+    public let occurredAt: Date
+
+    public init(tenantID: TenantID, invoiceID: InvoiceID, refundID: RefundID, number: String, amount: Money, refundedTotal: Money,
+                amountPaid: Money, reason: String, occurredAt: Date) {
+        self.tenantID = tenantID
+        self.invoiceID = invoiceID
+        self.refundID = refundID
+        self.number = number
+        self.amount = amount
+        self.refundedTotal = refundedTotal
+        self.amountPaid = amountPaid
+        self.reason = reason
+        self.occurredAt = occurredAt
     }
 }

@@ -64,6 +64,11 @@ public protocol BillingService: Sendable {
     /// a decline recorded, then thrown). For the module that owns `source`, which has checked
     /// the principal may.
     func payOneOff(_ principal: Principal, source: String) async throws -> PaymentAttempt
+    /// Voids the open invoice issued for `source`: nothing is owed on it any more (an order
+    /// canceled before it was paid). Nil when none was issued; a void one is answered as it is;
+    /// a paid one, or one whose charge is with the provider, is a conflict. For the module that
+    /// owns `source`, which has checked `requester` may.
+    func voidOneOff(tenantID: TenantID, source: String, by requester: OneOffRequester) async throws -> Invoice?
 
     /// One pass of the scheduler: trial reminders and ends, renewals, scheduled cancellations
     /// and downgrades, grace periods, whatever is due by the clock. Safe to run from any number
@@ -142,4 +147,11 @@ extension AppError.Code {
     public static let invoiceConflict = Self("invoice_conflict", kind: .conflict)
     /// This server renders no PDFs (none configured).
     public static let pdfUnavailable = Self("pdf_unavailable", kind: .unavailable)
+}
+
+/// Who asks Billing to act on a one-off invoice, for the module that owns its source: a person
+/// of the tenant, or a staff member with their reason (the audit entry names either).
+public enum OneOffRequester: Sendable {
+    case tenant(Principal)
+    case staff(StaffPrincipal, reason: String)
 }

@@ -107,12 +107,16 @@ public struct InvoiceCustomer: Sendable, Equatable, Codable {
     public let address: String?
     public let country: String?
     public let taxID: String?
+    /// Where billing emails went at finalization (nil: no address on the profile, or an
+    /// invoice finalized before addresses were kept here).
+    public let email: String?
 
-    public init(name: String, address: String?, country: String?, taxID: String?) {
+    public init(name: String, address: String?, country: String?, taxID: String?, email: String? = nil) {
         self.name = name
         self.address = address
         self.country = country
         self.taxID = taxID
+        self.email = email
     }
 }
 

@@ -69,7 +69,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
                 loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount)),
             admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
-                                     billing: modules.billing,
+                                     billing: modules.billing, orders: modules.orders,
                                      outbox: OutboxMonitor(dispatcher: dispatcher), publicDirectory: config.publicDirectory,
                                      clock: clock)))
         return Application(
@@ -106,7 +106,8 @@ struct Modules {
     let notifications: any NotificationsService
     /// Billing: one implementation behind the tenant and the support interfaces.
     let billing: BillingModule
-    let orders: any OrdersService
+    /// Orders: one implementation behind the tenant and the support interfaces.
+    let orders: OrdersModule
     let subscriptions: EventSubscriptions
 
     init(pool: DatabasePool, hasher: PasswordHasher, pdfs: InvoicePDFService, config: KeelConfig,
@@ -130,7 +131,7 @@ struct Modules {
         } else {
             logger.notice("payments: collecting through \(config.stripeAPIBase)")
         }
-        let orders = OrdersModule(db: pool.database, platform: pool.platformDatabase(), billing: billing)
+        let orders = OrdersModule(db: pool.database, platform: pool.platformDatabase(), billing: billing, billingSupport: billing)
         self.orders = orders
         var subscriptions = EventSubscriptions()
         accounts.subscribe(into: &subscriptions)

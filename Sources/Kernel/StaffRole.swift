@@ -8,8 +8,10 @@ public enum StaffPermission: String, Sendable, CaseIterable, Codable, Comparable
     case accountSupport = "account.support"
     /// Suspend or reactivate a whole tenant.
     case tenantsSuspend = "tenants.suspend"
-    /// Money: refunds, credits (with the Billing module).
+    /// Money: refunds, credits (with the Billing module), canceling a paid order.
     case billingOperate = "billing.operate"
+    /// Deliver what a tenant ordered (manual products: a service, goods).
+    case ordersFulfil = "orders.fulfil"
     /// Invite staff, change their roles, deactivate them.
     case staffManage = "staff.manage"
 
@@ -24,7 +26,7 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable {
 
     public var permissions: Set<StaffPermission> {
         switch self {
-        case .support: [.consoleRead, .accountSupport]
+        case .support: [.consoleRead, .accountSupport, .ordersFulfil]
         case .billingOps: [.consoleRead, .billingOperate]
         case .admin: Set(StaffPermission.allCases)
         }

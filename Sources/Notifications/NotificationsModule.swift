@@ -27,6 +27,7 @@ public struct NotificationsModule: NotificationsService {
         let queue = QueueEmailStep(templates: templates)
         AccountEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
         BillingEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
+        OrderEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
     }
 
     public func mailbox(limit: Int, recipient: String?) async throws -> [MailboxMessage] {

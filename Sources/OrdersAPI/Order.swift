@@ -23,8 +23,12 @@ public struct Product: Sendable, Equatable {
     public let fulfilment: Fulfilment
     /// One price per currency it is sold in.
     public let prices: [Money]
+    /// No longer sold (old orders still show it).
+    public let retired: Bool
 
-    public init(id: ProductID, code: String, name: String, description: String, fulfilment: Fulfilment, prices: [Money]) {
+    public init(id: ProductID, code: String, name: String, description: String, fulfilment: Fulfilment, prices: [Money],
+                retired: Bool = false) {
+        self.retired = retired
         self.id = id
         self.code = code
         self.name = name
@@ -62,27 +66,46 @@ public struct Order: Sendable, Equatable {
     }
 
     public let id: OrderID
+    public let tenantID: TenantID
     public let status: OrderStatus
     public let paymentStatus: OrderPaymentStatus
     public let currency: Currency
     public let lines: [Line]
     public let total: Money
+    /// What the order's invoice was paid (with its tax), once Billing reported it.
+    public let amountPaid: Money?
+    /// What was given back so far (never more than `amountPaid`).
+    public let refunded: Money
+    /// The invoice Billing issued when the order was placed.
+    public let invoiceID: UUID?
     public let version: Int
     public let createdAt: Date
     public let placedAt: Date?
+    public let canceledAt: Date?
 
-    public init(id: OrderID, status: OrderStatus, paymentStatus: OrderPaymentStatus, currency: Currency, lines: [Line], total: Money,
-                version: Int, createdAt: Date, placedAt: Date?) {
+    public init(id: OrderID, tenantID: TenantID, status: OrderStatus, paymentStatus: OrderPaymentStatus, currency: Currency,
+                lines: [Line], total: Money, amountPaid: Money?, refunded: Money, invoiceID: UUID?, version: Int, createdAt: Date,
+                placedAt: Date?, canceledAt: Date?) {
         self.id = id
+        self.tenantID = tenantID
         self.status = status
         self.paymentStatus = paymentStatus
         self.currency = currency
         self.lines = lines
         self.total = total
+        self.amountPaid = amountPaid
+        self.refunded = refunded
+        self.invoiceID = invoiceID
         self.version = version
         self.createdAt = createdAt
         self.placedAt = placedAt
+        self.canceledAt = canceledAt
     }
+
+    /// What can still be given back.
+    public var refundable: Money { (try? amountPaid?.subtracting(refunded)) ?? .zero(currency) }
+    /// Pieces still to deliver, over every line.
+    public var undelivered: Int { lines.reduce(0) { $0 + $1.quantity - $1.fulfilled } }
 }
 
 /// A line as a client asks for it: a product by code, and how many.
@@ -116,10 +139,34 @@ public struct OrderTimelineEntry: Sendable, Equatable {
 public struct OrderFilter: Sendable, Equatable {
     public var status: OrderStatus?
     public var paymentStatus: OrderPaymentStatus?
+    /// Created at or after.
+    public var createdFrom: Date?
+    /// Created before.
+    public var createdBefore: Date?
+    /// Staff only, across tenants: one tenant's orders.
+    public var tenantID: TenantID?
+    /// Staff only: orders whose id starts so (a reference from an email, `0193a2b4`).
+    public var reference: String?
 
-    public init(status: OrderStatus? = nil, paymentStatus: OrderPaymentStatus? = nil) {
+    public init(status: OrderStatus? = nil, paymentStatus: OrderPaymentStatus? = nil, createdFrom: Date? = nil,
+                createdBefore: Date? = nil, tenantID: TenantID? = nil, reference: String? = nil) {
+        self.reference = reference
         self.status = status
         self.paymentStatus = paymentStatus
+        self.createdFrom = createdFrom
+        self.createdBefore = createdBefore
+        self.tenantID = tenantID
+    }
+}
+
+/// Staff's delivery of some of an order's pieces: line number → how many more were delivered.
+public struct Fulfilment: Sendable, Equatable {
+    public let quantities: [Int: Int]
+    public let note: String?
+
+    public init(quantities: [Int: Int], note: String?) {
+        self.quantities = quantities
+        self.note = note
     }
 }
 
@@ -128,4 +175,6 @@ extension AppError.Code {
     public static let productNotFound = Self("product_not_found", kind: .invalidInput)
     /// The change is not possible in the order's state (a placed order's lines, …).
     public static let orderConflict = Self("order_conflict", kind: .conflict)
+    /// Canceling a paid order is staff's (with a refund); a delivered one is refunded instead.
+    public static let orderCancelRefused = Self("order_cancel_refused", kind: .conflict)
 }

@@ -85,6 +85,12 @@ enum CollectionRows {
             """).first?.decode("invoice_id")
     }
 
+    /// What `id` was issued for, when another module asked for it.
+    static func source(of id: InvoiceID, in tx: TenantTransaction) async throws -> String? {
+        try await tx.query("select source from billing.invoices where tenant_id = \(tx.tenantID) and invoice_id = \(id)")
+            .first?.decode("source")
+    }
+
     static func setSource(_ id: InvoiceID, _ source: String, in tx: TenantTransaction) async throws {
         try await tx.execute("update billing.invoices set source = \(source) where tenant_id = \(tx.tenantID) and invoice_id = \(id)")
     }

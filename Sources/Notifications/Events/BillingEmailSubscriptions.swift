@@ -39,7 +39,8 @@ struct BillingEmailSubscriptions {
             try await queue(PaymentReceivedEmail(event, links: links), to: email, in: tx)
         }
         subscriptions.subscribe(PaymentFailed.self, as: "notifications.payment-failed") { event, tx in
-            guard let email = event.email else { return }
+            // An invoice another module asked for (an order's) is that module's to explain.
+            guard let email = event.email, event.source == nil else { return }
             try await queue(PaymentFailedEmail(event, links: links), to: email, in: tx)
         }
     }

@@ -5,7 +5,10 @@ import Storage
 
 /// SQL for `orders.orders` and `orders.order_lines`.
 enum OrderRows {
-    static let columns: SQL = "order_id, status, payment_status, currency, total, version, created_at, placed_at"
+    static let columns: SQL = """
+        tenant_id, order_id, status, payment_status, currency, total, amount_paid, refunded, invoice_id, version, created_at,
+        placed_at, canceled_at
+        """
 
     static func insert(_ id: OrderID, draft: OrderDraft, createdBy: UserID?, in tx: TenantTransaction) async throws {
         try await tx.execute("""
@@ -15,12 +18,14 @@ enum OrderRows {
         try await insertLines(id, draft: draft, in: tx)
     }
 
-    /// A draft's new lines and total, its version moved on.
-    static func replaceLines(_ id: OrderID, draft: OrderDraft, in tx: TenantTransaction) async throws {
+    /// A draft's new lines and total, its version moved on — or not (`bumpVersion` false: placing
+    /// re-prices the lines on the way to placed, and the version moves once, when it is placed, so
+    /// a double-tapped place at the version read is answered, not refused with 412).
+    static func replaceLines(_ id: OrderID, draft: OrderDraft, bumpVersion: Bool = true, in tx: TenantTransaction) async throws {
         try await tx.execute("delete from orders.order_lines where tenant_id = \(tx.tenantID) and order_id = \(id)")
         try await insertLines(id, draft: draft, in: tx)
         try await tx.execute("""
-            update orders.orders set total = \(draft.total.sql), version = version + 1, updated_at = \(tx.now)
+            update orders.orders set total = \(draft.total.sql), version = version + \(bumpVersion ? 1 : 0), updated_at = \(tx.now)
              where tenant_id = \(tx.tenantID) and order_id = \(id)
             """)
     }
@@ -34,11 +39,12 @@ enum OrderRows {
         }
     }
 
-    /// Placed: the total frozen, the invoice Billing issued for it named.
-    static func place(_ id: OrderID, invoice: UUID, in tx: TenantTransaction) async throws {
+    /// Placed: the total frozen, the invoice Billing issued for it named, and whom to tell about
+    /// it (the billing profile's name and address on that invoice).
+    static func place(_ id: OrderID, invoice: UUID, customerName: String, email: String?, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update orders.orders set status = 'placed', placed_at = \(tx.now), invoice_id = \(invoice), version = version + 1,
-                   updated_at = \(tx.now)
+                   customer_name = \(customerName), notify_email = \(email), updated_at = \(tx.now)
              where tenant_id = \(tx.tenantID) and order_id = \(id) and status = 'draft'
             """)
     }
@@ -46,20 +52,59 @@ enum OrderRows {
     static func setStatus(_ id: OrderID, status: OrderStatus, payment: OrderPaymentStatus, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update orders.orders set status = \(status.rawValue), payment_status = \(payment.rawValue), version = version + 1,
+                   canceled_at = case when \(status.rawValue) = 'canceled' then coalesce(canceled_at, \(tx.now)) end,
                    updated_at = \(tx.now)
              where tenant_id = \(tx.tenantID) and order_id = \(id)
             """)
     }
 
-    /// Delivers every line of an automatic product in full; returns how many lines it did.
-    static func fulfilAutomatic(_ id: OrderID, in tx: TenantTransaction) async throws -> Int {
-        try await tx.query("""
-            update orders.order_lines l set fulfilled = l.quantity
-              from orders.products p
-             where l.tenant_id = \(tx.tenantID) and l.order_id = \(id) and p.product_id = l.product_id
-               and p.fulfilment = 'automatic' and l.fulfilled < l.quantity
-            returning l.line_no
-            """).count
+    /// What the invoice was paid, as Billing reported it.
+    static func setPaid(_ id: OrderID, _ amount: Money, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update orders.orders set amount_paid = \(amount.sql) where tenant_id = \(tx.tenantID) and order_id = \(id)
+            """)
+    }
+
+    /// Everything refunded so far, as Billing reported it: never lowered (reports can come twice
+    /// or out of order).
+    static func setRefunded(_ id: OrderID, total: Money, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update orders.orders set refunded = greatest(refunded, \(total.sql))
+             where tenant_id = \(tx.tenantID) and order_id = \(id)
+            """)
+    }
+
+    /// Delivers `quantities` (line number → how many more); the check constraint refuses more
+    /// than a line's quantity (`DeliverStep` checks first, with a readable message).
+    static func fulfil(_ id: OrderID, _ quantities: [Int: Int], in tx: TenantTransaction) async throws {
+        for (line, quantity) in quantities.sorted(by: { $0.key < $1.key }) where quantity > 0 {
+            try await tx.execute("""
+                update orders.order_lines set fulfilled = fulfilled + \(quantity)
+                 where tenant_id = \(tx.tenantID) and order_id = \(id) and line_no = \(line)
+                """)
+        }
+    }
+
+    /// Whom to tell about the order, and what to call them.
+    static func contact(_ id: OrderID, in tx: TenantTransaction) async throws -> (name: String, email: String?) {
+        guard let row = try await tx.query("""
+            select customer_name, notify_email from orders.orders where tenant_id = \(tx.tenantID) and order_id = \(id)
+            """).first else { return ("", nil) }
+        return (try row.decode("customer_name", as: String?.self) ?? "", try row.decode("notify_email"))
+    }
+
+    /// The numbers of the order's lines whose product is delivered automatically.
+    static func automaticLines(_ id: OrderID, in tx: TenantTransaction) async throws -> Set<Int> {
+        Set(try await tx.query("""
+            select l.line_no from orders.order_lines l join orders.products p on p.product_id = l.product_id
+             where l.tenant_id = \(tx.tenantID) and l.order_id = \(id) and p.fulfilment = 'automatic'
+            """).map { try $0.decode("line_no", as: Int.self) })
+    }
+
+    /// The order as its events tell it, with whom to tell.
+    static func snapshot(_ order: Order, in tx: TenantTransaction) async throws -> OrderSnapshot {
+        let contact = try await contact(order.id, in: tx)
+        return OrderSnapshot(orderID: order.id, total: order.total, customerName: contact.name, email: contact.email)
     }
 
     /// The order an invoice was issued for, and that invoice.
@@ -96,14 +141,33 @@ enum OrderRows {
         return Page(fetched: try await withLines(rows, in: tx), limit: request.limit, id: \.id.rawValue)
     }
 
-    /// The orders of `rows` with their lines, read in one query.
-    private static func withLines(_ rows: [Row], in tx: TenantTransaction) async throws -> [Order] {
+    /// Newest first across tenants (or one), for staff.
+    static func page(_ filter: OrderFilter, _ request: PageRequest, in tx: PlatformTransaction) async throws -> Page<Order> {
+        let rows = try await tx.query("""
+            select \(columns) from orders.orders
+             where (\(filter.tenantID)::uuid is null or tenant_id = \(filter.tenantID))
+               and (\(filter.status?.rawValue)::text is null or status = \(filter.status?.rawValue))
+               and (\(filter.paymentStatus?.rawValue)::text is null or payment_status = \(filter.paymentStatus?.rawValue))
+               and (\(filter.createdFrom)::timestamptz is null or created_at >= \(filter.createdFrom))
+               and (\(filter.createdBefore)::timestamptz is null or created_at < \(filter.createdBefore))
+               and (\(filter.reference)::text is null or order_id::text like \(filter.reference) || '%')
+               and (\(request.after)::uuid is null or order_id < \(request.after))
+             order by order_id desc limit \(request.limit + 1)
+            """)
+        return Page(fetched: try await withLines(rows, in: tx), limit: request.limit, id: \.id.rawValue)
+    }
+
+    /// The orders of `rows` with their lines, read in one query (on either path: the tenant
+    /// path's policies scope it, and the lines are matched by tenant and order).
+    private static func withLines(_ rows: [Row], in tx: some SQLTransaction) async throws -> [Order] {
         let ids: [UUID] = try rows.map { try $0.decode("order_id") }
+        let tenants: [UUID] = try rows.map { try $0.decode("tenant_id") }
         guard !ids.isEmpty else { return [] }
         let lineRows = try await tx.query("""
             select l.order_id, l.line_no, l.quantity, l.unit_amount, l.fulfilled, p.code, p.name
               from orders.order_lines l join orders.products p on p.product_id = l.product_id
-             where l.tenant_id = \(tx.tenantID) and l.order_id = any(\(SQLValue.uuids(ids)))
+              join unnest(\(SQLValue.uuids(tenants)), \(SQLValue.uuids(ids))) as o(tenant_id, order_id)
+                on o.tenant_id = l.tenant_id and o.order_id = l.order_id
              order by l.order_id, l.line_no
             """)
         var linesByOrder: [UUID: [Row]] = [:]
@@ -118,11 +182,15 @@ enum OrderRows {
                                   productName: try line.decode("name"), quantity: quantity, unitAmount: unit,
                                   amount: try unit.multiplied(by: Int64(quantity)), fulfilled: try line.decode("fulfilled"))
             }
-            return Order(id: OrderID(rawValue: id), status: try row.decode("status", as: OrderStatus.self),
+            let paid: Int? = try row.decode("amount_paid")
+            return Order(id: OrderID(rawValue: id), tenantID: TenantID(rawValue: try row.decode("tenant_id")),
+                         status: try row.decode("status", as: OrderStatus.self),
                          paymentStatus: try row.decode("payment_status", as: OrderPaymentStatus.self), currency: currency,
                          lines: lines, total: try row.money("total", currency),
+                         amountPaid: paid.map { Money(minorUnits: Int64($0), currency: currency) },
+                         refunded: try row.money("refunded", currency), invoiceID: try row.decode("invoice_id"),
                          version: try row.decode("version"), createdAt: try row.decode("created_at"),
-                         placedAt: try row.decode("placed_at"))
+                         placedAt: try row.decode("placed_at"), canceledAt: try row.decode("canceled_at"))
         }
     }
 }
@@ -138,11 +206,12 @@ enum OrderEventRows {
             """)
     }
 
-    /// Oldest first.
-    static func timeline(_ order: OrderID, in tx: TenantTransaction) async throws -> [OrderTimelineEntry] {
+    /// Oldest first; staff notes only for staff (`withNotes`).
+    static func timeline(_ order: OrderID, withNotes: Bool, in tx: TenantTransaction) async throws -> [OrderTimelineEntry] {
         try await tx.query("""
             select kind, actor, occurred_at, detail::text as detail from orders.order_events
-             where tenant_id = \(tx.tenantID) and order_id = \(order) order by occurred_at, event_id
+             where tenant_id = \(tx.tenantID) and order_id = \(order) and (\(withNotes) or kind <> 'note')
+             order by occurred_at, event_id
             """).map { row in
             let detail = try JSONDecoder().decode([String: String].self, from: Data(try row.decode("detail", as: String.self).utf8))
             return OrderTimelineEntry(kind: try row.decode("kind"), actor: try row.decode("actor", as: OrderActor.self),

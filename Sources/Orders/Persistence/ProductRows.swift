@@ -6,7 +6,7 @@ import Storage
 /// SQL for the catalog, `orders.products` and `orders.product_prices` (readable by every tenant).
 enum ProductRows {
     static let columns: SQL = """
-        p.product_id, p.code, p.name, p.description, p.fulfilment,
+        p.product_id, p.code, p.name, p.description, p.fulfilment, p.status,
         coalesce((select array_agg(pp.currency || ':' || pp.amount order by pp.currency)
                     from orders.product_prices pp where pp.product_id = p.product_id), '{}') as prices
         """
@@ -14,6 +14,11 @@ enum ProductRows {
     /// The products on sale, by name.
     static func active(in tx: some SQLTransaction) async throws -> [Product] {
         try await tx.query("select \(columns) from orders.products p where p.status = 'active' order by p.name").map(decode)
+    }
+
+    /// Every product, retired ones last.
+    static func all(in tx: some SQLTransaction) async throws -> [Product] {
+        try await tx.query("select \(columns) from orders.products p order by p.status, p.name").map(decode)
     }
 
     /// Every product a stored line names (retired ones too: an old order still shows them).
@@ -27,6 +32,6 @@ enum ProductRows {
     static func decode(_ row: Row) throws -> Product {
         Product(id: try row.decode("product_id"), code: try row.decode("code"), name: try row.decode("name"),
                        description: try row.decode("description"), fulfilment: try row.decode("fulfilment", as: Product.Fulfilment.self),
-                       prices: try row.prices("prices"))
+                       prices: try row.prices("prices"), retired: try row.decode("status", as: String.self) == "retired")
     }
 }

@@ -9,4 +9,12 @@ extension TenantTransaction {
         try await audit(AuditEvent(tenantID: tenantID, actorUserID: principal.userID, action: action, target: target,
                                    requestID: principal.requestID, before: nil, after: after, occurredAt: now))
     }
+
+    /// An entry for something a staff member did, with their reason where they gave one.
+    func audit(_ action: OrdersAuditAction, by staff: StaffPrincipal, target: String, reason: String?,
+               before: AuditSnapshot? = nil, after: AuditSnapshot? = nil) async throws {
+        try await audit(AuditEvent(tenantID: tenantID, actorUserID: nil, action: action, target: target,
+                                   requestID: staff.requestID, before: before, after: after,
+                                   actorStaffID: staff.staffID, reason: reason, occurredAt: now))
+    }
 }

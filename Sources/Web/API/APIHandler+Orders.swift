@@ -69,6 +69,11 @@ extension APIHandler {
         }
     }
 
+    func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
+        let order = try await orders.cancel(try APIRequest.principal(), id: try Self.orderID(input.path.orderId))
+        return .ok(.init(headers: .init(eTag: Self.etag(order.version)), body: .json(try .init(order))))
+    }
+
     func getOrderTimeline(_ input: Operations.GetOrderTimeline.Input) async throws -> Operations.GetOrderTimeline.Output {
         let entries = try await orders.timeline(try APIRequest.principal(), id: try Self.orderID(input.path.orderId))
         return .ok(.init(body: .json(.init(data: try entries.map { entry in

@@ -71,6 +71,7 @@ enum OperationAccess: Equatable, Sendable {
         Operations.GetOrderTimeline.id: .permission(.ordersRead),
         Operations.PlaceOrder.id: .permission(.ordersManage),
         Operations.PayOrder.id: .permission(.ordersManage),
+        Operations.CancelOrder.id: .permission(.ordersManage),
     ]
 
     /// What a tenant whose subscription is blocked for an unpaid invoice may still do: see

@@ -5,6 +5,7 @@ public import Hummingbird
 import HTTPTypes
 import Kernel
 import NotificationsAPI
+import OrdersAPI
 import TemplateEngine
 
 /// The staff console under `/admin`: server-rendered pages from `Templates/admin/`, cookie
@@ -15,6 +16,7 @@ struct AdminConsole: Sendable {
     let support: any SupportService
     let notifications: any NotificationsService
     let billing: any BillingSupportService
+    let orders: any OrdersSupportService
     let outbox: any OutboxProbe
     let clock: any WallClock
     let templates: @Sendable () -> TemplateLibrary
@@ -43,6 +45,14 @@ struct AdminConsole: Sendable {
         admin.post("tenants/:tenant/billing/invoices/:invoice/refund") { try await self.refundInvoice($0, $1) }
         admin.post("tenants/:tenant/billing/refunds/:refund/retry") { try await self.retryRefund($0, $1) }
         admin.post("tenants/:tenant/billing/extend-trial") { try await self.extendTrial($0, $1) }
+        admin.get("orders") { try await self.ordersList($0, $1) }
+        admin.get("orders.csv") { try await self.ordersCSV($0, $1) }
+        admin.get("products") { try await self.products($0, $1) }
+        admin.get("tenants/:tenant/orders/:order") { try await self.orderDetail($0, $1) }
+        admin.post("tenants/:tenant/orders/:order/fulfil") { try await self.fulfilOrder($0, $1) }
+        admin.post("tenants/:tenant/orders/:order/cancel") { try await self.cancelOrder($0, $1) }
+        admin.post("tenants/:tenant/orders/:order/refund") { try await self.refundOrder($0, $1) }
+        admin.post("tenants/:tenant/orders/:order/note") { try await self.addOrderNote($0, $1) }
         admin.get("plans") { try await self.plans($0, $1) }
         admin.post("plans") { try await self.createPlanVersion($0, $1) }
         admin.post("plans/:code/retire") { try await self.retirePlan($0, $1) }

@@ -2,6 +2,7 @@ public import AccountsAPI
 public import BillingAPI
 public import Kernel
 public import NotificationsAPI
+public import OrdersAPI
 
 /// What the staff console needs from the rest of Keel, as interfaces only.
 public struct AdminDependencies: Sendable {
@@ -9,6 +10,7 @@ public struct AdminDependencies: Sendable {
     public var support: any SupportService
     public var notifications: any NotificationsService
     public var billing: any BillingSupportService
+    public var orders: any OrdersSupportService
     public var outbox: any OutboxProbe
     /// Where `/assets` files are read from (the stylesheet).
     public var publicDirectory: String
@@ -16,8 +18,10 @@ public struct AdminDependencies: Sendable {
     public var clock: any WallClock
 
     public init(staff: any StaffService, support: any SupportService, notifications: any NotificationsService,
-                billing: any BillingSupportService, outbox: any OutboxProbe, publicDirectory: String, clock: any WallClock) {
+                billing: any BillingSupportService, orders: any OrdersSupportService, outbox: any OutboxProbe,
+                publicDirectory: String, clock: any WallClock) {
         self.billing = billing
+        self.orders = orders
         self.clock = clock
         self.staff = staff
         self.support = support

@@ -35,6 +35,9 @@ struct AdminForm: Sendable {
 
     subscript(_ name: String) -> String? { values[name] }
 
+    /// Every field, for forms whose field names carry data (`line_3`).
+    var fields: [String: String] { values }
+
     /// The field's value, or a validation error naming it.
     func required(_ name: String, _ label: String) throws -> String {
         guard let value = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {

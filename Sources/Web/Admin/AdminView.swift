@@ -58,6 +58,10 @@ enum AdminNotice {
         "coupon_applied": "The coupon is applied; it discounts the invoices it covers.",
         "credit_note_issued": "The credit note is issued.",
         "collection_retried": "The card was charged; the invoice is paid.",
+        "order_fulfilled": "The delivery is recorded on the order.",
+        "order_canceled": "The order is canceled (and what was paid is refunded).",
+        "order_refunded": "The refund is made; the order shows it.",
+        "note_added": "The note is on the order's timeline.",
         "refund_sent": "The refund is sent to the card, with a credit note for it.",
         "refund_retried": "The refund is sent again, and the provider accepted it.",
         // Shown as an error on the invoice page: the refund and its credit note are kept.

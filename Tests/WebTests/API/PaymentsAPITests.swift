@@ -439,7 +439,8 @@ extension API {
     }
 
     /// `count` POSTs of `path` (a pay) at once, each on its own connection; their statuses.
-    func concurrentPays(_ count: Int, path: String, token: String, key: @escaping @Sendable () -> String) async throws -> [Int] {
+    func concurrentPays(_ count: Int, path: String, token: String, headers: [String: String] = [:],
+                        key: @escaping @Sendable () -> String) async throws -> [Int] {
         guard let port = client.port else { throw APIFailure("the live client has no port") }
         let session = URLSession(configuration: .ephemeral)
         return try await withThrowingTaskGroup(of: Int.self) { group in
@@ -450,6 +451,7 @@ extension API {
                     request.httpMethod = "POST"
                     request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                     request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
+                    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
                     let (_, response) = try await session.data(for: request)
                     return (response as! HTTPURLResponse).statusCode
                 }

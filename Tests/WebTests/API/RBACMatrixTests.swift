@@ -136,7 +136,7 @@ struct RBACMatrixTests {
         case "replaceOrderLines":
             return try await api.call(.put, path, json: #"{"lines":[{"product":"onboarding","quantity":1}]}"#, token: token,
                                       headers: ["If-Match": "*"])
-        case "placeOrder":
+        case "placeOrder", "cancelOrder":
             return try await api.call(.post, path, token: token, headers: ["If-Match": "*"])
         case "payOrder":
             return try await api.call(.post, path, token: token, headers: ["Idempotency-Key": UUID().uuidString])

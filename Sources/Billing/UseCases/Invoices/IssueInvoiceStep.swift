@@ -24,7 +24,7 @@ struct IssueInvoiceStep {
         if balanceApplied.isPositive { try await ProfileRows.adjustBalance(by: try balanceApplied.negated(), in: tx) }
         let sequence = try await InvoiceCounterRows.take(issuer: policy.issuer, in: tx)
         let customer = InvoiceCustomer(name: profile.legalName ?? "", address: profile.address, country: profile.country,
-                                       taxID: profile.taxID)
+                                       taxID: profile.taxID, email: profile.email)
         let invoice = Invoice(
             id: .generate(), tenantID: tx.tenantID, subscriptionID: subscription, number: policy.invoiceNumber(sequence),
             status: amountDue.isZero ? .paid : .open, reason: reason, currency: draft.currency, lines: draft.lines,

@@ -105,7 +105,8 @@ struct ApplyPaymentOutcomeStep {
         try await tx.publish(PaymentFailed(tenantID: tx.tenantID, invoiceID: invoice.id, number: number, amount: invoice.amountDue,
                                            failureCode: failure.code, failureMessage: failure.message,
                                            nextRetryAt: stopped == nil ? next : nil,
-                                           occurredAt: tx.now, customerName: contact.name, email: contact.email))
+                                           occurredAt: tx.now, customerName: contact.name, email: contact.email,
+                                           source: try await CollectionRows.source(of: invoice.id, in: tx)))
         try await DunningStep(policy: policy)(invoice.subscriptionID, retriesSpent: next == nil, in: tx)
     }
 }

@@ -6,7 +6,8 @@ import Storage
 /// Staff give money back to the card against a paid invoice (full or partial, with a reason;
 /// tenants cannot). Keel enforces refunded ≤ paid itself (the provider may not: localstripe
 /// does not), issues a credit note for the amount, writes the refund `sending`, then calls the
-/// provider with the refund's own key (`keel-refund-<id>`) and records the answer. A provider
+/// provider with the refund's own key (`keel-refund-<id>`) and records the answer. `InvoiceRefunded`
+/// is published with the request, as the credit note is: Billing's books move then. A provider
 /// failure leaves the refund `failed`, shown on the invoice and retryable with the same key.
 struct RefundPaymentUseCase {
     let db: Database
@@ -50,6 +51,9 @@ struct RefundPaymentUseCase {
                                         reason: reason, staff: principal.staffID, in: tx)
             try await tx.audit(.refundRequested, by: principal, target: "invoice/\(invoiceID)", reason: reason,
                                after: ["amount": .string(amount.description), "credit_note": .string(note.number)])
+            try await tx.publish(InvoiceRefunded(tenantID: tenantID, invoiceID: invoiceID, refundID: id, number: invoice.number ?? "",
+                                                 amount: amount, refundedTotal: try refunded.adding(amount),
+                                                 amountPaid: invoice.amountPaid, reason: reason, occurredAt: tx.now))
             guard let record = try await RefundRows.find(id, in: tx) else { throw AppError(.refundNotFound, "The refund is missing.") }
             return (record, paymentID)
         }

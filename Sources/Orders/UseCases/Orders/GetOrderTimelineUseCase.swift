@@ -2,7 +2,8 @@ import Kernel
 import OrdersAPI
 import Storage
 
-/// Everything that happened to an order, oldest first, from the module's own timeline.
+/// Everything that happened to an order, oldest first, from the module's own timeline (staff's
+/// notes are theirs: the tenant does not see them).
 struct GetOrderTimelineUseCase {
     let db: Database
 
@@ -10,7 +11,7 @@ struct GetOrderTimelineUseCase {
         try principal.require(.ordersRead)
         return try await db.tenant(principal.tenantID) { tx in
             guard try await OrderRows.find(id, in: tx) != nil else { throw AppError(.orderNotFound, "There is no such order.") }
-            return try await OrderEventRows.timeline(id, in: tx)
+            return try await OrderEventRows.timeline(id, withNotes: false, in: tx)
         }
     }
 }

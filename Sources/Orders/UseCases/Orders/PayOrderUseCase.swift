@@ -28,13 +28,13 @@ struct PayOrderUseCase {
             attempt = try await billing.payOneOff(principal, source: "order/\(id)")
         } catch let error as AppError where error.code == .paymentDeclined {
             try await db.tenant(principal.tenantID) { tx in
-                if let current = try await OrderRows.find(id, in: tx, lock: true) { try await RecordPaymentStep()(current, .paymentFailed, in: tx) }
+                if let current = try await OrderRows.find(id, in: tx, lock: true) { try await RecordPaymentStep()(current, .failed, in: tx) }
             }
             throw error
         }
         return try await db.tenant(principal.tenantID) { tx in
             guard let current = try await OrderRows.find(id, in: tx, lock: true) else { throw AppError(.orderNotFound, "There is no such order.") }
-            if attempt.state == .succeeded { try await RecordPaymentStep()(current, .paid, in: tx) }
+            if attempt.state == .succeeded { try await RecordPaymentStep()(current, .paid(attempt.amount), in: tx) }
             guard let paid = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
             if let idempotency { try await tx.complete(idempotency, with: paid) }
             return paid

@@ -27,7 +27,7 @@ struct PlaceOrderUseCase {
             let priced = try await DraftLinesStep()(currency: order.currency.code,
                                                     lines: order.lines.map { NewOrderLine(productCode: $0.productCode, quantity: $0.quantity) },
                                                     in: tx)
-            try await OrderRows.replaceLines(id, draft: priced, in: tx)
+            try await OrderRows.replaceLines(id, draft: priced, bumpVersion: false, in: tx)
             guard let frozen = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
             return frozen
         }
@@ -37,12 +37,19 @@ struct PlaceOrderUseCase {
             items: draft.lines.map { OneOffItem(description: "\($0.productName) (order \(id.rawValue.uuidString.prefix(8).lowercased()))",
                                                 quantity: $0.quantity, unitAmount: $0.unitAmount) })
         return try await db.tenant(principal.tenantID) { tx in
-            try await OrderRows.place(id, invoice: invoice.id.rawValue, in: tx)
+            guard let current = try await OrderRows.find(id, in: tx, lock: true) else { throw AppError(.orderNotFound, "There is no such order.") }
+            guard current.status == .draft else { return current }  // a concurrent place got here first
+            try await OrderRows.place(id, invoice: invoice.id.rawValue, customerName: invoice.customer.name, email: invoice.customer.email,
+                                      in: tx)
             try await OrderEventRows.append(id, kind: "placed", actor: .tenant, actorID: principal.userID.rawValue,
                                             detail: ["total": draft.total.description, "invoice": invoice.number ?? invoice.id.description,
                                                      "invoice_total": invoice.total.description], in: tx)
             guard let placed = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
-            if invoice.status == .paid { try await RecordPaymentStep()(placed, .paid, in: tx) }  // nothing was due
+            try await tx.publish(OrderPlaced(
+                tenantID: tx.tenantID, order: try await OrderRows.snapshot(placed, in: tx),
+                items: placed.lines.map { OrderItem(productCode: $0.productCode, productName: $0.productName, quantity: $0.quantity) },
+                invoiceNumber: invoice.number, placedAt: tx.now))
+            if invoice.status == .paid { try await RecordPaymentStep()(placed, .paid(invoice.amountPaid), in: tx) }  // nothing was due
             return try await OrderRows.find(id, in: tx) ?? placed
         }
     }
