@@ -88,7 +88,7 @@ let package = Package(
             swiftSettings: strict
         ),
     ]
-    + module("Accounts", uses: ["Billing"], extra: ["PasswordHashing", .product(name: "Crypto", package: "swift-crypto")],
+    + module("Accounts", uses: ["Billing", "Orders"], extra: ["PasswordHashing", .product(name: "Crypto", package: "swift-crypto")],
              resources: [.copy("Resources/common-passwords.txt")], exclude: ["Resources/README.md"])
     + module("Billing", uses: ["Accounts"],
              extra: [lifecycle, "InvoicePDF", .product(name: "AsyncHTTPClient", package: "async-http-client"),

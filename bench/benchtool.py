@@ -192,11 +192,12 @@ def report(results, out):
     w("| scenario | reference | reference /s | Keel /s | Keel ÷ reference (median of per-round ratios) | rounds | target | |")
     w("|---|---|---:|---:|---:|---|---|---|")
     targets = {("S1", "pg"): 0.5, ("S1", "peer"): 3.0, ("S2", "pg"): 0.4, ("S2", "peer"): 2.5,
-               ("S3", "pg"): 0.7, ("S7", "floor"): 0.7}
+               ("S3", "pg"): 0.7, ("S5", "keel-s2"): 0.7, ("S6", "pg"): 0.7, ("S7", "floor"): 0.7}
     names = {"pg": "PG (pgbench -M prepared)", "pg-extended": "PG, unnamed statements (-M extended)",
-             "peer": "peer (FastAPI)", "floor": "floor (bare Hummingbird)"}
-    for scenario in ["S1", "S2", "S3", "S7"]:
-        for ref in ["pg", "pg-extended", "floor", "peer"]:
+             "peer": "peer (FastAPI)", "floor": "floor (bare Hummingbird)",
+             "keel-s2": "Keel's own S2 (50 users as JSON)"}
+    for scenario in ["S1", "S2", "S3", "S5", "S6", "S7"]:
+        for ref in ["pg", "pg-extended", "floor", "peer", "keel-s2"]:
             if not select(recs, phase="throughput", scenario=scenario, system=ref):
                 continue
             ratios, med = ratio_rounds(recs, "throughput", scenario, "keel", ref)

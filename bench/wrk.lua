@@ -1,6 +1,8 @@
 -- wrk script for scripts/bench.sh. Arguments after `--`:
 --   get [token]                 GET the URL's path, with `Authorization: Bearer <token>` when given
 --   invite <token> <run-id>     POST /v1/invitations: a fresh Idempotency-Key and invitee per request
+--   order <token> <run-id>      POST /v1/orders: a fresh Idempotency-Key per request, a two-line draft
+--   cookie <cookie>             GET the URL's path with `Cookie: <cookie>` (the staff console)
 -- At the end it prints one line the runner parses:
 --   BENCH requests=… duration_us=… non2xx=… connect=… read=… write=… timeout=… p50_us=… p99_us=…
 local threads = {}
@@ -15,8 +17,12 @@ function init(args)
   local token = args[2]
   run = args[3] or "run"
   counter = 0
-  if token ~= nil and token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
-  if mode == "invite" then
+  if mode == "cookie" then
+    wrk.headers["Cookie"] = token
+  elseif token ~= nil and token ~= "" then
+    wrk.headers["Authorization"] = "Bearer " .. token
+  end
+  if mode == "invite" or mode == "order" then
     wrk.method = "POST"
     wrk.headers["Content-Type"] = "application/json"
   end
@@ -28,6 +34,12 @@ function request()
     local key = string.format("%s-%d-%d", run, tid, counter)
     wrk.headers["Idempotency-Key"] = key
     return wrk.format(nil, nil, nil, string.format('{"email":"%s@bench.test","role":"member"}', key))
+  end
+  if mode == "order" then
+    counter = counter + 1
+    wrk.headers["Idempotency-Key"] = string.format("%s-%d-%d", run, tid, counter)
+    return wrk.format(nil, nil, nil,
+      '{"currency":"USD","lines":[{"product":"onboarding","quantity":1},{"product":"extra-seats","quantity":2}]}')
   end
   return wrk.format()
 end

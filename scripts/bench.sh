@@ -15,7 +15,8 @@
 #   2. starts the references: the peer (bench/peer: FastAPI + uvicorn + asyncpg on the same
 #      database, same role, same pool size) and the floor (bench/floor: a bare Hummingbird route);
 #      PG is pgbench -M prepared running the scenario's SQL (bench/pg/*.sql) on the same cluster;
-#   3. S1 read, S2 list, S3 write, S7 floor: throughput with wrk, BENCH_ROUNDS rounds, reference
+#   3. S1 read, S2 list, S3 write, S5 the console's orders page (against Keel's own S2), S6 order
+#      create, S7 floor: throughput with wrk, BENCH_ROUNDS rounds, reference
 #      and Keel alternating, median of the per-round ratios; then latency (p50/p99) with hey -q at
 #      70 % of each system's own median maximum (pgbench -R for PG);
 #   4. S4 login storm: the raw Argon2id rate from Debian's argon2 CLI, then logins at 4× Keel's
@@ -37,7 +38,7 @@
 # BENCH_POOL_SWEEP (default "2 5 10 20"; empty skips), BENCH_SWEEP_ROUNDS (default 1),
 # BENCH_JEMALLOC (default 1), BENCH_PROFILE (default 1), BENCH_HASH_THREADS (default 1),
 # BENCH_HASH_QUEUE (default 8), BENCH_S4_S1_FRACTION (S1's fixed rate during S4 as a fraction of
-# its maximum, default 0.35), BENCH_SCENARIOS (default "S1 S2 S3 S7 S4"), BENCH_LOCK,
+# its maximum, default 0.35), BENCH_SCENARIOS (default "S1 S2 S3 S5 S6 S7 S4"), BENCH_LOCK,
 # BENCH_KEEP_DATA=1 (keep the database).
 set -euo pipefail
 
@@ -62,7 +63,7 @@ PROFILE=${BENCH_PROFILE:-1}
 HASH_THREADS=${BENCH_HASH_THREADS:-1}
 HASH_QUEUE=${BENCH_HASH_QUEUE:-8}
 S4_FRACTION=${BENCH_S4_S1_FRACTION:-0.35}
-SCENARIOS=" ${BENCH_SCENARIOS:-S1 S2 S3 S7 S4} "
+SCENARIOS=" ${BENCH_SCENARIOS:-S1 S2 S3 S5 S6 S7 S4} "
 LOCK=${BENCH_LOCK:-/tmp/keel-heavy.lock}
 LOAD_FRACTION=0.7
 ARGON2_KIB=${KEEL_ARGON2_MEMORY_KIB:-19456}
@@ -237,6 +238,39 @@ PG_VARS=(-D "tokenhash=\\x$READER_HASH" -D "tenant=$TENANT_ID" -D "user=$TARGET_
 OWNER_HASH=$(printf %s "$OWNER_TOKEN" | sha256sum | cut -d' ' -f1)
 PG_S3_VARS=(-D "tokenhash=\\x$OWNER_HASH" -D "tenant=$TENANT_ID" -D "user=$OWNER_ID" -D "scope=tenant/$TENANT_ID/user/$OWNER_ID")
 
+# S5 reads the console's orders page as a support staff member: one made with `keel staff create`,
+# its first sign-in done in SQL (no TOTP to type in a benchmark) and a console session inserted
+# with a token whose SHA-256 is stored, as the console stores it; 60 orders of the tenant, two
+# lines each, so the page shows a full 50. S6 creates orders as the owner.
+env "${KEEL_ENV[@]}" KEEL_DATA_DIR="$RUN" "$KEEL_BIN" staff create --email staff@bench.test --role support --name "Bench Staff" >/dev/null 2>&1
+STAFF_COOKIE=$(python3 -c 'import secrets; print("keela_" + secrets.token_urlsafe(32))')
+STAFF_HASH=$(printf %s "$STAFF_COOKIE" | sha256sum | cut -d' ' -f1)
+"${PSQL[@]}" -U keel_app <<SQL
+begin;
+select set_config('app.platform', 'on', true) \g /dev/null
+update platform.staff set must_change_password = false, mfa_enabled_at = now() where lower(email) = 'staff@bench.test';
+insert into platform.staff_sessions (session_id, staff_id, token_hash, csrf_token, stage, expires_at)
+select gen_random_uuid(), staff_id, '\x$STAFF_HASH', 'bench', 'active', now() + interval '1 day'
+  from platform.staff where lower(email) = 'staff@bench.test';
+commit;
+begin;
+select set_config('app.tenant_id', '$TENANT_ID', true) \g /dev/null
+create temporary table bench_orders on commit drop as
+select gen_random_uuid() as order_id, i from generate_series(1, 60) i;
+insert into orders.orders (tenant_id, order_id, status, payment_status, currency, total, created_by, created_at, updated_at, placed_at)
+select '$TENANT_ID', order_id, 'placed', case when i % 3 = 0 then 'unpaid' else 'paid' end, 'USD', 55000, '$OWNER_ID',
+       now() - make_interval(mins => i), now(), now() - make_interval(mins => i)
+  from bench_orders;
+insert into orders.order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_amount)
+select '$TENANT_ID', order_id, 1, '01900000-0000-7000-8000-0000000000a2', 1, 50000 from bench_orders
+union all
+select '$TENANT_ID', order_id, 2, '01900000-0000-7000-8000-0000000000a1', 2, 2500 from bench_orders;
+commit;
+SQL
+S5_PATH="/admin/orders?tenant=$TENANT_ID"
+n=$(curl -sf "$KEEL$S5_PATH" -H "Cookie: __Host-keel_admin=$STAFF_COOKIE" | grep -c '<td><a href="/admin/tenants/[^"]*/orders/' || true)
+[ "$n" = 50 ] || { echo "error: the S5 page shows $n orders, expected 50" >&2; exit 1; }
+
 # --- References ------------------------------------------------------------------------------------
 PEER_PORT=$(free_port)
 PEER="http://127.0.0.1:$PEER_PORT"
@@ -410,6 +444,25 @@ if has S3; then
   done
   scenario_rss S3
   clear_invitations
+fi
+if has S5; then
+  # The reference is Keel's own S2 (50 users as JSON), measured in the same rounds.
+  echo "S5 admin orders page: GET $S5_PATH (50 orders as HTML, staff session) against Keel's S2"
+  reset_peak "$main_PID"
+  for r in $(seq 1 "$ROUNDS"); do
+    throughput S5 keel-s2 "$r" "$KEEL$S2_PATH" get "$READER_TOKEN"
+    throughput S5 keel "$r" "$KEEL$S5_PATH" cookie "__Host-keel_admin=$STAFF_COOKIE"
+  done
+  scenario_rss S5
+fi
+if has S6; then
+  echo "S6 order create: POST /v1/orders with a fresh Idempotency-Key (two lines; durable commits)"
+  reset_peak "$main_PID"
+  for r in $(seq 1 "$ROUNDS"); do
+    pg_throughput S6 s6-order "$r" "${PG_S3_VARS[@]}"
+    throughput S6 keel "$r" "$KEEL/v1/orders" order "$OWNER_TOKEN" "s6-$STAMP-r$r"
+  done
+  scenario_rss S6
 fi
 if has S7; then
   echo "S7 floor: GET /healthz"

@@ -25,9 +25,11 @@ public struct AccountsModule: AccountsService {
         self.sessionPolicy = sessions
     }
 
-    /// Registers Accounts' reactions to other modules' events (Billing's subscription status).
+    /// Registers Accounts' reactions to other modules' events (Billing's subscription status and
+    /// plan seats, Orders' extra seats).
     public func subscribe(into subscriptions: inout EventSubscriptions) {
         BillingStatusSubscriptions().register(into: &subscriptions)
+        OrderSeatSubscriptions().register(into: &subscriptions)
     }
 
     // MARK: Tenants

@@ -113,5 +113,7 @@ extension AppError.Code {
     public static let invitationNotFound = Self("invitation_not_found", kind: .notFound)
     public static let invitationAccepted = Self("invitation_accepted", kind: .conflict)
     public static let alreadyMember = Self("already_member", kind: .conflict)
+    /// Every seat the plan (and any extra seats bought) allows is taken.
+    public static let seatLimitReached = Self("seat_limit_reached", kind: .conflict)
     public static let apiKeyNotFound = Self("api_key_not_found", kind: .notFound)
 }

@@ -55,9 +55,11 @@ public enum AccountsAuditAction: String, AuditAction {
     case staffSignedOut = "staff.signed_out"
     case staffSearched = "staff.searched"
     case staffTenantsExported = "staff.tenants_exported"
+    case seatsAdded = "tenant.seats_added"
 
     public var label: String {
         switch self {
+        case .seatsAdded: "Extra seats added (an order delivered)"
         case .tenantSignedUp: "Tenant signed up"
         case .tenantUpdated: "Tenant settings changed"
         case .tenantSuspended: "Tenant suspended"

@@ -92,8 +92,12 @@ public struct TenantDetail: Sendable {
     public let statusReason: String?
     public let users: [User]
     public let recentEvents: [AuditEntry]
+    /// The plan's seats (nil: unlimited), the extra seats bought, the active people.
+    public let seats: (limit: Int?, extra: Int, used: Int)
 
-    public init(tenant: Tenant, statusReason: String?, users: [User], recentEvents: [AuditEntry]) {
+    public init(tenant: Tenant, statusReason: String?, users: [User], recentEvents: [AuditEntry],
+                seats: (limit: Int?, extra: Int, used: Int) = (nil, 0, 0)) {
+        self.seats = seats
         self.tenant = tenant
         self.statusReason = statusReason
         self.users = users

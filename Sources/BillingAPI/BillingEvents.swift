@@ -13,8 +13,12 @@ public struct TrialStarted: IntegrationEvent, Equatable {
     public let planCode: String
     public let planName: String
     public let trialEnd: Date
+    /// Users the plan allows (`nil`: unlimited).
+    public let seats: Int?
 
-    public init(tenantID: TenantID, subscriptionID: SubscriptionID, planCode: String, planName: String, trialEnd: Date) {
+    public init(tenantID: TenantID, subscriptionID: SubscriptionID, planCode: String, planName: String, trialEnd: Date,
+                seats: Int? = nil) {
+        self.seats = seats
         self.tenantID = tenantID
         self.subscriptionID = subscriptionID
         self.planCode = planCode
@@ -63,10 +67,13 @@ public struct SubscriptionChanged: IntegrationEvent, Equatable {
     /// The subscription's version after the change: with the subscription's id (time-ordered),
     /// it orders changes that arrive out of order, as a transaction's start time cannot.
     public let version: Int?
+    /// Users the (new) plan allows (`nil`: unlimited).
+    public let seats: Int?
 
     public init(tenantID: TenantID, subscriptionID: SubscriptionID, planCode: String, planName: String,
                 previousPlanCode: String?, status: SubscriptionStatus, previousStatus: SubscriptionStatus, occurredAt: Date,
-                customerName: String, email: String?, version: Int?) {
+                customerName: String, email: String?, version: Int?, seats: Int? = nil) {
+        self.seats = seats
         self.version = version
         self.customerName = customerName
         self.email = email

@@ -25,10 +25,13 @@ public struct Product: Sendable, Equatable {
     public let prices: [Money]
     /// No longer sold (old orders still show it).
     public let retired: Bool
+    /// Seats one piece grants the tenant when delivered (an add-on), if any.
+    public let seats: Int?
 
     public init(id: ProductID, code: String, name: String, description: String, fulfilment: Fulfilment, prices: [Money],
-                retired: Bool = false) {
+                retired: Bool = false, seats: Int? = nil) {
         self.retired = retired
+        self.seats = seats
         self.id = id
         self.code = code
         self.name = name

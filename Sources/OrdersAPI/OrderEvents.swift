@@ -29,11 +29,24 @@ public struct OrderItem: Codable, Sendable, Equatable {
     public let productCode: String
     public let productName: String
     public let quantity: Int
+    /// Seats these pieces grant the tenant when delivered (an `extra-seats` add-on), else 0.
+    public let seats: Int
 
-    public init(productCode: String, productName: String, quantity: Int) {
+    public init(productCode: String, productName: String, quantity: Int, seats: Int = 0) {
         self.productCode = productCode
         self.productName = productName
         self.quantity = quantity
+        self.seats = seats
+    }
+
+    enum CodingKeys: String, CodingKey { case productCode, productName, quantity, seats }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        productCode = try container.decode(String.self, forKey: .productCode)
+        productName = try container.decode(String.self, forKey: .productName)
+        quantity = try container.decode(Int.self, forKey: .quantity)
+        seats = try container.decodeIfPresent(Int.self, forKey: .seats) ?? 0
     }
 }
 

@@ -65,16 +65,34 @@ enum TenantRows {
         return try decode(row)
     }
 
-    /// Whether Billing has the tenant blocked, unless a newer status (a later subscription, or
-    /// a later version of this one) was recorded already.
-    static func setBillingBlocked(_ blocked: Bool, subscription: UUID, version: Int, in tx: TenantTransaction) async throws {
+    /// What Billing said of the tenant's subscription — blocked or not, the plan's seats —
+    /// unless a newer report (a later subscription, or a later version of this one) was recorded
+    /// already.
+    static func applySubscription(blocked: Bool, seats: Int?, subscription: UUID, version: Int,
+                                  in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update accounts.tenants
-               set billing_blocked = \(blocked), billing_status_subscription = \(subscription), billing_status_version = \(version)
+               set billing_blocked = \(blocked), seat_limit = \(seats), billing_status_subscription = \(subscription),
+                   billing_status_version = \(version)
              where tenant_id = \(tx.tenantID)
                and (billing_status_subscription is null
                     or (billing_status_subscription, billing_status_version) <= (\(subscription)::uuid, \(version)::int))
             """)
+    }
+
+    /// The tenant's seats: what its plan allows (nil: unlimited), the extra ones it bought, and
+    /// how many active people it has.
+    static func seats(in tx: TenantTransaction) async throws -> (limit: Int?, extra: Int, used: Int) {
+        guard let row = try await tx.query("""
+            select t.seat_limit, t.extra_seats,
+                   (select count(*)::int from accounts.users u where u.tenant_id = t.tenant_id and u.status = 'active') as used
+              from accounts.tenants t where t.tenant_id = \(tx.tenantID)
+            """).first else { throw AppError(.tenantNotFound, "There is no such tenant.") }
+        return (try row.decode("seat_limit"), try row.decode("extra_seats"), try row.decode("used"))
+    }
+
+    static func addExtraSeats(_ seats: Int, in tx: TenantTransaction) async throws {
+        try await tx.execute("update accounts.tenants set extra_seats = extra_seats + \(seats) where tenant_id = \(tx.tenantID)")
     }
 
     static func statusReason(in tx: TenantTransaction) async throws -> String? {

@@ -93,12 +93,18 @@ enum OrderRows {
         return (try row.decode("customer_name", as: String?.self) ?? "", try row.decode("notify_email"))
     }
 
-    /// The numbers of the order's lines whose product is delivered automatically.
-    static func automaticLines(_ id: OrderID, in tx: TenantTransaction) async throws -> Set<Int> {
-        Set(try await tx.query("""
-            select l.line_no from orders.order_lines l join orders.products p on p.product_id = l.product_id
-             where l.tenant_id = \(tx.tenantID) and l.order_id = \(id) and p.fulfilment = 'automatic'
-            """).map { try $0.decode("line_no", as: Int.self) })
+    /// What each of the order's lines' product is, by line number: delivered automatically or
+    /// by staff, and the seats one piece grants.
+    static func lineProducts(_ id: OrderID, in tx: TenantTransaction) async throws -> [Int: (automatic: Bool, seats: Int)] {
+        var products: [Int: (automatic: Bool, seats: Int)] = [:]
+        for row in try await tx.query("""
+            select l.line_no, p.fulfilment = 'automatic' as automatic, coalesce(p.seats, 0) as seats
+              from orders.order_lines l join orders.products p on p.product_id = l.product_id
+             where l.tenant_id = \(tx.tenantID) and l.order_id = \(id)
+            """) {
+            products[try row.decode("line_no")] = (try row.decode("automatic"), try row.decode("seats"))
+        }
+        return products
     }
 
     /// The order as its events tell it, with whom to tell.

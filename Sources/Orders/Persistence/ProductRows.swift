@@ -6,7 +6,7 @@ import Storage
 /// SQL for the catalog, `orders.products` and `orders.product_prices` (readable by every tenant).
 enum ProductRows {
     static let columns: SQL = """
-        p.product_id, p.code, p.name, p.description, p.fulfilment, p.status,
+        p.product_id, p.code, p.name, p.description, p.fulfilment, p.status, p.seats,
         coalesce((select array_agg(pp.currency || ':' || pp.amount order by pp.currency)
                     from orders.product_prices pp where pp.product_id = p.product_id), '{}') as prices
         """
@@ -32,6 +32,7 @@ enum ProductRows {
     static func decode(_ row: Row) throws -> Product {
         Product(id: try row.decode("product_id"), code: try row.decode("code"), name: try row.decode("name"),
                        description: try row.decode("description"), fulfilment: try row.decode("fulfilment", as: Product.Fulfilment.self),
-                       prices: try row.prices("prices"), retired: try row.decode("status", as: String.self) == "retired")
+                       prices: try row.prices("prices"), retired: try row.decode("status", as: String.self) == "retired",
+                       seats: try row.decode("seats"))
     }
 }

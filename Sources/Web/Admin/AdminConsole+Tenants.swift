@@ -213,6 +213,12 @@ extension AdminConsole {
         }
     }
 
+    static func seats(_ seats: (limit: Int?, extra: Int, used: Int)) -> String {
+        guard let limit = seats.limit else { return "\(seats.used) in use, unlimited" }
+        let bought = seats.extra > 0 ? ", \(seats.extra) bought" : ""
+        return "\(seats.used) of \(limit + seats.extra) in use (\(limit) on the plan\(bought))"
+    }
+
     struct UserRow: Encodable, Sendable {
         let id: String
         let email: String
@@ -231,6 +237,8 @@ extension AdminConsole {
         let canSuspend: Bool
         let conflict: Bool
         let billing: BillingView
+        /// "3 of 10 (5 on the plan, 5 bought)", or "3, unlimited".
+        let seats: String
     }
 
     func tenant(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
@@ -267,7 +275,7 @@ extension AdminConsole {
             tenant: TenantView(detail.tenant, statusReason: detail.statusReason),
             users: detail.users.map(Self.userRow), events: detail.recentEvents.map(AuditRow.init),
             canSuspend: session.principal.can(.tenantsSuspend), conflict: conflict,
-            billing: try await billingView(session, id)), chrome: chrome, status: status)
+            billing: try await billingView(session, id), seats: Self.seats(detail.seats)), chrome: chrome, status: status)
     }
 
     static func userRow(_ user: User) -> UserRow {

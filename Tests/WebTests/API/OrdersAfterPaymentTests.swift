@@ -94,7 +94,7 @@ struct OrdersAfterPaymentTests {
             #expect(rest.paymentStatus == .refunded && rest.refunded == paid)
             let invoiceID = try #require(rest.invoiceID?.uuidString.lowercased())
             let refunds = try await stripe.refunds(invoice: invoiceID)
-            #expect(refunds.map(\.amount) == [30_000, 70_000], "\(refunds)")
+            #expect(refunds.map(\.amount).sorted() == [30_000, 70_000], "\(refunds)")  // localstripe lists newest first
             try await mailbox.waitFor(to: tenant.ownerEmail, subject: "for order \(id.prefix(8))", count: 2)
 
             // the tenant's timeline shows it all, without staff notes; Billing's event changed nothing more
@@ -153,6 +153,52 @@ struct OrdersAfterPaymentTests {
             _ = try await api.waitForOrder(id, token: tenant.token) { $0["payment_status"].string == "paid" }
             let invoiceID = try #require(invoices.first?["id"].string)
             #expect(try await stripe.succeeded(invoice: invoiceID).count == 1)
+        }
+    }
+
+    @Test("seats: the plan's five are taken, so an invitation waits; an extra-seats add-on, paid and delivered, lets it in")
+    func extraSeats() async throws {
+        try await PaymentsAPITests.run("orders_seats") { api, _, _, db, stripe in
+            let tenant = try await api.signUp()
+            let tenantID = try #require(TenantID(tenant.id))
+            let mailbox = Mailbox(db: db)
+            try await AccountFlowsAPITests.verify(tenant, api: api, mailbox: mailbox)
+            _ = try await api.waitForSubscription(token: tenant.token)
+            // Billing's trial reached Accounts: the starter plan's 5 seats
+            #expect(try await Self.seats(db, tenantID, until: { $0.limit != nil }) == (5, 0))
+            for _ in 0..<4 { _ = try await LiveAPI.addUser(api, db, to: tenant, role: .member) }
+
+            // the sixth person's acceptance is refused, and the invitation stays open
+            let invitee = "sixth@\(tenant.slug).test"
+            #expect(try await api.call(.post, "/v1/invitations", json: #"{"email":"\#(invitee)","role":"member"}"#,
+                                       token: tenant.token).status == .created)
+            let token = try Mailbox.token("keeli_", in: try await mailbox.waitFor(to: invitee, subject: "invited you to"))
+            let accept = #"{"token":"\#(token)","name":"Sixth","password":"\#(API.password)"}"#
+            let full = try await api.call(.post, "/v1/invitation-acceptances", json: accept)
+            #expect(full.status == .conflict && full.code == "seat_limit_reached", "\(full.text)")
+
+            // one extra-seats pack, paid: delivered at once, and Accounts adds its five seats, once
+            #expect(try await api.setCard(PaymentsAPITests.visa, for: tenant, stripe).status == .ok)
+            let id = try await Self.paidOrder(api, tenant, #"{"currency":"USD","lines":[{"product":"extra-seats","quantity":1}]}"#)
+            _ = try await api.waitForOrder(id, token: tenant.token) { $0["status"].string == "fulfilled" }
+            #expect(try await Self.seats(db, tenantID, until: { $0.extra > 0 }) == (5, 5))
+            let joined = try await api.call(.post, "/v1/invitation-acceptances", json: accept)
+            #expect(joined.status == .created, "\(joined.text)")
+        }
+    }
+
+    /// The tenant's plan seats and extra seats, as Accounts holds them, once `done` holds (the
+    /// events that set them arrive through the outbox), or after ten seconds.
+    static func seats(_ db: TestDatabase, _ tenantID: TenantID,
+                      until done: ((limit: Int?, extra: Int)) -> Bool) async throws -> (limit: Int?, extra: Int) {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let seats = try await db.database.tenant(tenantID) { tx in
+                let row = try #require(try await tx.query("select seat_limit, extra_seats from accounts.tenants where tenant_id = \(tx.tenantID)").first)
+                return (limit: try row.decode("seat_limit", as: Int?.self), extra: try row.decode("extra_seats", as: Int.self))
+            }
+            if done(seats) || ContinuousClock.now >= deadline { return seats }
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 

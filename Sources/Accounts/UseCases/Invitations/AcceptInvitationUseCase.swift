@@ -4,7 +4,8 @@ import PasswordHashing
 import Storage
 
 /// The invited person's answer: the token, their name and a password make them a user with the
-/// invited role (their address is proven: the token reached it).
+/// invited role (their address is proven: the token reached it) — while a seat is free: the
+/// plan's seats plus extra ones bought (the invitation stays open, to accept once there is one).
 struct AcceptInvitationUseCase {
     let db: Database
     let platform: PlatformDatabase
@@ -30,11 +31,16 @@ struct AcceptInvitationUseCase {
         return try await db.tenant(tenantID) { tx in
             guard let invitation = try await InvitationRows.find(invitationID, lock: true, in: tx),
                   invitation.state == .pending,
-                  let tenant = try await TenantRows.find(tx.tenantID, in: tx), tenant.status == .active else {
+                  // Locked: acceptances in one tenant take their seats one at a time.
+                  let tenant = try await TenantRows.find(tx.tenantID, in: tx, lock: true), tenant.status == .active else {
                 throw AccountErrors.invalidToken
             }
             if try await UserRows.emailTaken(invitation.email, except: nil, in: tx) {
                 throw AppError(.alreadyMember, "Someone with that address is already a member.")
+            }
+            let seats = try await TenantRows.seats(in: tx)
+            if let limit = seats.limit, seats.used >= limit + seats.extra {
+                throw AppError(.seatLimitReached, "Every seat of \(tenant.name) is taken (\(limit + seats.extra)); ask an owner to buy extra seats or change the plan, then accept again.")
             }
             let user = try await UserRows.insert(id: .generate(), email: invitation.email, name: validName,
                                                  role: invitation.role, passwordHash: passwordHash, verified: true, in: tx)

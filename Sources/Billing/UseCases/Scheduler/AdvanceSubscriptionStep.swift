@@ -71,7 +71,7 @@ struct AdvanceSubscriptionStep {
             try await tx.publish(SubscriptionChanged(
                 tenantID: tx.tenantID, subscriptionID: saved.id, planCode: plan.code, planName: plan.name,
                 previousPlanCode: previous, status: saved.status, previousStatus: started.status, occurredAt: now, customerName: contact.name, email: contact.email,
-                version: saved.version))
+                version: saved.version, seats: plan.seats))
         }
         return report
     }

@@ -31,7 +31,7 @@ struct StartTrialStep {
                 version: 1)
             try await SubscriptionRows.insert(record, in: tx)
             try await tx.publish(TrialStarted(tenantID: tx.tenantID, subscriptionID: id, planCode: plan.code,
-                                              planName: plan.name, trialEnd: trialEnd))
+                                              planName: plan.name, trialEnd: trialEnd, seats: plan.seats))
             try await tx.audit(.trialStarted, actor: nil, target: "subscription/\(id)", requestID: requestID,
                                after: record.auditSnapshot)
         } else {

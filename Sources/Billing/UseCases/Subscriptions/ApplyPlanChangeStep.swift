@@ -42,7 +42,8 @@ struct ApplyPlanChangeStep {
             try await tx.publish(SubscriptionChanged(
                 tenantID: tx.tenantID, subscriptionID: record.id, planCode: decided.to.code, planName: decided.to.name,
                 previousPlanCode: decided.from.code, status: saved.status, previousStatus: decided.record.status,
-                occurredAt: tx.now, customerName: contact.name, email: contact.email, version: saved.version))
+                occurredAt: tx.now, customerName: contact.name, email: contact.email, version: saved.version,
+                seats: decided.to.seats))
         }
         let result = PlanChangeResult(subscription: try await SubscriptionViewStep()(saved, in: tx), invoice: invoice)
         return Applied(result: result, action: immediate ? .planChanged : .downgradeScheduled,

@@ -5,7 +5,8 @@ import Storage
 
 /// Delivers `quantities` (line number → how many more) of a paid order: the lines counted up,
 /// the status moved (`partially_fulfilled`, or `fulfilled` once nothing is left), the timeline
-/// told, `OrderFulfilled` published with what was delivered now. Automatic products arrive here
+/// told, `OrderFulfilled` published with what was delivered now (and the seats it grants, which
+/// Accounts adds to the tenant's limit). Automatic products arrive here
 /// on payment; manual ones when staff deliver them. Refuses a line that is not there, nothing to
 /// deliver, or more than is left of a line.
 struct DeliverStep {
@@ -15,6 +16,7 @@ struct DeliverStep {
         guard OrderRules.canFulfil(status: order.status, payment: order.paymentStatus) else {
             throw AppError(.orderConflict, "Only a placed, paid order can be delivered; this one is \(order.status.phrase) and \(order.paymentStatus.phrase).")
         }
+        let products = try await OrderRows.lineProducts(order.id, in: tx)
         var problems: [FieldError] = []
         var items: [OrderItem] = []
         for (number, quantity) in quantities.sorted(by: { $0.key < $1.key }) where quantity != 0 {
@@ -28,7 +30,8 @@ struct DeliverStep {
                                            message: "Line \(number) (\(line.productName)): deliver between 1 and \(left)."))
                 continue
             }
-            items.append(OrderItem(productCode: line.productCode, productName: line.productName, quantity: quantity))
+            items.append(OrderItem(productCode: line.productCode, productName: line.productName, quantity: quantity,
+                                   seats: quantity * (products[number]?.seats ?? 0)))
         }
         guard problems.isEmpty else { throw AppError.validation(problems) }
         guard !items.isEmpty else {

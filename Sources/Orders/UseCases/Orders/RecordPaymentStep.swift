@@ -32,8 +32,8 @@ struct RecordPaymentStep {
         try await tx.publish(OrderPaid(tenantID: tx.tenantID, order: snapshot, amountPaid: amount, paidAt: tx.now))
         guard OrderRules.canFulfil(status: order.status, payment: payment),
               let paid = try await OrderRows.find(order.id, in: tx) else { return }
-        let automatic = try await OrderRows.automaticLines(order.id, in: tx)
-        let due = paid.lines.filter { automatic.contains($0.number) && $0.fulfilled < $0.quantity }
+        let products = try await OrderRows.lineProducts(order.id, in: tx)
+        let due = paid.lines.filter { products[$0.number]?.automatic == true && $0.fulfilled < $0.quantity }
         guard !due.isEmpty else { return }
         try await DeliverStep()(paid, Dictionary(uniqueKeysWithValues: due.map { ($0.number, $0.quantity - $0.fulfilled) }),
                                 actor: .system, actorID: nil, how: "automatic products, on payment", in: tx)
