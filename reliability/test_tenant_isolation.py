@@ -16,7 +16,8 @@ every id the run saw in any *other* tenant is tried where the API takes an id â€
 GET/PATCH/DELETE /v1/users/{id}, DELETE /v1/invitations/{id}, DELETE /v1/api-keys/{id}, and
 DELETE /v1/sessions/{id} (sessions only; API keys are refused there by design), GET /v1/orders/{id},
 GET /v1/orders/{id}/timeline, PUT /v1/orders/{id}/lines (a valid body, with `If-Match: *` and
-with the order's current version), POST /v1/orders/{id}/place and POST /v1/orders/{id}/pay. Anything but a 404 is a "foreign-id non-404". The owner's session also pages
+with the order's current version), POST /v1/orders/{id}/place, POST /v1/orders/{id}/pay and POST
+/v1/orders/{id}/cancel. Anything but a 404 is a "foreign-id non-404". The owner's session also pages
 through its tenant's whole order list, which must hold no other tenant's order. Finally
 every tenant re-reads its own users and orders: none may have changed (an order keeps its version).
 
@@ -316,7 +317,8 @@ def order_probes(oid, version):
             ("PUT", f"/v1/orders/{oid}/lines", lines, {"If-Match": "*"}),
             ("PUT", f"/v1/orders/{oid}/lines", lines, {"If-Match": f'"{version}"'}),
             ("POST", f"/v1/orders/{oid}/place", None, {"If-Match": "*"}),
-            ("POST", f"/v1/orders/{oid}/pay", None, {"Idempotency-Key": f"probe-{oid}-{version}"})]
+            ("POST", f"/v1/orders/{oid}/pay", None, {"Idempotency-Key": f"probe-{oid}-{version}"}),
+            ("POST", f"/v1/orders/{oid}/cancel", None, None)]
 
 
 def list_all_orders(t, token):

@@ -119,8 +119,9 @@ public struct BillingModule: BillingService, BillingSupportService {
         try await UpdateBillingProfileUseCase(db: db)(principal, expectedVersion: expectedVersion, change: change)
     }
 
-    public func invoiceOneOff(_ principal: Principal, source: String, currency: Currency, items: [OneOffItem]) async throws -> Invoice {
-        try await InvoiceOneOffUseCase(db: db, policy: policy)(principal, source: source, currency: currency, items: items)
+    public func invoiceOneOff(_ principal: Principal, source: String, currency: Currency, items: [OneOffItem],
+                              coupon: String?) async throws -> Invoice {
+        try await InvoiceOneOffUseCase(db: db, policy: policy)(principal, source: source, currency: currency, items: items, coupon: coupon)
     }
 
     public func payOneOff(_ principal: Principal, source: String) async throws -> PaymentAttempt {

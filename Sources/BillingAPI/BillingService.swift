@@ -57,9 +57,12 @@ public protocol BillingService: Sendable {
     /// A one-off invoice for something bought outside the plan (an order's lines, `source`
     /// `order/<id>`), issued like any other — numbered, taxed at the profile's rate, in the
     /// profile's currency, charged by the collector when a card is on file — and once per
-    /// `source`: a second call returns the first invoice. The calling module has checked the
-    /// principal may act for `source`.
-    func invoiceOneOff(_ principal: Principal, source: String, currency: Currency, items: [OneOffItem]) async throws -> Invoice
+    /// `source`: a second call returns the first invoice. With `coupon`, the code is redeemed for
+    /// `source` and discounts the items (404 `coupon_not_found`, 409 `coupon_not_redeemable`:
+    /// expired, used up, another currency, or used by this tenant already). The calling module
+    /// has checked the principal may act for `source`.
+    func invoiceOneOff(_ principal: Principal, source: String, currency: Currency, items: [OneOffItem],
+                       coupon: String?) async throws -> Invoice
     /// Charges the open invoice issued for `source` now, as `pay` does (one attempt in flight;
     /// a decline recorded, then thrown). For the module that owns `source`, which has checked
     /// the principal may.

@@ -36,9 +36,9 @@ public struct OrdersModule: OrdersService, OrdersSupportService {
         try await ListProductsUseCase(platform: platform)()
     }
 
-    public func createDraft(_ principal: Principal, currency: String, lines: [NewOrderLine],
+    public func createDraft(_ principal: Principal, currency: String, lines: [NewOrderLine], coupon: String?,
                             idempotency: IdempotentCompletion<Order>?) async throws -> Order {
-        try await CreateDraftOrderUseCase(db: db)(principal, currency: currency, lines: lines, idempotency: idempotency)
+        try await CreateDraftOrderUseCase(db: db)(principal, currency: currency, lines: lines, coupon: coupon, idempotency: idempotency)
     }
 
     public func order(_ principal: Principal, id: OrderID) async throws -> Order {
@@ -49,8 +49,9 @@ public struct OrdersModule: OrdersService, OrdersSupportService {
         try await ListOrdersUseCase(db: db)(principal, filter: filter, page: page)
     }
 
-    public func replaceLines(_ principal: Principal, id: OrderID, expectedVersion: Int?, lines: [NewOrderLine]) async throws -> Order {
-        try await ReplaceOrderLinesUseCase(db: db)(principal, id: id, expectedVersion: expectedVersion, lines: lines)
+    public func replaceLines(_ principal: Principal, id: OrderID, expectedVersion: Int?, lines: [NewOrderLine],
+                             coupon: String?) async throws -> Order {
+        try await ReplaceOrderLinesUseCase(db: db)(principal, id: id, expectedVersion: expectedVersion, lines: lines, coupon: coupon)
     }
 
     public func timeline(_ principal: Principal, id: OrderID) async throws -> [OrderTimelineEntry] {

@@ -74,7 +74,12 @@ public struct Order: Sendable, Equatable {
     public let paymentStatus: OrderPaymentStatus
     public let currency: Currency
     public let lines: [Line]
+    /// What the lines add up to, before any discount and tax.
     public let total: Money
+    /// The coupon code the order carries (redeemed by Billing when it is placed).
+    public let coupon: String?
+    /// What the coupon took off, once placed (zero before, or without one).
+    public let discount: Money
     /// What the order's invoice was paid (with its tax), once Billing reported it.
     public let amountPaid: Money?
     /// What was given back so far (never more than `amountPaid`).
@@ -87,8 +92,10 @@ public struct Order: Sendable, Equatable {
     public let canceledAt: Date?
 
     public init(id: OrderID, tenantID: TenantID, status: OrderStatus, paymentStatus: OrderPaymentStatus, currency: Currency,
-                lines: [Line], total: Money, amountPaid: Money?, refunded: Money, invoiceID: UUID?, version: Int, createdAt: Date,
-                placedAt: Date?, canceledAt: Date?) {
+                lines: [Line], total: Money, coupon: String? = nil, discount: Money? = nil, amountPaid: Money?, refunded: Money,
+                invoiceID: UUID?, version: Int, createdAt: Date, placedAt: Date?, canceledAt: Date?) {
+        self.coupon = coupon
+        self.discount = discount ?? .zero(currency)
         self.id = id
         self.tenantID = tenantID
         self.status = status

@@ -8,14 +8,17 @@ public protocol OrdersService: Sendable {
     /// The active products, by name (anyone signed in may read the price list).
     func products() async throws -> [Product]
 
-    /// A new draft in `currency` with `lines` (at least one): editable until placed.
-    func createDraft(_ principal: Principal, currency: String, lines: [NewOrderLine],
+    /// A new draft in `currency` with `lines` (at least one) and, if given, a coupon code:
+    /// editable until placed.
+    func createDraft(_ principal: Principal, currency: String, lines: [NewOrderLine], coupon: String?,
                      idempotency: IdempotentCompletion<Order>?) async throws -> Order
     func order(_ principal: Principal, id: OrderID) async throws -> Order
     /// Newest first.
     func orders(_ principal: Principal, filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
-    /// Replaces a draft's lines; `expectedVersion` is the `If-Match`.
-    func replaceLines(_ principal: Principal, id: OrderID, expectedVersion: Int?, lines: [NewOrderLine]) async throws -> Order
+    /// Replaces a draft's lines; `expectedVersion` is the `If-Match`. `coupon`: nil keeps the
+    /// draft's code, an empty one removes it, another replaces it.
+    func replaceLines(_ principal: Principal, id: OrderID, expectedVersion: Int?, lines: [NewOrderLine],
+                      coupon: String?) async throws -> Order
     /// Places a draft at the version last read: prices frozen, a one-off invoice issued through
     /// Billing (once per order). Placing a placed order again answers it as it is.
     func place(_ principal: Principal, id: OrderID, expectedVersion: Int?) async throws -> Order

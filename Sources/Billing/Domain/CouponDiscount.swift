@@ -4,8 +4,9 @@ import Kernel
 
 /// What a coupon takes off one invoice, and whether that invoice is its last.
 ///
-/// - The discount applies to the invoice's subscription lines (the plan's price for the
-///   period), not to prorations or one-off items.
+/// - On a subscription's invoice the discount applies to its subscription lines (the plan's
+///   price for the period), not to prorations; on a one-off invoice issued with the coupon (an
+///   order), to its items.
 /// - A percentage is `base × basis points ÷ 10,000`, rounded once, half away from zero.
 /// - A fixed amount is taken off in its own currency only, and never more than the base: a
 ///   discount does not make an invoice negative.

@@ -64,6 +64,17 @@ enum CouponRows {
             """).isEmpty
     }
 
+    /// A redemption for a one-off invoice's source, used up at once; `false` when the tenant
+    /// redeemed this coupon before.
+    static func redeem(_ couponID: CouponID, source: String, in tx: TenantTransaction) async throws -> Bool {
+        try await !tx.query("""
+            insert into billing.coupon_redemptions (tenant_id, redemption_id, coupon_id, source, periods_applied, ended, redeemed_at)
+            values (\(tx.tenantID), \(UUID.v7()), \(couponID), \(source), 1, true, \(tx.now))
+            on conflict do nothing
+            returning 1
+            """).isEmpty
+    }
+
     /// The live coupon of a subscription, locked (a renewal is about to use it).
     static func live(subscription: SubscriptionID, in tx: TenantTransaction, lock: Bool = false) async throws -> Redemption? {
         guard let row = try await tx.query("""

@@ -1,3 +1,4 @@
+import Foundation
 import Kernel
 import OrdersAPI
 
@@ -53,5 +54,22 @@ struct OrderDraft: Equatable, Sendable {
         self.currency = currency
         self.lines = lines
         self.total = try Money.sum(lines.map(\.amount), currency: currency)
+    }
+}
+
+/// A coupon code as a buyer types it: trimmed and upper-cased, in the form Billing's codes
+/// take (3–40 letters, digits and dashes). Billing decides, when the order is placed, whether it
+/// is a coupon this tenant may use.
+enum OrderCoupon {
+    /// The code to keep; nil for an empty one (no coupon).
+    static func normalize(_ text: String) throws -> String? {
+        let code = text.trimmingCharacters(in: .whitespaces).uppercased()
+        guard !code.isEmpty else { return nil }
+        guard (3...40).contains(code.count), let first = code.unicodeScalars.first, CharacterSet.alphanumerics.contains(first),
+              code.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
+            throw AppError.validation([FieldError(field: "coupon", code: "invalid_coupon",
+                                                  message: "A coupon code is 3 to 40 letters, digits and dashes, like LAUNCH-10.")])
+        }
+        return code
     }
 }

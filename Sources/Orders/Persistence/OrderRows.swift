@@ -6,14 +6,14 @@ import Storage
 /// SQL for `orders.orders` and `orders.order_lines`.
 enum OrderRows {
     static let columns: SQL = """
-        tenant_id, order_id, status, payment_status, currency, total, amount_paid, refunded, invoice_id, version, created_at,
-        placed_at, canceled_at
+        tenant_id, order_id, status, payment_status, currency, total, coupon_code, discount, amount_paid, refunded, invoice_id,
+        version, created_at, placed_at, canceled_at
         """
 
-    static func insert(_ id: OrderID, draft: OrderDraft, createdBy: UserID?, in tx: TenantTransaction) async throws {
+    static func insert(_ id: OrderID, draft: OrderDraft, coupon: String?, createdBy: UserID?, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            insert into orders.orders (tenant_id, order_id, currency, total, created_by, created_at, updated_at)
-            values (\(tx.tenantID), \(id), \(draft.currency.code), \(draft.total.sql), \(createdBy), \(tx.now), \(tx.now))
+            insert into orders.orders (tenant_id, order_id, currency, total, coupon_code, created_by, created_at, updated_at)
+            values (\(tx.tenantID), \(id), \(draft.currency.code), \(draft.total.sql), \(coupon), \(createdBy), \(tx.now), \(tx.now))
             """)
         try await insertLines(id, draft: draft, in: tx)
     }
@@ -39,12 +39,20 @@ enum OrderRows {
         }
     }
 
-    /// Placed: the total frozen, the invoice Billing issued for it named, and whom to tell about
-    /// it (the billing profile's name and address on that invoice).
-    static func place(_ id: OrderID, invoice: UUID, customerName: String, email: String?, in tx: TenantTransaction) async throws {
+    /// A draft's coupon code: a new one, or none (`""`).
+    static func setCoupon(_ id: OrderID, _ coupon: String?, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update orders.orders set coupon_code = \(coupon) where tenant_id = \(tx.tenantID) and order_id = \(id)
+            """)
+    }
+
+    /// Placed: the total frozen, the invoice Billing issued for it named with the discount it
+    /// gave, and whom to tell about it (the billing profile's name and address on that invoice).
+    static func place(_ id: OrderID, invoice: UUID, discount: Money, customerName: String, email: String?,
+                      in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update orders.orders set status = 'placed', placed_at = \(tx.now), invoice_id = \(invoice), version = version + 1,
-                   customer_name = \(customerName), notify_email = \(email), updated_at = \(tx.now)
+                   discount = \(discount.sql), customer_name = \(customerName), notify_email = \(email), updated_at = \(tx.now)
              where tenant_id = \(tx.tenantID) and order_id = \(id) and status = 'draft'
             """)
     }
@@ -192,7 +200,8 @@ enum OrderRows {
             return Order(id: OrderID(rawValue: id), tenantID: TenantID(rawValue: try row.decode("tenant_id")),
                          status: try row.decode("status", as: OrderStatus.self),
                          paymentStatus: try row.decode("payment_status", as: OrderPaymentStatus.self), currency: currency,
-                         lines: lines, total: try row.money("total", currency),
+                         lines: lines, total: try row.money("total", currency), coupon: try row.decode("coupon_code"),
+                         discount: try row.money("discount", currency),
                          amountPaid: paid.map { Money(minorUnits: Int64($0), currency: currency) },
                          refunded: try row.money("refunded", currency), invoiceID: try row.decode("invoice_id"),
                          version: try row.decode("version"), createdAt: try row.decode("created_at"),

@@ -18,7 +18,7 @@ extension APIHandler {
             response: { (order: Order) in try Components.Schemas.Order(order) })
         switch try await operation.run({ completion in
             try await orders.createDraft(principal, currency: body.currency, lines: body.lines.map(NewOrderLine.init),
-                                         idempotency: completion)
+                                         coupon: body.coupon, idempotency: completion)
         }) {
         case .fresh(let order):
             return .created(.init(headers: .init(eTag: Self.etag(order.version)), body: .json(order)))
@@ -46,7 +46,7 @@ extension APIHandler {
         let id = try Self.orderID(input.path.orderId)
         let order = try await orders.replaceLines(try APIRequest.principal(), id: id,
                                                   expectedVersion: try Self.expectedVersion(input.headers.ifMatch),
-                                                  lines: body.lines.map(NewOrderLine.init))
+                                                  lines: body.lines.map(NewOrderLine.init), coupon: body.coupon)
         return .ok(.init(headers: .init(eTag: Self.etag(order.version)), body: .json(try .init(order))))
     }
 

@@ -16,7 +16,8 @@ extension Components.Schemas.Order {
                       .init(number: line.number, product: line.productCode, productName: line.productName, quantity: line.quantity,
                             unitAmount: .init(line.unitAmount), amount: .init(line.amount), fulfilled: line.fulfilled)
                   },
-                  total: .init(order.total), amountPaid: order.amountPaid.map { .init(value1: .init($0)) },
+                  total: .init(value1: .init(order.total)), coupon: order.coupon, discount: .init(value1: .init(order.discount)),
+                  amountPaid: order.amountPaid.map { .init(value1: .init($0)) },
                   refunded: .init(value1: .init(order.refunded)), version: order.version, createdAt: order.createdAt,
                   placedAt: order.placedAt, canceledAt: order.canceledAt)
     }

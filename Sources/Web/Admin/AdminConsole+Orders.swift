@@ -217,6 +217,8 @@ extension AdminConsole {
         let paymentStatus: String
         let currency: String
         let total: String
+        let coupon: String?
+        let discount: String
         let amountPaid: String?
         let refunded: String
         let refundable: String
@@ -327,7 +329,8 @@ extension AdminConsole {
         return try page("order", OrderPage(
             tenant: TenantView(detail.tenant), id: order.id.description, reference: String(order.id.description.prefix(8)),
             status: order.status.rawValue, paymentStatus: order.paymentStatus.rawValue, currency: order.currency.code,
-            total: order.total.description, amountPaid: order.amountPaid?.description, refunded: order.refunded.description,
+            total: order.total.description, coupon: order.coupon, discount: order.discount.description,
+            amountPaid: order.amountPaid?.description, refunded: order.refunded.description,
             refundable: order.refundable.description, invoiceID: order.invoiceID?.uuidString.lowercased(),
             createdAt: order.createdAt, placedAt: order.placedAt, canceledAt: order.canceledAt,
             lines: order.lines.map { line in

@@ -1,4 +1,5 @@
 import Billing
+import BillingAPI
 import Foundation
 import HTTPTypes
 import KeelTesting
@@ -184,6 +185,50 @@ struct OrdersAfterPaymentTests {
             #expect(try await Self.seats(db, tenantID, until: { $0.extra > 0 }) == (5, 5))
             let joined = try await api.call(.post, "/v1/invitation-acceptances", json: accept)
             #expect(joined.status == .created, "\(joined.text)")
+        }
+    }
+
+    @Test("coupons: an order's code is redeemed by Billing when placed and discounts its invoice; a second use or a bad code is 422 on coupon")
+    func coupons() async throws {
+        try await PaymentsAPITests.run("orders_coupons") { api, billing, _, _, _ in
+            let code = "ORDERS-\(UInt16.random(in: 1000...9999))"
+            _ = try await billing.createCoupon(nil, NewCoupon(code: code, name: "Ten off", percentOffBasisPoints: 1000, duration: .once))
+            let tenant = try await api.signUp()
+            _ = try await api.waitForSubscription(token: tenant.token)
+
+            // a malformed code is refused at once; a good one is kept on the draft, as typed but upper-cased
+            let bad = try await api.call(.post, "/v1/orders", json: #"{"currency":"USD","lines":[{"product":"onboarding","quantity":1}],"coupon":"no way!"}"#,
+                                         token: tenant.token)
+            #expect(bad.status == .unprocessableContent && bad.text.contains("coupon"), "\(bad.text)")
+            let body = #"{"currency":"USD","lines":[{"product":"onboarding","quantity":1}],"coupon":" \#(code.lowercased()) "}"#
+            let created = try await api.call(.post, "/v1/orders", json: body, token: tenant.token)
+            #expect(created.json["coupon"].string == code && created.json["discount"]["amount"].int == 0, "\(created.text)")
+            let id = try #require(created.json["id"].string)
+
+            // placed: Billing redeems it and the invoice carries the discount line; the order records it
+            let placed = try await api.call(.post, "/v1/orders/\(id)/place", token: tenant.token, headers: ["If-Match": "*"])
+            #expect(placed.status == .ok && placed.json["discount"]["amount"].int == 5_000, "\(placed.text)")
+            let invoice = try #require(try await api.call(.get, "/v1/billing/invoices", token: tenant.token).json["data"].array.first)
+            #expect(invoice["total"]["amount"].int == 45_000, "\(invoice)")
+
+            // the same code on a second order: 422 on coupon at place, and the order stays a draft to fix
+            let second = try #require(try await api.call(.post, "/v1/orders", json: body, token: tenant.token).json["id"].string)
+            let again = try await api.call(.post, "/v1/orders/\(second)/place", token: tenant.token, headers: ["If-Match": "*"])
+            #expect(again.status == .unprocessableContent && again.text.contains("coupon_not_redeemable"), "\(again.text)")
+            #expect(try await api.call(.get, "/v1/orders/\(second)", token: tenant.token).json["status"].string == "draft")
+            // removing the code ("") lets it be placed at full price
+            let cleared = try await api.call(.put, "/v1/orders/\(second)/lines",
+                                             json: #"{"lines":[{"product":"onboarding","quantity":1}],"coupon":""}"#,
+                                             token: tenant.token, headers: ["If-Match": "*"])
+            #expect(cleared.status == .ok && cleared.json["coupon"].isNull, "\(cleared.text)")
+            let full = try await api.call(.post, "/v1/orders/\(second)/place", token: tenant.token, headers: ["If-Match": "*"])
+            #expect(full.status == .ok && full.json["discount"]["amount"].int == 0, "\(full.text)")
+            // an unknown code is 422 on coupon too
+            let unknown = try #require(try await api.call(.post, "/v1/orders",
+                                                          json: #"{"currency":"USD","lines":[{"product":"onboarding","quantity":1}],"coupon":"NO-SUCH-CODE"}"#,
+                                                          token: tenant.token).json["id"].string)
+            let missing = try await api.call(.post, "/v1/orders/\(unknown)/place", token: tenant.token, headers: ["If-Match": "*"])
+            #expect(missing.status == .unprocessableContent && missing.text.contains("coupon_not_found"), "\(missing.text)")
         }
     }
 

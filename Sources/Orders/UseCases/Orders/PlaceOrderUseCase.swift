@@ -5,7 +5,8 @@ import OrdersAPI
 import Storage
 
 /// Places a draft: its lines re-priced from the catalog and frozen, then Billing asked for a
-/// one-off invoice (`order/<id>`: once per order, so a retried place finds the same invoice),
+/// one-off invoice (`order/<id>`: once per order, so a retried place finds the same invoice;
+/// with the draft's coupon, which Billing redeems for the order — a refusal is 422 on `coupon`),
 /// then the order marked placed with that invoice. Three transactions in two modules; each is
 /// safe to repeat, so a crash between them is mended by placing again.
 struct PlaceOrderUseCase {
@@ -32,15 +33,25 @@ struct PlaceOrderUseCase {
             return frozen
         }
         if draft.status == .placed { return draft }
-        let invoice = try await billing.invoiceOneOff(
-            principal, source: "order/\(id)", currency: draft.currency,
-            items: draft.lines.map { OneOffItem(description: "\($0.productName) (order \(id.rawValue.uuidString.prefix(8).lowercased()))",
-                                                quantity: $0.quantity, unitAmount: $0.unitAmount) })
+        let invoice: Invoice
+        do {
+            invoice = try await billing.invoiceOneOff(
+                principal, source: "order/\(id)", currency: draft.currency,
+                items: draft.lines.map { OneOffItem(description: "\($0.productName) (order \(id.rawValue.uuidString.prefix(8).lowercased()))",
+                                                    quantity: $0.quantity, unitAmount: $0.unitAmount) },
+                coupon: draft.coupon)
+        } catch let error as AppError where error.code == .couponNotFound || error.code == .couponNotRedeemable {
+            // The order is fine; its coupon is not: say so by field, and let the buyer change it.
+            throw AppError.validation([FieldError(field: "coupon", code: error.code.rawValue, message: error.detail)])
+        }
+        // What the coupon took off: the invoice's discount lines.
+        let discount = try invoice.lines.filter { $0.kind == .discount }
+            .reduce(Money.zero(invoice.currency)) { try $0.subtracting($1.amount) }
         return try await db.tenant(principal.tenantID) { tx in
             guard let current = try await OrderRows.find(id, in: tx, lock: true) else { throw AppError(.orderNotFound, "There is no such order.") }
             guard current.status == .draft else { return current }  // a concurrent place got here first
-            try await OrderRows.place(id, invoice: invoice.id.rawValue, customerName: invoice.customer.name, email: invoice.customer.email,
-                                      in: tx)
+            try await OrderRows.place(id, invoice: invoice.id.rawValue, discount: discount, customerName: invoice.customer.name,
+                                      email: invoice.customer.email, in: tx)
             try await OrderEventRows.append(id, kind: "placed", actor: .tenant, actorID: principal.userID.rawValue,
                                             detail: ["total": draft.total.description, "invoice": invoice.number ?? invoice.id.description,
                                                      "invoice_total": invoice.total.description], in: tx)

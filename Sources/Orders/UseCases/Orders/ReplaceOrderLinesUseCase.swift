@@ -2,14 +2,18 @@ import Kernel
 import OrdersAPI
 import Storage
 
-/// A draft's lines, replaced as a whole at the version the caller read (`If-Match`): two
+/// A draft's lines (and, when given, its coupon code), replaced as a whole at the version the
+/// caller read (`If-Match`): two
 /// people editing one draft do not silently overwrite each other. A placed order's lines are
 /// frozen.
 struct ReplaceOrderLinesUseCase {
     let db: Database
 
-    func callAsFunction(_ principal: Principal, id: OrderID, expectedVersion: Int?, lines: [NewOrderLine]) async throws -> Order {
+    func callAsFunction(_ principal: Principal, id: OrderID, expectedVersion: Int?, lines: [NewOrderLine],
+                        coupon: String?) async throws -> Order {
         try principal.require(.ordersManage)
+        // nil keeps the draft's code; "" removes it.
+        let coupon = try coupon.map { try OrderCoupon.normalize($0) }
         return try await db.tenant(principal.tenantID) { tx in
             guard let order = try await OrderRows.find(id, in: tx, lock: true) else {
                 throw AppError(.orderNotFound, "There is no such order.")
@@ -22,6 +26,7 @@ struct ReplaceOrderLinesUseCase {
                 throw AppError(.orderConflict, "Only a draft's lines can change; this order is \(order.status.phrase).")
             }
             try await OrderRows.replaceLines(id, draft: draft, in: tx)
+            if let coupon { try await OrderRows.setCoupon(id, coupon, in: tx) }
             try await OrderEventRows.append(id, kind: "lines_changed", actor: .tenant, actorID: principal.userID.rawValue,
                                             detail: ["total": draft.total.description, "lines": String(draft.lines.count)], in: tx)
             try await tx.audit(.orderLinesChanged, by: principal, target: "order/\(id)", after: ["total": .string(draft.total.description)])
