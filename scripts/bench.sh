@@ -262,9 +262,9 @@ select '$TENANT_ID', order_id, 'placed', case when i % 3 = 0 then 'unpaid' else 
        now() - make_interval(mins => i), now(), now() - make_interval(mins => i)
   from bench_orders;
 insert into orders.order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_amount)
-select '$TENANT_ID', order_id, 1, '01900000-0000-7000-8000-0000000000a2', 1, 50000 from bench_orders
+select '$TENANT_ID'::uuid, order_id, 1, '01900000-0000-7000-8000-0000000000a2'::uuid, 1, 50000 from bench_orders
 union all
-select '$TENANT_ID', order_id, 2, '01900000-0000-7000-8000-0000000000a1', 2, 2500 from bench_orders;
+select '$TENANT_ID'::uuid, order_id, 2, '01900000-0000-7000-8000-0000000000a1'::uuid, 2, 2500 from bench_orders;
 commit;
 SQL
 S5_PATH="/admin/orders?tenant=$TENANT_ID"

@@ -155,17 +155,22 @@ enum OrderRows {
         return Page(fetched: try await withLines(rows, in: tx), limit: request.limit, id: \.id.rawValue)
     }
 
-    /// Newest first across tenants (or one), for staff.
+    /// Newest first across tenants (or one), for staff. Only the filters given become conditions,
+    /// so the planner sees a plain `tenant_id = …` and walks `orders_recent` for one tenant, or
+    /// `orders_platform_recent` across them (an `(x is null or …)` form hid that from it, and a
+    /// page read every order).
     static func page(_ filter: OrderFilter, _ request: PageRequest, in tx: PlatformTransaction) async throws -> Page<Order> {
+        var conditions: [SQL] = []
+        if let tenant = filter.tenantID { conditions.append("tenant_id = \(tenant)") }
+        if let status = filter.status { conditions.append("status = \(status.rawValue)") }
+        if let payment = filter.paymentStatus { conditions.append("payment_status = \(payment.rawValue)") }
+        if let from = filter.createdFrom { conditions.append("created_at >= \(from)") }
+        if let before = filter.createdBefore { conditions.append("created_at < \(before)") }
+        if let reference = filter.reference { conditions.append("order_id::text like \(SQL.likePattern(prefix: reference))") }
+        if let after = request.after { conditions.append("order_id < \(after)") }
+        let whereClause = conditions.isEmpty ? SQL("") : conditions.dropFirst().reduce("where " + conditions[0]) { $0 + " and " + $1 }
         let rows = try await tx.query("""
-            select \(columns) from orders.orders
-             where (\(filter.tenantID)::uuid is null or tenant_id = \(filter.tenantID))
-               and (\(filter.status?.rawValue)::text is null or status = \(filter.status?.rawValue))
-               and (\(filter.paymentStatus?.rawValue)::text is null or payment_status = \(filter.paymentStatus?.rawValue))
-               and (\(filter.createdFrom)::timestamptz is null or created_at >= \(filter.createdFrom))
-               and (\(filter.createdBefore)::timestamptz is null or created_at < \(filter.createdBefore))
-               and (\(filter.reference)::text is null or order_id::text like \(filter.reference) || '%')
-               and (\(request.after)::uuid is null or order_id < \(request.after))
+            select \(columns) from orders.orders \(whereClause)
              order by order_id desc limit \(request.limit + 1)
             """)
         return Page(fetched: try await withLines(rows, in: tx), limit: request.limit, id: \.id.rawValue)
