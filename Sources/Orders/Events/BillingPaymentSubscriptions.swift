@@ -14,7 +14,8 @@ struct BillingPaymentSubscriptions {
         }
         subscriptions.subscribe(PaymentFailed.self, as: "orders.payment-failed") { event, tx in
             guard let order = try await OrderRows.find(invoice: event.invoiceID.rawValue, in: tx, lock: true) else { return }
-            try await RecordPaymentStep()(order, .failed, in: tx)
+            try await RecordPaymentStep()(order, .failed(amount: event.amount, code: event.failureCode, message: event.failureMessage),
+                                          in: tx)
         }
         subscriptions.subscribe(InvoiceRefunded.self, as: "orders.invoice-refunded") { event, tx in
             guard let order = try await OrderRows.find(invoice: event.invoiceID.rawValue, in: tx, lock: true) else { return }

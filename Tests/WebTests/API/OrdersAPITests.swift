@@ -140,6 +140,9 @@ struct OrdersPaymentsAPITests {
             let timeline = try await api.call(.get, "/v1/orders/\(id)/timeline", token: tenant.token)
             let kinds = timeline.json["data"].array.compactMap { $0["kind"].string }
             #expect(kinds == ["created", "placed", "payment_failed", "paid", "partially_fulfilled"], "\(kinds)")
+            // the declined attempt says why, as the provider did
+            let failure = timeline.json["data"].array.first { $0["kind"].string == "payment_failed" }
+            #expect(failure?["detail"]["code"].string == "card_declined", "\(String(describing: failure))")
         }
     }
 

@@ -28,7 +28,7 @@ struct PayOrderUseCase {
             attempt = try await billing.payOneOff(principal, source: "order/\(id)")
         } catch let error as AppError where error.code == .paymentDeclined {
             try await db.tenant(principal.tenantID) { tx in
-                if let current = try await OrderRows.find(id, in: tx, lock: true) { try await RecordPaymentStep()(current, .failed, in: tx) }
+                if let current = try await OrderRows.find(id, in: tx, lock: true) { try await RecordPaymentStep()(current, .declined, in: tx) }
             }
             throw error
         }
