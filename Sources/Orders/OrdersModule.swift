@@ -68,6 +68,14 @@ public struct OrdersModule: OrdersService, OrdersSupportService {
         try await ListCatalogUseCase(platform: platform)(principal)
     }
 
+    public func createProduct(_ principal: StaffPrincipal, _ product: NewProduct) async throws -> Product {
+        try await CreateProductUseCase(platform: platform)(principal, product)
+    }
+
+    public func retireProduct(_ principal: StaffPrincipal, code: String) async throws -> Product {
+        try await RetireProductUseCase(platform: platform)(principal, code: code)
+    }
+
     public func orders(_ principal: StaffPrincipal, filter: OrderFilter, page: PageRequest) async throws -> Page<Order> {
         try await ListAllOrdersUseCase(platform: platform)(principal, filter: filter, page: page)
     }

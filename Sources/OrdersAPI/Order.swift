@@ -43,6 +43,26 @@ public struct Product: Sendable, Equatable {
     public func price(in currency: Currency) -> Money? { prices.first { $0.currency == currency } }
 }
 
+/// What staff ask for when they add a product to the catalog.
+public struct NewProduct: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var description: String
+    public var fulfilment: Product.Fulfilment
+    public var prices: [Money]
+    /// Seats one piece grants when delivered (an add-on), if any.
+    public var seats: Int?
+
+    public init(code: String, name: String, description: String, fulfilment: Product.Fulfilment, prices: [Money], seats: Int? = nil) {
+        self.code = code
+        self.name = name
+        self.description = description
+        self.fulfilment = fulfilment
+        self.prices = prices
+        self.seats = seats
+    }
+}
+
 /// A tenant's order: its lines, its two statuses, its total.
 public struct Order: Sendable, Equatable {
     public struct Line: Sendable, Equatable {
@@ -183,6 +203,8 @@ public struct Fulfilment: Sendable, Equatable {
 extension AppError.Code {
     public static let orderNotFound = Self("order_not_found", kind: .notFound)
     public static let productNotFound = Self("product_not_found", kind: .invalidInput)
+    /// A product code is taken (products are retired, never reused).
+    public static let productExists = Self("product_exists", kind: .conflict)
     /// The change is not possible in the order's state (a placed order's lines, …).
     public static let orderConflict = Self("order_conflict", kind: .conflict)
     /// Canceling a paid order is staff's (with a refund); a delivered one is refunded instead.

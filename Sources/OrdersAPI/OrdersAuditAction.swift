@@ -9,6 +9,8 @@ public enum OrdersAuditAction: String, AuditAction {
     case orderRefunded = "order.refunded"
     case orderNoteAdded = "order.note_added"
     case ordersExported = "staff.orders_exported"
+    case productCreated = "product.created"
+    case productRetired = "product.retired"
 
     public var label: String {
         switch self {
@@ -19,6 +21,8 @@ public enum OrdersAuditAction: String, AuditAction {
         case .orderRefunded: "Order refunded"
         case .orderNoteAdded: "Order note added"
         case .ordersExported: "Orders exported (CSV)"
+        case .productCreated: "Product added to the catalog"
+        case .productRetired: "Product retired"
         }
     }
 }

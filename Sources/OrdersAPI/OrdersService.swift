@@ -38,6 +38,10 @@ public protocol OrdersService: Sendable {
 public protocol OrdersSupportService: Sendable {
     /// Every product, retired ones too.
     func catalog(_ principal: StaffPrincipal) async throws -> [Product]
+    /// Adds a product to the catalog (`billing.operate`): a new code, a price per currency.
+    func createProduct(_ principal: StaffPrincipal, _ product: NewProduct) async throws -> Product
+    /// Takes a product off sale: no new draft can have it; orders that have it keep it.
+    func retireProduct(_ principal: StaffPrincipal, code: String) async throws -> Product
     /// Orders across tenants (or one, `filter.tenantID`), newest first.
     func orders(_ principal: StaffPrincipal, filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
     func order(_ principal: StaffPrincipal, tenantID: TenantID, id: OrderID) async throws -> Order

@@ -20,16 +20,63 @@ extension AdminConsole {
         let description: String
         let fulfilment: String
         let prices: String
+        let seats: String
         let retired: Bool
+    }
+
+    struct ProductsPage: Encodable, Sendable {
+        let products: [ProductRow]
+        /// billing-ops and admins add and retire products.
+        let canOperate: Bool
     }
 
     func products(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
         let session = try await signedIn(request, context)
+        return try await productsPage(session, notice: AdminNotice.text(request.query("done")))
+    }
+
+    /// A new product from the form: prices one a line ("USD 25.00"), as on the plans page.
+    func createProduct(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let (session, form) = try await posted(request, context, needs: .billingOperate)
+        do {
+            guard let fulfilment = form["fulfilment"].flatMap(Product.Fulfilment.init(rawValue:)) else {
+                throw AppError.validation([FieldError(field: "fulfilment", code: "invalid_fulfilment",
+                                                      message: "Choose how it is delivered: automatically or by staff.")])
+            }
+            let seatsText = (form["seats"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard seatsText.isEmpty || Int(seatsText) != nil else {
+                throw AppError.validation([FieldError(field: "seats", code: "invalid_seats", message: "Give seats as a whole number, or leave it empty.")])
+            }
+            _ = try await orders.createProduct(session.principal, NewProduct(
+                code: form["code"] ?? "", name: form["name"] ?? "", description: form["description"] ?? "", fulfilment: fulfilment,
+                prices: try Self.prices(form["prices"] ?? ""), seats: Int(seatsText)))
+            return redirect("/admin/products", done: "product_created")
+        } catch let error as AppError where error.isClientError {
+            return try await productsPage(session, error: Self.sentence(error), status: .unprocessableContent)
+        }
+    }
+
+    func retireProduct(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let (session, _) = try await posted(request, context, needs: .billingOperate)
+        do {
+            _ = try await orders.retireProduct(session.principal, code: try Self.path(context, "code"))
+            return redirect("/admin/products", done: "product_retired")
+        } catch let error as AppError where error.isClientError {
+            return try await productsPage(session, error: Self.sentence(error), status: .unprocessableContent)
+        }
+    }
+
+    private func productsPage(_ session: StaffSession, notice: String? = nil, error: String? = nil,
+                              status: HTTPResponse.Status = .ok) async throws -> Response {
         let rows = try await orders.catalog(session.principal).map { product in
             ProductRow(code: product.code, name: product.name, description: product.description, fulfilment: product.fulfilment.rawValue,
-                       prices: product.prices.map(\.description).joined(separator: ", "), retired: product.retired)
+                       prices: product.prices.map(\.description).joined(separator: ", "),
+                       seats: product.seats.map { "\($0) a piece" } ?? "—", retired: product.retired)
         }
-        return try page("products", rows, chrome: Chrome(session, section: "orders"))
+        var chrome = Chrome(session, section: "orders", notice: notice)
+        chrome.error = error
+        return try page("products", ProductsPage(products: rows, canOperate: session.principal.can(.billingOperate)),
+                        chrome: chrome, status: status)
     }
 
     // MARK: The list and its export

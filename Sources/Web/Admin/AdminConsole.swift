@@ -48,6 +48,8 @@ struct AdminConsole: Sendable {
         admin.get("orders") { try await self.ordersList($0, $1) }
         admin.get("orders.csv") { try await self.ordersCSV($0, $1) }
         admin.get("products") { try await self.products($0, $1) }
+        admin.post("products") { try await self.createProduct($0, $1) }
+        admin.post("products/:code/retire") { try await self.retireProduct($0, $1) }
         admin.get("tenants/:tenant/orders/:order") { try await self.orderDetail($0, $1) }
         admin.post("tenants/:tenant/orders/:order/fulfil") { try await self.fulfilOrder($0, $1) }
         admin.post("tenants/:tenant/orders/:order/cancel") { try await self.cancelOrder($0, $1) }

@@ -62,6 +62,8 @@ enum AdminNotice {
         "order_canceled": "The order is canceled (and what was paid is refunded).",
         "order_refunded": "The refund is made; the order shows it.",
         "note_added": "The note is on the order's timeline.",
+        "product_created": "The product is on sale.",
+        "product_retired": "The product is off sale; orders that have it keep it.",
         "refund_sent": "The refund is sent to the card, with a credit note for it.",
         "refund_retried": "The refund is sent again, and the provider accepted it.",
         // Shown as an error on the invoice page: the refund and its credit note are kept.

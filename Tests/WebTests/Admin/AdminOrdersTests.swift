@@ -88,4 +88,40 @@ struct AdminOrdersTests {
             #expect(statuses.sorted() == ["paid", "void"], "\(statuses)")
         }
     }
+
+    @Test("the catalog: billing-ops add a product (bad prices and a taken code refused in words) and retire it; support may not")
+    func catalog() async throws {
+        try await BillingAPITests.run("admin_products") { api, _, _, db in
+            let billingOps = try await AdminClient.makeStaff(api, db, role: .billingOps).client
+            let support = try await AdminClient.makeStaff(api, db, role: .support).client
+            let code = "hardware-\(UInt16.random(in: 1000...9999))"
+            let product = ["code": code, "name": "Door badge reader", "description": "Shipped within a week.", "fulfilment": "manual",
+                           "prices": "USD 120.00\nEUR 110.00"]
+            _ = try await support.get("/admin/products")
+            #expect(try await support.post("/admin/products", form: product).status == .forbidden)
+
+            let page = try await billingOps.get("/admin/products")
+            #expect(page.text.contains(#"id="new-product""#))
+            var bad = product
+            bad["prices"] = "USD twelve"
+            let refused = try await billingOps.post("/admin/products", form: bad)
+            #expect(refused.status == .unprocessableContent
+                    && AdminClient.capture(#"role="alert">([^<]*)"#, in: refused.text)?.contains("USD 29.00") == true)
+            let created = try await billingOps.post("/admin/products", form: product)
+            #expect(created.redirects(to: "/admin/products?done=product_created"), "\(created.status) \(created.text.prefix(300))")
+            let taken = try await billingOps.post("/admin/products", form: product)
+            #expect(taken.status == .unprocessableContent && taken.text.contains("never reused"), "\(taken.status)")
+            let tenant = try await api.signUp()
+            let onSale = try await api.call(.get, "/v1/products", token: tenant.token).json["data"].array.compactMap { $0["code"].string }
+            #expect(onSale.contains(code), "\(onSale)")
+
+            let retired = try await billingOps.post("/admin/products/\(code)/retire")
+            #expect(retired.redirects(to: "/admin/products?done=product_retired"), "\(retired.status)")
+            let after = try await api.call(.get, "/v1/products", token: tenant.token).json["data"].array.compactMap { $0["code"].string }
+            #expect(!after.contains(code) && after.contains("onboarding"), "\(after)")
+            let draft = try await api.call(.post, "/v1/orders", json: #"{"currency":"USD","lines":[{"product":"\#(code)","quantity":1}]}"#,
+                                           token: tenant.token)
+            #expect(draft.status == .unprocessableContent && draft.text.contains("product_not_found"), "\(draft.text)")
+        }
+    }
 }

@@ -17,4 +17,17 @@ struct CancelOrderStep {
         try await tx.publish(OrderCanceled(tenantID: tx.tenantID, order: try await OrderRows.snapshot(order, in: tx), actor: actor,
                                            canceledAt: tx.now))
     }
+
+    /// The cancel rules (`OrderRules.cancel`) for `actor`, refusals in words.
+    static func decide(_ order: Order, by actor: OrderActor) throws -> OrderRules.Cancel {
+        do {
+            return try OrderRules.cancel(status: order.status, payment: order.paymentStatus, by: actor)
+        } catch .paidNeedsStaff {
+            throw AppError(.orderCancelRefused, "This order is paid; ask support to cancel it (they refund it in full).")
+        } catch .fulfilled {
+            throw AppError(.orderCancelRefused, actor == .tenant
+                ? "This order was delivered, at least in part, so it cannot be canceled; ask support for a refund."
+                : "This order was delivered, at least in part: refund it instead of canceling.")
+        }
+    }
 }

@@ -18,7 +18,7 @@ struct CancelOrderUseCase {
             guard let order = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
             return order
         }
-        if try Self.decide(order) == .alreadyCanceled { return order }
+        if try CancelOrderStep.decide(order, by: .tenant) == .alreadyCanceled { return order }
         if order.status != .draft {
             do {
                 _ = try await billing.voidOneOff(tenantID: principal.tenantID, source: "order/\(id)", by: .tenant(principal))
@@ -28,23 +28,12 @@ struct CancelOrderUseCase {
         }
         return try await db.tenant(principal.tenantID) { tx in
             guard let current = try await OrderRows.find(id, in: tx, lock: true) else { throw AppError(.orderNotFound, "There is no such order.") }
-            if try Self.decide(current) == .cancel {
+            if try CancelOrderStep.decide(current, by: .tenant) == .cancel {
                 try await CancelOrderStep()(current, actor: .tenant, actorID: principal.userID.rawValue, detail: [:], in: tx)
                 try await tx.audit(.orderCanceled, by: principal, target: "order/\(id)",
                                    after: ["status": .string(OrderStatus.canceled.rawValue)])
             }
             return try await OrderRows.find(id, in: tx) ?? current
-        }
-    }
-
-    /// The cancel rules for the tenant, refusals in words.
-    static func decide(_ order: Order) throws -> OrderRules.Cancel {
-        do {
-            return try OrderRules.cancel(status: order.status, payment: order.paymentStatus, by: .tenant)
-        } catch .paidNeedsStaff {
-            throw AppError(.orderCancelRefused, "This order is paid; ask support to cancel it (they refund it in full).")
-        } catch .fulfilled {
-            throw AppError(.orderCancelRefused, "This order was delivered, at least in part, so it cannot be canceled; ask support for a refund.")
         }
     }
 }

@@ -17,7 +17,7 @@ struct StaffCancelOrderUseCase {
         let reason = try StaffReason(reason).value
         let order = try await db.tenant(tenantID) { tx in try await StaffOrderUseCase.find(id, in: tx) }
         var detail = ["reason": reason]
-        switch try Self.decide(order) {
+        switch try CancelOrderStep.decide(order, by: .staff) {
         case .alreadyCanceled: return order
         case .cancel:
             if order.status != .draft {
@@ -40,22 +40,12 @@ struct StaffCancelOrderUseCase {
             guard current.status != .canceled else { return current }
             // Billing refuses to void a paid invoice, so an unpaid order cannot have become paid
             // since; a delivery made meanwhile refuses here.
-            _ = try Self.decide(current)
+            _ = try CancelOrderStep.decide(current, by: .staff)
             try await CancelOrderStep()(current, actor: .staff, actorID: principal.staffID.rawValue, detail: detail, in: tx)
             try await tx.audit(.orderCanceled, by: principal, target: "order/\(id)", reason: reason,
                                before: ["status": .string(current.status.rawValue), "payment_status": .string(current.paymentStatus.rawValue)],
                                after: ["status": .string(OrderStatus.canceled.rawValue)])
             return try await StaffOrderUseCase.find(id, in: tx)
-        }
-    }
-
-    static func decide(_ order: Order) throws -> OrderRules.Cancel {
-        do {
-            return try OrderRules.cancel(status: order.status, payment: order.paymentStatus, by: .staff)
-        } catch .fulfilled {
-            throw AppError(.orderCancelRefused, "This order was delivered, at least in part: refund it instead of canceling.")
-        } catch .paidNeedsStaff {
-            throw AppError(.orderCancelRefused, "Only staff may cancel a paid order.")
         }
     }
 }
