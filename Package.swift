@@ -94,7 +94,7 @@ let package = Package(
              extra: [lifecycle, "InvoicePDF", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                      .product(name: "Crypto", package: "swift-crypto"),
                      .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")])
-    + module("Orders", uses: ["Billing", "Accounts"])
+    + module("Orders", uses: ["Billing", "Accounts", "Notifications"])
     + module("Notifications", uses: ["Accounts", "Billing", "Orders"],
              extra: ["TemplateEngine", lifecycle, .product(name: "NIOCore", package: "swift-nio"),
                      .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")])

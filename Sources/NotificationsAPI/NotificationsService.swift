@@ -81,3 +81,28 @@ public struct Delivery: Sendable, Equatable {
 extension AppError.Code {
     public static let messageNotFound = Self("message_not_found", kind: .notFound)
 }
+
+/// An email about something another module owns (`about`: `order/<id>`) left Keel: published in
+/// the transaction that records it sent, so the owner hears of each sent email once.
+public struct EmailSent: IntegrationEvent, Equatable {
+    public static let eventType = "notifications.email_sent.v1"
+    public let tenantID: TenantID
+    public let messageID: MessageID
+    public let about: String
+    /// The email's template: `order_placed`, `order_refunded`, …
+    public let kind: String
+    public let recipient: String
+    public let subject: String
+    public let sentAt: Date
+
+    public init(tenantID: TenantID, messageID: MessageID, about: String, kind: String, recipient: String, subject: String,
+                sentAt: Date) {
+        self.tenantID = tenantID
+        self.messageID = messageID
+        self.about = about
+        self.kind = kind
+        self.recipient = recipient
+        self.subject = subject
+        self.sentAt = sentAt
+    }
+}

@@ -19,9 +19,11 @@ public struct OrdersModule: OrdersService, OrdersSupportService {
         self.billingSupport = billingSupport
     }
 
-    /// Registers Orders' reactions to Billing's events about its invoices.
+    /// Registers Orders' reactions to Billing's events about its invoices and Notifications'
+    /// about the emails it sent about orders.
     public func subscribe(into subscriptions: inout EventSubscriptions) {
         BillingPaymentSubscriptions().register(into: &subscriptions)
+        EmailSubscriptions().register(into: &subscriptions)
     }
 
     public func place(_ principal: Principal, id: OrderID, expectedVersion: Int?) async throws -> Order {

@@ -12,6 +12,13 @@ protocol EmailModel: Encodable, Sendable {
     static var kind: String { get }
     var tenantName: String { get }
     var subject: String { get }
+    /// What the email is about when another module owns it (`order/<id>`): that module hears
+    /// when it is sent (`EmailSent`).
+    var about: String? { get }
+}
+
+extension EmailModel {
+    var about: String? { nil }
 }
 
 struct WelcomeEmail: EmailModel {

@@ -17,8 +17,10 @@ struct OrderPlacedEmail: EmailModel {
     let placedAt: Date
     let orderURL: String
     let subject: String
+    let about: String?
 
     init(_ event: OrderPlaced, links: Links) {
+        about = "order/\(event.order.orderID)"
         tenantName = event.order.customerName
         reference = event.order.reference
         items = event.items.map { "\($0.quantity) × \($0.productName)" }
@@ -40,10 +42,12 @@ struct OrderPaymentFailedEmail: EmailModel {
     let occurredAt: Date
     let orderURL: String
     let subject: String
+    let about: String?
 
     /// Nil when the invoice was not issued for an order.
     init?(_ event: PaymentFailed, links: Links) {
         guard let source = event.source, source.hasPrefix("order/"), let id = OrderID(String(source.dropFirst(6))) else { return nil }
+        about = source
         tenantName = event.customerName
         reference = String(id.description.prefix(8))
         amount = event.amount.description
@@ -64,8 +68,10 @@ struct OrderFulfilledEmail: EmailModel {
     let fulfilledAt: Date
     let orderURL: String
     let subject: String
+    let about: String?
 
     init(_ event: OrderFulfilled, links: Links) {
+        about = "order/\(event.order.orderID)"
         tenantName = event.order.customerName
         reference = event.order.reference
         items = event.items.map { "\($0.quantity) × \($0.productName)" }
@@ -88,8 +94,10 @@ struct OrderRefundedEmail: EmailModel {
     let refundedAt: Date
     let orderURL: String
     let subject: String
+    let about: String?
 
     init(_ event: OrderRefunded, links: Links) {
+        about = "order/\(event.order.orderID)"
         tenantName = event.order.customerName
         reference = event.order.reference
         amount = event.amount.description

@@ -10,12 +10,13 @@ enum MessageRows {
     /// Queues a rendered email in the subscriber's transaction (so it exists exactly when the
     /// event's inbox record does).
     static func insert(kind: String, recipient: String, senderName: String, subject: String, text: String, html: String,
-                       in tx: TenantTransaction) async throws -> MessageID {
+                       about: String? = nil, in tx: TenantTransaction) async throws -> MessageID {
         let id = MessageID.generate()
         try await tx.execute("""
             with queued as (
-                insert into notifications.messages (tenant_id, message_id, kind, recipient, sender_name, subject, text_body, html_body)
-                values (\(tx.tenantID), \(id), \(kind), \(recipient), \(senderName), \(subject), \(text), \(html))
+                insert into notifications.messages (tenant_id, message_id, kind, recipient, sender_name, subject, text_body, html_body,
+                                                    about)
+                values (\(tx.tenantID), \(id), \(kind), \(recipient), \(senderName), \(subject), \(text), \(html), \(about))
                 returning message_id)
             select pg_notify(\(MailSender.channel), '') from queued
             """)
@@ -33,8 +34,13 @@ enum MessageRows {
         let html: String
         let attempts: Int
         let createdAt: Date
+        let kind: String
+        /// What it is about, when another module owns it.
+        let about: String?
 
         init(_ row: Row) throws {
+            kind = try row.decode("kind")
+            about = try row.decode("about")
             id = try row.decode("message_id")
             tenantID = try row.decode("tenant_id")
             recipient = try row.decode("recipient")
@@ -99,7 +105,7 @@ enum MessageRows {
                     limit \(limit)
                     for update skip locked)
             returning m.message_id, m.tenant_id, m.recipient, m.sender_name, m.subject, m.text_body, m.html_body,
-                      m.attempts, m.created_at
+                      m.attempts, m.created_at, m.kind, m.about
             """).map(Claimed.init)
     }
 
@@ -111,7 +117,7 @@ enum MessageRows {
         case failed(reason: String)
     }
 
-    static func record(_ message: Claimed, _ outcome: Outcome, transport: String, in tx: PlatformTransaction) async throws {
+    static func record(_ message: Claimed, _ outcome: Outcome, transport: String, in tx: some SQLTransaction) async throws {
         let ours: SQL = """
             tenant_id = \(message.tenantID) and message_id = \(message.id) and status = 'queued' and attempts = \(message.attempts)
             """

@@ -110,6 +110,16 @@ public final class MailSender: Service, Sendable {
             logger.error("mail failed", metadata: ["message_id": "\(message.id)", "reason": "\(failure)"])
             outcome = .failed(reason: failure.description)
         }
+        if case .sent = outcome, let about = message.about {
+            // An email about another module's record: marked sent and announced in one tenant
+            // transaction, so the owner hears of it exactly when it is recorded sent.
+            try await platform.tenants.tenant(message.tenantID) { tx in
+                try await MessageRows.record(message, outcome, transport: transport.name, in: tx)
+                try await tx.publish(EmailSent(tenantID: message.tenantID, messageID: message.id, about: about, kind: message.kind,
+                                               recipient: message.recipient, subject: message.subject, sentAt: tx.now))
+            }
+            return
+        }
         try await platform.platform("mail record") { tx in
             try await MessageRows.record(message, outcome, transport: transport.name, in: tx)
         }

@@ -14,6 +14,6 @@ struct QueueEmailStep {
         let text = try library.render("email/\(Model.kind).txt", model)
         let html = try library.render("email/\(Model.kind).html", model)
         _ = try await MessageRows.insert(kind: Model.kind, recipient: recipient, senderName: model.tenantName,
-                                         subject: model.subject, text: text, html: html, in: tx)
+                                         subject: model.subject, text: text, html: html, about: model.about, in: tx)
     }
 }
