@@ -142,38 +142,38 @@ enum OrderRows {
         return try await withLines([row], in: tx).first
     }
 
-    /// Newest first, filtered.
+    /// The tenant's orders, newest first, filtered.
     static func page(_ filter: OrderFilter, _ request: PageRequest, in tx: TenantTransaction) async throws -> Page<Order> {
-        let rows = try await tx.query("""
-            select \(columns) from orders.orders
-             where tenant_id = \(tx.tenantID)
-               and (\(filter.status?.rawValue)::text is null or status = \(filter.status?.rawValue))
-               and (\(filter.paymentStatus?.rawValue)::text is null or payment_status = \(filter.paymentStatus?.rawValue))
-               and (\(request.after)::uuid is null or order_id < \(request.after))
-             order by order_id desc limit \(request.limit + 1)
-            """)
-        return Page(fetched: try await withLines(rows, in: tx), limit: request.limit, id: \.id.rawValue)
+        try await page(["tenant_id = \(tx.tenantID)"] + conditions(filter, request), limit: request.limit, in: tx)
     }
 
-    /// Newest first across tenants (or one), for staff. Only the filters given become conditions,
-    /// so the planner sees a plain `tenant_id = …` and walks `orders_recent` for one tenant, or
-    /// `orders_platform_recent` across them (an `(x is null or …)` form hid that from it, and a
-    /// page read every order).
+    /// Newest first across tenants (or one, `filter.tenantID`), for staff.
     static func page(_ filter: OrderFilter, _ request: PageRequest, in tx: PlatformTransaction) async throws -> Page<Order> {
+        let tenant: [SQL] = filter.tenantID.map { ["tenant_id = \($0)"] } ?? []
+        return try await page(tenant + conditions(filter, request), limit: request.limit, in: tx)
+    }
+
+    /// Only the filters given become conditions, so the planner sees a plain `tenant_id = …` and
+    /// walks `orders_recent` for one tenant, or `orders_platform_recent` across them (an
+    /// `(x is null or …)` form hid that from it, and a page read every order).
+    private static func conditions(_ filter: OrderFilter, _ request: PageRequest) -> [SQL] {
         var conditions: [SQL] = []
-        if let tenant = filter.tenantID { conditions.append("tenant_id = \(tenant)") }
         if let status = filter.status { conditions.append("status = \(status.rawValue)") }
         if let payment = filter.paymentStatus { conditions.append("payment_status = \(payment.rawValue)") }
         if let from = filter.createdFrom { conditions.append("created_at >= \(from)") }
         if let before = filter.createdBefore { conditions.append("created_at < \(before)") }
         if let reference = filter.reference { conditions.append("order_id::text like \(SQL.likePattern(prefix: reference))") }
         if let after = request.after { conditions.append("order_id < \(after)") }
+        return conditions
+    }
+
+    private static func page(_ conditions: [SQL], limit: Int, in tx: some SQLTransaction) async throws -> Page<Order> {
         let whereClause = conditions.isEmpty ? SQL("") : conditions.dropFirst().reduce("where " + conditions[0]) { $0 + " and " + $1 }
         let rows = try await tx.query("""
             select \(columns) from orders.orders \(whereClause)
-             order by order_id desc limit \(request.limit + 1)
+             order by order_id desc limit \(limit + 1)
             """)
-        return Page(fetched: try await withLines(rows, in: tx), limit: request.limit, id: \.id.rawValue)
+        return Page(fetched: try await withLines(rows, in: tx), limit: limit, id: \.id.rawValue)
     }
 
     /// The orders of `rows` with their lines, read in one query (on either path: the tenant

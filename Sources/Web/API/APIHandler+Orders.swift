@@ -29,8 +29,13 @@ extension APIHandler {
 
     func listOrders(_ input: Operations.ListOrders.Input) async throws -> Operations.ListOrders.Output {
         let page = try PageRequest(limit: input.query.limit, startingAfter: input.query.startingAfter)
+        if let from = input.query.createdFrom, let before = input.query.createdBefore, from >= before {
+            throw AppError.validation([FieldError(field: "created_before", code: "empty_range",
+                                                  message: "created_before must come after created_from.")])
+        }
         let filter = OrderFilter(status: try input.query.status.map { try schemaValue($0) },
-                                 paymentStatus: try input.query.paymentStatus.map { try schemaValue($0) })
+                                 paymentStatus: try input.query.paymentStatus.map { try schemaValue($0) },
+                                 createdFrom: input.query.createdFrom, createdBefore: input.query.createdBefore)
         let found = try await orders.orders(try APIRequest.principal(), filter: filter, page: page)
         return .ok(.init(body: .json(.init(data: try found.items.map(Components.Schemas.Order.init),
                                            hasMore: found.hasMore, nextCursor: found.nextCursor))))

@@ -43,6 +43,16 @@ struct OrdersAPITests {
             #expect(read.status == .ok && read.headers[.eTag] == "\"1\"", "\(read.text)")
             #expect(try await api.call(.get, "/v1/orders?status=draft", token: tenant.token).json["data"].array.count == 1)
             #expect(try await api.call(.get, "/v1/orders?status=placed", token: tenant.token).json["data"].array.isEmpty)
+            // a created range: this century finds it, the next does not, a backwards one is 422
+            let century = "created_from=2000-01-01T00:00:00Z&created_before=2100-01-01T00:00:00Z"
+            #expect(try await api.call(.get, "/v1/orders?\(century)", token: tenant.token).json["data"].array.count == 1)
+            #expect(try await api.call(.get, "/v1/orders?created_from=2100-01-01T00:00:00Z", token: tenant.token).json["data"].array.isEmpty)
+            // any RFC 3339 time is understood, fractional seconds too (the contract run sent one)
+            let fractional = try await api.call(.get, "/v1/orders?created_before=0001-01-01T17%3A02%3A27.037Z", token: tenant.token)
+            #expect(fractional.status == .ok && fractional.json["data"].array.isEmpty, "\(fractional.text)")
+            let backwards = try await api.call(.get, "/v1/orders?created_from=2100-01-01T00:00:00Z&created_before=2000-01-01T00:00:00Z",
+                                               token: tenant.token)
+            #expect(backwards.status == .unprocessableContent && backwards.text.contains("created_before"), "\(backwards.text)")
 
             // when: the lines are replaced at version 1, then again at the stale version 1
             let lines = #"{"lines":[{"product":"extra-seats","quantity":4}]}"#
