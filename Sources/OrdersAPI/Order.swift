@@ -9,6 +9,10 @@ public struct ProductID: Identifier {
 public struct OrderID: Identifier {
     public let rawValue: UUID
     public init(rawValue: UUID) { self.rawValue = rawValue }
+
+    /// The order's short reference, as emails, invoices and the console show it: its id's first
+    /// 8 digits (the console's search takes it).
+    public var reference: String { String(description.prefix(8)) }
 }
 
 /// Something a tenant can buy beyond its plan, from the platform's catalog (staff manage it).

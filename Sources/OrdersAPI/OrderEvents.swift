@@ -17,7 +17,7 @@ public struct OrderSnapshot: Codable, Sendable, Equatable {
 
     public init(orderID: OrderID, total: Money, customerName: String, email: String?) {
         self.orderID = orderID
-        self.reference = String(orderID.rawValue.uuidString.prefix(8)).lowercased()
+        self.reference = orderID.reference
         self.total = total
         self.customerName = customerName
         self.email = email

@@ -86,9 +86,7 @@ enum TenantSearchRows {
             """).map(UserRows.decode)
         // Their tenants in one more query (a join would make the two tables' columns collide).
         let ids = Array(Set(users.map(\.tenantID.rawValue)))
-        let owners = try await tx.query("""
-            select \(TenantRows.columns) from accounts.tenants where tenant_id = any(\(SQLValue.uuids(ids)))
-            """).map(TenantRows.decode)
+        let owners = try await TenantRows.find(ids.map(TenantID.init(rawValue:)), in: tx)
         let byID = Dictionary(uniqueKeysWithValues: owners.map { ($0.id, $0) })
         return FindResults(tenants: tenants, users: users.compactMap { user in byID[user.tenantID].map { (user, $0) } })
     }

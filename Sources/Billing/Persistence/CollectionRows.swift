@@ -103,11 +103,10 @@ enum CollectionRows {
         let card: PaymentMethodInfo.Card?
     }
 
-    static func payer(in tx: TenantTransaction, lock: Bool = false) async throws -> Payer {
+    static func payer(in tx: TenantTransaction) async throws -> Payer {
         guard let row = try await tx.query("""
             select provider_customer, payment_method, payment_method_brand, payment_method_last4, payment_method_expires
               from billing.profiles where tenant_id = \(tx.tenantID)
-            \(unsafeRaw: lock ? "for update" : "")
             """).first else { return Payer(customer: nil, paymentMethod: nil, card: nil) }
         let method: String? = try row.decode("payment_method")
         let card = try method.map {

@@ -49,7 +49,7 @@ struct OrderPaymentFailedEmail: EmailModel {
         guard let source = event.source, source.hasPrefix("order/"), let id = OrderID(String(source.dropFirst(6))) else { return nil }
         about = source
         tenantName = event.customerName
-        reference = String(id.description.prefix(8))
+        reference = id.reference
         amount = event.amount.description
         failureMessage = event.failureMessage
         occurredAt = event.occurredAt

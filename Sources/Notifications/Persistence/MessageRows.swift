@@ -117,30 +117,34 @@ enum MessageRows {
         case failed(reason: String)
     }
 
-    static func record(_ message: Claimed, _ outcome: Outcome, transport: String, in tx: some SQLTransaction) async throws {
+    /// Whether the outcome was recorded (false: a newer claim owns the message now).
+    @discardableResult
+    static func record(_ message: Claimed, _ outcome: Outcome, transport: String, in tx: some SQLTransaction) async throws -> Bool {
         let ours: SQL = """
             tenant_id = \(message.tenantID) and message_id = \(message.id) and status = 'queued' and attempts = \(message.attempts)
             """
+        let sql: SQL
         switch outcome {
         case .sent:
-            try await tx.execute("""
+            sql = """
                 update notifications.messages
                    set status = 'sent', sent_at = now(), transport = \(transport), last_error = null
                  where \(ours)
-                """)
+                """
         case .retry(let seconds, let reason):
-            try await tx.execute("""
+            sql = """
                 update notifications.messages
                    set available_at = now() + make_interval(secs => \(seconds)),
                        last_error = \(String(reason.prefix(2000))), transport = \(transport)
                  where \(ours)
-                """)
+                """
         case .failed(let reason):
-            try await tx.execute("""
+            sql = """
                 update notifications.messages
                    set status = 'failed', last_error = \(String(reason.prefix(2000))), transport = \(transport)
                  where \(ours)
-                """)
+                """
         }
+        return try await !tx.query(sql + " returning 1").isEmpty
     }
 }

@@ -114,7 +114,8 @@ public final class MailSender: Service, Sendable {
             // An email about another module's record: marked sent and announced in one tenant
             // transaction, so the owner hears of it exactly when it is recorded sent.
             try await platform.tenants.tenant(message.tenantID) { tx in
-                try await MessageRows.record(message, outcome, transport: transport.name, in: tx)
+                // A newer claim owns the message now: its sender announces it, not this one.
+                guard try await MessageRows.record(message, outcome, transport: transport.name, in: tx) else { return }
                 try await tx.publish(EmailSent(tenantID: message.tenantID, messageID: message.id, about: about, kind: message.kind,
                                                recipient: message.recipient, subject: message.subject, sentAt: tx.now))
             }

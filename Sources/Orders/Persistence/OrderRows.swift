@@ -39,7 +39,7 @@ enum OrderRows {
         }
     }
 
-    /// A draft's coupon code: a new one, or none (`""`).
+    /// A draft's coupon code: a new one, or none (nil).
     static func setCoupon(_ id: OrderID, _ coupon: String?, in tx: TenantTransaction) async throws {
         try await tx.execute("""
             update orders.orders set coupon_code = \(coupon) where tenant_id = \(tx.tenantID) and order_id = \(id)
@@ -121,17 +121,23 @@ enum OrderRows {
         return OrderSnapshot(orderID: order.id, total: order.total, customerName: contact.name, email: contact.email)
     }
 
-    /// The order an invoice was issued for, and that invoice.
-    static func find(invoice: UUID, in tx: TenantTransaction, lock: Bool = false) async throws -> Order? {
-        guard let id: UUID = try await tx.query("""
-            select order_id from orders.orders where tenant_id = \(tx.tenantID) and invoice_id = \(invoice)
-            """).first?.decode("order_id") else { return nil }
-        return try await find(OrderID(rawValue: id), in: tx, lock: lock)
+    /// The order an invoice was issued for, locked (Billing's event is about to change it).
+    static func find(invoice: UUID, in tx: TenantTransaction) async throws -> Order? {
+        guard let row = try await tx.query("""
+            select \(columns) from orders.orders where tenant_id = \(tx.tenantID) and invoice_id = \(invoice) for update
+            """).first else { return nil }
+        return try await withLines([row], in: tx).first
     }
 
-    static func invoice(of id: OrderID, in tx: TenantTransaction) async throws -> UUID? {
-        try await tx.query("select invoice_id from orders.orders where tenant_id = \(tx.tenantID) and order_id = \(id)")
-            .first?.decode("invoice_id")
+    /// The order, or `order_not_found`.
+    static func require(_ id: OrderID, in tx: TenantTransaction, lock: Bool = false) async throws -> Order {
+        guard let order = try await find(id, in: tx, lock: lock) else { throw AppError(.orderNotFound, "There is no such order.") }
+        return order
+    }
+
+    /// Whether the tenant has this order (without reading it).
+    static func exists(_ id: OrderID, in tx: TenantTransaction) async throws -> Bool {
+        try await !tx.query("select 1 from orders.orders where tenant_id = \(tx.tenantID) and order_id = \(id)").isEmpty
     }
 
     static func find(_ id: OrderID, in tx: TenantTransaction, lock: Bool = false) async throws -> Order? {

@@ -21,14 +21,6 @@ enum ProductRows {
         try await tx.query("select \(columns) from orders.products p order by p.status, p.name").map(decode)
     }
 
-    /// Every product a stored line names (retired ones too: an old order still shows them).
-    static func byID(_ ids: [UUID], in tx: some SQLTransaction) async throws -> [ProductID: Product] {
-        guard !ids.isEmpty else { return [:] }
-        let products = try await tx.query("select \(columns) from orders.products p where p.product_id = any(\(SQLValue.uuids(ids)))")
-            .map(decode)
-        return Dictionary(uniqueKeysWithValues: products.map { ($0.id, $0) })
-    }
-
     /// A new product and its prices; nil when the code is taken.
     static func insert(_ product: NewProduct, id: ProductID, in tx: PlatformTransaction) async throws -> Product? {
         guard try await !tx.query("""

@@ -169,7 +169,7 @@ extension AdminConsole {
     }
 
     static func orderRow(_ order: Order, tenant: Tenant?) -> OrderRow {
-        OrderRow(id: order.id.description, reference: String(order.id.description.prefix(8)), tenantID: order.tenantID.description,
+        OrderRow(id: order.id.description, reference: order.id.reference, tenantID: order.tenantID.description,
                  tenantName: tenant?.name ?? order.tenantID.description, status: order.status.rawValue,
                  paymentStatus: order.paymentStatus.rawValue, items: Self.items(order), total: order.total.description,
                  createdAt: order.createdAt, placedAt: order.placedAt)
@@ -353,6 +353,14 @@ extension AdminConsole {
         }
     }
 
+    /// One tenant, for a page that only names it (not the tenant page's whole detail).
+    func tenant(_ session: StaffSession, _ id: TenantID) async throws -> Tenant {
+        guard let tenant = try await support.tenants(session.principal, ids: [id])[id] else {
+            throw AppError(.tenantNotFound, "There is no such tenant.")
+        }
+        return tenant
+    }
+
     /// A refusal in words: its fields' messages when it names fields, its detail otherwise.
     static func sentence(_ error: AppError) -> String {
         error.fieldErrors.isEmpty ? error.detail : error.fieldErrors.map(\.message).joined(separator: " ")
@@ -365,16 +373,17 @@ extension AdminConsole {
 
     private func orderPage(_ session: StaffSession, _ tenantID: TenantID, _ orderID: OrderID, notice: String? = nil,
                            error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let detail = try await support.tenantDetail(session.principal, id: tenantID)
-        let order = try await orders.order(session.principal, tenantID: tenantID, id: orderID)
-        let timeline = try await orders.timeline(session.principal, tenantID: tenantID, id: orderID)
+        let tenant = try await self.tenant(session, tenantID)
+        async let reading = orders.order(session.principal, tenantID: tenantID, id: orderID)
+        async let entries = orders.timeline(session.principal, tenantID: tenantID, id: orderID)
+        let (order, timeline) = try await (reading, entries)
         var chrome = Chrome(session, section: "orders", notice: notice)
         chrome.error = error
         let principal = session.principal
         let delivered = order.lines.contains { $0.fulfilled > 0 }
         let paid = order.paymentStatus == .paid || order.paymentStatus == .partiallyRefunded
         return try page("order", OrderPage(
-            tenant: TenantView(detail.tenant), id: order.id.description, reference: String(order.id.description.prefix(8)),
+            tenant: TenantView(tenant), id: order.id.description, reference: order.id.reference,
             status: order.status.rawValue, paymentStatus: order.paymentStatus.rawValue, currency: order.currency.code,
             total: order.total.description, coupon: order.coupon, discount: order.discount.description,
             amountPaid: order.amountPaid?.description, refunded: order.refunded.description,

@@ -185,11 +185,11 @@ extension AdminConsole {
 
     private func invoicePage(_ session: StaffSession, _ tenantID: TenantID, _ invoiceID: InvoiceID, notice: String? = nil,
                              error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let detail = try await support.tenantDetail(session.principal, id: tenantID)
+        let tenant = try await self.tenant(session, tenantID)
         let collection = try await billing.collection(session.principal, tenantID: tenantID, invoiceID: invoiceID)
         var chrome = Chrome(session, section: "tenants", notice: notice)
         chrome.error = error
-        return try page("invoice", InvoicePage(collection, tenant: TenantView(detail.tenant),
+        return try page("invoice", InvoicePage(collection, tenant: TenantView(tenant),
                                                canOperate: session.principal.can(.billingOperate)),
                         chrome: chrome, status: status)
     }

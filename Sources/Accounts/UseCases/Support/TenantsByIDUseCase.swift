@@ -11,6 +11,6 @@ struct TenantsByIDUseCase {
         try principal.require(.consoleRead)
         guard !ids.isEmpty else { return [:] }
         let tenants = try await platform.platform("console: tenants by id") { tx in try await TenantRows.find(ids, in: tx) }
-        return Dictionary(tenants.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(uniqueKeysWithValues: tenants.map { ($0.id, $0) })
     }
 }

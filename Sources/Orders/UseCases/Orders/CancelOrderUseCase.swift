@@ -15,7 +15,7 @@ struct CancelOrderUseCase {
     func callAsFunction(_ principal: Principal, id: OrderID) async throws -> Order {
         try principal.require(.ordersManage)
         let order = try await db.tenant(principal.tenantID) { tx in
-            guard let order = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            let order = try await OrderRows.require(id, in: tx)
             return order
         }
         if try CancelOrderStep.decide(order, by: .tenant) == .alreadyCanceled { return order }
@@ -27,7 +27,7 @@ struct CancelOrderUseCase {
             }
         }
         return try await db.tenant(principal.tenantID) { tx in
-            guard let current = try await OrderRows.find(id, in: tx, lock: true) else { throw AppError(.orderNotFound, "There is no such order.") }
+            let current = try await OrderRows.require(id, in: tx, lock: true)
             if try CancelOrderStep.decide(current, by: .tenant) == .cancel {
                 try await CancelOrderStep()(current, actor: .tenant, actorID: principal.userID.rawValue, detail: [:], in: tx)
                 try await tx.audit(.orderCanceled, by: principal, target: "order/\(id)",

@@ -11,12 +11,14 @@ import Storage
 /// deliver, or more than is left of a line.
 struct DeliverStep {
     @discardableResult
+    /// `products`: the order's lines' products when the caller read them already.
     func callAsFunction(_ order: Order, _ quantities: [Int: Int], actor: OrderActor, actorID: UUID?, how: String,
-                        in tx: TenantTransaction) async throws -> Order {
+                        products known: [Int: (automatic: Bool, seats: Int)]? = nil, in tx: TenantTransaction) async throws -> Order {
         guard OrderRules.canFulfil(status: order.status, payment: order.paymentStatus) else {
             throw AppError(.orderConflict, "Only a placed, paid order can be delivered; this one is \(order.status.phrase) and \(order.paymentStatus.phrase).")
         }
-        let products = try await OrderRows.lineProducts(order.id, in: tx)
+        let products: [Int: (automatic: Bool, seats: Int)]
+        if let known { products = known } else { products = try await OrderRows.lineProducts(order.id, in: tx) }
         var problems: [FieldError] = []
         var items: [OrderItem] = []
         for (number, quantity) in quantities.sorted(by: { $0.key < $1.key }) where quantity != 0 {

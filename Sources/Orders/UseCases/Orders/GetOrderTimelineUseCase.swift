@@ -10,7 +10,7 @@ struct GetOrderTimelineUseCase {
     func callAsFunction(_ principal: Principal, id: OrderID) async throws -> [OrderTimelineEntry] {
         try principal.require(.ordersRead)
         return try await db.tenant(principal.tenantID) { tx in
-            guard try await OrderRows.find(id, in: tx) != nil else { throw AppError(.orderNotFound, "There is no such order.") }
+            guard try await OrderRows.exists(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
             return try await OrderEventRows.timeline(id, withNotes: false, in: tx)
         }
     }

@@ -8,9 +8,6 @@ struct GetOrderUseCase {
 
     func callAsFunction(_ principal: Principal, id: OrderID) async throws -> Order {
         try principal.require(.ordersRead)
-        return try await db.tenant(principal.tenantID) { tx in
-            guard let order = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
-            return order
-        }
+        return try await db.tenant(principal.tenantID) { tx in try await OrderRows.require(id, in: tx) }
     }
 }

@@ -14,7 +14,7 @@ struct PayOrderUseCase {
     func callAsFunction(_ principal: Principal, id: OrderID, idempotency: IdempotentCompletion<Order>?) async throws -> Order {
         try principal.require(.ordersManage)
         let order = try await db.tenant(principal.tenantID) { tx in
-            guard let order = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            let order = try await OrderRows.require(id, in: tx)
             return order
         }
         guard order.status != .draft, order.status != .canceled else {
@@ -33,9 +33,9 @@ struct PayOrderUseCase {
             throw error
         }
         return try await db.tenant(principal.tenantID) { tx in
-            guard let current = try await OrderRows.find(id, in: tx, lock: true) else { throw AppError(.orderNotFound, "There is no such order.") }
+            let current = try await OrderRows.require(id, in: tx, lock: true)
             if attempt.state == .succeeded { try await RecordPaymentStep()(current, .paid(attempt.amount), in: tx) }
-            guard let paid = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            let paid = try await OrderRows.require(id, in: tx)
             if let idempotency { try await tx.complete(idempotency, with: paid) }
             return paid
         }

@@ -16,10 +16,8 @@ struct PlaceOrderUseCase {
     func callAsFunction(_ principal: Principal, id: OrderID, expectedVersion: Int?) async throws -> Order {
         try principal.require(.ordersManage)
         let draft = try await db.tenant(principal.tenantID) { tx -> Order in
-            guard let order = try await OrderRows.find(id, in: tx, lock: true) else {
-                throw AppError(.orderNotFound, "There is no such order.")
-            }
-            if order.status == .placed, try await OrderRows.invoice(of: id, in: tx) != nil { return order }
+            let order = try await OrderRows.require(id, in: tx, lock: true)
+            if order.status == .placed, order.invoiceID != nil { return order }
             if let expectedVersion, expectedVersion != order.version { throw AppError.versionMismatch(current: order.version) }
             guard order.status == .draft else {
                 throw AppError(.orderConflict, "Only a draft can be placed; this order is \(order.status.phrase).")
@@ -29,7 +27,7 @@ struct PlaceOrderUseCase {
                                                     lines: order.lines.map { NewOrderLine(productCode: $0.productCode, quantity: $0.quantity) },
                                                     in: tx)
             try await OrderRows.replaceLines(id, draft: priced, bumpVersion: false, in: tx)
-            guard let frozen = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            let frozen = try await OrderRows.require(id, in: tx)
             return frozen
         }
         if draft.status == .placed { return draft }
@@ -37,7 +35,7 @@ struct PlaceOrderUseCase {
         do {
             invoice = try await billing.invoiceOneOff(
                 principal, source: "order/\(id)", currency: draft.currency,
-                items: draft.lines.map { OneOffItem(description: "\($0.productName) (order \(id.rawValue.uuidString.prefix(8).lowercased()))",
+                items: draft.lines.map { OneOffItem(description: "\($0.productName) (order \(id.reference))",
                                                     quantity: $0.quantity, unitAmount: $0.unitAmount) },
                 coupon: draft.coupon)
         } catch let error as AppError where error.code == .couponNotFound || error.code == .couponNotRedeemable {
@@ -48,14 +46,14 @@ struct PlaceOrderUseCase {
         let discount = try invoice.lines.filter { $0.kind == .discount }
             .reduce(Money.zero(invoice.currency)) { try $0.subtracting($1.amount) }
         return try await db.tenant(principal.tenantID) { tx in
-            guard let current = try await OrderRows.find(id, in: tx, lock: true) else { throw AppError(.orderNotFound, "There is no such order.") }
+            let current = try await OrderRows.require(id, in: tx, lock: true)
             guard current.status == .draft else { return current }  // a concurrent place got here first
             try await OrderRows.place(id, invoice: invoice.id.rawValue, discount: discount, customerName: invoice.customer.name,
                                       email: invoice.customer.email, in: tx)
             try await OrderEventRows.append(id, kind: "placed", actor: .tenant, actorID: principal.userID.rawValue,
                                             detail: ["total": draft.total.description, "invoice": invoice.number ?? invoice.id.description,
                                                      "invoice_total": invoice.total.description], in: tx)
-            guard let placed = try await OrderRows.find(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
+            let placed = try await OrderRows.require(id, in: tx)
             try await tx.publish(OrderPlaced(
                 tenantID: tx.tenantID, order: try await OrderRows.snapshot(placed, in: tx),
                 items: placed.lines.map { OrderItem(productCode: $0.productCode, productName: $0.productName, quantity: $0.quantity) },

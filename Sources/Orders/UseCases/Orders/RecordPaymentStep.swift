@@ -48,6 +48,6 @@ struct RecordPaymentStep {
         let due = paid.lines.filter { products[$0.number]?.automatic == true && $0.fulfilled < $0.quantity }
         guard !due.isEmpty else { return }
         try await DeliverStep()(paid, Dictionary(uniqueKeysWithValues: due.map { ($0.number, $0.quantity - $0.fulfilled) }),
-                                actor: .system, actorID: nil, how: "automatic products, on payment", in: tx)
+                                actor: .system, actorID: nil, how: "automatic products, on payment", products: products, in: tx)
     }
 }

@@ -15,9 +15,7 @@ struct ReplaceOrderLinesUseCase {
         // nil keeps the draft's code; "" removes it.
         let coupon = try coupon.map { try OrderCoupon.normalize($0) }
         return try await db.tenant(principal.tenantID) { tx in
-            guard let order = try await OrderRows.find(id, in: tx, lock: true) else {
-                throw AppError(.orderNotFound, "There is no such order.")
-            }
+            let order = try await OrderRows.require(id, in: tx, lock: true)
             // Validate first (422), then the version (412): a bad body is wrong at any version.
             let draft = try await DraftLinesStep()(currency: order.currency.code, lines: lines, in: tx)
             // `If-Match: *` (nil) takes the draft as it is; the edge requires the header.

@@ -15,7 +15,7 @@ struct AddOrderNoteUseCase {
             throw AppError.validation([FieldError(field: "text", code: "length", message: "Write a note of 1 to 2000 characters.")])
         }
         try await db.tenant(tenantID) { tx in
-            _ = try await StaffOrderUseCase.find(id, in: tx)
+            guard try await OrderRows.exists(id, in: tx) else { throw AppError(.orderNotFound, "There is no such order.") }
             try await OrderEventRows.append(id, kind: "note", actor: .staff, actorID: principal.staffID.rawValue,
                                             detail: ["text": text, "by": principal.email], in: tx)
             try await tx.audit(.orderNoteAdded, by: principal, target: "order/\(id)", reason: nil, after: ["text": .string(text)])

@@ -12,7 +12,7 @@ struct FulfilOrderUseCase {
         try principal.require(.ordersFulfil)
         let note = fulfilment.note.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : String($0.prefix(500)) }
         return try await db.tenant(tenantID) { tx in
-            let order = try await StaffOrderUseCase.find(id, in: tx, lock: true)
+            let order = try await OrderRows.require(id, in: tx, lock: true)
             let delivered = try await DeliverStep()(order, fulfilment.quantities, actor: .staff, actorID: principal.staffID.rawValue,
                                                     how: note ?? "delivered by staff", in: tx)
             try await tx.audit(.orderFulfilled, by: principal, target: "order/\(id)", reason: note,

@@ -14,7 +14,7 @@ struct RefundOrderUseCase {
     func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, id: OrderID, amount: Money, reason: String) async throws -> Order {
         try principal.require(.billingOperate)
         let reason = try StaffReason(reason).value
-        let order = try await db.tenant(tenantID) { tx in try await StaffOrderUseCase.find(id, in: tx) }
+        let order = try await db.tenant(tenantID) { tx in try await OrderRows.require(id, in: tx) }
         guard order.paymentStatus.holdsMoney, let invoice = order.invoiceID else {
             throw AppError(.orderConflict, "Only a paid order can be refunded; this one is \(order.paymentStatus.phrase).")
         }
@@ -40,13 +40,13 @@ struct RecordStaffRefundStep {
         let paid = collection.invoice.amountPaid
         let total = try paid.subtracting(collection.refundable)
         return try await db.tenant(tenantID) { tx in
-            let order = try await StaffOrderUseCase.find(id, in: tx, lock: true)
+            let order = try await OrderRows.require(id, in: tx, lock: true)
             try await RecordRefundStep()(order, amount: refund.amount, total: total, paid: paid, reason: refund.reason, actor: .staff,
                                          actorID: principal.staffID.rawValue, in: tx)
             try await tx.audit(.orderRefunded, by: principal, target: "order/\(id)", reason: refund.reason,
                                after: ["amount": .string(refund.amount.description), "refunded_total": .string(total.description),
                                        "refund_state": .string(refund.state.rawValue)])
-            return try await StaffOrderUseCase.find(id, in: tx)
+            return try await OrderRows.require(id, in: tx)
         }
     }
 }

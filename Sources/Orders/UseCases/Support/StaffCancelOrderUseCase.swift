@@ -15,7 +15,7 @@ struct StaffCancelOrderUseCase {
     func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, id: OrderID, reason: String) async throws -> Order {
         try principal.require(.billingOperate)
         let reason = try StaffReason(reason).value
-        let order = try await db.tenant(tenantID) { tx in try await StaffOrderUseCase.find(id, in: tx) }
+        let order = try await db.tenant(tenantID) { tx in try await OrderRows.require(id, in: tx) }
         var detail = ["reason": reason]
         switch try CancelOrderStep.decide(order, by: .staff) {
         case .alreadyCanceled: return order
@@ -36,7 +36,7 @@ struct StaffCancelOrderUseCase {
             }
         }
         return try await db.tenant(tenantID) { tx in
-            let current = try await StaffOrderUseCase.find(id, in: tx, lock: true)
+            let current = try await OrderRows.require(id, in: tx, lock: true)
             guard current.status != .canceled else { return current }
             // Billing refuses to void a paid invoice, so an unpaid order cannot have become paid
             // since; a delivery made meanwhile refuses here.
@@ -45,7 +45,7 @@ struct StaffCancelOrderUseCase {
             try await tx.audit(.orderCanceled, by: principal, target: "order/\(id)", reason: reason,
                                before: ["status": .string(current.status.rawValue), "payment_status": .string(current.paymentStatus.rawValue)],
                                after: ["status": .string(OrderStatus.canceled.rawValue)])
-            return try await StaffOrderUseCase.find(id, in: tx)
+            return try await OrderRows.require(id, in: tx)
         }
     }
 }
