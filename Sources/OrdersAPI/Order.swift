@@ -13,6 +13,16 @@ public struct OrderID: Identifier {
     /// The order's short reference, as emails, invoices and the console show it: its id's first
     /// 8 digits (the console's search takes it).
     public var reference: String { String(description.prefix(8)) }
+
+    /// The order as other modules name it: the source of its invoice (`order/<id>`), what an
+    /// email is about.
+    public var source: String { "order/\(self)" }
+
+    /// The order a source names; nil for anything else (a subscription's invoice).
+    public init?(source: String) {
+        guard source.hasPrefix("order/"), let id = OrderID(String(source.dropFirst(6))) else { return nil }
+        self = id
+    }
 }
 
 /// Something a tenant can buy beyond its plan, from the platform's catalog (staff manage it).

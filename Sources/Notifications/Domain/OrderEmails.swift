@@ -20,7 +20,7 @@ struct OrderPlacedEmail: EmailModel {
     let about: String?
 
     init(_ event: OrderPlaced, links: Links) {
-        about = "order/\(event.order.orderID)"
+        about = event.order.orderID.source
         tenantName = event.order.customerName
         reference = event.order.reference
         items = event.items.map { "\($0.quantity) × \($0.productName)" }
@@ -46,7 +46,7 @@ struct OrderPaymentFailedEmail: EmailModel {
 
     /// Nil when the invoice was not issued for an order.
     init?(_ event: PaymentFailed, links: Links) {
-        guard let source = event.source, source.hasPrefix("order/"), let id = OrderID(String(source.dropFirst(6))) else { return nil }
+        guard let source = event.source, let id = OrderID(source: source) else { return nil }
         about = source
         tenantName = event.customerName
         reference = id.reference
@@ -71,7 +71,7 @@ struct OrderFulfilledEmail: EmailModel {
     let about: String?
 
     init(_ event: OrderFulfilled, links: Links) {
-        about = "order/\(event.order.orderID)"
+        about = event.order.orderID.source
         tenantName = event.order.customerName
         reference = event.order.reference
         items = event.items.map { "\($0.quantity) × \($0.productName)" }
@@ -97,7 +97,7 @@ struct OrderRefundedEmail: EmailModel {
     let about: String?
 
     init(_ event: OrderRefunded, links: Links) {
-        about = "order/\(event.order.orderID)"
+        about = event.order.orderID.source
         tenantName = event.order.customerName
         reference = event.order.reference
         amount = event.amount.description

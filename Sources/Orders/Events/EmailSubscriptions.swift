@@ -8,7 +8,7 @@ import Storage
 struct EmailSubscriptions {
     func register(into subscriptions: inout EventSubscriptions) {
         subscriptions.subscribe(EmailSent.self, as: "orders.email-sent") { event, tx in
-            guard event.about.hasPrefix("order/"), let id = OrderID(String(event.about.dropFirst(6))),
+            guard let id = OrderID(source: event.about),
                   try await OrderRows.exists(id, in: tx) else { return }
             try await OrderEventRows.append(id, kind: "email_sent", actor: .system, actorID: nil,
                                             detail: ["email": event.kind, "to": event.recipient, "subject": event.subject], in: tx)

@@ -21,7 +21,7 @@ struct CancelOrderUseCase {
         if try CancelOrderStep.decide(order, by: .tenant) == .alreadyCanceled { return order }
         if order.status != .draft {
             do {
-                _ = try await billing.voidOneOff(tenantID: principal.tenantID, source: "order/\(id)", by: .tenant(principal))
+                _ = try await billing.voidOneOff(tenantID: principal.tenantID, source: id.source, by: .tenant(principal))
             } catch let error as AppError where error.code == .invoiceConflict {
                 throw AppError(.orderCancelRefused, "The order's payment is under way or done, so it cannot be canceled now; ask support to cancel it with a refund.")
             }

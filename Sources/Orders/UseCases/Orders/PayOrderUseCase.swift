@@ -25,7 +25,7 @@ struct PayOrderUseCase {
         }
         let attempt: PaymentAttempt
         do {
-            attempt = try await billing.payOneOff(principal, source: "order/\(id)")
+            attempt = try await billing.payOneOff(principal, source: id.source)
         } catch let error as AppError where error.code == .paymentDeclined {
             try await db.tenant(principal.tenantID) { tx in
                 if let current = try await OrderRows.find(id, in: tx, lock: true) { try await RecordPaymentStep()(current, .declined, in: tx) }

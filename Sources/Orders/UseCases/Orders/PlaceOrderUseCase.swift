@@ -34,7 +34,7 @@ struct PlaceOrderUseCase {
         let invoice: Invoice
         do {
             invoice = try await billing.invoiceOneOff(
-                principal, source: "order/\(id)", currency: draft.currency,
+                principal, source: id.source, currency: draft.currency,
                 items: draft.lines.map { OneOffItem(description: "\($0.productName) (order \(id.reference))",
                                                     quantity: $0.quantity, unitAmount: $0.unitAmount) },
                 coupon: draft.coupon)

@@ -21,7 +21,7 @@ struct StaffCancelOrderUseCase {
         case .alreadyCanceled: return order
         case .cancel:
             if order.status != .draft {
-                _ = try await billing.voidOneOff(tenantID: tenantID, source: "order/\(id)", by: .staff(principal, reason: reason))
+                _ = try await billing.voidOneOff(tenantID: tenantID, source: id.source, by: .staff(principal, reason: reason))
             }
         case .cancelAndRefund:
             guard let invoice = order.invoiceID.map(InvoiceID.init(rawValue:)) else {
