@@ -23,7 +23,7 @@
 #      hashing capacity while S1 runs at a fixed rate, alternating with S1 alone;
 #   5. reporting only: a pool-size sweep (Keel restarted with each size), jemalloc (LD_PRELOAD,
 #      two fresh instances side by side on the same database), and perf profiles (system-wide,
-#      call graphs) under S1, S2, S3, S7 and the S4 storm;
+#      call graphs) under S1, S2, S3, S5, S6, S7 and the S4 storm;
 #   6. prints the tables and writes them to .data/bench-<stamp>/results.md (raw figures in
 #      results.jsonl, tool outputs and profiles beside them); stops everything it started.
 #
@@ -605,7 +605,7 @@ fi
 
 # --- Profiles (reporting; perf adds overhead, so these runs are not the measured ones) -------------------
 if [ "$PROFILE" = 1 ] && command -v perf >/dev/null 2>&1; then
-  echo "Profiles: perf record -a -g while wrk loads Keel (S1, S2, S3, S7; S4: the storm)"
+  echo "Profiles: perf record -a -g while wrk loads Keel (S1, S2, S3, S5, S6, S7; S4: the storm)"
   profile() {  # NAME URL wrk-args…
     local name=$1 url=$2; shift 2
     perf record -a -g -F 499 -o "$RUN/perf-$name.data" -- sleep "$D" >/dev/null 2>&1 &
@@ -620,13 +620,15 @@ if [ "$PROFILE" = 1 ] && command -v perf >/dev/null 2>&1; then
     storm "$RUN/out/perf-S4-logins.csv" >"$RUN/out/perf-S4-s1.csv"
     wait "$perf_pid" || true
   }
-  for scenario in S1 S2 S3 S7 S4; do
+  for scenario in S1 S2 S3 S5 S6 S7 S4; do
     has "$scenario" || continue
     quiet
     case $scenario in
       S1) locked profile S1 "$KEEL$S1_PATH" get "$READER_TOKEN";;
       S2) locked profile S2 "$KEEL$S2_PATH" get "$READER_TOKEN";;
       S3) clear_invitations; locked profile S3 "$KEEL/v1/invitations" invite "$OWNER_TOKEN" "perf-$STAMP";;
+      S5) locked profile S5 "$KEEL$S5_PATH" cookie "__Host-keel_admin=$STAFF_COOKIE";;
+      S6) locked profile S6 "$KEEL/v1/orders" order "$OWNER_TOKEN" "perf-s6-$STAMP";;
       S7) locked profile S7 "$KEEL/healthz" get;;
       S4) locked profile_storm;;
     esac
@@ -642,7 +644,7 @@ if [ "$PROFILE" = 1 ] && command -v perf >/dev/null 2>&1; then
       echo; echo "# $scenario: Keel's process, top symbols including callees"
       perf report -i "$data" --stdio --children --pid "$main_PID" --sort sym --percent-limit 2 -g none 2>/dev/null | grep -v '^$' | demangle | cut -c1-220
     } >"$RUN/profile-$scenario.txt"
-    rm -f "$data"
+    [ -n "${BENCH_KEEP_PERF:-}" ] || rm -f "$data"
     echo "  $RUN/profile-$scenario.txt"
   done
 fi

@@ -60,6 +60,20 @@ extension Row {
         return buffer.map { Array($0.readableBytesView) }
     }
 
+    /// A `bigint[]` column (cast an aggregate of smaller integers: `array_agg(x)::int8[]`).
+    public func ints(_ column: String) throws -> [Int] {
+        try decode(column, as: Ints.self).values
+    }
+
+    private struct Ints: SQLDecodable {
+        let values: [Int]
+        init(cell: SQLCell) throws {
+            values = try cell.arrayElements { element in
+                element.readableBytes == 8 ? element.getInteger(at: element.readerIndex, as: Int64.self).map(Int.init) : nil
+            }
+        }
+    }
+
     private struct Raw: SQLDecodable {
         let buffer: ByteBuffer
         init(cell: SQLCell) throws { buffer = try cell.decode(ByteBuffer.self) }
@@ -93,7 +107,35 @@ extension Double: SQLDecodable { public init(cell: SQLCell) throws { self = try 
 extension UUID: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(UUID.self) } }
 extension Date: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Date.self) } }
 extension Array: SQLDecodable where Element == String {
-    public init(cell: SQLCell) throws { self = try cell.decode([String].self) }
+    public init(cell: SQLCell) throws { self = try cell.arrayElements { String(buffer: $0) } }
+}
+
+extension SQLCell {
+    /// The elements of a one-dimensional array without NULLs, in PostgreSQL's binary format
+    /// (the number of dimensions, a NULLs flag, the element type; the length and lower bound;
+    /// then each element as its length and bytes), read here rather than by PostgresNIO's
+    /// generic decoder, which cost more than the rest of a page of orders (docs/benchmarks.md, S5).
+    func arrayElements<T>(_ element: (ByteBuffer) -> T?) throws -> [T] {
+        func malformed() -> AppError {
+            AppError(.internalError, "A stored value could not be read.",
+                     diagnostics: "column \(cell.columnName) is not a one-dimensional array without NULLs in binary format")
+        }
+        guard var buffer = cell.bytes, cell.format == .binary,
+              let (dimensions, _, _) = buffer.readMultipleIntegers(endianness: .big, as: (Int32, Int32, UInt32).self)
+        else { throw malformed() }
+        if dimensions == 0 { return [] }
+        guard dimensions == 1, let (count, _) = buffer.readMultipleIntegers(endianness: .big, as: (Int32, Int32).self), count >= 0
+        else { throw malformed() }
+        var values: [T] = []
+        values.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let length = buffer.readInteger(endianness: .big, as: Int32.self), length >= 0,
+                  let bytes = buffer.readSlice(length: Int(length)), let value = element(bytes)
+            else { throw malformed() }
+            values.append(value)
+        }
+        return values
+    }
 }
 extension Optional: SQLDecodable where Wrapped: SQLDecodable {
     public init(cell: SQLCell) throws { self = cell.isNull ? nil : try Wrapped(cell: cell) }

@@ -14,7 +14,7 @@ public struct SQLValue: SQLBindable {
 
     enum Storage: Sendable {
         case null, text(String), int(Int), int32(Int32), bool(Bool), double(Double), uuid(UUID)
-        case timestamp(Date), bytes([UInt8]), jsonb(String), textArray([String]), uuidArray([UUID])
+        case timestamp(Date), bytes([UInt8]), jsonb(String), textArray([String]), uuidArray([UUID]), intArray([Int])
     }
     let storage: Storage
 
@@ -26,6 +26,8 @@ public struct SQLValue: SQLBindable {
     /// Bytes bound as `bytea`.
     public static func bytes(_ bytes: [UInt8]) -> SQLValue { SQLValue(storage: .bytes(bytes)) }
     public static func uuids(_ ids: [UUID]) -> SQLValue { SQLValue(storage: .uuidArray(ids)) }
+    /// Integers bound as `bigint[]`.
+    public static func ints(_ values: [Int]) -> SQLValue { SQLValue(storage: .intArray(values)) }
 
     func append(to binds: inout PostgresBindings) {
         switch storage {
@@ -46,6 +48,7 @@ public struct SQLValue: SQLBindable {
             binds.append(PostgresData(type: .jsonb, formatCode: .binary, value: buffer))
         case .textArray(let v): binds.append(v)
         case .uuidArray(let v): binds.append(v)
+        case .intArray(let v): binds.append(v)
         }
     }
 }

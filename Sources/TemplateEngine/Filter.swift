@@ -187,25 +187,41 @@ struct DatePattern: Sendable, Equatable {
         self.parts = parts
     }
 
+    /// In UTC, by arithmetic on the seconds since 1970 (Howard Hinnant's days-to-civil): a
+    /// Gregorian calendar and its components per date showed in the profile of a page of 50 rows.
     func format(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ n: Int?) -> String { let n = n ?? 0; return n < 10 ? "0\(n)" : "\(n)" }
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400  // rounded down
+        let second = seconds - days * 86_400
+        let (year, month, day) = Self.civil(days: days)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
         var out = ""
         for part in parts {
             switch part {
             case .literal(let s): out += s
-            case .year: out += String(c.year ?? 0)
-            case .month: out += two(c.month)
-            case .monthName: out += Self.monthNames[max(0, min(11, (c.month ?? 1) - 1))]
-            case .day: out += two(c.day)
-            case .hour: out += two(c.hour)
-            case .minute: out += two(c.minute)
-            case .second: out += two(c.second)
+            case .year: out += String(year)
+            case .month: out += two(month)
+            case .monthName: out += Self.monthNames[Int(month) - 1]
+            case .day: out += two(day)
+            case .hour: out += two(second / 3600)
+            case .minute: out += two(second % 3600 / 60)
+            case .second: out += two(second % 60)
             }
         }
         return out
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01.
+    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

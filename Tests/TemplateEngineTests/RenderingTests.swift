@@ -87,6 +87,25 @@ struct RenderingTests {
         #expect(try render("{{ name | lower | upper }}", model) == "ADA")
     }
 
+    @Test("the date filter agrees with Foundation's Gregorian calendar in UTC, before 1970, on leap days and across years")
+    func dateFilterMatchesCalendar() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let formatter = DateFormatter()
+        formatter.calendar = calendar
+        formatter.timeZone = calendar.timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss dd MMM"
+        var generator = SystemRandomNumberGenerator()
+        let fixed: [TimeInterval] = [0, -1, -86_400, -86_401, 951_782_400, 951_868_799, 4_107_542_400, 1_790_000_000.75, -2_208_988_800]
+        let random = (0..<2_000).map { _ in TimeInterval(Int64.random(in: -2_208_988_800...7_258_118_400, using: &generator)) }
+        for seconds in fixed + random {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(try render("{{ when | date: \"yyyy-MM-dd HH:mm:ss dd MMM\" }}", ["when": .date(date)]) == formatter.string(from: date),
+                    "\(seconds)")
+        }
+    }
+
     @Test("json inside a script data block is valid JSON that cannot end the script")
     func jsonFilter() throws {
         let model: TemplateValue = ["data": ["name": "</script><script>alert(1)</script>", "n": 2, "ok": true, "tags": ["a'b", "c&d"]]]

@@ -48,6 +48,36 @@ enum StaffSessionRows {
                      expired: try row.decode("expired"))
     }
 
+    /// What resuming a session needs, found by one prepared statement (a function that sets its
+    /// own platform scope; migration 0021). The caller decides expiry and idleness by its clock.
+    struct Resumable {
+        let sessionID: UUID
+        let member: StaffMember
+        let stage: StaffSession.Stage
+        let csrfToken: String
+        let lastSeenAt: Date
+        let expiresAt: Date
+    }
+
+    static func resumable(tokenHash: [UInt8], in platform: PlatformDatabase) async throws -> Resumable? {
+        try await platform.statement { ByTokenHash(hash: tokenHash, lockTimeout: $0) }.first
+    }
+
+    private struct ByTokenHash: PreparedQuery {
+        static let sql = """
+            select session_id, stage, csrf_token, last_seen_at, expires_at,
+                   staff_id, email, name, role, status, mfa_enabled, must_change_password, version, created_at
+            from platform.staff_session_by_token_hash($1, $2)
+            """
+        let hash: [UInt8], lockTimeout: String
+        var arguments: [SQLValue] { [.bytes(hash), lockTimeout.sqlValue] }
+        func decode(_ row: Row) throws -> Resumable {
+            Resumable(sessionID: try row.decode("session_id"), member: try StaffRows.decode(row),
+                      stage: try row.decode("stage", as: StaffSession.Stage.self), csrfToken: try row.decode("csrf_token"),
+                      lastSeenAt: try row.decode("last_seen_at"), expiresAt: try row.decode("expires_at"))
+        }
+    }
+
     static func touch(_ id: UUID, in tx: PlatformTransaction) async throws {
         try await tx.execute("update platform.staff_sessions set last_seen_at = \(tx.now) where session_id = \(id)")
     }

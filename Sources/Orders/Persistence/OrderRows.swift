@@ -5,9 +5,24 @@ import Storage
 
 /// SQL for `orders.orders` and `orders.order_lines`.
 enum OrderRows {
-    static let columns: SQL = """
-        tenant_id, order_id, status, payment_status, currency, total, coupon_code, discount, amount_paid, refunded, invoice_id,
-        version, created_at, placed_at, canceled_at
+    /// Orders with their lines, one row per order: the lines come as arrays in line order, so
+    /// a page of orders is one statement (and one round trip), not the orders and then their
+    /// lines. Conditions name the order's columns as `o.…`; a lock is `for update of o` (the lines'
+    /// aggregate cannot be locked).
+    static let selectWithLines: SQL = """
+        select o.tenant_id, o.order_id, o.status, o.payment_status, o.currency, o.total, o.coupon_code, o.discount,
+               o.amount_paid, o.refunded, o.invoice_id, o.version, o.created_at, o.placed_at, o.canceled_at,
+               l.line_nos, l.quantities, l.unit_amounts, l.fulfilled, l.codes, l.names
+          from orders.orders o
+         cross join lateral (
+            select coalesce(array_agg(ol.line_no order by ol.line_no), '{}')::int8[] as line_nos,
+                   coalesce(array_agg(ol.quantity order by ol.line_no), '{}')::int8[] as quantities,
+                   coalesce(array_agg(ol.unit_amount order by ol.line_no), '{}')::int8[] as unit_amounts,
+                   coalesce(array_agg(ol.fulfilled order by ol.line_no), '{}')::int8[] as fulfilled,
+                   coalesce(array_agg(p.code order by ol.line_no), '{}') as codes,
+                   coalesce(array_agg(p.name order by ol.line_no), '{}') as names
+              from orders.order_lines ol join orders.products p on p.product_id = ol.product_id
+             where ol.tenant_id = o.tenant_id and ol.order_id = o.order_id) l
         """
 
     static func insert(_ id: OrderID, draft: OrderDraft, coupon: String?, createdBy: UserID?, in tx: TenantTransaction) async throws {
@@ -30,13 +45,16 @@ enum OrderRows {
             """)
     }
 
+    /// The draft's lines in one statement, numbered from 1 in the draft's order.
     private static func insertLines(_ id: OrderID, draft: OrderDraft, in tx: TenantTransaction) async throws {
-        for (index, line) in draft.lines.enumerated() {
-            try await tx.execute("""
-                insert into orders.order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_amount)
-                values (\(tx.tenantID), \(id), \(index + 1), \(line.product.id), \(line.quantity), \(line.unitAmount.sql))
-                """)
-        }
+        guard !draft.lines.isEmpty else { return }
+        try await tx.execute("""
+            insert into orders.order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_amount)
+            select \(tx.tenantID), \(id), l.line_no, l.product_id, l.quantity, l.unit_amount
+              from unnest(\(SQLValue.uuids(draft.lines.map(\.product.id.rawValue))), \(SQLValue.ints(draft.lines.map(\.quantity))),
+                          \(SQLValue.ints(draft.lines.map(\.unitAmount.sql))))
+                   with ordinality as l(product_id, quantity, unit_amount, line_no)
+            """)
     }
 
     /// A draft's coupon code: a new one, or none (nil).
@@ -124,9 +142,9 @@ enum OrderRows {
     /// The order an invoice was issued for, locked (Billing's event is about to change it).
     static func find(invoice: UUID, in tx: TenantTransaction) async throws -> Order? {
         guard let row = try await tx.query("""
-            select \(columns) from orders.orders where tenant_id = \(tx.tenantID) and invoice_id = \(invoice) for update
+            \(selectWithLines) where o.tenant_id = \(tx.tenantID) and o.invoice_id = \(invoice) for update of o
             """).first else { return nil }
-        return try await withLines([row], in: tx).first
+        return try decode(row)
     }
 
     /// The order, or `order_not_found`.
@@ -142,82 +160,68 @@ enum OrderRows {
 
     static func find(_ id: OrderID, in tx: TenantTransaction, lock: Bool = false) async throws -> Order? {
         guard let row = try await tx.query("""
-            select \(columns) from orders.orders where tenant_id = \(tx.tenantID) and order_id = \(id)
-            \(unsafeRaw: lock ? "for update" : "")
+            \(selectWithLines) where o.tenant_id = \(tx.tenantID) and o.order_id = \(id)
+            \(unsafeRaw: lock ? "for update of o" : "")
             """).first else { return nil }
-        return try await withLines([row], in: tx).first
+        return try decode(row)
     }
 
     /// The tenant's orders, newest first, filtered.
     static func page(_ filter: OrderFilter, _ request: PageRequest, in tx: TenantTransaction) async throws -> Page<Order> {
-        try await page(["tenant_id = \(tx.tenantID)"] + conditions(filter, request), limit: request.limit, in: tx)
+        try await page(["o.tenant_id = \(tx.tenantID)"] + conditions(filter, request), limit: request.limit, in: tx)
     }
 
     /// Newest first across tenants (or one, `filter.tenantID`), for staff.
     static func page(_ filter: OrderFilter, _ request: PageRequest, in tx: PlatformTransaction) async throws -> Page<Order> {
-        let tenant: [SQL] = filter.tenantID.map { ["tenant_id = \($0)"] } ?? []
+        let tenant: [SQL] = filter.tenantID.map { ["o.tenant_id = \($0)"] } ?? []
         return try await page(tenant + conditions(filter, request), limit: request.limit, in: tx)
     }
 
-    /// Only the filters given become conditions, so the planner sees a plain `tenant_id = …` and
+    /// Only the filters given become conditions, so the planner sees a plain `o.tenant_id = …` and
     /// walks `orders_recent` for one tenant, or `orders_platform_recent` across them (an
     /// `(x is null or …)` form hid that from it, and a page read every order).
     private static func conditions(_ filter: OrderFilter, _ request: PageRequest) -> [SQL] {
         var conditions: [SQL] = []
-        if let status = filter.status { conditions.append("status = \(status.rawValue)") }
-        if let payment = filter.paymentStatus { conditions.append("payment_status = \(payment.rawValue)") }
-        if let from = filter.createdFrom { conditions.append("created_at >= \(from)") }
-        if let before = filter.createdBefore { conditions.append("created_at < \(before)") }
-        if let reference = filter.reference { conditions.append("order_id::text like \(SQL.likePattern(prefix: reference))") }
-        if let after = request.after { conditions.append("order_id < \(after)") }
+        if let status = filter.status { conditions.append("o.status = \(status.rawValue)") }
+        if let payment = filter.paymentStatus { conditions.append("o.payment_status = \(payment.rawValue)") }
+        if let from = filter.createdFrom { conditions.append("o.created_at >= \(from)") }
+        if let before = filter.createdBefore { conditions.append("o.created_at < \(before)") }
+        if let reference = filter.reference { conditions.append("o.order_id::text like \(SQL.likePattern(prefix: reference))") }
+        if let after = request.after { conditions.append("o.order_id < \(after)") }
         return conditions
     }
 
     private static func page(_ conditions: [SQL], limit: Int, in tx: some SQLTransaction) async throws -> Page<Order> {
         let whereClause = conditions.isEmpty ? SQL("") : conditions.dropFirst().reduce("where " + conditions[0]) { $0 + " and " + $1 }
         let rows = try await tx.query("""
-            select \(columns) from orders.orders \(whereClause)
-             order by order_id desc limit \(limit + 1)
+            \(selectWithLines) \(whereClause)
+             order by o.order_id desc limit \(limit + 1)
             """)
-        return Page(fetched: try await withLines(rows, in: tx), limit: limit, id: \.id.rawValue)
+        return Page(fetched: try rows.map(decode), limit: limit, id: \.id.rawValue)
     }
 
-    /// The orders of `rows` with their lines, read in one query (on either path: the tenant
-    /// path's policies scope it, and the lines are matched by tenant and order).
-    private static func withLines(_ rows: [Row], in tx: some SQLTransaction) async throws -> [Order] {
-        let ids: [UUID] = try rows.map { try $0.decode("order_id") }
-        let tenants: [UUID] = try rows.map { try $0.decode("tenant_id") }
-        guard !ids.isEmpty else { return [] }
-        let lineRows = try await tx.query("""
-            select l.order_id, l.line_no, l.quantity, l.unit_amount, l.fulfilled, p.code, p.name
-              from orders.order_lines l join orders.products p on p.product_id = l.product_id
-              join unnest(\(SQLValue.uuids(tenants)), \(SQLValue.uuids(ids))) as o(tenant_id, order_id)
-                on o.tenant_id = l.tenant_id and o.order_id = l.order_id
-             order by l.order_id, l.line_no
-            """)
-        var linesByOrder: [UUID: [Row]] = [:]
-        for row in lineRows { linesByOrder[try row.decode("order_id", as: UUID.self), default: []].append(row) }
-        return try rows.map { row in
-            let id: UUID = try row.decode("order_id")
-            let currency = try row.currency("currency")
-            let lines = try (linesByOrder[id] ?? []).map { line in
-                let unit = try line.money("unit_amount", currency)
-                let quantity: Int = try line.decode("quantity")
-                return Order.Line(number: try line.decode("line_no"), productCode: try line.decode("code"),
-                                  productName: try line.decode("name"), quantity: quantity, unitAmount: unit,
-                                  amount: try unit.multiplied(by: Int64(quantity)), fulfilled: try line.decode("fulfilled"))
-            }
-            let paid: Int? = try row.decode("amount_paid")
-            return Order(id: OrderID(rawValue: id), tenantID: TenantID(rawValue: try row.decode("tenant_id")),
-                         status: try row.decode("status", as: OrderStatus.self),
-                         paymentStatus: try row.decode("payment_status", as: OrderPaymentStatus.self), currency: currency,
-                         lines: lines, total: try row.money("total", currency), coupon: try row.decode("coupon_code"),
-                         discount: try row.money("discount", currency),
-                         amountPaid: paid.map { Money(minorUnits: Int64($0), currency: currency) },
-                         refunded: try row.money("refunded", currency), invoiceID: try row.decode("invoice_id"),
-                         version: try row.decode("version"), createdAt: try row.decode("created_at"),
-                         placedAt: try row.decode("placed_at"), canceledAt: try row.decode("canceled_at"))
+    /// One row of `selectWithLines`.
+    private static func decode(_ row: Row) throws -> Order {
+        let currency = try row.currency("currency")
+        let numbers = try row.ints("line_nos"), quantities = try row.ints("quantities"), units = try row.ints("unit_amounts")
+        let fulfilled = try row.ints("fulfilled")
+        let codes = try row.decode("codes", as: [String].self), names = try row.decode("names", as: [String].self)
+        let lines = try numbers.indices.map { index in
+            let unit = Money(minorUnits: Int64(units[index]), currency: currency)
+            return Order.Line(number: numbers[index], productCode: codes[index], productName: names[index],
+                              quantity: quantities[index], unitAmount: unit,
+                              amount: try unit.multiplied(by: Int64(quantities[index])), fulfilled: fulfilled[index])
         }
+        let paid: Int? = try row.decode("amount_paid")
+        return Order(id: OrderID(rawValue: try row.decode("order_id")), tenantID: TenantID(rawValue: try row.decode("tenant_id")),
+                     status: try row.decode("status", as: OrderStatus.self),
+                     paymentStatus: try row.decode("payment_status", as: OrderPaymentStatus.self), currency: currency,
+                     lines: lines, total: try row.money("total", currency), coupon: try row.decode("coupon_code"),
+                     discount: try row.money("discount", currency),
+                     amountPaid: paid.map { Money(minorUnits: Int64($0), currency: currency) },
+                     refunded: try row.money("refunded", currency), invoiceID: try row.decode("invoice_id"),
+                     version: try row.decode("version"), createdAt: try row.decode("created_at"),
+                     placedAt: try row.decode("placed_at"), canceledAt: try row.decode("canceled_at"))
     }
 }
 
