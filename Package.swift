@@ -97,7 +97,9 @@ let package = Package(
     + module("Orders", uses: ["Billing", "Accounts", "Notifications"])
     + module("Notifications", uses: ["Accounts", "Billing", "Orders"],
              extra: ["TemplateEngine", lifecycle, .product(name: "NIOCore", package: "swift-nio"),
-                     .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")])
+                     .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                     .product(name: "Crypto", package: "swift-crypto")])
     + [
         .target(
             name: "Web",
@@ -152,7 +154,7 @@ let package = Package(
                                                      .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                      .product(name: "HTTPTypes", package: "swift-http-types")],
                     swiftSettings: strict),
-        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "NotificationsAPI", "Kernel", "KeelTesting"],
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "NotificationsAPI", "Kernel", "KeelTesting", logging],
                     exclude: ["Support"], swiftSettings: strict),
         .testTarget(name: "BillingTests",
                     dependencies: ["Billing", "BillingAPI", "Kernel", "KeelTesting", "Storage", "Accounts", "AccountsAPI",

@@ -3,12 +3,15 @@
 # pdfinfo read the rendered invoice PDFs back (Tests/InvoicePDFTests); aiosmtpd (PyPI), the
 # real SMTP server the Notifications tests talk to
 # (Tests/NotificationsTests/Support/smtp_server.py); and localstripe (PyPI), the fake but
-# stateful Stripe the billing tests talk to (Tests/Support/localstripe/localstripe_server.py).
-# Idempotent; quiet when all three are there.
+# stateful Stripe the billing tests talk to (Tests/Support/localstripe/localstripe_server.py);
+# and standardwebhooks (PyPI), the Standard Webhooks reference library with which the webhook
+# receiver verifies every delivery (Tests/Support/webhooks/webhook_receiver.py).
+# Idempotent; quiet when all four are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUIREMENTS=Tests/NotificationsTests/Support/requirements.txt
 LOCALSTRIPE_REQUIREMENTS=Tests/Support/localstripe/requirements.txt
+WEBHOOK_REQUIREMENTS=Tests/Support/webhooks/requirements.txt
 
 # apt-get as root, or through sudo when there is one.
 if [ "$(id -u)" -eq 0 ] || ! command -v sudo >/dev/null 2>&1; then sudo=""; else sudo="sudo"; fi
@@ -45,4 +48,8 @@ fi
 
 if ! python3 -c "import localstripe" 2>/dev/null; then
   pip_install "$LOCALSTRIPE_REQUIREMENTS"
+fi
+
+if ! python3 -c "import standardwebhooks" 2>/dev/null; then
+  pip_install "$WEBHOOK_REQUIREMENTS"
 fi

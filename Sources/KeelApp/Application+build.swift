@@ -54,6 +54,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                               logger: logger)
         let mailSender = MailSender(platform: pool.platformDatabase(), transport: try makeMailTransport(config, pool: pool),
                                     fromAddress: config.mailFrom, options: config.mailSenderOptions, logger: logger)
+        let webhookSender = WebhookSender(platform: pool.platformDatabase(), policy: config.webhookPolicy, logger: logger)
         let idempotency = IdempotencyKeys(pool: pool)
         let dispatcher = EventDispatcher(platform: pool.platformDatabase(), subscriptions: modules.subscriptions,
                                          logger: logger)
@@ -64,6 +65,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
             accounts: modules.accounts,
             billing: modules.billing,
             orders: modules.orders,
+            webhooks: modules.notifications,
             idempotency: idempotency,
             api: APISettings(maxBodyBytes: config.maxBodyBytes, rateLimits: RateLimitSettings(
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
@@ -84,6 +86,10 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                        ShutdownAction(name: "invoice-pdf") { try? await pdfs.shutdown() },
                        dispatcher,
                        mailSender,
+                       webhookSender,
+                       PeriodicTask(name: "prune-webhook-attempts", every: .seconds(3600), logger: logger) {
+                           try await webhookSender.pruneAttempts()
+                       },
                        BillingScheduler(billing: modules.billing, intervalSeconds: config.billingSchedulerSeconds,
                                         clock: clock, logger: logger),
                        PeriodicTask(name: "purge-idempotency-keys", every: .seconds(3600), logger: logger) {
@@ -103,7 +109,7 @@ struct Modules {
     let accounts: any AccountsService
     /// Staff and support: one implementation behind two interfaces.
     let staff: StaffModule
-    let notifications: any NotificationsService
+    let notifications: NotificationsModule
     /// Billing: one implementation behind the tenant and the support interfaces.
     let billing: BillingModule
     /// Orders: one implementation behind the tenant and the support interfaces.
@@ -121,7 +127,8 @@ struct Modules {
                                                                 absoluteTimeout: .seconds(config.adminAbsoluteSeconds)),
                             tenantSessions: sessions)
         let notifications = NotificationsModule(platform: pool.platformDatabase(), templates: templates,
-                                                links: Links(publicURL: config.publicURL))
+                                                links: Links(publicURL: config.publicURL), webhookCatalog: webhookCatalog(),
+                                                webhookPolicy: config.webhookPolicy)
         billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), policy: config.billingPolicy, pdfs: pdfs,
                                 payments: config.billingPayments, logger: logger)
         if config.stripeAPIKey == nil {
@@ -193,6 +200,14 @@ extension KeelConfig {
             BillingModule.Payments(gateway: StripeGateway(apiKey: $0, base: stripeAPIBase, timeoutSeconds: stripeTimeoutSeconds),
                                    webhookSecret: stripeWebhookSecret, failPoints: FailPoints(debugFailPoints))
         }
+    }
+
+    var webhookPolicy: WebhookPolicy {
+        var policy = WebhookPolicy()
+        policy.allowHTTP = webhooksAllowHTTP
+        policy.allowPrivateAddresses = webhooksAllowPrivate
+        policy.timeout = .seconds(max(1, webhooksTimeoutSeconds))
+        return policy
     }
 
     var mailSenderOptions: MailSender.Options {

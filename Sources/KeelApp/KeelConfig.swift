@@ -74,6 +74,14 @@ public struct KeelConfig: Sendable {
     /// `KEEL_MAIL_TRANSPORT`: `dev` (the development mailbox in the database, read with
     /// `keel mail list`) or `smtp` (the `KEEL_SMTP_*` server).
     public var mailTransport = "dev"
+    /// `KEEL_WEBHOOKS_ALLOW_HTTP=1`: plain `http://` webhook endpoints (development only).
+    public var webhooksAllowHTTP = false
+    /// `KEEL_WEBHOOKS_ALLOW_PRIVATE=1`: webhooks to loopback and private addresses (tests
+    /// only; logged as a warning at start-up). Off, such addresses are refused at registration
+    /// and before every connection.
+    public var webhooksAllowPrivate = false
+    /// `KEEL_WEBHOOKS_TIMEOUT_SECONDS`: how long one delivery attempt may take.
+    public var webhooksTimeoutSeconds = 15
     /// `KEEL_MAIL_FROM`: the sender address; the display name is the tenant's name.
     public var mailFrom = "no-reply@keel.localhost"
     /// `KEEL_MAIL_MAX_ATTEMPTS`, `KEEL_MAIL_RETRY_SECONDS`: sends before a message is failed,
@@ -170,6 +178,9 @@ public struct KeelConfig: Sendable {
         c.publicURL = reader.string(forKey: "keel.public.url", default: c.publicURL)
         c.mailTransport = reader.string(forKey: "keel.mail.transport", default: c.mailTransport)
         c.mailFrom = reader.string(forKey: "keel.mail.from", default: c.mailFrom)
+        c.webhooksAllowHTTP = reader.bool(forKey: "keel.webhooks.allow.http", default: c.webhooksAllowHTTP)
+        c.webhooksAllowPrivate = reader.bool(forKey: "keel.webhooks.allow.private", default: c.webhooksAllowPrivate)
+        c.webhooksTimeoutSeconds = reader.int(forKey: "keel.webhooks.timeout.seconds", default: c.webhooksTimeoutSeconds)
         c.mailMaxAttempts = reader.int(forKey: "keel.mail.max.attempts", default: c.mailMaxAttempts)
         c.invoicePrefix = reader.string(forKey: "keel.invoice.prefix", default: c.invoicePrefix)
         c.invoiceIssuerName = reader.string(forKey: "keel.invoice.issuer", default: c.invoiceIssuerName)

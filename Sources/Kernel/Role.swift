@@ -23,6 +23,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable, Comparable {
     case ordersRead = "orders.read"
     /// Create, edit, place, pay and cancel the tenant's orders.
     case ordersManage = "orders.manage"
+    /// Register webhook endpoints, rotate their secrets, read and replay their messages.
+    case webhooksManage = "webhooks.manage"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -36,7 +38,8 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     public var permissions: Set<Permission> {
         switch self {
         case .owner: Set(Permission.allCases)
-        case .admin: [.usersRead, .usersManage, .auditRead, .invitationsManage, .apiKeysManage, .billingRead, .ordersRead, .ordersManage]
+        case .admin: [.usersRead, .usersManage, .auditRead, .invitationsManage, .apiKeysManage, .billingRead, .ordersRead, .ordersManage,
+                       .webhooksManage]
         case .billing: [.usersRead, .billingRead, .billingManage, .ordersRead, .ordersManage]
         case .member: [.usersRead, .ordersRead]
         case .viewer: [.usersRead, .ordersRead]

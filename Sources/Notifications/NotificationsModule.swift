@@ -1,3 +1,4 @@
+public import Foundation
 public import Kernel
 public import NotificationsAPI
 public import Storage
@@ -11,23 +12,36 @@ public import TemplateEngine
 /// `Templates/email/` and queues it in `notifications.messages` within the delivery's
 /// transaction, so an event yields its email exactly once; `MailSender` (`Services/`) then
 /// delivers the queue through a `MailTransport` (`Adapters/`).
-public struct NotificationsModule: NotificationsService {
+///
+/// It is also `WebhooksService`: the events the webhook catalog declares become signed
+/// messages to the tenant's endpoints, queued the same way and delivered by `WebhookSender`.
+public struct NotificationsModule: NotificationsService, WebhooksService {
     let platform: PlatformDatabase
     let templates: @Sendable () -> TemplateLibrary
     let links: Links
+    let webhookCatalog: WebhookCatalog
+    let webhookPolicy: WebhookPolicy
 
-    public init(platform: PlatformDatabase, templates: @escaping @Sendable () -> TemplateLibrary, links: Links) {
+    public init(platform: PlatformDatabase, templates: @escaping @Sendable () -> TemplateLibrary, links: Links,
+                webhookCatalog: WebhookCatalog = WebhookCatalog(), webhookPolicy: WebhookPolicy = WebhookPolicy()) {
         self.platform = platform
         self.templates = templates
         self.links = links
+        self.webhookCatalog = webhookCatalog
+        self.webhookPolicy = webhookPolicy
     }
 
-    /// Registers the email subscribers.
+    var db: Database { platform.tenants }
+
+    /// Registers the email subscribers and one webhook subscriber per declared event.
     public func subscribe(into subscriptions: inout EventSubscriptions) {
         let queue = QueueEmailStep(templates: templates)
         AccountEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
         BillingEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
         OrderEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
+        let webhooks = WebhookSubscriptions(subscriptions)
+        for entry in webhookCatalog.entries { entry.connect?(webhooks) }
+        subscriptions = webhooks.subscriptions
     }
 
     public func mailbox(limit: Int, recipient: String?) async throws -> [MailboxMessage] {
@@ -45,5 +59,54 @@ public struct NotificationsModule: NotificationsService {
     @discardableResult
     public func retry(_ id: MessageID) async throws -> TenantID {
         try await RetryMessageUseCase(platform: platform)(id)
+    }
+
+    // MARK: Webhooks
+
+    public func createEndpoint(_ principal: Principal, _ endpoint: NewWebhookEndpoint) async throws -> CreatedWebhookEndpoint {
+        try await CreateWebhookEndpointUseCase(db: db, policy: webhookPolicy, catalog: webhookCatalog)(principal, endpoint)
+    }
+
+    public func endpoints(_ principal: Principal) async throws -> [WebhookEndpoint] {
+        try await ListWebhookEndpointsUseCase(db: db)(principal)
+    }
+
+    public func endpoint(_ principal: Principal, id: WebhookEndpointID) async throws -> WebhookEndpoint {
+        try await GetWebhookEndpointUseCase(db: db)(principal, id: id)
+    }
+
+    public func updateEndpoint(_ principal: Principal, id: WebhookEndpointID, expectedVersion: Int?,
+                               _ change: WebhookEndpointChange) async throws -> WebhookEndpoint {
+        try await UpdateWebhookEndpointUseCase(db: db, policy: webhookPolicy, catalog: webhookCatalog)(
+            principal, id: id, expectedVersion: expectedVersion, change)
+    }
+
+    public func deleteEndpoint(_ principal: Principal, id: WebhookEndpointID) async throws {
+        try await DeleteWebhookEndpointUseCase(db: db)(principal, id: id)
+    }
+
+    public func rotateSecret(_ principal: Principal, id: WebhookEndpointID) async throws -> CreatedWebhookEndpoint {
+        try await RotateWebhookSecretUseCase(db: db, policy: webhookPolicy)(principal, id: id)
+    }
+
+    public func sendTest(_ principal: Principal, id: WebhookEndpointID) async throws -> WebhookMessage {
+        try await SendWebhookTestUseCase(db: db)(principal, id: id)
+    }
+
+    public func messages(_ principal: Principal, endpoint: WebhookEndpointID, status: WebhookDeliveryStatus?,
+                         page: PageRequest) async throws -> Page<WebhookMessage> {
+        try await ListWebhookMessagesUseCase(db: db)(principal, endpoint: endpoint, status: status, page: page)
+    }
+
+    public func attempts(_ principal: Principal, message: WebhookMessageID) async throws -> [WebhookAttempt] {
+        try await ListWebhookAttemptsUseCase(db: db)(principal, message: message)
+    }
+
+    public func replay(_ principal: Principal, message: WebhookMessageID, endpoint: WebhookEndpointID?) async throws -> WebhookMessage {
+        try await ReplayWebhookMessageUseCase(db: db)(principal, message: message, endpoint: endpoint)
+    }
+
+    public func replayFailed(_ principal: Principal, endpoint: WebhookEndpointID, since: Date) async throws -> Int {
+        try await ReplayFailedWebhooksUseCase(db: db)(principal, endpoint: endpoint, since: since)
     }
 }

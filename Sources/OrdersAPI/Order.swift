@@ -78,8 +78,8 @@ public struct NewProduct: Sendable, Equatable {
 }
 
 /// A tenant's order: its lines, its two statuses, its total.
-public struct Order: Sendable, Equatable {
-    public struct Line: Sendable, Equatable {
+public struct Order: Sendable, Equatable, Codable {
+    public struct Line: Sendable, Equatable, Codable {
         public let number: Int
         public let productCode: String
         public let productName: String

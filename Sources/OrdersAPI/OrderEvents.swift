@@ -14,13 +14,17 @@ public struct OrderSnapshot: Codable, Sendable, Equatable {
     public let total: Money
     public let customerName: String
     public let email: String?
+    /// The whole order as it is once the event's change is made (absent from events stored
+    /// before it was added): what a webhook sends as `data`.
+    public let state: Order?
 
-    public init(orderID: OrderID, total: Money, customerName: String, email: String?) {
+    public init(orderID: OrderID, total: Money, customerName: String, email: String?, state: Order? = nil) {
         self.orderID = orderID
         self.reference = orderID.reference
         self.total = total
         self.customerName = customerName
         self.email = email
+        self.state = state
     }
 }
 

@@ -1,14 +1,16 @@
 internal import Synchronization
 
-/// A level-triggered wake-up signal: `signal()` wakes the current (or next) `wait`.
-final class Wakeup: Sendable {
+/// A level-triggered wake-up signal: `signal()` wakes the current (or next) `wait`. The event
+/// dispatcher waits on one for a NOTIFY; the webhook sender for a free delivery slot.
+public final class Wakeup: Sendable {
+    public init() {}
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
 
-    func signal() {
+    public func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -30,7 +32,7 @@ final class Wakeup: Sendable {
     }
 
     /// Returns after `signal()` or after `timeout`, whichever comes first.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in

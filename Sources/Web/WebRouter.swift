@@ -1,6 +1,7 @@
 public import AccountsAPI
 public import BillingAPI
 public import OrdersAPI
+public import NotificationsAPI
 public import Hummingbird
 public import Kernel
 public import TemplateEngine
@@ -18,6 +19,7 @@ public struct WebDependencies: Sendable {
     public var accounts: any AccountsService
     public var billing: any BillingService
     public var orders: any OrdersService
+    public var webhooks: any WebhooksService
     public var idempotency: any IdempotencyStore
     public var api: APISettings
     /// The staff console; `nil` serves none (tests of the API alone).
@@ -25,8 +27,10 @@ public struct WebDependencies: Sendable {
 
     public init(readiness: any ReadinessProbe, templates: @escaping @Sendable () -> TemplateLibrary,
                 accounts: any AccountsService, billing: any BillingService, orders: any OrdersService,
-                idempotency: any IdempotencyStore, api: APISettings = .init(), admin: AdminDependencies? = nil) {
+                webhooks: any WebhooksService, idempotency: any IdempotencyStore, api: APISettings = .init(),
+                admin: AdminDependencies? = nil) {
         self.orders = orders
+        self.webhooks = webhooks
         self.readiness = readiness
         self.templates = templates
         self.accounts = accounts
@@ -71,7 +75,7 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     let v1 = router.group("/v1").add(middleware: EventLoopPreferenceMiddleware())
         .add(middleware: APIContextMiddleware(maxBodyBytes: dependencies.api.maxBodyBytes))
     let handler = APIHandler(accounts: dependencies.accounts, billing: dependencies.billing, orders: dependencies.orders,
-                             idempotency: dependencies.idempotency,
+                             webhooks: dependencies.webhooks, idempotency: dependencies.idempotency,
                              limits: limits)
     try handler.registerHandlers(on: v1, serverURL: URL(string: "/")!,
                                  configuration: .init(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [.sortedKeys]),

@@ -133,10 +133,11 @@ enum OrderRows {
         return products
     }
 
-    /// The order as its events tell it, with whom to tell.
+    /// The order as its events tell it, with whom to tell, and all of it as it now is.
     static func snapshot(_ order: Order, in tx: TenantTransaction) async throws -> OrderSnapshot {
         let contact = try await contact(order.id, in: tx)
-        return OrderSnapshot(orderID: order.id, total: order.total, customerName: contact.name, email: contact.email)
+        return OrderSnapshot(orderID: order.id, total: order.total, customerName: contact.name, email: contact.email,
+                             state: try await find(order.id, in: tx))
     }
 
     /// The order an invoice was issued for, locked (Billing's event is about to change it).

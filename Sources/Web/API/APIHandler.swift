@@ -1,4 +1,5 @@
 import AccountsAPI
+import NotificationsAPI
 import BillingAPI
 import Foundation
 import Kernel
@@ -11,6 +12,9 @@ struct APIHandler: APIProtocol {
     let accounts: any AccountsService
     let billing: any BillingService
     let orders: any OrdersService
+    let webhooks: any WebhooksService
+    /// The webhook event types (`GET /v1/webhook-event-types`).
+    let catalog = webhookCatalog()
     let idempotency: any IdempotencyStore
     let limits: RateLimits
 

@@ -72,6 +72,18 @@ enum OperationAccess: Equatable, Sendable {
         Operations.PlaceOrder.id: .permission(.ordersManage),
         Operations.PayOrder.id: .permission(.ordersManage),
         Operations.CancelOrder.id: .permission(.ordersManage),
+        Operations.CreateWebhookEndpoint.id: .permission(.webhooksManage),
+        Operations.ListWebhookEndpoints.id: .permission(.webhooksManage),
+        Operations.ListWebhookEventTypes.id: .permission(.webhooksManage),
+        Operations.GetWebhookEndpoint.id: .permission(.webhooksManage),
+        Operations.UpdateWebhookEndpoint.id: .permission(.webhooksManage),
+        Operations.DeleteWebhookEndpoint.id: .permission(.webhooksManage),
+        Operations.RotateWebhookSecret.id: .permission(.webhooksManage),
+        Operations.SendWebhookTest.id: .permission(.webhooksManage),
+        Operations.ListWebhookMessages.id: .permission(.webhooksManage),
+        Operations.ReplayFailedWebhooks.id: .permission(.webhooksManage),
+        Operations.ListWebhookAttempts.id: .permission(.webhooksManage),
+        Operations.ReplayWebhookMessage.id: .permission(.webhooksManage),
     ]
 
     /// What a tenant whose subscription is blocked for an unpaid invoice may still do: see

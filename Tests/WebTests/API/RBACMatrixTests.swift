@@ -84,15 +84,17 @@ struct RBACMatrixTests {
         "getTenant", "updateTenant", "createInvitation", "listInvitations", "createAPIKey", "listAPIKeys",
         "listPlans", "getSubscription", "previewPlanChange", "changePlan", "cancelSubscription", "resumeSubscription",
         "listInvoices", "getBillingProfile", "updateBillingProfile", "listCreditNotes", "getPaymentMethod",
-        "listProducts", "createOrder", "listOrders",
+        "listProducts", "createOrder", "listOrders", "createWebhookEndpoint", "listWebhookEndpoints", "listWebhookEventTypes",
     ]
 
     /// A valid request for each operation, acting on `victim` where it takes a user id.
     static func call(_ operation: SpecOperation, api: API, token: String?, victim: String) async throws -> APIResponse {
         var path = "/v1" + operation.path.replacingOccurrences(of: "{user_id}", with: victim)
-        for parameter in ["{session_id}", "{invitation_id}", "{api_key_id}", "{invoice_id}", "{credit_note_id}", "{order_id}"] {
+        for parameter in ["{session_id}", "{invitation_id}", "{api_key_id}", "{invoice_id}", "{credit_note_id}", "{order_id}",
+                          "{endpoint_id}"] {
             path = path.replacingOccurrences(of: parameter, with: UUID().uuidString.lowercased())
         }
+        path = path.replacingOccurrences(of: "{message_id}", with: "msg_" + UUID().uuidString.lowercased())
         let unique = UUID().uuidString.prefix(8).lowercased()
         switch operation.operationID {
         case "signUp":
@@ -159,6 +161,12 @@ struct RBACMatrixTests {
             _ = try await api.call(.post, "/v1/billing/subscription/cancel", json: #"{"at_period_end":true}"#, token: token,
                                    headers: ["If-Match": "*"])
             return try await api.call(.post, path, token: token, headers: ["If-Match": "*"])
+        case "createWebhookEndpoint":
+            return try await api.call(.post, path, json: #"{"url":"https://example.com/hooks/\#(unique)"}"#, token: token)
+        case "updateWebhookEndpoint":
+            return try await api.call(.patch, path, json: #"{"enabled":true}"#, token: token, headers: ["If-Match": "*"])
+        case "replayFailedWebhooks":
+            return try await api.call(.post, path, json: #"{"since":"2026-01-01T00:00:00Z"}"#, token: token)
         case "redeemCoupon":
             return try await api.call(.post, path, json: #"{"code":"NO-SUCH-COUPON"}"#, token: token)
         case "updateBillingProfile":

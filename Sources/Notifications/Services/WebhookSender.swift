@@ -1,0 +1,169 @@
+import Foundation
+public import Logging
+import Kernel
+import NotificationsAPI
+import Synchronization
+public import ServiceLifecycle
+public import Storage
+
+/// Delivers webhook messages: claims due deliveries (`WebhookDeliveryRows.claim`: across
+/// tenants, one per endpoint at a time, `SKIP LOCKED`), posts each signed to its endpoint
+/// outside any transaction, and records the attempt in the delivery's tenant transaction.
+///
+/// At most `senders` deliveries are in flight, and an endpoint never has two: a slow or hanging
+/// endpoint holds one slot for at most the timeout, never another tenant's deliveries. Any
+/// number of instances may run.
+///
+/// **At least once.** A sender that dies between the POST and recording it leaves the claim
+/// to run out (`lease`), and the delivery is sent again with the same `webhook-id`, which is
+/// what receivers deduplicate on.
+public final class WebhookSender: Service, Sendable {
+    public struct Options: Sendable {
+        public var senders = 8
+        /// How long a claimed delivery is hidden from other senders: past the attempt's timeout.
+        public var lease: Duration = .seconds(60)
+        /// How often an idle sender looks for due deliveries.
+        public var pollInterval: Duration = .milliseconds(500)
+        public init() {}
+    }
+
+    let platform: PlatformDatabase
+    let policy: WebhookPolicy
+    let transport: any WebhookTransport
+    let options: Options
+    let logger: Logger
+
+    public convenience init(platform: PlatformDatabase, policy: WebhookPolicy, options: Options = .init(), logger: Logger) {
+        self.init(platform: platform, policy: policy, transport: HTTPWebhookTransport(policy: policy, logger: logger),
+                  options: options, logger: logger)
+    }
+
+    init(platform: PlatformDatabase, policy: WebhookPolicy, transport: any WebhookTransport, options: Options, logger: Logger) {
+        self.platform = platform
+        self.policy = policy
+        self.transport = transport
+        self.options = options
+        self.logger = logger
+    }
+
+    /// One loop claims what is due for the free slots (`senders` at most in flight), and each
+    /// claimed delivery runs as its own task; a finished one frees its slot and wakes the loop.
+    /// Idle, the loop polls every `pollInterval`.
+    public func run() async throws {
+        if policy.allowPrivateAddresses {
+            logger.warning("webhooks may be delivered to loopback and private addresses (KEEL_WEBHOOKS_ALLOW_PRIVATE): for tests only")
+        }
+        let free = Slots(max(1, options.senders))
+        let slotFreed = Wakeup()
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let slots = free.count.withLock { $0 }
+                if slots == 0 {
+                    await slotFreed.wait(timeout: options.pollInterval)
+                    continue
+                }
+                var claimed: [WebhookDeliveryRows.Claimed] = []
+                do {
+                    claimed = try await claim(limit: slots)
+                } catch where Task.isCancelled || error is CancellationError {
+                    break
+                } catch {
+                    logger.error("webhook claim failed", metadata: ["error": "\(error)"])
+                }
+                if claimed.isEmpty {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.options.pollInterval) }
+                    continue
+                }
+                free.count.withLock { $0 -= claimed.count }
+                for delivery in claimed {
+                    group.addTask {
+                        await self.deliver(delivery)
+                        free.count.withLock { $0 += 1 }
+                        slotFreed.signal()
+                    }
+                }
+            }
+        }
+        await (transport as? HTTPWebhookTransport)?.shutdown()
+    }
+
+    /// The free delivery slots.
+    private final class Slots: Sendable {
+        let count: Mutex<Int>
+        init(_ count: Int) { self.count = Mutex(count) }
+    }
+
+    /// Drops attempts older than the policy's retention (30 days); returns how many.
+    @discardableResult
+    public func pruneAttempts() async throws -> Int {
+        try await platform.platform("prune webhook attempts") { tx in
+            try await WebhookDeliveryRows.pruneAttempts(before: tx.now.addingTimeInterval(-WebhookPolicy.seconds(policy.attemptRetention)), in: tx)
+        }
+    }
+
+    /// Due deliveries for at most `limit` endpoints (one each).
+    func claim(limit: Int) async throws -> [WebhookDeliveryRows.Claimed] {
+        try await platform.platform("webhook claim") { tx in
+            try await WebhookDeliveryRows.claim(limit: limit, leaseSeconds: WebhookPolicy.seconds(options.lease), in: tx)
+        }
+    }
+
+    private func deliver(_ claimed: WebhookDeliveryRows.Claimed) async {
+        let timestamp = Int64(platform.clock.now.timeIntervalSince1970.rounded(.down))
+        let id = claimed.messageID.wire
+        let headers = [("webhook-id", id), ("webhook-timestamp", String(timestamp)),
+                       ("webhook-signature", WebhookSignature.header(id: id, timestamp: timestamp, body: claimed.body, secrets: claimed.secrets)),
+                       ("user-agent", "Keel-Webhooks/1.0")]
+        guard let url = URL(string: claimed.url) else {
+            await record(claimed, WebhookResponse(error: "The endpoint's URL cannot be parsed."), milliseconds: 0)
+            return
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response = await transport.post(url, headers: headers, body: claimed.body)
+        let elapsed = start.duration(to: clock.now)
+        await record(claimed, response, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+    }
+
+    private func record(_ claimed: WebhookDeliveryRows.Claimed, _ response: WebhookResponse, milliseconds: Int) async {
+        let succeeded = response.status.map { (200..<300).contains($0) } ?? false
+        let gone = response.status == 410
+        let error = succeeded ? nil : response.error ?? response.status.map { "The endpoint answered \($0)." }
+        do {
+            try await platform.tenants.tenant(claimed.tenantID) { tx in
+                let outcome: WebhookDeliveryRows.Outcome
+                if succeeded {
+                    outcome = .succeeded
+                } else if gone {
+                    outcome = .failed(error: error)
+                } else if let next = policy.nextAttempt(after: claimed.attempt, now: tx.now, retryAfter: response.retryAfter,
+                                                        random: Double.random(in: 0...1)) {
+                    outcome = .retry(at: next, error: error)
+                } else {
+                    outcome = .failed(error: error)
+                }
+                guard try await WebhookDeliveryRows.record(claimed, outcome: outcome, statusCode: response.status,
+                                                           durationMilliseconds: milliseconds, responseBody: response.body,
+                                                           error: error, in: tx) else { return }
+                try await WebhookEndpointRows.recordOutcome(claimed.endpointID, succeeded: succeeded, in: tx)
+                if gone {
+                    try await WebhookEndpointRows.disable(claimed.endpointID, reason: "The endpoint answered 410 Gone.", in: tx)
+                } else if !succeeded, let endpoint = try await WebhookEndpointRows.find(claimed.endpointID, in: tx),
+                          let since = endpoint.failingSince, endpoint.enabled,
+                          tx.now.timeIntervalSince(since) >= WebhookPolicy.seconds(policy.disableAfter) {
+                    try await WebhookEndpointRows.disable(
+                        claimed.endpointID, reason: "Every delivery failed for \(Int(WebhookPolicy.seconds(policy.disableAfter) / 86_400)) days.", in: tx)
+                }
+            }
+        } catch {
+            // The lease runs out and the delivery is sent again (see the type's note).
+            logger.error("could not record a webhook attempt", metadata: [
+                "message_id": "\(claimed.messageID.wire)", "endpoint_id": "\(claimed.endpointID)", "error": "\(error)"])
+        }
+        if !succeeded {
+            logger.info("webhook not delivered", metadata: [
+                "message_id": "\(claimed.messageID.wire)", "endpoint_id": "\(claimed.endpointID)", "attempt": "\(claimed.attempt)",
+                "error": "\(error ?? "")"])
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import HTTPTypes
+import KeelApp
+import KeelTesting
+import Kernel
+import Storage
+import Testing
+
+/// Outbound webhooks over real HTTP: Keel delivers to a receiver on loopback that verifies
+/// every delivery with `standardwebhooks`, the reference library. Each test has a database of
+/// its own: every server's sender delivers whatever is due in its database.
+@Suite("API: outbound webhooks (Standard Webhooks, verified by the reference library)",
+       .enabled(if: TestDatabase.canMakeScratchDatabases, "needs databases of its own"))
+struct WebhooksAPITests {
+    static func run(_ label: String, clock: any WallClock = SystemClock(),
+                    _ body: @escaping @Sendable (API, WebhookReceiver, TestDatabase) async throws -> Void) async throws {
+        let receiver = try await WebhookReceiver.start()
+        let database = try await TestDatabase.shared().scratch(label)
+        try await LiveAPI.run(database: database, clock: clock, { config in
+            config.webhooksAllowHTTP = true
+            config.webhooksAllowPrivate = true
+            config.webhooksTimeoutSeconds = 2
+            // Tests move the clock by a day: sessions must outlast it.
+            config.sessionIdleSeconds = 30 * 86_400
+            config.sessionAbsoluteSeconds = 30 * 86_400
+        }) { api, db in try await body(api, receiver, db) }
+    }
+
+    static func endpoint(_ api: API, _ tenant: API.Tenant, url: String, types: [String] = []) async throws -> (id: String, secret: String) {
+        let types = types.map { "\"\($0)\"" }.joined(separator: ",")
+        let created = try await api.call(.post, "/v1/webhook-endpoints", json: #"{"url":"\#(url)","event_types":[\#(types)]}"#,
+                                         token: tenant.token)
+        #expect(created.status == .created, "\(created.text)")
+        return (created.json["id"].string ?? "", created.json["secret"].string ?? "")
+    }
+
+    @Test("an order event is delivered signed, verified by the library, with the order as GET returns it; the log shows the attempt")
+    func delivered() async throws {
+        try await Self.run("webhooks_delivered") { api, receiver, db in
+            let tenant = try await api.signUp()
+            let (endpointID, secret) = try await Self.endpoint(api, tenant, url: receiver.url("a"), types: ["order.placed", "order.canceled"])
+            #expect(secret.hasPrefix("whsec_") && Data(base64Encoded: String(secret.dropFirst(6)))?.count == 32)
+            try await receiver.configure("a", secrets: [secret])
+            _ = try await api.waitForSubscription(token: tenant.token)
+            let draft = try await api.call(.post, "/v1/orders", json: #"{"currency":"USD","lines":[{"product":"onboarding","quantity":1}]}"#,
+                                           token: tenant.token, headers: ["Idempotency-Key": UUID().uuidString])
+            let orderID = draft.json["id"].string ?? ""
+            let placed = try await api.call(.post, "/v1/orders/\(orderID)/place", token: tenant.token, headers: ["If-Match": "*"])
+            #expect(placed.status == .ok, "\(placed.text)")
+            #expect(try await api.call(.post, "/v1/orders/\(orderID)/cancel", token: tenant.token).status == .ok)
+            let got = try await receiver.waitFor("a", count: 2)
+            let log = try await db.database.tenant(TenantID(tenant.id)!) { tx in
+                try await tx.query("select event_type || ' ' || status || ' ' || coalesce(last_error, '') as e from platform.outbox")
+                    .map { try $0.decode("e", as: String.self) }
+            }
+            #expect(got.map { $0.json["type"] as? String } == ["order.placed", "order.canceled"], "\(log)")
+            let delivery = try #require(got.last)
+            #expect(got.allSatisfy { $0.verified == [true] }, "\(got)")
+            #expect(delivery.userAgent?.hasPrefix("Keel-Webhooks/") == true)
+            #expect(delivery.json["id"] as? String == delivery.id && delivery.json["api_version"] as? String == "v1")
+            let order = try await api.call(.get, "/v1/orders/\(orderID)", token: tenant.token)
+            let data = try JSONSerialization.data(withJSONObject: delivery.json["data"] as Any, options: [.sortedKeys])
+            let expected = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(order.text.utf8)),
+                                                      options: [.sortedKeys])
+            #expect(data == expected, "webhook data is the order as the API returns it")
+            // The message and its attempt are in the log.
+            try await Task.sleep(for: .milliseconds(300))
+            let messages = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)/messages", token: tenant.token)
+            #expect(messages.json["data"][0]["id"].string == delivery.id && messages.json["data"].array.count == 2)
+            #expect(messages.json["data"][0]["deliveries"][0]["status"].string == "succeeded", "\(messages.text)")
+            let attempts = try await api.call(.get, "/v1/webhook-messages/\(delivery.id ?? "")/attempts", token: tenant.token)
+            #expect(attempts.json["data"][0]["succeeded"].bool == true && attempts.json["data"][0]["status_code"].int == 200)
+            // A member may not manage webhooks; another tenant sees none of it.
+            let other = try await api.signUp()
+            #expect(try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: other.token).status == .notFound)
+            #expect(try await api.call(.get, "/v1/webhook-messages/\(delivery.id ?? "")/attempts", token: other.token).status == .notFound)
+        }
+    }
+
+    @Test("a receiver down gets the message when it is back, on the schedule, with the same id; 410 disables the endpoint")
+    func retriesAndGone() async throws {
+        let clock = ManualClock(SystemClock().now)
+        try await Self.run("webhooks_retries", clock: clock) { api, receiver, _ in
+            let tenant = try await api.signUp()
+            let (endpointID, secret) = try await Self.endpoint(api, tenant, url: receiver.url("down"))
+            try await receiver.configure("down", secrets: [secret], status: 503)
+            let test = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token)
+            #expect(test.status == .accepted, "\(test.text)")
+            let messageID = test.json["id"].string ?? ""
+            _ = try await receiver.waitFor("down", count: 1)
+            // Still failing at the next attempt (5 s later on Keel's clock, with jitter).
+            try await Task.sleep(for: .milliseconds(500))
+            clock.advance(by: 6)
+            try await receiver.configure("down", secrets: [secret], status: 200, clockOffset: clock.now.timeIntervalSince(Date()))
+            let got = try await receiver.waitFor("down", count: 2)
+            #expect(got.count == 2 && Set(got.map(\.id)) == [messageID], "every attempt carries the message's id")
+            #expect(got.last?.verified == [true])
+            try await Task.sleep(for: .milliseconds(300))
+            let attempts = try await api.call(.get, "/v1/webhook-messages/\(messageID)/attempts", token: tenant.token)
+            #expect(attempts.json["data"][0]["succeeded"].bool == true && attempts.json["data"][1]["status_code"].int == 503,
+                    "\(attempts.text)")
+            // Replay: the same id again.
+            let replay = try await api.call(.post, "/v1/webhook-messages/\(messageID)/replay?endpoint_id=\(endpointID)", token: tenant.token)
+            #expect(replay.status == .accepted, "\(replay.text)")
+            let again = try await receiver.waitFor("down", count: 3)
+            #expect(again.count == 3 && again.last?.id == messageID)
+            // 410 Gone: the endpoint is disabled at once, with the reason.
+            try await receiver.configure("down", secrets: [secret], status: 410, clockOffset: clock.now.timeIntervalSince(Date()))
+            _ = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token)
+            _ = try await receiver.waitFor("down", count: 4)
+            try await Task.sleep(for: .milliseconds(500))
+            let endpoint = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
+            #expect(endpoint.json["enabled"].bool == false && endpoint.json["disabled_reason"].string?.contains("410") == true,
+                    "\(endpoint.text)")
+        }
+    }
+
+    @Test("rotation: both secrets verify for 24 hours, then only the new one")
+    func rotation() async throws {
+        let clock = ManualClock(SystemClock().now)
+        try await Self.run("webhooks_rotation", clock: clock) { api, receiver, _ in
+            let tenant = try await api.signUp()
+            let (endpointID, old) = try await Self.endpoint(api, tenant, url: receiver.url("r"))
+            let rotated = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/rotate-secret", token: tenant.token)
+            let new = rotated.json["secret"].string ?? ""
+            #expect(rotated.status == .ok && new != old && rotated.json["previous_secret_expires_at"].string != nil, "\(rotated.text)")
+            try await receiver.configure("r", secrets: [old, new])
+            _ = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token)
+            let first = try await receiver.waitFor("r")
+            #expect(first.first?.verified == [true, true], "\(first)")
+            clock.advance(by: 24 * 3600 + 1)
+            try await receiver.configure("r", secrets: [old, new], clockOffset: clock.now.timeIntervalSince(Date()))
+            let sent = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token)
+            #expect(sent.status == .accepted, "\(sent.text)")
+            let second = try await receiver.waitFor("r", count: 2)
+            #expect(second.last?.verified == [false, true], "\(second)")
+        }
+    }
+
+    @Test("a slow endpoint does not hold up another tenant's deliveries")
+    func fairness() async throws {
+        try await Self.run("webhooks_fairness") { api, receiver, _ in
+            let slow = try await api.signUp(), quick = try await api.signUp()
+            let (slowID, slowSecret) = try await Self.endpoint(api, slow, url: receiver.url("slow"))
+            let (quickID, quickSecret) = try await Self.endpoint(api, quick, url: receiver.url("quick"))
+            try await receiver.configure("slow", secrets: [slowSecret], delay: 1.8)
+            try await receiver.configure("quick", secrets: [quickSecret])
+            for _ in 0..<5 { _ = try await api.call(.post, "/v1/webhook-endpoints/\(slowID)/test", token: slow.token) }
+            let started = ContinuousClock.now
+            _ = try await api.call(.post, "/v1/webhook-endpoints/\(quickID)/test", token: quick.token)
+            let got = try await receiver.waitFor("quick")
+            #expect(got.count == 1 && got[0].verified == [true])
+            #expect(ContinuousClock.now - started < .seconds(1.5), "the quick endpoint waited for the slow one")
+        }
+    }
+
+    @Test("endpoints: https and a public address required (SSRF), known event types, at most 10, If-Match on change")
+    func endpointRules() async throws {
+        try await LiveAPI.run { api, _ in
+            let tenant = try await api.signUp()
+            for url in ["http://127.0.0.1:9/x", "https://127.0.0.1/x", "https://localhost/x", "https://10.0.0.5/x",
+                        "https://169.254.169.254/latest/meta-data", "https://[::1]/x", "https://[fd00:ec2::254]/x",
+                        "https://user:pw@example.com/x", "ftp://example.com/x", "not a url"] {
+                let refused = try await api.call(.post, "/v1/webhook-endpoints", json: #"{"url":"\#(url)"}"#, token: tenant.token)
+                #expect(refused.status == .unprocessableContent, "\(url): \(refused.text)")
+            }
+            let unknown = try await api.call(.post, "/v1/webhook-endpoints", json: #"{"url":"https://example.com/h","event_types":["nope"]}"#,
+                                              token: tenant.token)
+            #expect(unknown.status == .unprocessableContent && unknown.text.contains("unknown_event_type"))
+            var ids: [String] = []
+            for n in 0..<10 {
+                let created = try await api.call(.post, "/v1/webhook-endpoints", json: #"{"url":"https://example.com/h\#(n)"}"#,
+                                                 token: tenant.token)
+                #expect(created.status == .created)
+                ids.append(created.json["id"].string ?? "")
+            }
+            let eleventh = try await api.call(.post, "/v1/webhook-endpoints", json: #"{"url":"https://example.com/h11"}"#, token: tenant.token)
+            #expect(eleventh.status == .conflict && eleventh.code == "webhook_endpoint_limit")
+            let stale = try await api.call(.patch, "/v1/webhook-endpoints/\(ids[0])", json: #"{"enabled":false}"#, token: tenant.token,
+                                           headers: ["If-Match": "\"7\""])
+            #expect(stale.status == .preconditionFailed)
+            let disabled = try await api.call(.patch, "/v1/webhook-endpoints/\(ids[0])", json: #"{"enabled":false}"#, token: tenant.token,
+                                              headers: ["If-Match": "\"1\""])
+            #expect(disabled.status == .ok && disabled.json["enabled"].bool == false && disabled.json["version"].int == 2)
+            #expect(try await api.call(.delete, "/v1/webhook-endpoints/\(ids[1])", token: tenant.token).status == .noContent)
+            #expect(try await api.call(.get, "/v1/webhook-endpoints", token: tenant.token).json["data"].array.count == 9)
+            let types = try await api.call(.get, "/v1/webhook-event-types", token: tenant.token)
+            #expect(types.json["data"].array.compactMap { $0["type"].string }.contains("order.paid") == true)
+        }
+    }
+}
