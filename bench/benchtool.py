@@ -192,12 +192,14 @@ def report(results, out):
     w("| scenario | reference | reference /s | Keel /s | Keel ÷ reference (median of per-round ratios) | rounds | target | |")
     w("|---|---|---:|---:|---:|---|---|---|")
     targets = {("S1", "pg"): 0.5, ("S1", "peer"): 3.0, ("S2", "pg"): 0.4, ("S2", "peer"): 2.5,
-               ("S3", "pg"): 0.7, ("S5", "keel-s2"): 0.7, ("S6", "pg"): 0.7, ("S7", "floor"): 0.7}
+               ("S3", "pg"): 0.7, ("S5", "keel-s2"): 0.7, ("S6", "pg"): 0.7, ("S7", "floor"): 0.7,
+               ("S8", "bare-client"): None}
     names = {"pg": "PG (pgbench -M prepared)", "pg-extended": "PG, unnamed statements (-M extended)",
              "peer": "peer (FastAPI)", "floor": "floor (bare Hummingbird)",
-             "keel-s2": "Keel's own S2 (50 users as JSON)"}
-    for scenario in ["S1", "S2", "S3", "S5", "S6", "S7"]:
-        for ref in ["pg", "pg-extended", "floor", "peer", "keel-s2"]:
+             "keel-s2": "Keel's own S2 (50 users as JSON)",
+             "bare-client": "bare client (hey -c 8) to the same receiver"}
+    for scenario in ["S1", "S2", "S3", "S5", "S6", "S8", "S7"]:
+        for ref in ["pg", "pg-extended", "floor", "peer", "keel-s2", "bare-client"]:
             if not select(recs, phase="throughput", scenario=scenario, system=ref):
                 continue
             ratios, med = ratio_rounds(recs, "throughput", scenario, "keel", ref)
@@ -211,6 +213,11 @@ def report(results, out):
     if errs:
         w("\nNon-2xx or socket errors: " + "; ".join(
             f"{r['scenario']} {r['system']} round {r['round']}: {r['errors']}" for r in errs))
+    s8 = select(recs, phase="throughput", scenario="S8", system="keel")
+    if s8:
+        w("\nS8: from each message's 202 to its arrival at the receiver, per round: " + "; ".join(
+            f"round {r['round']}: p50 {fmt(r.get('p50_ms'), 1)} ms, p99 {fmt(r.get('p99_ms'), 1)} ms, "
+            f"{r.get('messages')} messages, {r.get('lost')} lost, {r.get('unverified')} unverified" for r in s8))
     backlog = select(recs, phase="s3-backlog")
     if backlog:
         w("\nS3: invitations created per Keel round, and the events and emails still queued when its "

@@ -18,6 +18,10 @@ create table notifications.webhook_endpoints (
     last_success_at            timestamptz,
     -- The first failure since the last success: what the disabling rule measures.
     failing_since              timestamptz,
+    -- A sender's lease on the endpoint: while it runs, no other sender delivers to it (one
+    -- delivery in flight per endpoint, across instances). Cleared when the sender is done.
+    sending_until              timestamptz,
+    sending_lease              uuid,
     version                    integer     not null default 1,
     created_at                 timestamptz not null,
     updated_at                 timestamptz not null,
@@ -56,8 +60,9 @@ create table notifications.webhook_deliveries (
     foreign key (tenant_id, endpoint_id) references notifications.webhook_endpoints on delete cascade
 );
 create index webhook_deliveries_due on notifications.webhook_deliveries (next_attempt_at) where status = 'pending';
-create index webhook_deliveries_sending on notifications.webhook_deliveries (tenant_id, endpoint_id) where status = 'sending';
 create index webhook_deliveries_endpoint on notifications.webhook_deliveries (tenant_id, endpoint_id, message_id desc);
+create index webhook_deliveries_endpoint_due on notifications.webhook_deliveries (tenant_id, endpoint_id, next_attempt_at)
+    where status in ('pending', 'sending');
 
 create table notifications.webhook_attempts (
     tenant_id     uuid        not null,
@@ -90,6 +95,9 @@ end $$;
 -- The sender claims due deliveries across tenants (and reads what it sends); everything it
 -- records afterwards is written in the delivery's tenant transaction.
 create policy platform_read on notifications.webhook_endpoints for select using (current_setting('app.platform', true) = 'on');
+-- The sender leases endpoints across tenants (`sending_until`, in its claim).
+create policy platform_lease on notifications.webhook_endpoints for update
+    using (current_setting('app.platform', true) = 'on') with check (current_setting('app.platform', true) = 'on');
 create policy platform_read on notifications.webhook_messages for select using (current_setting('app.platform', true) = 'on');
 create policy platform_read on notifications.webhook_attempts for select using (current_setting('app.platform', true) = 'on');
 -- The attempt log is kept 30 days; the sender prunes it across tenants.

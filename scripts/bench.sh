@@ -16,7 +16,8 @@
 #      database, same role, same pool size) and the floor (bench/floor: a bare Hummingbird route);
 #      PG is pgbench -M prepared running the scenario's SQL (bench/pg/*.sql) on the same cluster;
 #   3. S1 read, S2 list, S3 write, S5 the console's orders page (against Keel's own S2), S6 order
-#      create, S7 floor: throughput with wrk, BENCH_ROUNDS rounds, reference
+#      create, S8 webhook fan-out (bench/webhooks/s8.py, against a bare client posting to the same
+#      receiver), S7 floor: throughput with wrk, BENCH_ROUNDS rounds, reference
 #      and Keel alternating, median of the per-round ratios; then latency (p50/p99) with hey -q at
 #      70 % of each system's own median maximum (pgbench -R for PG);
 #   4. S4 login storm: the raw Argon2id rate from Debian's argon2 CLI, then logins at 4× Keel's
@@ -38,7 +39,7 @@
 # BENCH_POOL_SWEEP (default "2 5 10 20"; empty skips), BENCH_SWEEP_ROUNDS (default 1),
 # BENCH_JEMALLOC (default 1), BENCH_PROFILE (default 1), BENCH_HASH_THREADS (default 1),
 # BENCH_HASH_QUEUE (default 8), BENCH_S4_S1_FRACTION (S1's fixed rate during S4 as a fraction of
-# its maximum, default 0.35), BENCH_SCENARIOS (default "S1 S2 S3 S5 S6 S7 S4"), BENCH_LOCK,
+# its maximum, default 0.35), BENCH_SCENARIOS (default "S1 S2 S3 S5 S6 S8 S7 S4"), BENCH_LOCK,
 # BENCH_KEEP_DATA=1 (keep the database).
 set -euo pipefail
 
@@ -63,7 +64,7 @@ PROFILE=${BENCH_PROFILE:-1}
 HASH_THREADS=${BENCH_HASH_THREADS:-1}
 HASH_QUEUE=${BENCH_HASH_QUEUE:-8}
 S4_FRACTION=${BENCH_S4_S1_FRACTION:-0.35}
-SCENARIOS=" ${BENCH_SCENARIOS:-S1 S2 S3 S5 S6 S7 S4} "
+SCENARIOS=" ${BENCH_SCENARIOS:-S1 S2 S3 S5 S6 S8 S7 S4} "
 has() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 LOCK=${BENCH_LOCK:-/tmp/keel-heavy.lock}
 LOAD_FRACTION=0.7
@@ -141,7 +142,8 @@ KEEL_ENV=(KEEL_HOST=127.0.0.1 KEEL_LOG_LEVEL=warning
   KEEL_RATE_LIMIT_LOGIN_ADDRESS=0 KEEL_RATE_LIMIT_LOGIN_ACCOUNT=0 KEEL_RATE_LIMIT_CREDENTIAL=0 KEEL_RATE_LIMIT_TENANT=0
   KEEL_HASH_THREADS="$HASH_THREADS" KEEL_HASH_QUEUE="$HASH_QUEUE" KEEL_ARGON2_MEMORY_KIB="$ARGON2_KIB"
   KEEL_ARGON2_ITERATIONS="$ARGON2_T" KEEL_ARGON2_PARALLELISM="$ARGON2_P"
-  KEEL_MIGRATIONS_DIR="$REPO/migrations" KEEL_TEMPLATES_DIR="$REPO/Templates" KEEL_PUBLIC_DIR="$REPO/Public")
+  KEEL_MIGRATIONS_DIR="$REPO/migrations" KEEL_TEMPLATES_DIR="$REPO/Templates" KEEL_PUBLIC_DIR="$REPO/Public"
+  KEEL_WEBHOOKS_ALLOW_HTTP=1 KEEL_WEBHOOKS_ALLOW_PRIVATE=1)
 
 # start_keel NAME PORT POOL [VAR=value…]: an instance on the embedded cluster (NAME main) or, for
 # the others, on the main one's database through DATABASE_URL. Sets <NAME>_PID.
@@ -464,6 +466,27 @@ if has S6; then
     throughput S6 keel "$r" "$KEEL/v1/orders" order "$OWNER_TOKEN" "s6-$STAMP-r$r"
   done
   scenario_rss S6
+fi
+if has S8; then
+  echo "S8 webhook fan-out: webhook.test events to 8 endpoints, delivered signed to a local receiver (verified with"
+  echo "   standardwebhooks), against a bare client (hey -c 8) posting one signed message to the same receiver"
+  reset_peak "$main_PID"
+  for r in $(seq 1 "$ROUNDS"); do
+    quiet
+    out="$RUN/out/S8-r$r.jsonl"
+    if ! locked "$PEER_PY" "$REPO/bench/webhooks/s8.py" --keel "$KEEL" --token "$OWNER_TOKEN" --seconds "$D" --round "$r" \
+        --out "$out" >"$RUN/out/S8-r$r.txt" 2>&1; then
+      echo "error: S8 round $r failed:" >&2; cat "$RUN/out/S8-r$r.txt" >&2; exit 1
+    fi
+    while read -r fields; do
+      # shellcheck disable=SC2086  # key=value words
+      record add phase=throughput $fields
+    done < <(python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    print(" ".join(f"{k}={v}" for k, v in json.loads(line).items() if v is not None))' "$out")
+    sed 's/^/  S8  round '"$r"': /' "$RUN/out/S8-r$r.txt"
+  done
+  scenario_rss S8
 fi
 if has S7; then
   echo "S7 floor: GET /healthz"

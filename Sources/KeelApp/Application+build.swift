@@ -71,7 +71,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
                 loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount)),
             admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
-                                     billing: modules.billing, orders: modules.orders,
+                                     billing: modules.billing, orders: modules.orders, webhooks: modules.notifications,
                                      outbox: OutboxMonitor(dispatcher: dispatcher), publicDirectory: config.publicDirectory,
                                      clock: clock)))
         return Application(

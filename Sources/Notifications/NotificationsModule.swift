@@ -15,7 +15,7 @@ public import TemplateEngine
 ///
 /// It is also `WebhooksService`: the events the webhook catalog declares become signed
 /// messages to the tenant's endpoints, queued the same way and delivered by `WebhookSender`.
-public struct NotificationsModule: NotificationsService, WebhooksService {
+public struct NotificationsModule: NotificationsService, WebhooksService, WebhooksSupportService {
     let platform: PlatformDatabase
     let templates: @Sendable () -> TemplateLibrary
     let links: Links
@@ -108,5 +108,24 @@ public struct NotificationsModule: NotificationsService, WebhooksService {
 
     public func replayFailed(_ principal: Principal, endpoint: WebhookEndpointID, since: Date) async throws -> Int {
         try await ReplayFailedWebhooksUseCase(db: db)(principal, endpoint: endpoint, since: since)
+    }
+
+    // MARK: Webhooks, for staff
+
+    public func endpoints(_ staff: StaffPrincipal, tenantID: TenantID) async throws -> [WebhookEndpoint] {
+        try await StaffWebhooksUseCase(db: db).endpoints(staff, tenantID: tenantID)
+    }
+
+    public func messages(_ staff: StaffPrincipal, tenantID: TenantID, endpoint: WebhookEndpointID, status: WebhookDeliveryStatus?,
+                         page: PageRequest) async throws -> Page<WebhookMessage> {
+        try await StaffWebhooksUseCase(db: db).messages(staff, tenantID: tenantID, endpoint: endpoint, status: status, page: page)
+    }
+
+    public func message(_ staff: StaffPrincipal, tenantID: TenantID, id: WebhookMessageID) async throws -> (WebhookMessage, [WebhookAttempt]) {
+        try await StaffWebhooksUseCase(db: db).message(staff, tenantID: tenantID, id: id)
+    }
+
+    public func replay(_ staff: StaffPrincipal, tenantID: TenantID, message: WebhookMessageID, reason: String) async throws -> WebhookMessage {
+        try await StaffReplayWebhookUseCase(db: db)(staff, tenantID: tenantID, message: message, reason: reason)
     }
 }

@@ -28,6 +28,18 @@ public protocol WebhooksService: Sendable {
     func replayFailed(_ principal: Principal, endpoint: WebhookEndpointID, since: Date) async throws -> Int
 }
 
+/// Webhooks as staff see them in the console: a tenant's endpoints and their health, the
+/// message and attempt log, and replay with a reason (audited). Reading needs `console.read`;
+/// replaying `account.support`.
+public protocol WebhooksSupportService: Sendable {
+    func endpoints(_ staff: StaffPrincipal, tenantID: TenantID) async throws -> [WebhookEndpoint]
+    func messages(_ staff: StaffPrincipal, tenantID: TenantID, endpoint: WebhookEndpointID, status: WebhookDeliveryStatus?,
+                  page: PageRequest) async throws -> Page<WebhookMessage>
+    /// The message with its deliveries, and every attempt at it.
+    func message(_ staff: StaffPrincipal, tenantID: TenantID, id: WebhookMessageID) async throws -> (WebhookMessage, [WebhookAttempt])
+    func replay(_ staff: StaffPrincipal, tenantID: TenantID, message: WebhookMessageID, reason: String) async throws -> WebhookMessage
+}
+
 public struct WebhookEndpointID: Identifier {
     public let rawValue: UUID
     public init(rawValue: UUID) { self.rawValue = rawValue }
@@ -237,4 +249,5 @@ extension AppError.Code {
     public static let webhookEndpointNotFound = Self("webhook_endpoint_not_found", kind: .notFound)
     public static let webhookMessageNotFound = Self("webhook_message_not_found", kind: .notFound)
     public static let webhookEndpointLimit = Self("webhook_endpoint_limit", kind: .conflict)
+    public static let webhookEndpointDisabled = Self("webhook_endpoint_disabled", kind: .conflict)
 }

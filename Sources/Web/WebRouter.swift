@@ -84,7 +84,7 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     if let admin = dependencies.admin {
         router.add(middleware: FileMiddleware(admin.publicDirectory, urlBasePath: "/assets", searchForIndexHtml: false))
         AdminConsole(staff: admin.staff, support: admin.support, notifications: admin.notifications, billing: admin.billing,
-                     orders: admin.orders,
+                     orders: admin.orders, webhooks: admin.webhooks,
                      outbox: admin.outbox,
                      clock: admin.clock,
                      templates: dependencies.templates, limits: limits).register(on: router)

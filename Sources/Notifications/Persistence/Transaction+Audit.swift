@@ -9,4 +9,10 @@ extension TenantTransaction {
         try await audit(AuditEvent(tenantID: tenantID, actorUserID: principal.userID, action: action, target: target,
                                    requestID: principal.requestID, before: nil, after: after, occurredAt: now))
     }
+
+    /// An entry for something a staff member did, with their reason.
+    func audit(_ action: NotificationsAuditAction, by staff: StaffPrincipal, target: String, reason: String) async throws {
+        try await audit(AuditEvent(tenantID: tenantID, actorUserID: nil, action: action, target: target, requestID: staff.requestID,
+                                   actorStaffID: staff.staffID, reason: reason, occurredAt: now))
+    }
 }

@@ -123,49 +123,92 @@ enum WebhookDeliveryRows {
         let url: String
         /// The signing secrets: the current one, and the previous one while a rotation overlaps.
         let secrets: [String]
+        /// The sender's lease on the endpoint (one per claim), released when its batch is done.
+        let lease: UUID
     }
 
-    /// Claims up to `limit` due deliveries, at most one per endpoint, skipping endpoints with a
-    /// delivery in flight (so a slow endpoint holds one sender, never another tenant's
-    /// deliveries), with `FOR UPDATE SKIP LOCKED` (any number of senders). A delivery whose
-    /// sender died is due again when its lease runs out.
-    static func claim(limit: Int, leaseSeconds: Double, in tx: PlatformTransaction) async throws -> [Claimed] {
-        try await tx.query("""
-            with due as (
-                select d.tenant_id, d.message_id, d.endpoint_id
-                  from notifications.webhook_deliveries d
-                 where ((d.status = 'pending' and d.next_attempt_at <= \(tx.now))
-                        or (d.status = 'sending' and d.locked_until <= \(tx.now)))
-                   and not exists (select 1 from notifications.webhook_deliveries f
-                                    where f.tenant_id = d.tenant_id and f.endpoint_id = d.endpoint_id and f.status = 'sending'
-                                      and f.locked_until > \(tx.now))
-                 order by d.next_attempt_at
-                 limit \(limit * 4)
+    /// Leases up to `endpoints` enabled endpoints that have deliveries due and no sender (the
+    /// one served longest ago first), and claims up to `perEndpoint` of each one's due
+    /// deliveries, oldest first. A sender delivers one endpoint's batch in order, one at a
+    /// time, so an endpoint never has two deliveries in flight, across any number of senders
+    /// (the lease is a row update: two claims cannot both take it); a slow endpoint holds one
+    /// sender, never another tenant's deliveries. A delivery or an endpoint lease whose sender
+    /// died is due again when its lease runs out.
+    static func claim(endpoints: Int, perEndpoint: Int, leaseSeconds: Double, in tx: PlatformTransaction) async throws -> [[Claimed]] {
+        let lease = UUID.v7()
+        let due: SQL = "((d.status = 'pending' and d.next_attempt_at <= \(tx.now)) or (d.status = 'sending' and d.locked_until <= \(tx.now)))"
+        let rows = try await tx.query("""
+            with ready as (
+                select e.tenant_id, e.endpoint_id from notifications.webhook_endpoints e
+                 where e.enabled and (e.sending_until is null or e.sending_until <= \(tx.now))
+                   and exists (select 1 from notifications.webhook_deliveries d
+                                where d.tenant_id = e.tenant_id and d.endpoint_id = e.endpoint_id and \(due))
+                 order by e.sending_until nulls first
+                 limit \(endpoints)
                    for update skip locked
-            ), one_per_endpoint as (
-                select distinct on (tenant_id, endpoint_id) tenant_id, message_id, endpoint_id from due
-                 order by tenant_id, endpoint_id, message_id
-                 limit \(limit)
+            ), leased as (
+                update notifications.webhook_endpoints e
+                   set sending_until = \(tx.now) + make_interval(secs => \(leaseSeconds)), sending_lease = \(lease)
+                  from ready r where e.tenant_id = r.tenant_id and e.endpoint_id = r.endpoint_id
+                returning e.tenant_id, e.endpoint_id, e.url,
+                          array_remove(array[e.secret, case when e.previous_secret_expires_at > \(tx.now) then e.previous_secret end],
+                                       null) as secrets
+            ), picked as (
+                select d.tenant_id, d.message_id, d.endpoint_id
+                  from leased l cross join lateral (
+                       select d.tenant_id, d.message_id, d.endpoint_id from notifications.webhook_deliveries d
+                        where d.tenant_id = l.tenant_id and d.endpoint_id = l.endpoint_id and \(due)
+                        order by d.next_attempt_at, d.message_id limit \(perEndpoint)
+                          for update skip locked) d
             ), claimed as (
                 update notifications.webhook_deliveries d
                    set status = 'sending', attempts = d.attempts + 1,
                        locked_until = \(tx.now) + make_interval(secs => \(leaseSeconds)), updated_at = \(tx.now)
-                  from one_per_endpoint c
+                  from picked c
                  where d.tenant_id = c.tenant_id and d.message_id = c.message_id and d.endpoint_id = c.endpoint_id
-                returning d.tenant_id, d.message_id, d.endpoint_id, d.attempts
+                returning d.tenant_id, d.message_id, d.endpoint_id, d.attempts, d.next_attempt_at
             )
-            select c.tenant_id, c.message_id, c.endpoint_id, c.attempts, m.event_type, m.body, e.url,
-                   array_remove(array[e.secret, case when e.previous_secret_expires_at > \(tx.now) then e.previous_secret end],
-                                null) as secrets
+            select c.tenant_id, c.message_id, c.endpoint_id, c.attempts, m.event_type, m.body, l.url, l.secrets
               from claimed c
               join notifications.webhook_messages m on m.tenant_id = c.tenant_id and m.message_id = c.message_id
-              join notifications.webhook_endpoints e on e.tenant_id = c.tenant_id and e.endpoint_id = c.endpoint_id
-            """).map { row in
-            Claimed(tenantID: try row.decode("tenant_id"), messageID: try row.decode("message_id"),
-                    endpointID: try row.decode("endpoint_id"), attempt: try row.decode("attempts"),
-                    eventType: try row.decode("event_type"), body: try row.decode("body"), url: try row.decode("url"),
-                    secrets: try row.decode("secrets"))
+              join leased l on l.tenant_id = c.tenant_id and l.endpoint_id = c.endpoint_id
+             order by c.tenant_id, c.endpoint_id, c.next_attempt_at, c.message_id
+            """)
+        var batches: [[Claimed]] = []
+        for row in rows {
+            let claimed = Claimed(tenantID: try row.decode("tenant_id"), messageID: try row.decode("message_id"),
+                                  endpointID: try row.decode("endpoint_id"), attempt: try row.decode("attempts"),
+                                  eventType: try row.decode("event_type"), body: try row.decode("body"), url: try row.decode("url"),
+                                  secrets: try row.decode("secrets"), lease: lease)
+            if let last = batches.last?.last, last.tenantID == claimed.tenantID, last.endpointID == claimed.endpointID {
+                batches[batches.count - 1].append(claimed)
+            } else {
+                batches.append([claimed])
+            }
         }
+        return batches
+    }
+
+    /// The rest of a batch, not tried (the endpoint just failed): due again as they were, the
+    /// claim's attempt not counted.
+    static func unclaim(_ rest: [Claimed], in tx: TenantTransaction) async throws {
+        guard !rest.isEmpty else { return }
+        try await tx.execute("""
+            update notifications.webhook_deliveries d
+               set status = 'pending', attempts = d.attempts - 1, locked_until = null, updated_at = \(tx.now)
+              from unnest(\(SQLValue.uuids(rest.map(\.messageID.rawValue))), \(SQLValue.ints(rest.map(\.attempt))))
+                   as r(message_id, attempt)
+             where d.tenant_id = \(tx.tenantID) and d.endpoint_id = \(rest[0].endpointID) and d.message_id = r.message_id
+               and d.status = 'sending' and d.attempts = r.attempt
+            """)
+    }
+
+    /// The endpoint is free for the next sender (only if the lease is still this sender's).
+    static func release(_ endpoint: WebhookEndpointID, lease: UUID, in tx: TenantTransaction) async throws {
+        try await tx.execute("""
+            update notifications.webhook_endpoints set sending_until = null, sending_lease = null
+             where tenant_id = \(tx.tenantID) and endpoint_id = \(endpoint) and sending_lease = \(lease)
+            """)
     }
 
     /// Drops attempts older than `before`, across tenants; returns how many.

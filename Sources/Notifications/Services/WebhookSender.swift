@@ -10,18 +10,22 @@ public import Storage
 /// tenants, one per endpoint at a time, `SKIP LOCKED`), posts each signed to its endpoint
 /// outside any transaction, and records the attempt in the delivery's tenant transaction.
 ///
-/// At most `senders` deliveries are in flight, and an endpoint never has two: a slow or hanging
-/// endpoint holds one slot for at most the timeout, never another tenant's deliveries. Any
-/// number of instances may run.
+/// At most `senders` endpoints are served at once, each by one task delivering a batch of its
+/// due messages in order, so an endpoint never has two deliveries in flight: a slow or hanging
+/// endpoint holds one slot, never another tenant's deliveries. Any number of instances may run
+/// (an endpoint is leased by one claim at a time).
 ///
 /// **At least once.** A sender that dies between the POST and recording it leaves the claim
-/// to run out (`lease`), and the delivery is sent again with the same `webhook-id`, which is
+/// to run out (the batch's timeouts plus `leaseSlack`), and the delivery is sent again with the same `webhook-id`, which is
 /// what receivers deduplicate on.
 public final class WebhookSender: Service, Sendable {
     public struct Options: Sendable {
+        /// Endpoints served at once (each by one task, one delivery at a time).
         public var senders = 8
-        /// How long a claimed delivery is hidden from other senders: past the attempt's timeout.
-        public var lease: Duration = .seconds(60)
+        /// Deliveries claimed for an endpoint at once, delivered in order by its task.
+        public var batch = 5
+        /// Extra time a claim's lease allows beyond its deliveries' timeouts.
+        public var leaseSlack: Duration = .seconds(30)
         /// How often an idle sender looks for due deliveries.
         public var pollInterval: Duration = .milliseconds(500)
         public init() {}
@@ -46,8 +50,8 @@ public final class WebhookSender: Service, Sendable {
         self.logger = logger
     }
 
-    /// One loop claims what is due for the free slots (`senders` at most in flight), and each
-    /// claimed delivery runs as its own task; a finished one frees its slot and wakes the loop.
+    /// One loop claims batches for the free slots (`senders` endpoints at most), and each batch
+    /// runs as its own task; a finished one frees its slot and wakes the loop.
     /// Idle, the loop polls every `pollInterval`.
     public func run() async throws {
         if policy.allowPrivateAddresses {
@@ -62,22 +66,22 @@ public final class WebhookSender: Service, Sendable {
                     await slotFreed.wait(timeout: options.pollInterval)
                     continue
                 }
-                var claimed: [WebhookDeliveryRows.Claimed] = []
+                var batches: [[WebhookDeliveryRows.Claimed]] = []
                 do {
-                    claimed = try await claim(limit: slots)
+                    batches = try await claim(endpoints: slots)
                 } catch where Task.isCancelled || error is CancellationError {
                     break
                 } catch {
                     logger.error("webhook claim failed", metadata: ["error": "\(error)"])
                 }
-                if claimed.isEmpty {
+                if batches.isEmpty {
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.options.pollInterval) }
                     continue
                 }
-                free.count.withLock { $0 -= claimed.count }
-                for delivery in claimed {
+                free.count.withLock { $0 -= batches.count }
+                for batch in batches {
                     group.addTask {
-                        await self.deliver(delivery)
+                        await self.deliver(batch)
                         free.count.withLock { $0 += 1 }
                         slotFreed.signal()
                     }
@@ -101,14 +105,40 @@ public final class WebhookSender: Service, Sendable {
         }
     }
 
-    /// Due deliveries for at most `limit` endpoints (one each).
-    func claim(limit: Int) async throws -> [WebhookDeliveryRows.Claimed] {
-        try await platform.platform("webhook claim") { tx in
-            try await WebhookDeliveryRows.claim(limit: limit, leaseSeconds: WebhookPolicy.seconds(options.lease), in: tx)
+    /// Due deliveries of at most `endpoints` endpoints, a batch each. The lease covers the
+    /// whole batch at its timeout.
+    func claim(endpoints: Int) async throws -> [[WebhookDeliveryRows.Claimed]] {
+        let lease = WebhookPolicy.seconds(policy.timeout) * Double(options.batch) + WebhookPolicy.seconds(options.leaseSlack)
+        return try await platform.platform("webhook claim") { tx in
+            try await WebhookDeliveryRows.claim(endpoints: endpoints, perEndpoint: options.batch, leaseSeconds: lease, in: tx)
         }
     }
 
-    private func deliver(_ claimed: WebhookDeliveryRows.Claimed) async {
+    /// One endpoint's batch, in order. After a failure the rest waits for the next claim (the
+    /// endpoint is likely down: no need to wait out a timeout per message), and the endpoint is
+    /// released for the next sender.
+    private func deliver(_ batch: [WebhookDeliveryRows.Claimed]) async {
+        guard let first = batch.first else { return }
+        var index = 0
+        while index < batch.count {
+            let succeeded = await deliver(batch[index])
+            index += 1
+            if !succeeded { break }
+        }
+        let rest = Array(batch[index...])
+        do {
+            try await platform.tenants.tenant(first.tenantID) { tx in
+                try await WebhookDeliveryRows.unclaim(rest, in: tx)
+                try await WebhookDeliveryRows.release(first.endpointID, lease: first.lease, in: tx)
+            }
+        } catch {
+            // The leases run out and the deliveries are claimed again.
+            logger.error("could not release a webhook endpoint", metadata: ["endpoint_id": "\(first.endpointID)", "error": "\(error)"])
+        }
+    }
+
+    /// Posts one message; returns whether the endpoint took it.
+    private func deliver(_ claimed: WebhookDeliveryRows.Claimed) async -> Bool {
         let timestamp = Int64(platform.clock.now.timeIntervalSince1970.rounded(.down))
         let id = claimed.messageID.wire
         let headers = [("webhook-id", id), ("webhook-timestamp", String(timestamp)),
@@ -116,13 +146,14 @@ public final class WebhookSender: Service, Sendable {
                        ("user-agent", "Keel-Webhooks/1.0")]
         guard let url = URL(string: claimed.url) else {
             await record(claimed, WebhookResponse(error: "The endpoint's URL cannot be parsed."), milliseconds: 0)
-            return
+            return false
         }
         let clock = ContinuousClock()
         let start = clock.now
         let response = await transport.post(url, headers: headers, body: claimed.body)
         let elapsed = start.duration(to: clock.now)
         await record(claimed, response, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+        return response.status.map { (200..<300).contains($0) } ?? false
     }
 
     private func record(_ claimed: WebhookDeliveryRows.Claimed, _ response: WebhookResponse, milliseconds: Int) async {

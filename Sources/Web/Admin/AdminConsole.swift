@@ -17,6 +17,7 @@ struct AdminConsole: Sendable {
     let notifications: any NotificationsService
     let billing: any BillingSupportService
     let orders: any OrdersSupportService
+    let webhooks: any WebhooksSupportService
     let outbox: any OutboxProbe
     let clock: any WallClock
     let templates: @Sendable () -> TemplateLibrary
@@ -51,6 +52,10 @@ struct AdminConsole: Sendable {
         admin.post("products") { try await self.createProduct($0, $1) }
         admin.post("products/:code/retire") { try await self.retireProduct($0, $1) }
         admin.get("tenants/:tenant/orders/:order") { try await self.orderDetail($0, $1) }
+        admin.get("tenants/:tenant/webhooks") { try await self.tenantWebhooks($0, $1) }
+        admin.get("tenants/:tenant/webhooks/:endpoint") { try await self.webhookEndpoint($0, $1) }
+        admin.get("tenants/:tenant/webhook-messages/:message") { try await self.webhookMessage($0, $1) }
+        admin.post("tenants/:tenant/webhook-messages/:message/replay") { try await self.replayWebhook($0, $1) }
         admin.post("tenants/:tenant/orders/:order/fulfil") { try await self.fulfilOrder($0, $1) }
         admin.post("tenants/:tenant/orders/:order/cancel") { try await self.cancelOrder($0, $1) }
         admin.post("tenants/:tenant/orders/:order/refund") { try await self.refundOrder($0, $1) }

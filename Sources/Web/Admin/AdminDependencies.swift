@@ -11,6 +11,7 @@ public struct AdminDependencies: Sendable {
     public var notifications: any NotificationsService
     public var billing: any BillingSupportService
     public var orders: any OrdersSupportService
+    public var webhooks: any WebhooksSupportService
     public var outbox: any OutboxProbe
     /// Where `/assets` files are read from (the stylesheet).
     public var publicDirectory: String
@@ -18,9 +19,10 @@ public struct AdminDependencies: Sendable {
     public var clock: any WallClock
 
     public init(staff: any StaffService, support: any SupportService, notifications: any NotificationsService,
-                billing: any BillingSupportService, orders: any OrdersSupportService, outbox: any OutboxProbe,
-                publicDirectory: String, clock: any WallClock) {
+                billing: any BillingSupportService, orders: any OrdersSupportService, webhooks: any WebhooksSupportService,
+                outbox: any OutboxProbe, publicDirectory: String, clock: any WallClock) {
         self.billing = billing
+        self.webhooks = webhooks
         self.orders = orders
         self.clock = clock
         self.staff = staff

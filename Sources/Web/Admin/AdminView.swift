@@ -62,6 +62,7 @@ enum AdminNotice {
         "order_canceled": "The order is canceled (and what was paid is refunded).",
         "order_refunded": "The refund is made; the order shows it.",
         "note_added": "The note is on the order's timeline.",
+        "webhook_replayed": "The message is queued again, with the same id, to every endpoint it went to.",
         "product_created": "The product is on sale.",
         "product_retired": "The product is off sale; orders that have it keep it.",
         "refund_sent": "The refund is sent to the card, with a credit note for it.",

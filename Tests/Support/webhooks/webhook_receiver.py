@@ -15,8 +15,10 @@ Runs until its stdin reaches EOF (the test process holds the pipe) or SIGTERM.
                                 clock_offset (seconds) is added to this receiver's clock when the
                                 library checks the timestamp's 5-minute tolerance, so a test that
                                 moves Keel's clock moves the receiver's with it.
-    GET  /_received/<name>      JSON list of deliveries: id, timestamp, signature, body, and
-                                verified: one boolean per configured secret
+    GET  /_received/<name>      JSON list of deliveries: received_at (this receiver's clock), id,
+                                timestamp, signature, body, and verified: one boolean per
+                                configured secret
+    GET  /_counts               JSON {name: [deliveries, verified with every secret]} (cheap to poll)
 """
 import argparse
 import json
@@ -76,6 +78,11 @@ class Handler(BaseHTTPRequestHandler):
         self._send(204)
 
     def do_GET(self):
+        if self.path == "/_counts":
+            with lock:
+                counts = {name: [len(got), sum(1 for r in got if r["verified"] and all(r["verified"]))]
+                          for name, got in received.items()}
+            return self._send(200, json.dumps(counts).encode(), {"content-type": "application/json"})
         if not self.path.startswith("/_received/"):
             return self._send(404)
         name = self.path[len("/_received/"):]
@@ -99,7 +106,7 @@ class Handler(BaseHTTPRequestHandler):
             except Exception as error:  # noqa: BLE001 - any failure is "not verified"
                 sys.stderr.write(f"receiver: {name}: not verified: {error}\n")
                 verified.append(False)
-        record = {"id": headers.get("webhook-id"), "timestamp": headers.get("webhook-timestamp"),
+        record = {"received_at": time.time(), "id": headers.get("webhook-id"), "timestamp": headers.get("webhook-timestamp"),
                   "signature": headers.get("webhook-signature"), "user_agent": headers.get("user-agent"),
                   "body": body.decode("utf-8", "replace"), "verified": verified, "status": config.get("status", 200)}
         with lock:

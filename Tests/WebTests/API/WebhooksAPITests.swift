@@ -182,10 +182,61 @@ struct WebhooksAPITests {
             let disabled = try await api.call(.patch, "/v1/webhook-endpoints/\(ids[0])", json: #"{"enabled":false}"#, token: tenant.token,
                                               headers: ["If-Match": "\"1\""])
             #expect(disabled.status == .ok && disabled.json["enabled"].bool == false && disabled.json["version"].int == 2)
+            #expect(disabled.json["disabled_reason"].string == "Disabled by the tenant.")
+            let refusedTest = try await api.call(.post, "/v1/webhook-endpoints/\(ids[0])/test", token: tenant.token)
+            #expect(refusedTest.status == .conflict && refusedTest.code == "webhook_endpoint_disabled", "\(refusedTest.text)")
+            let enabled = try await api.call(.patch, "/v1/webhook-endpoints/\(ids[0])", json: #"{"enabled":true}"#, token: tenant.token,
+                                             headers: ["If-Match": "\"2\""])
+            #expect(enabled.json["enabled"].bool == true && enabled.json["disabled_reason"].string == nil)
             #expect(try await api.call(.delete, "/v1/webhook-endpoints/\(ids[1])", token: tenant.token).status == .noContent)
             #expect(try await api.call(.get, "/v1/webhook-endpoints", token: tenant.token).json["data"].array.count == 9)
             let types = try await api.call(.get, "/v1/webhook-event-types", token: tenant.token)
             #expect(types.json["data"].array.compactMap { $0["type"].string }.contains("order.paid") == true)
+        }
+    }
+
+    @Test("the console: a tenant's endpoints with health, the message log filtered by status, attempts; replay needs a reason and account.support, and is audited")
+    func console() async throws {
+        try await Self.run("webhooks_console") { api, receiver, db in
+            let tenant = try await api.signUp()
+            let (endpointID, secret) = try await Self.endpoint(api, tenant, url: receiver.url("failing"))
+            try await receiver.configure("failing", secrets: [secret], status: 500)
+            let messageID = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token).json["id"].string ?? ""
+            _ = try await receiver.waitFor("failing")
+            try await Task.sleep(for: .milliseconds(300))
+            let support = try await AdminClient.makeStaff(api, db, role: .support).client
+            let billingOps = try await AdminClient.makeStaff(api, db, role: .billingOps).client
+
+            let tenantPage = try await support.get("/admin/tenants/\(tenant.id)")
+            #expect(tenantPage.text.contains("/admin/tenants/\(tenant.id)/webhooks"))
+            let endpoints = try await support.get("/admin/tenants/\(tenant.id)/webhooks")
+            #expect(endpoints.status == .ok && endpoints.text.contains(receiver.url("failing")), "\(endpoints.status)")
+            let pending = try await support.get("/admin/tenants/\(tenant.id)/webhooks/\(endpointID)?status=pending")
+            #expect(pending.status == .ok && pending.text.contains(messageID), "\(pending.text.prefix(500))")
+            #expect(!(try await support.get("/admin/tenants/\(tenant.id)/webhooks/\(endpointID)?status=succeeded")).text.contains(messageID))
+            #expect(try await support.get("/admin/tenants/\(tenant.id)/webhooks/\(endpointID)?status=lost").text
+                .contains("Choose a delivery status from the list."))
+            let messagePath = "/admin/tenants/\(tenant.id)/webhook-messages/\(messageID)"
+            let message = try await support.get(messagePath)
+            #expect(message.status == .ok && message.text.contains("The endpoint answered 500.") && message.text.contains(#"id="webhook-replay""#))
+            #expect(!(try await billingOps.get(messagePath)).text.contains(#"id="webhook-replay""#))
+            #expect(try await billingOps.post("\(messagePath)/replay", form: ["reason": "checking"]).status == .forbidden)
+            let noReason = try await support.post("\(messagePath)/replay", form: ["reason": " "])
+            #expect(noReason.status == .unprocessableContent && noReason.text.contains("Say why the message is sent again."))
+
+            try await receiver.configure("failing", secrets: [secret], status: 200)
+            let replayed = try await support.post("\(messagePath)/replay", form: ["reason": "Customer fixed their endpoint"])
+            #expect(replayed.redirects(to: "\(messagePath)?done=webhook_replayed"), "\(replayed.status) \(replayed.text.prefix(300))")
+            let got = try await receiver.waitFor("failing", count: 2)
+            #expect(got.last?.id == messageID && got.last?.verified == [true])
+            let audited = try await db.database.tenant(TenantID(tenant.id)!) { tx in
+                try await tx.query("""
+                    select count(*)::int8 as n from platform.audit_log
+                     where tenant_id = \(tx.tenantID) and action = 'webhook_message.replayed' and reason = 'Customer fixed their endpoint'
+                       and actor_staff_id is not null
+                    """).first?.decode("n", as: Int.self)
+            }
+            #expect(audited == 1)
         }
     }
 }

@@ -3,8 +3,7 @@ import Kernel
 import NotificationsAPI
 import Storage
 
-/// A `webhook.test` message to one endpoint (enabled or not: testing is how a tenant checks
-/// a fix before enabling it again).
+/// A `webhook.test` message to one enabled endpoint (a disabled one receives nothing).
 struct SendWebhookTestUseCase {
     let db: Database
 
@@ -12,6 +11,9 @@ struct SendWebhookTestUseCase {
         try principal.require(.webhooksManage)
         return try await db.tenant(principal.tenantID) { tx in
             let endpoint = try await WebhookEndpointRows.require(id, in: tx)
+            guard endpoint.enabled else {
+                throw AppError(.webhookEndpointDisabled, "The endpoint is disabled, so it receives nothing; enable it first.")
+            }
             let data = try JSONSerialization.data(withJSONObject: ["endpoint_id": endpoint.id.description, "url": endpoint.url],
                                                   options: [.sortedKeys, .withoutEscapingSlashes])
             guard let messageID = try await QueueWebhookStep()(type: WebhookCatalog.testType, data: data, to: id, in: tx),
