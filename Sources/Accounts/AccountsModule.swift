@@ -6,7 +6,7 @@ public import Storage
 
 /// The implementation of `AccountsService`; only the composition root creates it. A thin
 /// facade: each method hands its call to one use case (`UseCases/`), which owns the rules.
-public struct AccountsModule: AccountsService {
+public struct AccountsModule: AccountsService, TenantDirectory {
     let db: Database
     let platform: PlatformDatabase
     let hasher: PasswordHasher
@@ -183,5 +183,11 @@ public struct AccountsModule: AccountsService {
 
     public func auditEvents(_ principal: Principal, page: PageRequest) async throws -> Page<AuditEvent> {
         try await ListAuditEventsUseCase(db: db)(principal, page: page)
+    }
+
+    // MARK: TenantDirectory
+
+    public func owners(of tenantID: TenantID) async throws -> (tenantName: String, owners: [User]) {
+        try await ListOwnersUseCase(db: db)(tenantID)
     }
 }

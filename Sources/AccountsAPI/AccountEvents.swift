@@ -69,9 +69,13 @@ public struct InvitationCreated: IntegrationEvent, Equatable {
     public let inviterName: String
     public let token: String
     public let expiresAt: Date
+    /// The invitation as the API shows it (absent from events stored before it was added): a
+    /// webhook's `data`. The token is never in it.
+    public let invitation: Invitation?
 
     public init(tenantID: TenantID, tenantName: String, invitationID: InvitationID, email: String, role: Role,
-                inviterName: String, token: String, expiresAt: Date) {
+                inviterName: String, token: String, expiresAt: Date, invitation: Invitation? = nil) {
+        self.invitation = invitation
         self.tenantID = tenantID
         self.tenantName = tenantName
         self.invitationID = invitationID

@@ -128,7 +128,7 @@ struct Modules {
                             tenantSessions: sessions)
         let notifications = NotificationsModule(platform: pool.platformDatabase(), templates: templates,
                                                 links: Links(publicURL: config.publicURL), webhookCatalog: webhookCatalog(),
-                                                webhookPolicy: config.webhookPolicy)
+                                                webhookPolicy: config.webhookPolicy, directory: accounts)
         billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), policy: config.billingPolicy, pdfs: pdfs,
                                 payments: config.billingPayments, logger: logger)
         if config.stripeAPIKey == nil {

@@ -1,4 +1,5 @@
 public import Foundation
+public import AccountsAPI
 public import Kernel
 public import NotificationsAPI
 public import Storage
@@ -21,9 +22,14 @@ public struct NotificationsModule: NotificationsService, WebhooksService, Webhoo
     let links: Links
     let webhookCatalog: WebhookCatalog
     let webhookPolicy: WebhookPolicy
+    /// Who a tenant's owners are (for the notice that an endpoint was disabled); nil where no
+    /// subscriber runs (operator commands).
+    let directory: (any TenantDirectory)?
 
     public init(platform: PlatformDatabase, templates: @escaping @Sendable () -> TemplateLibrary, links: Links,
-                webhookCatalog: WebhookCatalog = WebhookCatalog(), webhookPolicy: WebhookPolicy = WebhookPolicy()) {
+                webhookCatalog: WebhookCatalog = WebhookCatalog(), webhookPolicy: WebhookPolicy = WebhookPolicy(),
+                directory: (any TenantDirectory)? = nil) {
+        self.directory = directory
         self.platform = platform
         self.templates = templates
         self.links = links
@@ -39,6 +45,7 @@ public struct NotificationsModule: NotificationsService, WebhooksService, Webhoo
         AccountEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
         BillingEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
         OrderEmailSubscriptions(queue: queue, links: links).register(into: &subscriptions)
+        if let directory { WebhookEmailSubscriptions(queue: queue, directory: directory).register(into: &subscriptions) }
         let webhooks = WebhookSubscriptions(subscriptions)
         for entry in webhookCatalog.entries { entry.connect?(webhooks) }
         subscriptions = webhooks.subscriptions

@@ -251,3 +251,22 @@ extension AppError.Code {
     public static let webhookEndpointLimit = Self("webhook_endpoint_limit", kind: .conflict)
     public static let webhookEndpointDisabled = Self("webhook_endpoint_disabled", kind: .conflict)
 }
+
+/// The system disabled a tenant's endpoint (it answered 410 Gone, or failed for days): its
+/// owners are told, so nothing stops silently.
+public struct WebhookEndpointDisabled: IntegrationEvent, Equatable {
+    public static let eventType = "notifications.webhook_endpoint_disabled.v1"
+    public let tenantID: TenantID
+    public let endpointID: WebhookEndpointID
+    public let url: String
+    public let reason: String
+    public let disabledAt: Date
+
+    public init(tenantID: TenantID, endpointID: WebhookEndpointID, url: String, reason: String, disabledAt: Date) {
+        self.tenantID = tenantID
+        self.endpointID = endpointID
+        self.url = url
+        self.reason = reason
+        self.disabledAt = disabledAt
+    }
+}

@@ -29,6 +29,14 @@ enum UserRows {
             """).first.map(decode)
     }
 
+    /// The tenant's active owners, oldest first.
+    static func activeOwners(in tx: TenantTransaction) async throws -> [User] {
+        try await tx.query("""
+            select \(columns) from accounts.users
+             where tenant_id = \(tx.tenantID) and role = 'owner' and status = 'active' order by created_at, user_id
+            """).map(decode)
+    }
+
     /// The user and their password hash, for login.
     static func credentials(email: String, in tx: TenantTransaction) async throws -> (User, String)? {
         guard let row = try await tx.query("""

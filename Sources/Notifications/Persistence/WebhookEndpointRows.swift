@@ -120,16 +120,20 @@ enum WebhookEndpointRows {
     }
 
     /// Disabled by the system (410 Gone, failing too long); its pending deliveries fail with it.
-    static func disable(_ id: WebhookEndpointID, reason: String, in tx: TenantTransaction) async throws {
-        try await tx.execute("""
+    /// Returns the endpoint's URL when this disabled it (nil: it was disabled already).
+    @discardableResult
+    static func disable(_ id: WebhookEndpointID, reason: String, in tx: TenantTransaction) async throws -> String? {
+        guard let url: String = try await tx.query("""
             update notifications.webhook_endpoints set enabled = false, disabled_reason = \(reason), version = version + 1,
                    updated_at = \(tx.now)
              where tenant_id = \(tx.tenantID) and endpoint_id = \(id) and enabled
-            """)
+            returning url
+            """).first?.decode("url") else { return nil }
         try await tx.execute("""
             update notifications.webhook_deliveries set status = 'failed', last_error = coalesce(last_error, \(reason)),
                    updated_at = \(tx.now)
              where tenant_id = \(tx.tenantID) and endpoint_id = \(id) and status = 'pending'
             """)
+        return url
     }
 }

@@ -177,13 +177,17 @@ public final class WebhookSender: Service, Sendable {
                                                            durationMilliseconds: milliseconds, responseBody: response.body,
                                                            error: error, in: tx) else { return }
                 try await WebhookEndpointRows.recordOutcome(claimed.endpointID, succeeded: succeeded, in: tx)
+                var reason: String?
                 if gone {
-                    try await WebhookEndpointRows.disable(claimed.endpointID, reason: "The endpoint answered 410 Gone.", in: tx)
+                    reason = "The endpoint answered 410 Gone."
                 } else if !succeeded, let endpoint = try await WebhookEndpointRows.find(claimed.endpointID, in: tx),
                           let since = endpoint.failingSince, endpoint.enabled,
                           tx.now.timeIntervalSince(since) >= WebhookPolicy.seconds(policy.disableAfter) {
-                    try await WebhookEndpointRows.disable(
-                        claimed.endpointID, reason: "Every delivery failed for \(Int(WebhookPolicy.seconds(policy.disableAfter) / 86_400)) days.", in: tx)
+                    reason = "Every delivery failed for \(Int(WebhookPolicy.seconds(policy.disableAfter) / 86_400)) days."
+                }
+                if let reason, let url = try await WebhookEndpointRows.disable(claimed.endpointID, reason: reason, in: tx) {
+                    try await tx.publish(WebhookEndpointDisabled(tenantID: tx.tenantID, endpointID: claimed.endpointID, url: url,
+                                                                 reason: reason, disabledAt: tx.now))
                 }
             }
         } catch {

@@ -145,6 +145,10 @@ enum LiveAPI {
         config.rateLimitTenant = 0
         config.rateLimitLoginAddress = 0
         config.rateLimitLoginAccount = 0
+        // The test client keeps one connection and does not reconnect: a test that waits for
+        // background work (an email, a webhook) longer than the 15 s an idle connection is kept
+        // would find it closed. The timeout itself is the reliability battery's (hostile-input).
+        config.httpHeadTimeoutSeconds = 120
         adjust(&config)
         return config
     }

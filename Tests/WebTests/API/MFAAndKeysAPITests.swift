@@ -20,8 +20,8 @@ struct MFAAndKeysAPITests {
     @Test("enrol, sign in with a code or a recovery code (each once), five wrong codes end a challenge, disable")
     func totp() async throws {
         // The test waits 31 s for the next TOTP step on one keep-alive connection, which the
-        // testing client never reopens: keep it past the server's idle-connection deadline.
-        try await LiveAPI.run({ $0.httpHeadTimeoutSeconds = 120 }) { api, db in
+        // testing client never reopens: LiveAPI keeps idle connections 120 s.
+        try await LiveAPI.run { api, db in
             let tenant = try await api.signUp()
             let enrolment = try await api.call(.post, "/v1/me/mfa/totp", token: tenant.token)
             #expect(enrolment.status == .created, "\(enrolment.text)")

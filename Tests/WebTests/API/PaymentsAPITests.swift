@@ -53,7 +53,7 @@ struct PaymentsAPITests {
                 guard let port = api.client.port else { throw APIFailure("the live client has no port") }
                 try await stripe.registerWebhook(id: label, url: "http://127.0.0.1:\(port)/v1/billing/webhooks/stripe",
                                                  secret: webhookSecret)
-                try await body(api, billing, clock, db, stripe)
+                try await AdminClient.$serverClock.withValue(clock) { try await body(api, billing, clock, db, stripe) }
             }
         }
     }

@@ -80,7 +80,7 @@ struct WebhooksAPITests {
     @Test("a receiver down gets the message when it is back, on the schedule, with the same id; 410 disables the endpoint")
     func retriesAndGone() async throws {
         let clock = ManualClock(SystemClock().now)
-        try await Self.run("webhooks_retries", clock: clock) { api, receiver, _ in
+        try await Self.run("webhooks_retries", clock: clock) { api, receiver, db in
             let tenant = try await api.signUp()
             let (endpointID, secret) = try await Self.endpoint(api, tenant, url: receiver.url("down"))
             try await receiver.configure("down", secrets: [secret], status: 503)
@@ -112,6 +112,9 @@ struct WebhooksAPITests {
             let endpoint = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
             #expect(endpoint.json["enabled"].bool == false && endpoint.json["disabled_reason"].string?.contains("410") == true,
                     "\(endpoint.text)")
+            // The owners are told, with the reason and how to turn it back on.
+            let notice = try await Mailbox(db: db).waitFor(to: tenant.ownerEmail, subject: "Webhook endpoint disabled")
+            #expect(notice.text.contains("410 Gone") && notice.text.contains(receiver.url("down")) && notice.text.contains("replay"))
         }
     }
 
@@ -237,6 +240,65 @@ struct WebhooksAPITests {
                     """).first?.decode("n", as: Int.self)
             }
             #expect(audited == 1)
+        }
+    }
+
+    @Test("members' events: invited, joined, role changed, removed, each with the resource as the API returns it")
+    func memberEvents() async throws {
+        try await Self.run("webhooks_members") { api, receiver, db in
+            let tenant = try await api.signUp()
+            let (_, secret) = try await Self.endpoint(api, tenant, url: receiver.url("members"),
+                                                      types: ["user.invited", "user.joined", "user.role_changed", "user.removed"])
+            try await receiver.configure("members", secrets: [secret])
+            try await db.database.tenant(TenantID(tenant.id)!) { tx in
+                try await tx.execute("update accounts.users set email_verified_at = now() where tenant_id = \(tx.tenantID)")
+            }
+            let invitee = "ivy@\(tenant.slug).test"
+            let invited = try await api.call(.post, "/v1/invitations", json: #"{"email":"\#(invitee)","role":"member"}"#, token: tenant.token)
+            #expect(invited.status == .created, "\(invited.text)")
+            let token = try Mailbox.token("keeli_", in: try await Mailbox(db: db).waitFor(to: invitee, subject: "invited you to"))
+            let accepted = try await api.call(.post, "/v1/invitation-acceptances",
+                                              json: #"{"token":"\#(token)","name":"Ivy","password":"\#(API.password)"}"#)
+            let userID = accepted.json["user"]["id"].string ?? ""
+            let promoted = try await api.call(.patch, "/v1/users/\(userID)", json: #"{"role":"admin"}"#, token: tenant.token,
+                                              headers: ["If-Match": "*"])
+            #expect(promoted.status == .ok, "\(promoted.text)")
+            #expect(try await api.call(.delete, "/v1/users/\(userID)", token: tenant.token, headers: ["If-Match": "*"]).status == .noContent)
+            let got = try await receiver.waitFor("members", count: 4)
+            #expect(got.map { $0.json["type"] as? String } == ["user.invited", "user.joined", "user.role_changed", "user.removed"])
+            #expect(got.allSatisfy { $0.verified == [true] })
+            func data(_ delivery: WebhookReceiver.Delivery) throws -> Data {
+                try JSONSerialization.data(withJSONObject: delivery.json["data"] as Any, options: [.sortedKeys])
+            }
+            func json(_ text: String) throws -> Data {
+                try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(text.utf8)), options: [.sortedKeys])
+            }
+            #expect(try data(got[0]) == json(invited.text), "user.invited carries the invitation as POST /v1/invitations answered it")
+            #expect(try data(got[2]) == json(promoted.text), "user.role_changed carries the user as PATCH answered it")
+            let removed = got[3].json["data"] as? [String: Any]
+            #expect(removed?["id"] as? String == userID && removed?["role"] as? String == "admin")
+        }
+    }
+
+    @Test("an endpoint failing for 5 days is disabled, and the owners are told")
+    func failingForDays() async throws {
+        let clock = ManualClock(SystemClock().now)
+        try await Self.run("webhooks_failing", clock: clock) { api, receiver, db in
+            let tenant = try await api.signUp()
+            let (endpointID, secret) = try await Self.endpoint(api, tenant, url: receiver.url("broken"))
+            try await receiver.configure("broken", secrets: [secret], status: 500)
+            _ = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token)
+            _ = try await receiver.waitFor("broken")
+            try await Task.sleep(for: .milliseconds(300))
+            let failing = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
+            #expect(failing.json["enabled"].bool == true && failing.json["failing_since"].string != nil, "\(failing.text)")
+            clock.advance(by: 5 * 86_400 + 60)
+            try await receiver.configure("broken", secrets: [secret], status: 500, clockOffset: clock.now.timeIntervalSince(Date()))
+            _ = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token)
+            let notice = try await Mailbox(db: db).waitFor(to: tenant.ownerEmail, subject: "Webhook endpoint disabled")
+            #expect(notice.text.contains("failed for 5 days"), "\(notice.text)")
+            let disabled = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
+            #expect(disabled.json["enabled"].bool == false, "\(disabled.text)")
         }
     }
 }

@@ -208,9 +208,15 @@ final class AdminClient: @unchecked Sendable {
     // MARK: TOTP
 
     /// The code an authenticator app shows for `secret`, `offset` steps from now.
+    /// The clock of the server under test, for TOTP codes. A test whose server runs on a
+    /// `ManualClock` sets it (`BillingAPITests.run` does): that clock stands still while the test
+    /// runs, so a code from the wall's time would fail once the suite is slow enough for the two
+    /// to be more than a step apart.
+    @TaskLocal static var serverClock: any WallClock = SystemClock()
+
     static func totp(_ secret: String, offset: Int64 = 0) throws -> String {
         guard let key = Base32.decode(secret) else { throw APIFailure("not base32: \(secret)") }
-        return TOTP(secret: key).code(atStep: TOTP.step(at: Date()) + offset)
+        return TOTP(secret: key).code(atStep: TOTP.step(at: serverClock.now) + offset)
     }
 
     /// Six digits that are none of the codes the server could accept around now.

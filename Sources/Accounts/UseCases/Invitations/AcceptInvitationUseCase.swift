@@ -45,6 +45,7 @@ struct AcceptInvitationUseCase {
             let user = try await UserRows.insert(id: .generate(), email: invitation.email, name: validName,
                                                  role: invitation.role, passwordHash: passwordHash, verified: true, in: tx)
             try await InvitationRows.accept(invitationID, userID: user.id, in: tx)
+            try await tx.publish(UserJoined(tenantID: tx.tenantID, user: user, invitationID: invitationID))
             try await tx.audit(.invitationAccepted, actor: user.id, target: "invitation/\(invitationID)",
                                requestID: request.requestID, after: user.auditSnapshot)
             return (tenant, user)

@@ -29,7 +29,7 @@ struct InviteUseCase {
                 expiresAt: tx.now.addingTimeInterval(Self.lifetime), in: tx)
             try await tx.publish(InvitationCreated(tenantID: tenant.id, tenantName: tenant.name, invitationID: invitation.id,
                                                    email: email, role: role, inviterName: inviter.name, token: token,
-                                                   expiresAt: invitation.expiresAt))
+                                                   expiresAt: invitation.expiresAt, invitation: invitation))
             try await tx.audit(.invitationCreated, by: principal, target: "invitation/\(invitation.id)",
                                after: ["email": .string(email), "role": .string(role.rawValue)])
             if let idempotency { try await tx.complete(idempotency, with: invitation) }

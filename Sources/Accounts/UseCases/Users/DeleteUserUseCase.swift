@@ -19,6 +19,7 @@ struct DeleteUserUseCase {
                 throw AppError.versionMismatch(current: current.version)
             }
             try await tx.audit(.userDeleted, by: principal, target: "user/\(id)", before: current.auditSnapshot)
+            try await tx.publish(UserRemoved(tenantID: tx.tenantID, user: current))
         }
     }
 }

@@ -31,6 +31,9 @@ struct UpdateUserUseCase {
                 : (status == .deactivated ? .userDeactivated : .userReactivated)
             try await tx.audit(action, by: principal, target: "user/\(id)",
                                before: current.auditSnapshot, after: updated.auditSnapshot)
+            if role != current.role {
+                try await tx.publish(UserRoleChanged(tenantID: tx.tenantID, user: updated, previousRole: current.role))
+            }
             return updated
         }
     }
