@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting"],
                     swiftSettings: strict),
         .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", "Storage", "TemplateEngine", "Web",
-                                                     "AccountsAPI", "Accounts", "BillingAPI", "Billing", "OrdersAPI", "Orders",
+                                                     "AccountsAPI", "Accounts", "BillingAPI", "Billing", "OrdersAPI", "Orders", "NotificationsAPI",
                                                      "PasswordHashing",
                                                      hummingbird, logging,
                                                      .product(name: "Crypto", package: "swift-crypto"),

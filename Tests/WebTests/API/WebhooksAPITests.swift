@@ -5,6 +5,8 @@ import KeelTesting
 import Kernel
 import Storage
 import Testing
+import NotificationsAPI
+import Web
 
 /// Outbound webhooks over real HTTP: Keel delivers to a receiver on loopback that verifies
 /// every delivery with `standardwebhooks`, the reference library. Each test has a database of
@@ -300,5 +302,25 @@ struct WebhooksAPITests {
             let disabled = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
             #expect(disabled.json["enabled"].bool == false, "\(disabled.text)")
         }
+    }
+}
+
+/// The spec documents every webhook type the catalog declares, and no other.
+@Suite("API: the webhook catalog and openapi.yaml agree")
+struct WebhookCatalogSpecTests {
+    @Test("every declared type is under webhooks: in openapi.yaml, and nothing else is")
+    func specListsTheCatalog() throws {
+        let text = try String(contentsOf: TestDatabase.packageRoot.appendingPathComponent("Sources/Web/openapi.yaml"), encoding: .utf8)
+        var inWebhooks = false
+        var documented: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "webhooks:" { inWebhooks = true; continue }
+            guard inWebhooks else { continue }
+            if !line.isEmpty, !line.hasPrefix(" ") { break }
+            if line.hasPrefix("  "), !line.hasPrefix("   "), line.hasSuffix(":") {
+                documented.append(String(line.dropFirst(2).dropLast()))
+            }
+        }
+        #expect(Set(documented) == Set(webhookCatalog().types), "openapi.yaml webhooks: \(documented)")
     }
 }
