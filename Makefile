@@ -26,7 +26,7 @@ run: build
 # keel: scripts/readme-examples.sh, about ten seconds), then the contract run (Schemathesis
 # against the served spec, about half a minute) with a fixed seed, so CI and a laptop generate the
 # same requests, then the short fault battery (tenant isolation, kill -9 under load, hostile
-# input: about a minute; `make reliability` runs all eight tests at full length), then the staff
+# input: about a minute; `make reliability` runs all nine tests at full length), then the staff
 # console in a real headless Chromium (about 40 s; its screenshots go to .data/screenshots, so a
 # test run leaves the checkout clean; `make browser-test` refreshes docs/screenshots/).
 test: deps
@@ -49,11 +49,12 @@ migrate: build
 contract: build
 	scripts/contract.sh
 
-# The fault and abuse battery (docs/reliability.md): eight tests, each starting keel on a fresh
+# The fault and abuse battery (docs/reliability.md): nine tests, each starting keel on a fresh
 # database and breaking something (kill -9, SIGTERM, PostgreSQL restarts, a held lock, hostile
-# bytes, login abuse, a crash between a card's charge and its record), each printing one line of
-# figures; about eight and a half minutes on the debug build (how docs/reliability.md's figures
-# were made; the crash test needs the debug build's failpoint). KEEL_BIN picks another binary.
+# bytes, login abuse, a crash between a card's charge and its record, kill -9 while webhooks go
+# out), each printing one line of figures; about eleven minutes on the debug build (how
+# docs/reliability.md's figures were made; the crash test needs the debug build's failpoint).
+# KEEL_BIN picks another binary.
 reliability: build
 	scripts/reliability.sh
 

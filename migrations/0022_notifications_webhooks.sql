@@ -35,6 +35,8 @@ create table notifications.webhook_messages (
     message_id uuid        not null,
     event_type text        not null,
     body       text        not null,
+    -- What it is about when another module owns it (`order/<id>`): told of each delivery.
+    about      text,
     created_at timestamptz not null,
     primary key (tenant_id, message_id)
 );

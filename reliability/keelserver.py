@@ -372,6 +372,15 @@ def verify_email(srv, email):
         raise RuntimeError(f"verify {email}: {r.status} {r.body[:300]!r}")
 
 
+def verified_owner(srv, slug):
+    """A new tenant whose owner has verified their address and is signed in:
+    (tenant id, owner email, token)."""
+    body = signup(srv, slug)
+    email = body["owner"]["email"]
+    verify_email(srv, email)
+    return body["tenant"]["id"], email, login(srv, slug, email)
+
+
 def sql_literal(s):
     return "'" + str(s).replace("'", "''") + "'"
 

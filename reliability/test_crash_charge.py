@@ -36,8 +36,8 @@ import urllib.parse
 
 sys.dont_write_bytecode = True   # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(__file__))
-from keelserver import (REPO, KeelServer, figures, http, install_signal_exit, log, login, short_mode,  # noqa: E402
-                        signup, sql_literal, verify_email)
+from keelserver import (REPO, KeelServer, figures, http, install_signal_exit, log, short_mode,  # noqa: E402
+                        sql_literal, verified_owner)
 
 TEST = "crash-between-charge-and-save"
 API_KEY = "sk_test_keel"
@@ -189,11 +189,7 @@ def main():
         tenants = []
         for i in range(n):
             slug = f"crash{stamp}t{i}"
-            body = signup(srv, slug)
-            tenant_id = body["tenant"]["id"]
-            email = body["owner"]["email"]
-            verify_email(srv, email)
-            token = login(srv, slug, email)
+            tenant_id, _, token = verified_owner(srv, slug)
             tenants.append({"slug": slug, "tenant_id": tenant_id, "token": token})
         for t in tenants:
             tid = sql_literal(t["tenant_id"])

@@ -32,8 +32,8 @@ from collections import Counter
 
 sys.dont_write_bytecode = True   # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(__file__))
-from keelserver import (KeelServer, figures, install_signal_exit, log, login, rng, short_mode, signup,  # noqa: E402
-                        sql_literal, verify_email)
+from keelserver import (KeelServer, figures, install_signal_exit, log, rng, short_mode, sql_literal,  # noqa: E402
+                        verified_owner)
 
 TEST = "sigkill-under-load"
 
@@ -71,11 +71,7 @@ def main():
     try:
         srv.start()
         slug = f"sigkill{int(time.time()) % 100000}"
-        body = signup(srv, slug)
-        tenant_id = body["tenant"]["id"]
-        email = body["owner"]["email"]
-        verify_email(srv, email)
-        token = login(srv, slug, email)
+        tenant_id, email, token = verified_owner(srv, slug)
 
         def client(ci):
             try:

@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# The fault and abuse battery (docs/reliability.md): eight tests, each starting its own Keel on a
+# The fault and abuse battery (docs/reliability.md): nine tests, each starting its own Keel on a
 # free loopback port with a fresh embedded PostgreSQL under .data/reliability-<stamp>-<test>/,
 # each printing one line of figures and failing when a target is missed.
 #
-#   make reliability                        builds, then runs this script (all eight, full length)
+#   make reliability                        builds, then runs this script (all nine, full length)
 #   scripts/reliability.sh --short          tenant-isolation, sigkill-under-load and hostile-input,
 #                                           short (well under two minutes; part of `make test`)
 #   scripts/reliability.sh sigkill-under-load pool-exhaustion    just those
 #   KEEL_BIN=.build/release/keel scripts/reliability.sh           another binary (its
 #                                           keel_*.resources directories must sit next to it)
 #
-# Knobs (environment): KEEL_BIN; RELIABILITY_SEED (the random choices of sigkill-under-load and
-# login-abuse); RELIABILITY_KEEP_DATA=1 (keep each test's database); SIGKILL_KILLS,
-# SIGKILL_CLIENTS (sigkill-under-load); CRASH_CHARGE_TENANTS (crash-between-charge-and-save).
+# Knobs (environment): KEEL_BIN; RELIABILITY_SEED (the random choices of sigkill-under-load,
+# login-abuse and webhook-kill); RELIABILITY_KEEP_DATA=1 (keep each test's database); SIGKILL_KILLS,
+# SIGKILL_CLIENTS (sigkill-under-load); CRASH_CHARGE_TENANTS (crash-between-charge-and-save);
+# WEBHOOK_KILL_MESSAGES, WEBHOOK_KILL_WAIT_SECONDS (webhook-kill).
 # Each test's progress and server log stay in its run directory; the figure lines are also
 # collected in .data/reliability-<stamp>.txt.
 #
-# Needs: python3 (with pip, for Hypothesis, and for localstripe when crash-between-charge-and-save
-# runs), PostgreSQL's server package (installed by scripts/install-deps.sh; psql and pg_ctl come
-# with it), coreutils `timeout`, util-linux `runuser`. crash-between-charge-and-save needs a debug
-# build (its failpoint, KEEL_DEBUG_FAILPOINTS, does nothing in a release build).
+# Needs: python3 (with pip, for Hypothesis, for localstripe when crash-between-charge-and-save
+# runs and for standardwebhooks when webhook-kill runs), PostgreSQL's server package (installed by
+# scripts/install-deps.sh; psql and pg_ctl come with it), coreutils `timeout`, util-linux
+# `runuser`. crash-between-charge-and-save needs a debug build (its failpoint,
+# KEEL_DEBUG_FAILPOINTS, does nothing in a release build).
 # Runs as root or as an ordinary user; as root the embedded cluster runs as `postgres`.
 set -euo pipefail
 
@@ -34,7 +36,7 @@ selected=()
 for arg in "$@"; do
   case "$arg" in
     --short) short=1 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) selected+=("$arg") ;;
   esac
 done
@@ -51,7 +53,7 @@ if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || ! command -v psql >/
   exit 2
 fi
 
-# --- Hypothesis and localstripe, from PyPI, at the pinned versions --------------------------------
+# --- Hypothesis, localstripe and standardwebhooks, from PyPI, at the pinned versions --------------
 pip_install() {
   if ! python3 -m pip --version >/dev/null 2>&1; then
     apt-get install -y python3-pip >/dev/null || { apt-get update >/dev/null && apt-get install -y python3-pip >/dev/null; }
@@ -71,6 +73,11 @@ if { [ ${#selected[@]} -gt 0 ] && [[ " ${selected[*]} " == *" crash-between-char
    || { [ ${#selected[@]} -eq 0 ] && [ "$short" = 0 ]; }; then
   python3 -c 'import localstripe' 2>/dev/null || pip_install Tests/Support/localstripe/requirements.txt
 fi
+# standardwebhooks (the receiver's signature check) only when webhook-kill runs, the same way.
+if { [ ${#selected[@]} -gt 0 ] && [[ " ${selected[*]} " == *" webhook-kill "* ]]; } \
+   || { [ ${#selected[@]} -eq 0 ] && [ "$short" = 0 ]; }; then
+  python3 -c 'import standardwebhooks' 2>/dev/null || pip_install Tests/Support/webhooks/requirements.txt
+fi
 
 # --- The tests: name, file, time limit (full, short) ---------------------------------------------
 # The limits are generous ceilings, not expectations (docs/reliability.md has the real durations):
@@ -84,6 +91,7 @@ all_tests=(
   "hostile-input                  test_hostile_input.py      600 240"
   "login-abuse                    test_login_abuse.py        480 480"
   "crash-between-charge-and-save  test_crash_charge.py       300 240"
+  "webhook-kill                   test_webhook_kill.py       600 240"
 )
 short_set=" tenant-isolation sigkill-under-load hostile-input "
 

@@ -232,10 +232,14 @@ public struct WebhookCatalog: Sendable {
 public struct WebhookData: Sendable {
     public let tenantID: TenantID
     public let json: Data
+    /// What the message is about when another module owns it (`order/<id>`): that module hears
+    /// of each delivery (`WebhookDelivered`).
+    public let about: String?
 
-    public init(tenantID: TenantID, json: Data) {
+    public init(tenantID: TenantID, json: Data, about: String? = nil) {
         self.tenantID = tenantID
         self.json = json
+        self.about = about
     }
 }
 
@@ -268,5 +272,29 @@ public struct WebhookEndpointDisabled: IntegrationEvent, Equatable {
         self.url = url
         self.reason = reason
         self.disabledAt = disabledAt
+    }
+}
+
+/// A message about another module's record (`about`: `order/<id>`) reached an endpoint:
+/// published in the transaction that records the delivery, so the owner hears of each once.
+public struct WebhookDelivered: IntegrationEvent, Equatable {
+    public static let eventType = "notifications.webhook_delivered.v1"
+    public let tenantID: TenantID
+    public let messageID: WebhookMessageID
+    public let about: String
+    public let type: String
+    public let url: String
+    public let statusCode: Int
+    public let deliveredAt: Date
+
+    public init(tenantID: TenantID, messageID: WebhookMessageID, about: String, type: String, url: String, statusCode: Int,
+                deliveredAt: Date) {
+        self.tenantID = tenantID
+        self.messageID = messageID
+        self.about = about
+        self.type = type
+        self.url = url
+        self.statusCode = statusCode
+        self.deliveredAt = deliveredAt
     }
 }

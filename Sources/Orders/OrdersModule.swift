@@ -20,10 +20,10 @@ public struct OrdersModule: OrdersService, OrdersSupportService {
     }
 
     /// Registers Orders' reactions to Billing's events about its invoices and Notifications'
-    /// about the emails it sent about orders.
+    /// about the emails and webhooks it sent about orders.
     public func subscribe(into subscriptions: inout EventSubscriptions) {
         BillingPaymentSubscriptions().register(into: &subscriptions)
-        EmailSubscriptions().register(into: &subscriptions)
+        NotificationSubscriptions().register(into: &subscriptions)
     }
 
     public func place(_ principal: Principal, id: OrderID, expectedVersion: Int?) async throws -> Order {

@@ -17,7 +17,7 @@ final class WebhookSubscriptions: WebhookEventSink {
         subscriptions.subscribe(E.self, as: "webhooks.\(type)") { event, tx in
             let made = try data(event)
             guard made.tenantID == tx.tenantID else { return }
-            try await queue(type: type, data: made.json, in: tx)
+            try await queue(type: type, data: made.json, about: made.about, in: tx)
         }
     }
 }

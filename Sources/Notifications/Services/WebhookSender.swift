@@ -52,7 +52,7 @@ public final class WebhookSender: Service, Sendable {
 
     /// One loop claims batches for the free slots (`senders` endpoints at most), and each batch
     /// runs as its own task; a finished one frees its slot and wakes the loop.
-    /// Idle, the loop polls every `pollInterval`.
+    /// With nothing to claim, the loop waits for a batch to end or `pollInterval`, whichever is first.
     public func run() async throws {
         if policy.allowPrivateAddresses {
             logger.warning("webhooks may be delivered to loopback and private addresses (KEEL_WEBHOOKS_ALLOW_PRIVATE): for tests only")
@@ -75,7 +75,8 @@ public final class WebhookSender: Service, Sendable {
                     logger.error("webhook claim failed", metadata: ["error": "\(error)"])
                 }
                 if batches.isEmpty {
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.options.pollInterval) }
+                    // Until a batch in flight ends (its endpoint may have more due) or the poll interval passes.
+                    await slotFreed.wait(timeout: options.pollInterval)
                     continue
                 }
                 free.count.withLock { $0 -= batches.count }
@@ -177,6 +178,10 @@ public final class WebhookSender: Service, Sendable {
                                                            durationMilliseconds: milliseconds, responseBody: response.body,
                                                            error: error, in: tx) else { return }
                 try await WebhookEndpointRows.recordOutcome(claimed.endpointID, succeeded: succeeded, in: tx)
+                if succeeded, let about = claimed.about, let status = response.status {
+                    try await tx.publish(WebhookDelivered(tenantID: tx.tenantID, messageID: claimed.messageID, about: about,
+                                                          type: claimed.eventType, url: claimed.url, statusCode: status, deliveredAt: tx.now))
+                }
                 var reason: String?
                 if gone {
                     reason = "The endpoint answered 410 Gone."

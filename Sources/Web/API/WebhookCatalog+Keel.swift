@@ -13,7 +13,8 @@ public func webhookCatalog() -> WebhookCatalog {
         guard let state = snapshot.state else {
             throw AppError(.internalError, "An order event carries no order.", diagnostics: "order \(snapshot.orderID) event without state")
         }
-        return WebhookData(tenantID: tenant, json: try APIHandler.encoder.encode(try Components.Schemas.Order(state)))
+        return WebhookData(tenantID: tenant, json: try APIHandler.encoder.encode(try Components.Schemas.Order(state)),
+                           about: snapshot.orderID.source)
     }
     @Sendable func user(_ user: User, tenant: TenantID) throws -> WebhookData {
         WebhookData(tenantID: tenant, json: try APIHandler.encoder.encode(try Components.Schemas.User(user)))

@@ -65,6 +65,15 @@ struct WebhooksAPITests {
             let expected = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(order.text.utf8)),
                                                       options: [.sortedKeys])
             #expect(data == expected, "webhook data is the order as the API returns it")
+            // The order's timeline shows each delivery.
+            var timeline = ""
+            for _ in 0..<100 {
+                timeline = try await api.call(.get, "/v1/orders/\(orderID)/timeline", token: tenant.token).text
+                if timeline.components(separatedBy: "webhook_delivered").count - 1 == 2 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(timeline.components(separatedBy: "webhook_delivered").count - 1 == 2 && timeline.contains(delivery.id ?? "-"),
+                    "\(timeline)")
             // The message and its attempt are in the log.
             try await Task.sleep(for: .milliseconds(300))
             let messages = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)/messages", token: tenant.token)
@@ -110,8 +119,11 @@ struct WebhooksAPITests {
             try await receiver.configure("down", secrets: [secret], status: 410, clockOffset: clock.now.timeIntervalSince(Date()))
             _ = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token)
             _ = try await receiver.waitFor("down", count: 4)
-            try await Task.sleep(for: .milliseconds(500))
-            let endpoint = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
+            var endpoint = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
+            for _ in 0..<100 where endpoint.json["enabled"].bool != false {  // the attempt is recorded just after the answer
+                try await Task.sleep(for: .milliseconds(100))
+                endpoint = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
+            }
             #expect(endpoint.json["enabled"].bool == false && endpoint.json["disabled_reason"].string?.contains("410") == true,
                     "\(endpoint.text)")
             // The owners are told, with the reason and how to turn it back on.

@@ -10,14 +10,14 @@ struct QueueWebhookStep {
     static let apiVersion = "v1"
 
     @discardableResult
-    func callAsFunction(type: String, data: Data, to only: WebhookEndpointID? = nil,
+    func callAsFunction(type: String, data: Data, about: String? = nil, to only: WebhookEndpointID? = nil,
                         in tx: TenantTransaction) async throws -> WebhookMessageID? {
         let endpoints: [WebhookEndpointID]
         if let only { endpoints = [only] } else { endpoints = try await WebhookEndpointRows.subscribed(to: type, in: tx) }
         guard !endpoints.isEmpty else { return nil }
         let id = WebhookMessageID.generate()
         try await WebhookMessageRows.insert(id, type: type, body: Self.body(id: id, type: type, createdAt: tx.now, data: data),
-                                            endpoints: endpoints, in: tx)
+                                            about: about, endpoints: endpoints, in: tx)
         return id
     }
 
