@@ -113,10 +113,27 @@ grant select, insert, update on billing.payment_attempts, billing.refunds to kee
 grant select, insert on billing.provider_events to keel_runtime;
 
 -- Accounts' side of a blocked subscription: Billing publishes the status, Accounts keeps
--- whether the tenant is blocked (and as of when, so an older message never undoes a newer
--- one), and authentication carries it to the edge, which answers 402 to all but paying.
+-- whether the tenant is blocked (and which subscription version said so, so an older message
+-- never undoes a newer one), and authentication carries it to the edge, which answers 402 to
+-- all but paying. Subscriptions blocked before this migration are blocked from now on.
 alter table accounts.tenants add column billing_blocked boolean not null default false;
-alter table accounts.tenants add column billing_status_at timestamptz;
+alter table accounts.tenants add column billing_status_subscription uuid;
+alter table accounts.tenants add column billing_status_version integer;
+-- (Row-level security binds this migration too: it reads as the platform, and writes each
+-- tenant's row in that tenant's scope.)
+do $$
+declare r record;
+begin
+  perform set_config('app.platform', 'on', true);
+  for r in select tenant_id, subscription_id, version from billing.subscriptions where status = 'blocked' loop
+    perform set_config('app.tenant_id', r.tenant_id::text, true);
+    update accounts.tenants
+       set billing_blocked = true, billing_status_subscription = r.subscription_id, billing_status_version = r.version
+     where tenant_id = r.tenant_id;
+  end loop;
+  perform set_config('app.tenant_id', '', true);
+  perform set_config('app.platform', '', true);
+end $$;
 
 drop function accounts.session_by_token_hash(bytea, text);
 create function accounts.session_by_token_hash(token_hash bytea, lock_timeout text)

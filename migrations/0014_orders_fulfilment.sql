@@ -11,8 +11,5 @@ alter table orders.orders
     add column canceled_at   timestamptz,
     add check (amount_paid is null or refunded <= amount_paid);
 
--- Billing's invoice events find their order by invoice (every invoice event asks).
-create index orders_by_invoice on orders.orders (tenant_id, invoice_id) where invoice_id is not null;
-
 -- Newest first across tenants (order ids are time-ordered v7 UUIDs).
 create index orders_platform_recent on orders.orders (order_id desc);

@@ -11,8 +11,11 @@ public struct MigrationFile: Sendable, Equatable {
     public let sql: String
     /// SHA-256 of the file's bytes, hex.
     public let checksum: String
+    /// Checksums of other versions of this migration that landed and are accepted in place of
+    /// `checksum` (`migrations/superseded.txt`): a database may have applied either.
+    public let superseded: Set<String>
 
-    public init(name: String, sql: String) throws {
+    public init(name: String, sql: String, superseded: Set<String> = []) throws {
         let stem = name.hasSuffix(".sql") ? String(name.dropLast(4)) : name
         let parts = stem.split(separator: "_", maxSplits: 2)
         guard parts.count == 3, parts[0].count == 4, let version = Int(parts[0]),
@@ -24,6 +27,7 @@ public struct MigrationFile: Sendable, Equatable {
         self.name = stem
         self.sql = sql
         self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.superseded = superseded
     }
 
     /// All `*.sql` files of `directory`, in version order; versions must be unique.
@@ -34,13 +38,32 @@ public struct MigrationFile: Sendable, Equatable {
         } catch {
             throw AppError(.invalidInput, "Cannot read the migrations directory \(directory.path).")
         }
+        let superseded = try Self.superseded(in: directory)
         let files = try names.filter { $0.hasSuffix(".sql") }.sorted().map { name in
-            try MigrationFile(name: name, sql: String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8))
+            try MigrationFile(name: name, sql: String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8),
+                              superseded: superseded[String(name.dropLast(4)), default: []])
         }
         for (a, b) in zip(files, files.dropFirst()) where a.version == b.version {
             throw AppError(.invalidInput, "Migrations \(a.name) and \(b.name) share version \(a.version).")
         }
         return files
+    }
+
+    /// `superseded.txt`: `<migration name> <sha256>` per line, `#` comments and anything after
+    /// the checksum ignored. No file, nothing superseded.
+    static func superseded(in directory: URL) throws -> [String: Set<String>] {
+        let url = directory.appendingPathComponent("superseded.txt")
+        guard FileManager.default.fileExists(atPath: url.path) else { return [:] }
+        var result: [String: Set<String>] = [:]
+        for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 2 else { continue }
+            guard fields[1].count == 64, fields[1].allSatisfy(\.isHexDigit) else {
+                throw AppError(.invalidInput, "migrations/superseded.txt: '\(line)' is not '<migration name> <sha256>'.")
+            }
+            result[String(fields[0]), default: []].insert(String(fields[1]))
+        }
+        return result
     }
 }
 
@@ -49,7 +72,8 @@ public struct MigrationFile: Sendable, Equatable {
 ///
 /// A session advisory lock serialises concurrent runners (two servers starting at once):
 /// the second waits, then finds everything applied. A file whose checksum differs from the
-/// applied one stops the run: migrations are forward-only, so write a new file instead.
+/// applied one stops the run: migrations are forward-only, so write a new file instead. (The
+/// one exception is a version that landed too, listed in `migrations/superseded.txt`.)
 public struct Migrator: Sendable {
     /// An arbitrary constant shared by every Keel process ("keel" in ASCII, plus 1).
     static let lockKey = 0x6B65_656C_0001
@@ -146,7 +170,7 @@ public struct Migrator: Sendable {
     }
 
     private static func check(_ file: MigrationFile, against existing: (name: String, checksum: String)) throws {
-        guard existing.name == file.name, existing.checksum == file.checksum else {
+        guard existing.name == file.name, existing.checksum == file.checksum || file.superseded.contains(existing.checksum) else {
             throw AppError(.conflict, """
                 Migration \(file.name) differs from the one applied as version \(file.version) \
                 (\(existing.name), checksum \(existing.checksum.prefix(12))…). Applied migrations are \

@@ -79,6 +79,31 @@ struct MigratorTests {
         }
     }
 
+    @Test("a version listed as superseded is accepted in place of the file's own, and the next file applies")
+    func supersededVersionIsAccepted() async throws {
+        let scratch = try await TestDatabase.shared().scratch("superseded", migrate: false)
+        let landedFirst = try MigrationFile(name: "0001_platform_probe.sql", sql: "create table platform.probe (id int);")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-superseded-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "create table platform.probe (id int, note text);".write(to: directory.appendingPathComponent("0001_platform_probe.sql"),
+                                                                     atomically: true, encoding: .utf8)
+        try "alter table platform.probe add column if not exists note text;"
+            .write(to: directory.appendingPathComponent("0002_platform_probe_note.sql"), atomically: true, encoding: .utf8)
+        try "# why\n0001_platform_probe \(landedFirst.checksum)  landed first\n"
+            .write(to: directory.appendingPathComponent("superseded.txt"), atomically: true, encoding: .utf8)
+        let files = try MigrationFile.load(from: directory)
+        #expect(files.map(\.name) == ["0001_platform_probe", "0002_platform_probe_note"])
+        #expect(files[0].superseded == [landedFirst.checksum] && files[1].superseded.isEmpty)
+        try await DatabasePool.withPool(scratch.owner, logger: TestDatabase.logger) { pool in
+            // given a database that applied the version that landed first
+            _ = try await Migrator(files: [landedFirst], logger: TestDatabase.logger).migrate(pool)
+            // then the files as they are now apply on top of it
+            #expect(try await Migrator(files: files, logger: TestDatabase.logger).migrate(pool) == ["0002_platform_probe_note"])
+            #expect(try await Migrator(files: files, logger: TestDatabase.logger).isCurrent(pool))
+        }
+    }
+
     @Test("a failing file is rolled back whole and reported by name")
     func failingFileRollsBack() async throws {
         let scratch = try await TestDatabase.shared().scratch("failing", migrate: false)
