@@ -43,3 +43,13 @@ public struct UserRoleChanged: IntegrationEvent, Equatable {
         self.previousRole = previousRole
     }
 }
+
+/// An event about one member, with the user as the API shows them.
+public protocol MemberIntegrationEvent: IntegrationEvent {
+    var tenantID: TenantID { get }
+    var user: User { get }
+}
+
+extension UserJoined: MemberIntegrationEvent {}
+extension UserRemoved: MemberIntegrationEvent {}
+extension UserRoleChanged: MemberIntegrationEvent {}

@@ -148,3 +148,16 @@ public struct OrderRefunded: IntegrationEvent, Equatable {
         self.refundedAt = refundedAt
     }
 }
+
+/// An event about one order: whose it is, and the order as the event left it (what a webhook
+/// sends). Every order event is one.
+public protocol OrderIntegrationEvent: IntegrationEvent {
+    var tenantID: TenantID { get }
+    var order: OrderSnapshot { get }
+}
+
+extension OrderPlaced: OrderIntegrationEvent {}
+extension OrderPaid: OrderIntegrationEvent {}
+extension OrderFulfilled: OrderIntegrationEvent {}
+extension OrderCanceled: OrderIntegrationEvent {}
+extension OrderRefunded: OrderIntegrationEvent {}

@@ -220,8 +220,8 @@ enum WebhookDeliveryRows {
 
     enum Outcome {
         case succeeded
-        case retry(at: Date, error: String?)
-        case failed(error: String?)
+        case retry(at: Date)
+        case failed
     }
 
     /// Records the attempt and the delivery's new state, only while the claim is still this
@@ -231,7 +231,7 @@ enum WebhookDeliveryRows {
                        responseBody: String?, error: String?, in tx: TenantTransaction) async throws -> Bool {
         let (status, next): (String, Date?) = switch outcome {
         case .succeeded: ("succeeded", nil)
-        case .retry(let at, _): ("pending", at)
+        case .retry(let at): ("pending", at)
         case .failed: ("failed", nil)
         }
         let updated = try await tx.query("""

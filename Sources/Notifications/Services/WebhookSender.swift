@@ -167,12 +167,12 @@ public final class WebhookSender: Service, Sendable {
                 if succeeded {
                     outcome = .succeeded
                 } else if gone {
-                    outcome = .failed(error: error)
+                    outcome = .failed
                 } else if let next = policy.nextAttempt(after: claimed.attempt, now: tx.now, retryAfter: response.retryAfter,
                                                         random: Double.random(in: 0...1)) {
-                    outcome = .retry(at: next, error: error)
+                    outcome = .retry(at: next)
                 } else {
-                    outcome = .failed(error: error)
+                    outcome = .failed
                 }
                 guard try await WebhookDeliveryRows.record(claimed, outcome: outcome, statusCode: response.status,
                                                            durationMilliseconds: milliseconds, responseBody: response.body,

@@ -23,8 +23,7 @@ struct QueueWebhookStep {
 
     /// `{"id", "type", "created_at", "api_version", "data"}`, `data` as given.
     static func body(id: WebhookMessageID, type: String, createdAt: Date, data: Data) -> String {
-        let stamp = ISO8601DateFormatter().string(from: createdAt)
-        return #"{"id":"\#(id.wire)","type":"\#(type)","created_at":"\#(stamp)","api_version":"\#(apiVersion)","data":"#
+        return #"{"id":"\#(id.wire)","type":"\#(type)","created_at":"\#(createdAt.formatted(.iso8601))","api_version":"\#(apiVersion)","data":"#
             + String(decoding: data, as: UTF8.self) + "}"
     }
 }
