@@ -237,12 +237,14 @@ struct SMTPClientTests {
 
     // MARK: Helpers
 
-    /// Short waits, so that a test that goes wrong fails in seconds, not minutes.
+    /// Waits short enough that a test that goes wrong fails in seconds, not minutes, and long
+    /// enough for aiosmtpd to answer on a loaded machine (CI saw an EHLO take over 2 s while the
+    /// whole suite ran). The timeout tests set their own, shorter ones.
     private func quickSettings(port: Int, security: SMTPSettings.Security = .none, host: String = "127.0.0.1") -> SMTPSettings {
         var settings = SMTPSettings(host: host, port: port, security: security)
         settings.connectTimeout = .seconds(2)
-        settings.commandTimeout = .seconds(2)
-        settings.dataTimeout = .seconds(3)
+        settings.commandTimeout = .seconds(10)
+        settings.dataTimeout = .seconds(15)
         return settings
     }
 
