@@ -99,9 +99,13 @@ public struct InvoiceFinalized: IntegrationEvent, Equatable {
     public let dueAt: Date?
     public let customerName: String
     public let email: String?
+    /// The invoice once the event's change is made (absent from events stored before it was
+    /// added): what a webhook sends as `data`.
+    public let invoice: Invoice?
 
     public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, total: Money, amountDue: Money, dueAt: Date?,
-                customerName: String, email: String?) {
+                customerName: String, email: String?, invoice: Invoice? = nil) {
+        self.invoice = invoice
         self.customerName = customerName
         self.email = email
         self.tenantID = tenantID
@@ -121,8 +125,12 @@ public struct InvoicePaid: IntegrationEvent, Equatable {
     public let number: String
     public let amountPaid: Money
     public let paidAt: Date
+    /// The invoice once the event's change is made (absent from events stored before it was
+    /// added): what a webhook sends as `data`.
+    public let invoice: Invoice?
 
-    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, amountPaid: Money, paidAt: Date) {
+    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, amountPaid: Money, paidAt: Date, invoice: Invoice? = nil) {
+        self.invoice = invoice
         self.tenantID = tenantID
         self.invoiceID = invoiceID
         self.number = number
@@ -138,8 +146,12 @@ public struct InvoiceVoided: IntegrationEvent, Equatable {
     public let invoiceID: InvoiceID
     public let number: String
     public let voidedAt: Date
+    /// The invoice once the event's change is made (absent from events stored before it was
+    /// added): what a webhook sends as `data`.
+    public let invoice: Invoice?
 
-    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, voidedAt: Date) {
+    public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, voidedAt: Date, invoice: Invoice? = nil) {
+        self.invoice = invoice
         self.tenantID = tenantID
         self.invoiceID = invoiceID
         self.number = number
@@ -190,9 +202,14 @@ public struct PaymentFailed: IntegrationEvent, Equatable {
     /// What the invoice was issued for, when another module asked for it (`order/<id>`): that
     /// module tells the customer about the failure in its own words.
     public let source: String?
+    /// The invoice once the event's change is made (absent from events stored before it was
+    /// added): what a webhook sends as `data`.
+    public let invoice: Invoice?
 
     public init(tenantID: TenantID, invoiceID: InvoiceID, number: String, amount: Money, failureCode: String, failureMessage: String,
-                nextRetryAt: Date?, occurredAt: Date, customerName: String, email: String?, source: String? = nil) {
+                nextRetryAt: Date?, occurredAt: Date, customerName: String, email: String?, source: String? = nil,
+                invoice: Invoice? = nil) {
+        self.invoice = invoice
         self.source = source
         self.tenantID = tenantID
         self.invoiceID = invoiceID
@@ -221,9 +238,13 @@ public struct InvoiceRefunded: IntegrationEvent, Equatable {
     public let amountPaid: Money
     public let reason: String
     public let occurredAt: Date
+    /// The invoice once the event's change is made (absent from events stored before it was
+    /// added): what a webhook sends as `data`.
+    public let invoice: Invoice?
 
     public init(tenantID: TenantID, invoiceID: InvoiceID, refundID: RefundID, number: String, amount: Money, refundedTotal: Money,
-                amountPaid: Money, reason: String, occurredAt: Date) {
+                amountPaid: Money, reason: String, occurredAt: Date, invoice: Invoice? = nil) {
+        self.invoice = invoice
         self.tenantID = tenantID
         self.invoiceID = invoiceID
         self.refundID = refundID
@@ -235,3 +256,17 @@ public struct InvoiceRefunded: IntegrationEvent, Equatable {
         self.occurredAt = occurredAt
     }
 }
+
+/// An event about one invoice, carrying it as it is once the change is made: webhooks declare
+/// every such event the same way.
+public protocol InvoiceIntegrationEvent: IntegrationEvent {
+    var tenantID: TenantID { get }
+    var invoiceID: InvoiceID { get }
+    var invoice: Invoice? { get }
+}
+
+extension InvoiceFinalized: InvoiceIntegrationEvent {}
+extension InvoicePaid: InvoiceIntegrationEvent {}
+extension InvoiceVoided: InvoiceIntegrationEvent {}
+extension PaymentFailed: InvoiceIntegrationEvent {}
+extension InvoiceRefunded: InvoiceIntegrationEvent {}

@@ -3,7 +3,7 @@ public import Kernel
 
 /// A bill to a tenant. A draft has no number; finalizing gives it the issuer's next number and
 /// freezes it (`open`); it ends `paid`, `void` or `uncollectible`.
-public struct Invoice: Sendable, Equatable {
+public struct Invoice: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Codable, CaseIterable { case draft, open, paid, void, uncollectible }
     public enum Reason: String, Sendable, Codable, CaseIterable {
         /// A period of a subscription (the first after a trial, and every renewal).
@@ -77,7 +77,7 @@ public struct Invoice: Sendable, Equatable {
     }
 }
 
-public struct InvoiceLine: Sendable, Equatable {
+public struct InvoiceLine: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable { case subscription, proration, item, discount }
     public let kind: Kind
     public let description: String

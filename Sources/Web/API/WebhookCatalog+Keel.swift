@@ -3,6 +3,7 @@ import Foundation
 import Kernel
 import OrdersAPI
 import AccountsAPI
+import BillingAPI
 
 /// Keel's webhook event types. Declared here, beside the `/v1` representation, so each
 /// message's `data` is the resource exactly as the API returns it (the same generated schema
@@ -18,6 +19,11 @@ public func webhookCatalog() -> WebhookCatalog {
     catalog.declareMember(UserJoined.self, as: "user.joined", summary: "An invitation was accepted: a new member.")
     catalog.declareMember(UserRemoved.self, as: "user.removed", summary: "A member was removed (the user as they were).")
     catalog.declareMember(UserRoleChanged.self, as: "user.role_changed", summary: "A member's role changed.")
+    catalog.declareInvoice(InvoiceFinalized.self, as: "invoice.finalized", summary: "An invoice was finalized: numbered and due.")
+    catalog.declareInvoice(InvoicePaid.self, as: "invoice.paid", summary: "An invoice was paid (by card, marked paid, or credited to zero).")
+    catalog.declareInvoice(PaymentFailed.self, as: "invoice.payment_failed", summary: "A charge of an invoice failed; it is retried on the dunning schedule.")
+    catalog.declareInvoice(InvoiceVoided.self, as: "invoice.voided", summary: "An open invoice was voided.")
+    catalog.declareInvoice(InvoiceRefunded.self, as: "invoice.refunded", summary: "Money went back to the card for a paid invoice.")
     catalog.declareOrder(OrderPlaced.self, as: "order.placed", summary: "An order was placed and invoiced.")
     catalog.declareOrder(OrderPaid.self, as: "order.paid", summary: "An order's invoice was paid.")
     catalog.declareOrder(OrderFulfilled.self, as: "order.fulfilled", summary: "Some or all of an order was delivered.")
@@ -35,6 +41,16 @@ extension WebhookCatalog {
             }
             return WebhookData(tenantID: event.tenantID, json: try APIHandler.encoder.encode(try Components.Schemas.Order(state)),
                                about: event.order.orderID.source)
+        }
+    }
+
+    /// `data` is the invoice as `GET /v1/billing/invoices/{invoice_id}` returns it.
+    mutating func declareInvoice<E: InvoiceIntegrationEvent>(_ event: E.Type, as type: String, summary: String) {
+        declare(E.self, as: type, summary: summary) { event in
+            guard let invoice = event.invoice else {
+                throw AppError(.internalError, "An invoice event carries no invoice.", diagnostics: "invoice \(event.invoiceID) event without state")
+            }
+            return WebhookData(tenantID: event.tenantID, json: try APIHandler.encoder.encode(try Components.Schemas.Invoice(invoice)))
         }
     }
 

@@ -46,7 +46,7 @@ struct IssueCreditNoteUseCase {
                                                                     staff: principal.staffID, in: tx)
             if invoice.status == .open && applied == invoice.amountDue, let number = invoice.number {
                 try await tx.publish(InvoicePaid(tenantID: tenantID, invoiceID: invoiceID, number: number, amountPaid: invoice.amountPaid,
-                                                 paidAt: tx.now))
+                                                 paidAt: tx.now, invoice: try await InvoiceRows.find(invoiceID, in: tx)))
                 try await SettleSubscriptionStep()(invoice.subscriptionID, in: tx)
             }
             if toBalance.isPositive {

@@ -38,14 +38,14 @@ struct IssueInvoiceStep {
         let contact = (name: profile.legalName ?? ProfileRows.unnamed, email: profile.email)
         try await tx.publish(InvoiceFinalized(tenantID: tx.tenantID, invoiceID: saved.id, number: number, total: saved.total,
                                               amountDue: saved.amountDue, dueAt: saved.dueAt,
-                                              customerName: contact.name, email: contact.email))
+                                              customerName: contact.name, email: contact.email, invoice: saved))
         if saved.status == .open && profile.hasPaymentMethod {
             // A card on file: the collector charges it on its next pass (Payments/).
             try await CollectionRows.schedule(saved.id, next: tx.now, stopped: nil, in: tx)
         }
         if saved.status == .paid {
             try await tx.publish(InvoicePaid(tenantID: tx.tenantID, invoiceID: saved.id, number: number, amountPaid: saved.amountPaid,
-                                             paidAt: saved.paidAt ?? tx.now))
+                                             paidAt: saved.paidAt ?? tx.now, invoice: saved))
         }
         try await tx.audit(.invoiceFinalized, actor: actor, target: "invoice/\(saved.id)", requestID: requestID,
                            after: ["number": .string(number), "total": .string(saved.total.description),

@@ -71,7 +71,7 @@ struct ApplyPaymentOutcomeStep {
                            after: ["attempt": .int(attempt.number), "amount": .string(attempt.amount.description),
                                    "provider_payment": .string(attempt.providerPaymentID ?? "")])
         try await tx.publish(InvoicePaid(tenantID: tx.tenantID, invoiceID: invoice.id, number: number, amountPaid: invoice.amountDue,
-                                         paidAt: tx.now))
+                                         paidAt: tx.now, invoice: try await InvoiceRows.find(invoice.id, in: tx)))
         try await tx.publish(PaymentSucceeded(
             tenantID: tx.tenantID, invoiceID: invoice.id, number: number, amount: invoice.amountDue,
             paidWith: payer.card.map { "\($0.brand) •••• \($0.last4)" } ?? "card", paidAt: tx.now,
@@ -106,7 +106,7 @@ struct ApplyPaymentOutcomeStep {
                                            failureCode: failure.code, failureMessage: failure.message,
                                            nextRetryAt: stopped == nil ? next : nil,
                                            occurredAt: tx.now, customerName: contact.name, email: contact.email,
-                                           source: try await CollectionRows.source(of: invoice.id, in: tx)))
+                                           source: try await CollectionRows.source(of: invoice.id, in: tx), invoice: invoice))
         try await DunningStep(policy: policy)(invoice.subscriptionID, retriesSpent: next == nil, in: tx)
     }
 }

@@ -19,7 +19,7 @@ struct MarkInvoicePaidUseCase {
                                before: ["status": .string(invoice.status.rawValue), "amount_due": .string(invoice.amountDue.description)],
                                after: ["status": .string(paid.status.rawValue), "amount_paid": .string(paid.amountPaid.description)])
             try await tx.publish(InvoicePaid(tenantID: tenantID, invoiceID: invoiceID, number: number, amountPaid: paid.amountPaid,
-                                             paidAt: paid.paidAt ?? tx.now))
+                                             paidAt: paid.paidAt ?? tx.now, invoice: paid))
             try await SettleSubscriptionStep()(invoice.subscriptionID, in: tx)
             return paid
         }

@@ -53,7 +53,8 @@ struct RefundPaymentUseCase {
                                after: ["amount": .string(amount.description), "credit_note": .string(note.number)])
             try await tx.publish(InvoiceRefunded(tenantID: tenantID, invoiceID: invoiceID, refundID: id, number: invoice.number ?? "",
                                                  amount: amount, refundedTotal: try refunded.adding(amount),
-                                                 amountPaid: invoice.amountPaid, reason: reason, occurredAt: tx.now))
+                                                 amountPaid: invoice.amountPaid, reason: reason, occurredAt: tx.now,
+                                                 invoice: try await InvoiceRows.find(invoiceID, in: tx)))
             guard let record = try await RefundRows.find(id, in: tx) else { throw AppError(.refundNotFound, "The refund is missing.") }
             return (record, paymentID)
         }

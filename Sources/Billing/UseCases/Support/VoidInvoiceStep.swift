@@ -11,7 +11,7 @@ struct VoidInvoiceStep {
         try await InvoiceRows.void(invoice.id, in: tx)
         if invoice.balanceApplied.isPositive { try await ProfileRows.adjustBalance(by: invoice.balanceApplied, in: tx) }
         guard let voided = try await InvoiceRows.find(invoice.id, in: tx) else { throw AppError(.invoiceNotFound, "There is no such invoice.") }
-        try await tx.publish(InvoiceVoided(tenantID: tx.tenantID, invoiceID: invoice.id, number: number, voidedAt: tx.now))
+        try await tx.publish(InvoiceVoided(tenantID: tx.tenantID, invoiceID: invoice.id, number: number, voidedAt: tx.now, invoice: voided))
         try await SettleSubscriptionStep()(invoice.subscriptionID, in: tx)
         return voided
     }
