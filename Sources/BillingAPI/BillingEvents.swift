@@ -37,9 +37,13 @@ public struct TrialEnding: IntegrationEvent, Equatable {
     public let hasPaymentMethod: Bool
     public let customerName: String
     public let email: String?
+    /// The subscription once the event's change is made (absent from events stored before it
+    /// was added): what a webhook sends as `data`.
+    public let subscription: Subscription?
 
     public init(tenantID: TenantID, subscriptionID: SubscriptionID, planName: String, trialEnd: Date, hasPaymentMethod: Bool,
-                customerName: String, email: String?) {
+                customerName: String, email: String?, subscription: Subscription? = nil) {
+        self.subscription = subscription
         self.tenantID = tenantID
         self.subscriptionID = subscriptionID
         self.planName = planName
@@ -69,10 +73,14 @@ public struct SubscriptionChanged: IntegrationEvent, Equatable {
     public let version: Int?
     /// Users the (new) plan allows (`nil`: unlimited).
     public let seats: Int?
+    /// The subscription once the event's change is made (absent from events stored before it
+    /// was added): what a webhook sends as `data`.
+    public let subscription: Subscription?
 
     public init(tenantID: TenantID, subscriptionID: SubscriptionID, planCode: String, planName: String,
                 previousPlanCode: String?, status: SubscriptionStatus, previousStatus: SubscriptionStatus, occurredAt: Date,
-                customerName: String, email: String?, version: Int?, seats: Int? = nil) {
+                customerName: String, email: String?, version: Int?, seats: Int? = nil, subscription: Subscription? = nil) {
+        self.subscription = subscription
         self.seats = seats
         self.version = version
         self.customerName = customerName
@@ -270,3 +278,13 @@ extension InvoicePaid: InvoiceIntegrationEvent {}
 extension InvoiceVoided: InvoiceIntegrationEvent {}
 extension PaymentFailed: InvoiceIntegrationEvent {}
 extension InvoiceRefunded: InvoiceIntegrationEvent {}
+
+/// An event about the tenant's subscription, carrying it as it is once the change is made.
+public protocol SubscriptionIntegrationEvent: IntegrationEvent {
+    var tenantID: TenantID { get }
+    var subscriptionID: SubscriptionID { get }
+    var subscription: Subscription? { get }
+}
+
+extension TrialEnding: SubscriptionIntegrationEvent {}
+extension SubscriptionChanged: SubscriptionIntegrationEvent {}

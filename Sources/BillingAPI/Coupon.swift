@@ -3,7 +3,7 @@ public import Kernel
 
 /// A discount the platform offers by code: a percentage or a fixed amount (in one currency)
 /// off a subscription's invoices, once, for some periods, or for ever.
-public struct Coupon: Sendable, Equatable {
+public struct Coupon: Sendable, Equatable, Codable {
     public enum Duration: String, Sendable, Codable, CaseIterable { case once, repeating, forever }
 
     public let id: CouponID
@@ -35,7 +35,7 @@ public struct Coupon: Sendable, Equatable {
 }
 
 /// A coupon as applied to a subscription, with how much of it is used.
-public struct AppliedCoupon: Sendable, Equatable {
+public struct AppliedCoupon: Sendable, Equatable, Codable {
     public let coupon: Coupon
     public let periodsApplied: Int
     public let redeemedAt: Date

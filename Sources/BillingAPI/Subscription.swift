@@ -7,7 +7,7 @@ public enum SubscriptionStatus: String, Sendable, Codable, CaseIterable {
 }
 
 /// A tenant's subscription: its plan version, status and current period.
-public struct Subscription: Sendable, Equatable {
+public struct Subscription: Sendable, Equatable, Codable {
     public let id: SubscriptionID
     public let tenantID: TenantID
     public let plan: Plan

@@ -135,4 +135,9 @@ public struct NotificationsModule: NotificationsService, WebhooksService, Webhoo
     public func replay(_ staff: StaffPrincipal, tenantID: TenantID, message: WebhookMessageID, reason: String) async throws -> WebhookMessage {
         try await StaffReplayWebhookUseCase(db: db)(staff, tenantID: tenantID, message: message, reason: reason)
     }
+
+    public func replayFailed(_ staff: StaffPrincipal, tenantID: TenantID, endpoint: WebhookEndpointID, since: Date,
+                             reason: String) async throws -> Int {
+        try await StaffReplayFailedWebhooksUseCase(db: db)(staff, tenantID: tenantID, endpoint: endpoint, since: since, reason: reason)
+    }
 }

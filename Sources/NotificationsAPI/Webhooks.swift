@@ -38,6 +38,10 @@ public protocol WebhooksSupportService: Sendable {
     /// The message with its deliveries, and every attempt at it.
     func message(_ staff: StaffPrincipal, tenantID: TenantID, id: WebhookMessageID) async throws -> (WebhookMessage, [WebhookAttempt])
     func replay(_ staff: StaffPrincipal, tenantID: TenantID, message: WebhookMessageID, reason: String) async throws -> WebhookMessage
+    /// Every message whose delivery to the endpoint failed, of those made since `since`, sent
+    /// again (same ids); returns how many.
+    func replayFailed(_ staff: StaffPrincipal, tenantID: TenantID, endpoint: WebhookEndpointID, since: Date,
+                      reason: String) async throws -> Int
 }
 
 public struct WebhookEndpointID: Identifier {

@@ -11,8 +11,9 @@ extension TenantTransaction {
     }
 
     /// An entry for something a staff member did, with their reason.
-    func audit(_ action: NotificationsAuditAction, by staff: StaffPrincipal, target: String, reason: String) async throws {
+    func audit(_ action: NotificationsAuditAction, by staff: StaffPrincipal, target: String, reason: String,
+               after: AuditSnapshot? = nil) async throws {
         try await audit(AuditEvent(tenantID: tenantID, actorUserID: nil, action: action, target: target, requestID: staff.requestID,
-                                   actorStaffID: staff.staffID, reason: reason, occurredAt: now))
+                                   after: after, actorStaffID: staff.staffID, reason: reason, occurredAt: now))
     }
 }

@@ -24,6 +24,9 @@ public func webhookCatalog() -> WebhookCatalog {
     catalog.declareInvoice(PaymentFailed.self, as: "invoice.payment_failed", summary: "A charge of an invoice failed; it is retried on the dunning schedule.")
     catalog.declareInvoice(InvoiceVoided.self, as: "invoice.voided", summary: "An open invoice was voided.")
     catalog.declareInvoice(InvoiceRefunded.self, as: "invoice.refunded", summary: "Money went back to the card for a paid invoice.")
+    catalog.declareSubscription(TrialEnding.self, as: "subscription.trial_will_end", summary: "The trial ends in a few days (sent once).")
+    catalog.declareSubscription(SubscriptionChanged.self, as: "subscription.updated",
+                                summary: "The subscription's plan or status changed (trial ended, past due, blocked, canceled, active again).")
     catalog.declareOrder(OrderPlaced.self, as: "order.placed", summary: "An order was placed and invoiced.")
     catalog.declareOrder(OrderPaid.self, as: "order.paid", summary: "An order's invoice was paid.")
     catalog.declareOrder(OrderFulfilled.self, as: "order.fulfilled", summary: "Some or all of an order was delivered.")
@@ -51,6 +54,17 @@ extension WebhookCatalog {
                 throw AppError(.internalError, "An invoice event carries no invoice.", diagnostics: "invoice \(event.invoiceID) event without state")
             }
             return WebhookData(tenantID: event.tenantID, json: try APIHandler.encoder.encode(try Components.Schemas.Invoice(invoice)))
+        }
+    }
+
+    /// `data` is the subscription as `GET /v1/billing/subscription` returns it.
+    mutating func declareSubscription<E: SubscriptionIntegrationEvent>(_ event: E.Type, as type: String, summary: String) {
+        declare(E.self, as: type, summary: summary) { event in
+            guard let subscription = event.subscription else {
+                throw AppError(.internalError, "A subscription event carries no subscription.",
+                               diagnostics: "subscription \(event.subscriptionID) event without state")
+            }
+            return WebhookData(tenantID: event.tenantID, json: try APIHandler.encoder.encode(try Components.Schemas.Subscription(subscription)))
         }
     }
 

@@ -42,6 +42,9 @@ extension AdminConsole {
         let statusOptions: [Option]
         let messages: [MessageRow]
         let nextURL: String?
+        let canReplay: Bool
+        /// The bulk replay form's day, as typed (kept when it is refused).
+        let replaySince: String
     }
 
     struct AttemptRow: Encodable, Sendable {
@@ -76,15 +79,47 @@ extension AdminConsole {
 
     func webhookEndpoint(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
         let session = try await signedIn(request, context)
-        let tenantID = try Self.id(context, "tenant", as: TenantID.self, notFound: .tenantNotFound)
-        let endpointID = try Self.id(context, "endpoint", as: WebhookEndpointID.self, notFound: .webhookEndpointNotFound)
         let status = request.query("status").flatMap { $0.isEmpty ? nil : $0 }
-        var chrome = Chrome(session, section: "tenants")
         let filter = status.flatMap(WebhookDeliveryStatus.init(rawValue:))
-        if status != nil && filter == nil { chrome.error = "Choose a delivery status from the list." }
         guard let pageRequest = try? PageRequest(limit: 50, startingAfter: request.query("after")) else {
             throw AppError(.invalidInput, "The page link is not valid; start from the first page.")
         }
+        return try await webhookEndpointPage(
+            session, context, filter: filter, pageRequest: pageRequest,
+            notice: AdminNotice.text(request.query("done")),
+            error: status != nil && filter == nil ? "Choose a delivery status from the list." : nil)
+    }
+
+    /// Sends again every message whose delivery to the endpoint failed, of those made since the
+    /// start of a day (UTC), with a reason.
+    func replayFailedWebhooks(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let (session, form) = try await posted(request, context, needs: .accountSupport)
+        let tenantID = try Self.id(context, "tenant", as: TenantID.self, notFound: .tenantNotFound)
+        let endpointID = try Self.id(context, "endpoint", as: WebhookEndpointID.self, notFound: .webhookEndpointNotFound)
+        let since = form["since"] ?? ""
+        func refused(_ sentence: String) async throws -> Response {
+            try await webhookEndpointPage(session, context, filter: nil, pageRequest: try PageRequest(limit: 50, startingAfter: nil),
+                                          error: sentence, replaySince: since, status: .unprocessableContent)
+        }
+        guard let day = Self.day(since.trimmingCharacters(in: .whitespaces)) else {
+            return try await refused("Give the day to start from, like 2026-11-21.")
+        }
+        do {
+            _ = try await webhooks.replayFailed(session.principal, tenantID: tenantID, endpoint: endpointID, since: day,
+                                                reason: form["reason"] ?? "")
+            return redirect("/admin/tenants/\(tenantID)/webhooks/\(endpointID)", done: "webhooks_replayed")
+        } catch let error as AppError where error.isClientError && error.code != .webhookEndpointNotFound && error.code != .tenantNotFound {
+            return try await refused(Self.sentence(error))
+        }
+    }
+
+    private func webhookEndpointPage(_ session: StaffSession, _ context: KeelRequestContext, filter: WebhookDeliveryStatus?,
+                                     pageRequest: PageRequest, notice: String? = nil, error: String? = nil, replaySince: String = "",
+                                     status: HTTPResponse.Status = .ok) async throws -> Response {
+        let tenantID = try Self.id(context, "tenant", as: TenantID.self, notFound: .tenantNotFound)
+        let endpointID = try Self.id(context, "endpoint", as: WebhookEndpointID.self, notFound: .webhookEndpointNotFound)
+        var chrome = Chrome(session, section: "tenants", notice: notice)
+        chrome.error = error
         let tenant = try await self.tenant(session, tenantID)
         guard let endpoint = try await webhooks.endpoints(session.principal, tenantID: tenantID).first(where: { $0.id == endpointID }) else {
             throw AppError(.webhookEndpointNotFound, "There is no such webhook endpoint.")
@@ -95,7 +130,8 @@ extension AdminConsole {
             tenant: TenantView(tenant), endpoint: Self.endpointRow(endpoint),
             statusOptions: Option.list([("", "Any")] + WebhookDeliveryStatus.allCases.map { ($0.rawValue, $0.rawValue) }, selected: filter?.rawValue ?? ""),
             messages: found.items.compactMap { message in message.deliveries.first.map { Self.messageRow(message, $0) } },
-            nextURL: found.nextCursor.map { "\(base)&after=\(Self.encode($0))" }), chrome: chrome)
+            nextURL: found.nextCursor.map { "\(base)&after=\(Self.encode($0))" },
+            canReplay: session.principal.can(.accountSupport), replaySince: replaySince), chrome: chrome, status: status)
     }
 
     func webhookMessage(_ request: Request, _ context: KeelRequestContext) async throws -> Response {

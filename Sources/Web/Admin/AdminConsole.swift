@@ -54,6 +54,7 @@ struct AdminConsole: Sendable {
         admin.get("tenants/:tenant/orders/:order") { try await self.orderDetail($0, $1) }
         admin.get("tenants/:tenant/webhooks") { try await self.tenantWebhooks($0, $1) }
         admin.get("tenants/:tenant/webhooks/:endpoint") { try await self.webhookEndpoint($0, $1) }
+        admin.post("tenants/:tenant/webhooks/:endpoint/replay-failed") { try await self.replayFailedWebhooks($0, $1) }
         admin.get("tenants/:tenant/webhook-messages/:message") { try await self.webhookMessage($0, $1) }
         admin.post("tenants/:tenant/webhook-messages/:message/replay") { try await self.replayWebhook($0, $1) }
         admin.post("tenants/:tenant/orders/:order/fulfil") { try await self.fulfilOrder($0, $1) }

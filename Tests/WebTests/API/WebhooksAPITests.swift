@@ -1,3 +1,4 @@
+import Billing
 import Foundation
 import HTTPTypes
 import KeelApp
@@ -25,7 +26,10 @@ struct WebhooksAPITests {
             // Tests move the clock by a day: sessions must outlast it.
             config.sessionIdleSeconds = 30 * 86_400
             config.sessionAbsoluteSeconds = 30 * 86_400
-        }) { api, db in try await body(api, receiver, db) }
+        }) { api, db in
+            // Staff TOTP codes follow this server's clock (AdminClient.serverClock).
+            try await AdminClient.$serverClock.withValue(clock) { try await body(api, receiver, db) }
+        }
     }
 
     static func endpoint(_ api: API, _ tenant: API.Tenant, url: String, types: [String] = []) async throws -> (id: String, secret: String) {
@@ -63,19 +67,14 @@ struct WebhooksAPITests {
             #expect(delivery.userAgent?.hasPrefix("Keel-Webhooks/") == true)
             #expect(delivery.json["id"] as? String == delivery.id && delivery.json["api_version"] as? String == "v1")
             let order = try await api.call(.get, "/v1/orders/\(orderID)", token: tenant.token)
-            let data = try JSONSerialization.data(withJSONObject: delivery.json["data"] as Any, options: [.sortedKeys])
-            let expected = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(order.text.utf8)),
-                                                      options: [.sortedKeys])
-            #expect(data == expected, "webhook data is the order as the API returns it")
+            #expect(try Self.data(delivery) == Self.sorted(order.text), "webhook data is the order as the API returns it")
             // The order's invoice: finalized (open, with the order's line), then voided by the cancel.
             let finalized = try #require(byType["invoice.finalized"]?.json["data"] as? [String: Any])
             #expect(finalized["status"] as? String == "open" && (finalized["lines"] as? [Any])?.count == 1, "\(finalized)")
             let voided = try #require(byType["invoice.voided"])
             let invoice = try await api.call(.get, "/v1/billing/invoices/\(finalized["id"] as? String ?? "")", token: tenant.token)
             #expect(invoice.json["status"].string == "void")
-            #expect(try JSONSerialization.data(withJSONObject: voided.json["data"] as Any, options: [.sortedKeys])
-                    == JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(invoice.text.utf8)), options: [.sortedKeys]),
-                    "webhook data is the invoice as the API returns it")
+            #expect(try Self.data(voided) == Self.sorted(invoice.text), "webhook data is the invoice as the API returns it")
             // The order's timeline shows each delivery.
             var timeline = ""
             for _ in 0..<100 {
@@ -175,11 +174,13 @@ struct WebhooksAPITests {
             try await receiver.configure("slow", secrets: [slowSecret], delay: 1.8)
             try await receiver.configure("quick", secrets: [quickSecret])
             for _ in 0..<5 { _ = try await api.call(.post, "/v1/webhook-endpoints/\(slowID)/test", token: slow.token) }
-            let started = ContinuousClock.now
             _ = try await api.call(.post, "/v1/webhook-endpoints/\(quickID)/test", token: quick.token)
             let got = try await receiver.waitFor("quick")
             #expect(got.count == 1 && got[0].verified == [true])
-            #expect(ContinuousClock.now - started < .seconds(1.5), "the quick endpoint waited for the slow one")
+            // One endpoint has one delivery in flight, so the slow one's five take at least 9 s;
+            // the quick one's arrives while they are still going out (an order, not a timing).
+            let slowSoFar = try await receiver.received("slow").count
+            #expect(slowSoFar < 5, "the quick endpoint waited for the slow one's \(slowSoFar) deliveries")
         }
     }
 
@@ -296,25 +297,58 @@ struct WebhooksAPITests {
             let byType = Dictionary(got.map { ($0.json["type"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
             #expect(byType.keys.sorted() == ["user.invited", "user.joined", "user.removed", "user.role_changed"])
             #expect(got.allSatisfy { $0.verified == [true] })
-            func data(_ delivery: WebhookReceiver.Delivery) throws -> Data {
-                try JSONSerialization.data(withJSONObject: delivery.json["data"] as Any, options: [.sortedKeys])
-            }
-            func json(_ text: String) throws -> Data {
-                try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(text.utf8)), options: [.sortedKeys])
-            }
             let invitation = try #require(byType["user.invited"])
             let roleChanged = try #require(byType["user.role_changed"])
             let removal = try #require(byType["user.removed"])
-            #expect(try data(invitation) == json(invited.text), "user.invited carries the invitation as POST /v1/invitations answered it")
-            #expect(try data(roleChanged) == json(promoted.text), "user.role_changed carries the user as PATCH answered it")
+            #expect(try Self.data(invitation) == Self.sorted(invited.text), "user.invited carries the invitation as POST /v1/invitations answered it")
+            #expect(try Self.data(roleChanged) == Self.sorted(promoted.text), "user.role_changed carries the user as PATCH answered it")
             let removed = removal.json["data"] as? [String: Any]
             #expect(removed?["id"] as? String == userID && removed?["role"] as? String == "admin")
         }
     }
 
-    @Test("an endpoint failing for 5 days is disabled, and the owners are told")
-    func failingForDays() async throws {
+    @Test("subscription events: the trial's reminder and a cancellation, each with the subscription as the API returns it")
+    func subscriptionEvents() async throws {
         let clock = ManualClock(SystemClock().now)
+        try await Self.run("webhooks_subscription", clock: clock) { api, receiver, db in
+            let tenant = try await api.signUp()
+            let (_, secret) = try await Self.endpoint(api, tenant, url: receiver.url("subs"),
+                                                      types: ["subscription.trial_will_end", "subscription.updated"])
+            _ = try await api.waitForSubscription(token: tenant.token)
+            // Eleven days into the fourteen-day trial, the scheduler's pass sends the reminder.
+            clock.advance(by: 11 * 86_400 + 1)
+            try await receiver.configure("subs", secrets: [secret], clockOffset: clock.now.timeIntervalSince(Date()))
+            try await db.withPool(clock: clock) { pool in
+                let billing = BillingModule(db: pool.database, platform: pool.platformDatabase(), logger: TestDatabase.logger)
+                _ = try await billing.runDue(limit: 1000)
+            }
+            let reminder = try #require(try await receiver.waitFor("subs").first)
+            let subscription = try await api.call(.get, "/v1/billing/subscription", token: tenant.token)
+            #expect(reminder.json["type"] as? String == "subscription.trial_will_end" && reminder.verified == [true])
+            #expect(try Self.data(reminder) == Self.sorted(subscription.text), "the subscription as GET answers it")
+            let canceled = try await api.call(.post, "/v1/billing/subscription/cancel", json: #"{"at_period_end":false}"#,
+                                              token: tenant.token, headers: ["If-Match": "*"])
+            #expect(canceled.json["status"].string == "canceled", "\(canceled.text)")
+            let updated = try #require(try await receiver.waitFor("subs", count: 2).last)
+            #expect(updated.json["type"] as? String == "subscription.updated" && updated.verified == [true])
+            #expect(try Self.data(updated) == Self.sorted(canceled.text), "the subscription as the cancel answered it")
+        }
+    }
+
+    /// A delivery's `data`, and an API answer, as JSON with sorted keys: equal when the webhook
+    /// carries the resource exactly as the API returns it.
+    static func data(_ delivery: WebhookReceiver.Delivery) throws -> Data {
+        try JSONSerialization.data(withJSONObject: delivery.json["data"] as Any, options: [.sortedKeys])
+    }
+
+    static func sorted(_ text: String) throws -> Data {
+        try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(text.utf8)), options: [.sortedKeys])
+    }
+
+    @Test("an endpoint failing for 5 days is disabled, and the owners are told; once it is fixed, staff send every failed message again")
+    func failingForDays() async throws {
+        let start = SystemClock().now
+        let clock = ManualClock(start)
         try await Self.run("webhooks_failing", clock: clock) { api, receiver, db in
             let tenant = try await api.signUp()
             let (endpointID, secret) = try await Self.endpoint(api, tenant, url: receiver.url("broken"))
@@ -331,6 +365,48 @@ struct WebhooksAPITests {
             #expect(notice.text.contains("failed for 5 days"), "\(notice.text)")
             let disabled = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
             #expect(disabled.json["enabled"].bool == false, "\(disabled.text)")
+
+            // The customer fixes and re-enables it; support sends what failed since the first day.
+            let sent = try await receiver.received("broken")
+            let failed = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)/messages?status=failed", token: tenant.token)
+            let ids = Set(failed.json["data"].array.compactMap { $0["id"].string })
+            #expect(!ids.isEmpty, "\(failed.text)")
+            try await receiver.configure("broken", secrets: [secret], status: 200, clockOffset: clock.now.timeIntervalSince(Date()))
+            #expect(try await api.call(.patch, "/v1/webhook-endpoints/\(endpointID)", json: #"{"enabled":true}"#, token: tenant.token,
+                                       headers: ["If-Match": "*"]).status == .ok)
+            let support = try await AdminClient.makeStaff(api, db, role: .support).client
+            let billingOps = try await AdminClient.makeStaff(api, db, role: .billingOps).client
+            let pagePath = "/admin/tenants/\(tenant.id)/webhooks/\(endpointID)"
+            #expect(try await support.get(pagePath).text.contains(#"id="webhook-replay-failed""#))
+            #expect(!(try await billingOps.get(pagePath)).text.contains(#"id="webhook-replay-failed""#))
+            let day = String(ISO8601DateFormatter().string(from: start).prefix(10))
+            #expect(try await billingOps.post("\(pagePath)/replay-failed", form: ["since": day, "reason": "Endpoint fixed"]).status == .forbidden)
+            let badDay = try await support.post("\(pagePath)/replay-failed", form: ["since": "yesterday", "reason": "Endpoint fixed"])
+            #expect(badDay.status == .unprocessableContent && badDay.text.contains("Give the day to start from, like 2026-11-21."))
+            #expect(badDay.text.contains(#"value="yesterday""#), "the refused day is kept in the form")
+            let noReason = try await support.post("\(pagePath)/replay-failed", form: ["since": day, "reason": ""])
+            #expect(noReason.status == .unprocessableContent && noReason.text.contains("Give a reason of 3 to 500 characters."))
+            #expect(try await receiver.received("broken").dropFirst(sent.count).allSatisfy { !ids.contains($0.id ?? "") },
+                    "a refused replay sends nothing")
+            let replayed = try await support.post("\(pagePath)/replay-failed", form: ["since": day, "reason": "Endpoint fixed"])
+            #expect(replayed.redirects(to: "\(pagePath)?done=webhooks_replayed"), "\(replayed.status) \(replayed.text.prefix(300))")
+            // (A ping the sender had claimed when the endpoint was disabled went back to waiting, not
+            // to failed: it arrives too, once the endpoint is enabled.)
+            var answered: [WebhookReceiver.Delivery] = []
+            for _ in 0..<150 where !ids.isSubset(of: answered.compactMap(\.id)) {
+                try await Task.sleep(for: .milliseconds(100))
+                answered = Array(try await receiver.received("broken").dropFirst(sent.count))
+            }
+            #expect(ids.isSubset(of: answered.compactMap(\.id)) && answered.allSatisfy { $0.status == 200 && $0.verified == [true] },
+                    "every failed message again, with its id: \(ids) \(answered.map { "\($0.id ?? "-") \($0.status)" })")
+            let audited = try await db.database.tenant(TenantID(tenant.id)!) { tx in
+                try await tx.query("""
+                    select count(*)::int8 as n from platform.audit_log
+                     where tenant_id = \(tx.tenantID) and action = 'webhook_message.replayed' and reason = 'Endpoint fixed'
+                       and target = \("webhook_endpoint/\(endpointID)") and actor_staff_id is not null
+                    """).first?.decode("n", as: Int.self)
+            }
+            #expect(audited == 1)
         }
     }
 }

@@ -41,12 +41,6 @@ struct AdvanceSubscriptionStep {
         if record.status == .trialing, !record.trialReminderSent, let trialEnd = record.trialEnd,
            trialEnd.addingTimeInterval(-policy.trialReminderLead) <= now, trialEnd > now {
             record.trialReminderSent = true
-            let plan = try await plan(record.planID, in: tx)
-            let profile = try await ProfileRows.find(in: tx)
-            let contact = (name: profile?.legalName ?? ProfileRows.unnamed, email: profile?.email)
-            try await tx.publish(TrialEnding(tenantID: tx.tenantID, subscriptionID: record.id, planName: plan.name,
-                                             trialEnd: trialEnd, hasPaymentMethod: profile?.hasPaymentMethod ?? false,
-                                             customerName: contact.name, email: contact.email))
             report.trialReminders += 1
         }
         // A cancellation asked for takes effect at the period's end even when blocked; a blocked
@@ -63,15 +57,23 @@ struct AdvanceSubscriptionStep {
             }
         }
         guard record != started else { return report }
+        // Published once saved, so each carries the subscription as it now is.
         let saved = try await SubscriptionViewStep.save(record, in: tx)
+        let view = try await SubscriptionViewStep()(saved, in: tx)
+        if saved.trialReminderSent && !started.trialReminderSent, saved.status == .trialing, let trialEnd = saved.trialEnd {
+            let profile = try await ProfileRows.find(in: tx)
+            try await tx.publish(TrialEnding(tenantID: tx.tenantID, subscriptionID: saved.id, planName: view.plan.name,
+                                             trialEnd: trialEnd, hasPaymentMethod: profile?.hasPaymentMethod ?? false,
+                                             customerName: profile?.legalName ?? ProfileRows.unnamed, email: profile?.email,
+                                             subscription: view))
+        }
         if saved.status != started.status || saved.planID != started.planID {
-            let plan = try await plan(saved.planID, in: tx)
             let previous = saved.planID != started.planID ? try await self.plan(started.planID, in: tx).code : nil
             let contact = try await ProfileRows.contact(in: tx)
             try await tx.publish(SubscriptionChanged(
-                tenantID: tx.tenantID, subscriptionID: saved.id, planCode: plan.code, planName: plan.name,
+                tenantID: tx.tenantID, subscriptionID: saved.id, planCode: view.plan.code, planName: view.plan.name,
                 previousPlanCode: previous, status: saved.status, previousStatus: started.status, occurredAt: now, customerName: contact.name, email: contact.email,
-                version: saved.version, seats: plan.seats))
+                version: saved.version, seats: view.plan.seats, subscription: view))
         }
         return report
     }

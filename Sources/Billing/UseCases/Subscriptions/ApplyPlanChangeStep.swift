@@ -36,6 +36,7 @@ struct ApplyPlanChangeStep {
             record.pendingPlanID = decided.to.id
         }
         let saved = try await SubscriptionViewStep.save(record, in: tx)
+        let view = try await SubscriptionViewStep()(saved, in: tx)
         let immediate = decided.change.timing == .immediately
         if immediate {
             let contact = try await ProfileRows.contact(in: tx)
@@ -43,9 +44,9 @@ struct ApplyPlanChangeStep {
                 tenantID: tx.tenantID, subscriptionID: record.id, planCode: decided.to.code, planName: decided.to.name,
                 previousPlanCode: decided.from.code, status: saved.status, previousStatus: decided.record.status,
                 occurredAt: tx.now, customerName: contact.name, email: contact.email, version: saved.version,
-                seats: decided.to.seats))
+                seats: decided.to.seats, subscription: view))
         }
-        let result = PlanChangeResult(subscription: try await SubscriptionViewStep()(saved, in: tx), invoice: invoice)
+        let result = PlanChangeResult(subscription: view, invoice: invoice)
         return Applied(result: result, action: immediate ? .planChanged : .downgradeScheduled,
                        before: decided.record.auditSnapshot, after: saved.auditSnapshot)
     }

@@ -30,7 +30,7 @@ struct CancelSubscriptionUseCase {
                 try await tx.publish(SubscriptionChanged(
                     tenantID: tx.tenantID, subscriptionID: record.id, planCode: view.plan.code, planName: view.plan.name,
                     previousPlanCode: nil, status: .canceled, previousStatus: before.status, occurredAt: tx.now, customerName: contact.name, email: contact.email,
-                    version: saved.version, seats: view.plan.seats))
+                    version: saved.version, seats: view.plan.seats, subscription: view))
             }
             return view
         }

@@ -46,7 +46,7 @@ struct SubscriptionViewStep {
         try await tx.publish(SubscriptionChanged(
             tenantID: tx.tenantID, subscriptionID: saved.id, planCode: view.plan.code, planName: view.plan.name,
             previousPlanCode: nil, status: saved.status, previousStatus: before.status, occurredAt: tx.now,
-            customerName: contact.name, email: contact.email, version: saved.version, seats: view.plan.seats))
+            customerName: contact.name, email: contact.email, version: saved.version, seats: view.plan.seats, subscription: view))
     }
 }
 
