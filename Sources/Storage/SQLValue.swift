@@ -29,6 +29,25 @@ public struct SQLValue: SQLBindable {
     /// Integers bound as `bigint[]`.
     public static func ints(_ values: [Int]) -> SQLValue { SQLValue(storage: .intArray(values)) }
 
+    /// The type PostgresNIO sends for this value (`append(to:)`), for a statement's `Parse`.
+    var dataType: PostgresDataType {
+        switch storage {
+        case .null: .null
+        case .text: String.psqlType
+        case .int: Int.psqlType
+        case .int32: Int32.psqlType
+        case .bool: Bool.psqlType
+        case .double: Double.psqlType
+        case .uuid: UUID.psqlType
+        case .timestamp: Date.psqlType
+        case .bytes: ByteBuffer.psqlType
+        case .jsonb: .jsonb
+        case .textArray: [String].psqlType
+        case .uuidArray: [UUID].psqlType
+        case .intArray: [Int].psqlType
+        }
+    }
+
     func append(to binds: inout PostgresBindings) {
         switch storage {
         case .null: binds.appendNull()

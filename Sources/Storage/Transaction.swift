@@ -8,6 +8,10 @@ internal import Synchronization
 struct Transaction: Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    /// Whether statements go as named ones, each prepared once per connection
+    /// (`NamedStatements`): what the scoped transactions do. Migrations and operator tooling
+    /// send unnamed ones (their statements run once, and some change the tables).
+    var named = false
     /// Set when a statement fails. PostgreSQL then aborts the transaction, and answers a later
     /// COMMIT with a silent ROLLBACK; a body that caught the error and returned must not be
     /// reported as committed.
@@ -59,8 +63,9 @@ struct Transaction: Sendable {
         on connection: PostgresConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
         lockWait: Duration, logger: Logger, _ body: (Transaction) async throws -> R
     ) async throws -> R {
-        let tx = Transaction(connection: connection, logger: logger)
-        try await tx.execute(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))
+        var tx = Transaction(connection: connection, logger: logger)
+        if case .unscoped = scope {} else { tx.named = true }
+        try await tx.control("begin isolation level \(isolation.rawValue)")
         do {
             // Every request's transaction is bounded: a lock held elsewhere (a migration, an
             // operator's session) makes it fail when the wait budget is spent, with 503 +
@@ -79,7 +84,7 @@ struct Transaction: Sendable {
                 throw AppError(.internalError, "The change could not be saved.",
                                diagnostics: "a statement failed inside the transaction and its error was caught; rolled back instead of committing")
             }
-            try await tx.execute("commit")
+            try await tx.control("commit")
             return result
         } catch {
             await tx.rollback(after: error)
@@ -96,14 +101,15 @@ struct Transaction: Sendable {
             return
         }
         do {
-            try await execute("rollback")
+            try await control("rollback")
         } catch {
             try? await connection.close()
         }
     }
 
     func query(_ sql: SQL) async throws -> [Row] {
-        try await statement { connection, logger in
+        if named { return try await NamedStatements.shared.run(sql, transaction: self) }
+        return try await statement { connection, logger in
             var rows: [Row] = []
             for try await row in try await connection.query(sql.query, logger: logger) {
                 rows.append(Row(row))
@@ -113,8 +119,19 @@ struct Transaction: Sendable {
     }
 
     func execute(_ sql: SQL) async throws {
+        if named {
+            _ = try await NamedStatements.shared.run(sql, transaction: self)
+            return
+        }
         try await statement { connection, logger in
             for try await _ in try await connection.query(sql.query, logger: logger) {}
+        }
+    }
+
+    /// `begin`, `commit`, `rollback`: unnamed always (nothing to plan).
+    private func control(_ text: String) async throws {
+        try await statement { connection, logger in
+            for try await _ in try await connection.query(PostgresQuery(unsafeSQL: text), logger: logger) {}
         }
     }
 
@@ -129,7 +146,7 @@ struct Transaction: Sendable {
     }
 
     /// Runs one statement under the connection watch, recording a failure.
-    private func statement<R: Sendable>(
+    func statement<R: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> R
     ) async throws -> R {
         let connection = self.connection, logger = self.logger

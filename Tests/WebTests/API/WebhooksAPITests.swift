@@ -84,9 +84,10 @@ struct WebhooksAPITests {
             }
             #expect(timeline.components(separatedBy: "webhook_delivered").count - 1 == 2 && timeline.contains(delivery.id ?? "-"),
                     "\(timeline)")
-            // The message and its attempt are in the log.
-            try await Task.sleep(for: .milliseconds(300))
-            let messages = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)/messages", token: tenant.token)
+            // The message and its attempt are in the log (recorded once the receiver answered).
+            let messages = try await Self.poll(api, "/v1/webhook-endpoints/\(endpointID)/messages", token: tenant.token) {
+                $0.json["data"].array.count == 4 && $0.json["data"].array.allSatisfy { $0["deliveries"][0]["status"].string == "succeeded" }
+            }
             let listed = messages.json["data"].array
             #expect(listed.count == 4 && listed.allSatisfy { $0["deliveries"][0]["status"].string == "succeeded" }, "\(messages.text)")
             #expect(listed.contains { $0["id"].string == delivery.id })
@@ -117,8 +118,9 @@ struct WebhooksAPITests {
             let got = try await receiver.waitFor("down", count: 2)
             #expect(got.count == 2 && Set(got.map(\.id)) == [messageID], "every attempt carries the message's id")
             #expect(got.last?.verified == [true])
-            try await Task.sleep(for: .milliseconds(300))
-            let attempts = try await api.call(.get, "/v1/webhook-messages/\(messageID)/attempts", token: tenant.token)
+            let attempts = try await Self.poll(api, "/v1/webhook-messages/\(messageID)/attempts", token: tenant.token) {
+                $0.json["data"][0]["succeeded"].bool == true
+            }
             #expect(attempts.json["data"][0]["succeeded"].bool == true && attempts.json["data"][1]["status_code"].int == 503,
                     "\(attempts.text)")
             // Replay: the same id again.
@@ -233,7 +235,9 @@ struct WebhooksAPITests {
             try await receiver.configure("failing", secrets: [secret], status: 500)
             let messageID = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token).json["id"].string ?? ""
             _ = try await receiver.waitFor("failing")
-            try await Task.sleep(for: .milliseconds(300))
+            _ = try await Self.poll(api, "/v1/webhook-messages/\(messageID)/attempts", token: tenant.token) {
+                !$0.json["data"].array.isEmpty
+            }
             let support = try await AdminClient.makeStaff(api, db, role: .support).client
             let billingOps = try await AdminClient.makeStaff(api, db, role: .billingOps).client
 
@@ -335,6 +339,17 @@ struct WebhooksAPITests {
         }
     }
 
+    /// GETs `path` until `done` holds (an attempt is recorded after the receiver answers), for
+    /// up to 5 s; returns the last answer.
+    static func poll(_ api: API, _ path: String, token: String, until done: (APIResponse) -> Bool) async throws -> APIResponse {
+        var response = try await api.call(.get, path, token: token)
+        for _ in 0..<100 where !done(response) {
+            try await Task.sleep(for: .milliseconds(50))
+            response = try await api.call(.get, path, token: token)
+        }
+        return response
+    }
+
     /// A delivery's `data`, and an API answer, as JSON with sorted keys: equal when the webhook
     /// carries the resource exactly as the API returns it.
     static func data(_ delivery: WebhookReceiver.Delivery) throws -> Data {
@@ -355,8 +370,10 @@ struct WebhooksAPITests {
             try await receiver.configure("broken", secrets: [secret], status: 500)
             _ = try await api.call(.post, "/v1/webhook-endpoints/\(endpointID)/test", token: tenant.token)
             _ = try await receiver.waitFor("broken")
-            try await Task.sleep(for: .milliseconds(300))
-            let failing = try await api.call(.get, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token)
+            // The failure is recorded once the receiver has answered.
+            let failing = try await Self.poll(api, "/v1/webhook-endpoints/\(endpointID)", token: tenant.token) {
+                $0.json["failing_since"].string != nil
+            }
             #expect(failing.json["enabled"].bool == true && failing.json["failing_since"].string != nil, "\(failing.text)")
             clock.advance(by: 5 * 86_400 + 60)
             try await receiver.configure("broken", secrets: [secret], status: 500, clockOffset: clock.now.timeIntervalSince(Date()))
