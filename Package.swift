@@ -59,6 +59,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", exact: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", exact: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
     ],
     targets: [
         .target(name: "Kernel", swiftSettings: strict),
@@ -109,6 +110,7 @@ let package = Package(
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                            .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Crypto", package: "swift-crypto")],
             // `openapi.yaml` (linked from the repository root) is the contract: the
             // generator writes the server stubs from it at build time.

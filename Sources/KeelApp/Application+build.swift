@@ -73,7 +73,11 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
             admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
                                      billing: modules.billing, orders: modules.orders, webhooks: modules.notifications,
                                      outbox: OutboxMonitor(dispatcher: dispatcher), publicDirectory: config.publicDirectory,
-                                     clock: clock)))
+                                     clock: clock),
+            metrics: MetricsSettings(token: config.metricsToken, sources: [
+                StorageMetrics.shared, OutboxMonitor(dispatcher: dispatcher), modules.notifications,
+                HasherMetrics(hasher: hasher), ProcessMetrics(),
+            ])))
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(

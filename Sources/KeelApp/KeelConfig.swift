@@ -109,6 +109,8 @@ public struct KeelConfig: Sendable {
     public var stripeAPIBase = "https://api.stripe.com"
     /// `KEEL_STRIPE_WEBHOOK_SECRET` (`whsec_…`): verifies `POST /v1/billing/webhooks/stripe`.
     public var stripeWebhookSecret: String?
+    /// `KEEL_METRICS_TOKEN`: the bearer token for `GET /metrics`; unset, there is no `/metrics`.
+    public var metricsToken: String?
     /// `KEEL_STRIPE_TIMEOUT_SECONDS`: each call to the provider; an attempt is settled by
     /// asking the provider after twice this (its lease).
     public var stripeTimeoutSeconds = 20
@@ -199,6 +201,7 @@ public struct KeelConfig: Sendable {
         c.stripeAPIKey = reader.string(forKey: "keel.stripe.api.key", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         c.stripeAPIBase = reader.string(forKey: "keel.stripe.api.base", default: c.stripeAPIBase)
         c.stripeWebhookSecret = reader.string(forKey: "keel.stripe.webhook.secret", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        c.metricsToken = reader.string(forKey: "keel.metrics.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         c.stripeTimeoutSeconds = max(1, reader.int(forKey: "keel.stripe.timeout.seconds", default: c.stripeTimeoutSeconds))
         c.debugFailPoints = Set(reader.string(forKey: "keel.debug.failpoints", default: "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

@@ -141,3 +141,9 @@ public struct NotificationsModule: NotificationsService, WebhooksService, Webhoo
         try await StaffReplayFailedWebhooksUseCase(db: db)(staff, tenantID: tenantID, endpoint: endpoint, since: since, reason: reason)
     }
 }
+
+extension NotificationsModule: MetricsSource {
+    public func samples() async throws -> [MetricSample] {
+        try await QueueMetricsUseCase(platform: platform)()
+    }
+}

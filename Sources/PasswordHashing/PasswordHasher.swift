@@ -35,6 +35,7 @@ public final class PasswordHasher: Sendable {
     public let queueDepth: Int
     private let pool: NIOThreadPool
     private let admitted = Mutex(0)
+    private let refused = Mutex(0)
 
     /// - Parameters:
     ///   - threads: hashing threads (default 1: one core for hashing, the rest for requests).
@@ -79,6 +80,9 @@ public final class PasswordHasher: Sendable {
     /// Requests admitted and not yet finished (running or waiting).
     public var inFlight: Int { admitted.withLock { $0 } }
 
+    /// Requests turned away because the queue was full, since the start.
+    public var rejected: Int { refused.withLock { $0 } }
+
     /// Runs `body` holding one place in the hasher's queue, taken first: when there is none,
     /// this throws "busy" at once, before `body` does any other work (a login refused in a
     /// storm then costs no database work either). The hashes `body` asks for use that place.
@@ -100,6 +104,7 @@ public final class PasswordHasher: Sendable {
             return true
         }
         guard admittedNow else {
+            refused.withLock { $0 += 1 }
             throw AppError(.busy, "Too many sign-ins are being processed; try again in a moment.")
         }
     }

@@ -140,6 +140,10 @@ public final class DatabasePool: Service, Sendable {
     func withConnection<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         let race = LeaseRace()
         let timeout = configuration.connectTimeout
+        let metrics = StorageMetrics.shared, asked = ContinuousClock.now
+        metrics.waiting.add(1, ordering: .relaxed)
+        // Neither lease nor deadline (the pool shut down, the task was cancelled): no longer waiting.
+        defer { if race.expire() { metrics.waiting.subtract(1, ordering: .relaxed) } }
         return try await withoutActuallyEscaping(body) { body in
             // The task group needs a sendable closure; `body` is only ever called once, from one
             // child task, so handing it across is safe.
@@ -148,12 +152,21 @@ public final class DatabasePool: Service, Sendable {
                 group.addTask {
                     try await self.client.withConnection { connection in
                         guard race.acquire() else { throw DatabaseError.unavailable("connection granted after the deadline") }
+                        metrics.waiting.subtract(1, ordering: .relaxed)
+                        metrics.leases.add(1, ordering: .relaxed)
+                        metrics.leaseWaitNanoseconds.add(StorageMetrics.nanoseconds(.now - asked), ordering: .relaxed)
+                        metrics.inUse.add(1, ordering: .relaxed)
+                        defer { metrics.inUse.subtract(1, ordering: .relaxed) }
                         return try await body(connection)
                     }
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    if race.expire() { throw DatabaseError.unavailable("no connection within \(timeout)") }
+                    if race.expire() {
+                        metrics.waiting.subtract(1, ordering: .relaxed)
+                        metrics.leaseTimeouts.add(1, ordering: .relaxed)
+                        throw DatabaseError.unavailable("no connection within \(timeout)")
+                    }
                     return nil
                 }
                 while let result = try await group.next() {

@@ -150,10 +150,18 @@ struct Transaction: Sendable {
         _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> R
     ) async throws -> R {
         let connection = self.connection, logger = self.logger
+        let metrics = StorageMetrics.shared, started = ContinuousClock.now
+        defer {
+            metrics.statements.add(1, ordering: .relaxed)
+            metrics.statementNanoseconds.add(StorageMetrics.nanoseconds(.now - started), ordering: .relaxed)
+        }
         do {
             return try await ConnectionWatch.shared.run(on: connection) { try await body(connection, logger) }
         } catch {
-            if error is PSQLError { failure.set() }
+            if error is PSQLError {
+                failure.set()
+                metrics.statementErrors.add(1, ordering: .relaxed)
+            }
             throw error
         }
     }

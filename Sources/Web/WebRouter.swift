@@ -24,11 +24,14 @@ public struct WebDependencies: Sendable {
     public var api: APISettings
     /// The staff console; `nil` serves none (tests of the API alone).
     public var admin: AdminDependencies?
+    /// `/metrics`; without a token there is none.
+    public var metrics: MetricsSettings
 
     public init(readiness: any ReadinessProbe, templates: @escaping @Sendable () -> TemplateLibrary,
                 accounts: any AccountsService, billing: any BillingService, orders: any OrdersService,
                 webhooks: any WebhooksService, idempotency: any IdempotencyStore, api: APISettings = .init(),
-                admin: AdminDependencies? = nil) {
+                admin: AdminDependencies? = nil, metrics: MetricsSettings = .init()) {
+        self.metrics = metrics
         self.orders = orders
         self.webhooks = webhooks
         self.readiness = readiness
@@ -54,22 +57,26 @@ public struct APISettings: Sendable {
 }
 
 /// Builds the router with the middleware every request passes through, outermost first:
-/// request id, request log, security headers, problem documents; then health, the JSON API
-/// under `/v1`, the staff console under `/admin` and its stylesheet under `/assets`.
+/// request id, metrics, request log, security headers, problem documents; then health,
+/// `/metrics`, the JSON API under `/v1`, the staff console under `/admin` and its stylesheet
+/// under `/assets`.
 public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelRequestContext> {
     let router = Router(context: KeelRequestContext.self)
+    let metrics = HTTPMetrics()
+    let limits = RateLimits(settings: dependencies.api.rateLimits)
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
     HealthRoutes(readiness: dependencies.readiness).register(on: router)
+    MetricsRoute(settings: dependencies.metrics, metrics: metrics, refusals: limits.refusals).register(on: router)
     StripeWebhookRoute(billing: dependencies.billing).register(on: router)
 
     let spec = try OpenAPISpec.load()
     router.get("/v1/openapi.yaml") { _, _ in spec.response }
     router.add(middleware: MethodNotAllowedMiddleware(prefix: "/v1", routes: spec.routes()))
 
-    let limits = RateLimits(settings: dependencies.api.rateLimits)
     // Only routes that wait on PostgreSQL move to their connection's event loop: the move is a
     // thread hop each way, which a health probe would pay for nothing.
     let v1 = router.group("/v1").add(middleware: EventLoopPreferenceMiddleware())

@@ -109,6 +109,7 @@ struct RateLimits: Sendable {
     let settings: RateLimitSettings
     let limiter = RateLimiter()
     let knownSources = KnownSources()
+    let refusals = RateLimitRefusals()
 
     /// Admits an authenticated request, or throws a 429; returns the RateLimit headers.
     func admit(_ principal: Principal) throws -> HTTPFields {
@@ -154,6 +155,7 @@ struct RateLimits: Sendable {
         headers[.rateLimitRemaining] = String(tightest.remaining)
         headers[.rateLimitReset] = String(tightest.reset)
         if let refused = decisions.filter({ !$0.allowed }).max(by: { $0.retryAfter < $1.retryAfter }) {
+            refusals.count.add(1, ordering: .relaxed)
             var error = AppError(.rateLimited, "Too many requests; try again in \(refused.retryAfter) seconds.")
             error.retryAfterSeconds = refused.retryAfter
             throw ProblemWithHeaders(error: error, headers: [.rateLimitLimit: String(refused.limit),
@@ -190,5 +192,15 @@ final class KnownSources: Sendable {
     func contains(account: String, address: String) -> Bool {
         let now = ContinuousClock.now
         return seen.withLock { $0["\(address) \(account)"].map { now - $0 < retention } ?? false }
+    }
+}
+
+/// Requests a rate limit refused since the start, for `/metrics`.
+final class RateLimitRefusals: MetricsSource {
+    let count = Atomic<Int>(0)
+
+    func samples() async throws -> [MetricSample] {
+        [MetricSample("keel_rate_limit_refusals_total", .counter, Double(count.load(ordering: .relaxed)),
+                      help: "Requests answered 429 by a rate limit (this instance's buckets).")]
     }
 }

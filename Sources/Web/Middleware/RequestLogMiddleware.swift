@@ -13,6 +13,8 @@ public struct RequestLogMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         do {
             let response = try await next(request, context)
+            // Prometheus's scrapes are not news; a refused one is.
+            if request.uri.path == "/metrics" && response.status == .ok { return response }
             log(request, context, status: response.status.code, since: started)
             return response
         } catch {
