@@ -1,8 +1,14 @@
 # syntax=docker/dockerfile:1
-# Build: the Swift toolchain image, with libargon2's headers for CArgon2.
-FROM swift:6.3-bookworm AS build
+# The base images are the public ones; `make image` (scripts/image.sh) builds this same file
+# with buildah and local stand-ins for both, passed as these arguments (docs/operations.md).
+ARG BUILD_IMAGE=swift:6.3-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+# Build: the Swift toolchain, with the headers of what Keel links: libargon2 (CArgon2) and
+# pango/cairo (CPangoCairo, the invoice PDFs).
+FROM ${BUILD_IMAGE} AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libargon2-dev pkg-config \
+ && apt-get install -y --no-install-recommends libargon2-dev libcairo2-dev libpango1.0-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolve dependencies first so that source edits do not refetch them.
@@ -14,11 +20,19 @@ RUN swift build -c release --static-swift-stdlib --product keel \
  && mkdir /out \
  && cp "$(swift build -c release --show-bin-path)/keel" /out/keel \
  && cp -R "$(swift build -c release --show-bin-path)"/*.resources /out/
+# The symbols go to /debug (in this stage only: `--target build` keeps them for symbolicating a
+# crash report); the image gets the stripped binary, a third of the size.
+RUN mkdir /debug \
+ && objcopy --only-keep-debug /out/keel /debug/keel.debug \
+ && strip /out/keel \
+ && objcopy --add-gnu-debuglink=/debug/keel.debug /out/keel
 
-# Run: Debian slim with the Argon2 runtime library; no toolchain, no root.
-FROM debian:bookworm-slim
+# Run: Debian slim with the shared libraries Keel links (Argon2; pango and cairo with the DejaVu
+# fonts the invoices ask for); no toolchain, no root.
+FROM ${RUNTIME_IMAGE}
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libargon2-1 ca-certificates tzdata curl \
+ && apt-get install -y --no-install-recommends libargon2-1 libpangocairo-1.0-0 fonts-dejavu-core \
+      ca-certificates tzdata curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin keel
 WORKDIR /app

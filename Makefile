@@ -11,7 +11,7 @@ SWIFT ?= swift
 # target graph is the rule; this keeps it honest).
 SWIFT_FLAGS ?= --explicit-target-dependency-import-check=error
 
-.PHONY: run test deps build release migrate clean-data fuzz bench bench-templates contract browser-test reliability
+.PHONY: run test deps build release migrate clean-data fuzz bench bench-templates contract browser-test reliability image image-test
 
 deps:
 	@scripts/install-deps.sh
@@ -48,6 +48,16 @@ migrate: build
 # (every check) against the OpenAPI spec it serves; fails on any finding. See scripts/contract.sh.
 contract: build
 	scripts/contract.sh
+
+# The container image, built from the real Dockerfile with buildah (no Docker engine here), and
+# then run: its keel against a PostgreSQL on loopback with compose.yaml's roles and environment
+# (docs/operations.md). As root. The first `make image` also makes the local stand-ins for the
+# Dockerfile's base images (debootstrap; the toolchain from /opt/swift) and keeps them.
+image:
+	scripts/image.sh
+
+image-test:
+	scripts/image-test.sh
 
 # The fault and abuse battery (docs/reliability.md): nine tests, each starting keel on a fresh
 # database and breaking something (kill -9, SIGTERM, PostgreSQL restarts, a held lock, hostile
