@@ -253,6 +253,78 @@ public enum OperatorCommands {
         }
     }
 
+    // MARK: The outbox
+
+    /// Events waiting, the oldest of them, and events given up on.
+    public static func outboxStats(_ config: KeelConfig, logger: Logger) async throws -> String {
+        try await withDispatcher(config, logger: logger) { dispatcher in
+            let health = try await dispatcher.health()
+            let oldest = health.oldestPendingAt.map {
+                "\($0.formatted(.iso8601)) (\(Int(max(0, Date().timeIntervalSince($0)))) s ago)"
+            } ?? "none"
+            return "pending \(health.pending), oldest pending \(oldest), dead letters \(health.deadLettered)"
+        }
+    }
+
+    /// Dead-lettered events, newest first: one line each, with the last error under it.
+    public static func outboxDeadLetters(limit: Int, _ config: KeelConfig, logger: Logger) async throws -> String {
+        try await withDispatcher(config, logger: logger) { dispatcher in
+            let dead = try await dispatcher.deadLetters(limit: limit)
+            if dead.isEmpty { return "No dead letters." }
+            return dead.map { entry in
+                "\(entry.id)  \(entry.createdAt.formatted(.iso8601))  \(entry.eventType)  tenant \(entry.tenantID)  attempts=\(entry.attempts)"
+                    + (entry.lastError.map { "\n    last error: \($0)" } ?? "")
+            }.joined(separator: "\n")
+        }
+    }
+
+    /// One event's outbox row.
+    public static func outboxShow(id: String, _ config: KeelConfig, logger: Logger) async throws -> String {
+        try await withDispatcher(config, logger: logger) { dispatcher in
+            let entry = try await Self.outboxEntry(id, dispatcher)
+            return """
+                Event:     \(entry.id)
+                Type:      \(entry.eventType)
+                Tenant:    \(entry.tenantID)
+                Status:    \(entry.status.rawValue)
+                Attempts:  \(entry.attempts)
+                Created:   \(entry.createdAt.formatted(.iso8601))
+                Last error: \(entry.lastError ?? "none")
+                """
+        }
+    }
+
+    /// Puts a dead-lettered event back in the queue with a fresh attempt budget; its
+    /// subscribers' inboxes keep the ones that already handled it from doing so twice.
+    public static func outboxRetry(id: String, _ config: KeelConfig, logger: Logger) async throws -> String {
+        try await withDispatcher(config, logger: logger) { dispatcher in
+            let entry = try await Self.outboxEntry(id, dispatcher)
+            guard entry.status == .dead else {
+                throw AppError(.conflict, "Event \(id) is \(entry.status.rawValue), not dead-lettered: there is nothing to retry.")
+            }
+            try await dispatcher.redrive(entry.id, tenantID: entry.tenantID)
+            return "Queued again: \(entry.eventType) \(entry.id)."
+        }
+    }
+
+    private static func outboxEntry(_ id: String, _ dispatcher: EventDispatcher) async throws -> OutboxEntry {
+        guard let eventID = EventID(id), let entry = try await dispatcher.entry(eventID) else {
+            throw AppError(.invalidInput, "There is no event '\(id)' in the outbox.")
+        }
+        return entry
+    }
+
+    private static func withDispatcher<R: Sendable>(
+        _ config: KeelConfig, logger: Logger, _ body: @Sendable (EventDispatcher) async throws -> R
+    ) async throws -> R {
+        try await DatabaseSetup.resolve(config, logger: logger).whileRunning { setup in
+            try await DatabasePool.withPool(setup.server, logger: logger) { pool in
+                // Inspecting and re-driving only: this dispatcher never runs, so it needs no subscribers.
+                try await body(EventDispatcher(platform: pool.platformDatabase(), subscriptions: EventSubscriptions(), logger: logger))
+            }
+        }
+    }
+
     private static func withBilling<R: Sendable>(
         _ config: KeelConfig, logger: Logger, _ body: @Sendable (BillingModule) async throws -> R
     ) async throws -> R {

@@ -196,6 +196,12 @@ public final class EventDispatcher: Service, Sendable {
         try await entries(where: "tenant_id = \(tenantID) and id = \(id)", limit: 1).first
     }
 
+    /// The outbox row of one event, whichever tenant's it is (event ids are unique): for the
+    /// operator's `keel outbox dead-letters show`.
+    public func entry(_ id: EventID) async throws -> OutboxEntry? {
+        try await entries(where: "id = \(id)", limit: 1).first
+    }
+
     /// Puts a dead-lettered event back in the queue with a fresh attempt budget.
     public func redrive(_ id: EventID, tenantID: TenantID) async throws {
         try await platform.platform("outbox redrive") { tx in

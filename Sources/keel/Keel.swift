@@ -10,7 +10,8 @@ struct Keel: AsyncParsableCommand {
         commandName: "keel",
         abstract: "Keel, a multi-tenant SaaS backend.",
         discussion: "Settings come from the environment (see README); flags override them.",
-        subcommands: [Serve.self, Migrate.self, Tenants.self, Staff.self, Mail.self, Plans.self, Coupons.self, Billing.self],
+        subcommands: [Serve.self, Migrate.self, Tenants.self, Staff.self, Mail.self, Plans.self, Coupons.self, Billing.self,
+                      Outbox.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -162,6 +163,63 @@ struct Mail: AsyncParsableCommand {
             try await exitOnAppError(logger) {
                 try await OperatorCommands.mailRetry(id: id, try database.config(), logger: logger)
                 print("Queued again.")
+            }
+        }
+    }
+}
+
+struct Outbox: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The outbox: events between modules, and the ones given up on.",
+        subcommands: [Stats.self, DeadLetters.self])
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Events waiting, the oldest of them, and dead letters.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = Logger(label: "keel.outbox")
+            try await exitOnAppError(logger) { print(try await OperatorCommands.outboxStats(try database.config(), logger: logger)) }
+        }
+    }
+
+    struct DeadLetters: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dead-letters", abstract: "Events whose every attempt failed: list, show, retry.",
+            subcommands: [List.self, Show.self, Retry.self])
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Dead letters, newest first, with their last error.")
+            @Option(help: "At most this many.") var limit = 50
+            @OptionGroup var database: DatabaseOptions
+
+            func run() async throws {
+                let logger = Logger(label: "keel.outbox")
+                try await exitOnAppError(logger) {
+                    print(try await OperatorCommands.outboxDeadLetters(limit: limit, try database.config(), logger: logger))
+                }
+            }
+        }
+
+        struct Show: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "One event's outbox row.")
+            @Argument(help: "The event id (from 'keel outbox dead-letters list').") var id: String
+            @OptionGroup var database: DatabaseOptions
+
+            func run() async throws {
+                let logger = Logger(label: "keel.outbox")
+                try await exitOnAppError(logger) { print(try await OperatorCommands.outboxShow(id: id, try database.config(), logger: logger)) }
+            }
+        }
+
+        struct Retry: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Queue a dead-lettered event again, with a fresh attempt budget.")
+            @Argument(help: "The event id.") var id: String
+            @OptionGroup var database: DatabaseOptions
+
+            func run() async throws {
+                let logger = Logger(label: "keel.outbox")
+                try await exitOnAppError(logger) { print(try await OperatorCommands.outboxRetry(id: id, try database.config(), logger: logger)) }
             }
         }
     }
