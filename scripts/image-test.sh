@@ -3,7 +3,7 @@
 # loopback, with the roles and environment compose.yaml gives it, and checks what an operator
 # relies on: `serve --migrate` gets /readyz to 200, the process runs as the image's user, the
 # resource bundles, templates and stylesheet are found, a signup works (Argon2 from the image's
-# libargon2), `keel --help` works, the HEALTHCHECK is there; then prints the image's size and what
+# libargon2), `keel --help` works, the HEALTHCHECK is there and passes; then prints the image's size and what
 # dominates it. Runs as root (buildah --isolation chroot runs on the host's network).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,8 +73,10 @@ echo "   openapi.yaml, templates, stylesheet found; a signup hashed with Argon2;
 buildah run --isolation chroot "$ctr" -- /app/keel --help | grep -q "serve" || fail "keel --help"
 echo "   keel --help works"
 health=$(buildah inspect --type image --format '{{.Docker.Config.Healthcheck.Test}}' "$TAG")
-echo "$health" | grep -q healthz || fail "no HEALTHCHECK on /healthz ($health)"
-echo "   HEALTHCHECK: $health"
+echo "$health" | grep -q "keel healthcheck" || fail "no HEALTHCHECK running keel healthcheck ($health)"
+# The HEALTHCHECK's command, run in the image as it would be (the server listens on $keel_port here).
+buildah run --isolation chroot --env KEEL_PORT="$keel_port" "$ctr" -- /app/keel healthcheck || fail "keel healthcheck failed against a healthy server"
+echo "   HEALTHCHECK: $health, and it passes against the running server"
 
 kill -TERM "$keel_pid"; wait "$keel_pid" 2>/dev/null || true; keel_pid=""
 mnt=$(buildah mount "$ctr")

@@ -11,7 +11,7 @@ struct Keel: AsyncParsableCommand {
         abstract: "Keel, a multi-tenant SaaS backend.",
         discussion: "Settings come from the environment (see README); flags override them.",
         subcommands: [Serve.self, Migrate.self, Tenants.self, Staff.self, Mail.self, Plans.self, Coupons.self, Billing.self,
-                      Outbox.self],
+                      Outbox.self, Healthcheck.self],
         defaultSubcommand: Serve.self
     )
 }
