@@ -26,7 +26,7 @@ PACKAGES_DIR=${KEEL_SWIFT_PACKAGES:-/opt/swift-packages}
 
 [ "$(id -u)" = 0 ] || { echo "scripts/image.sh: run as root (buildah, debootstrap)" >&2; exit 1; }
 if ! command -v buildah >/dev/null || ! command -v debootstrap >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildah debootstrap >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildah debootstrap >/dev/null
 fi
 has_image() { buildah inspect --type image "$1" >/dev/null 2>&1; }
 step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }

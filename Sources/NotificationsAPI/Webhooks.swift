@@ -223,9 +223,11 @@ public struct WebhookCatalog: Sendable {
     public var types: [String] { entries.map(\.type) }
 
     /// Declares that every `E` becomes a message of `type` for the endpoints that want it.
+    /// `data` answers nil for an event that cannot make one (stored before it carried its
+    /// resource, say, and handled after an upgrade): no message, rather than a dead letter.
     public mutating func declare<E: IntegrationEvent>(
         _ event: E.Type, as type: String, summary: String,
-        _ data: @escaping @Sendable (E) throws -> WebhookData
+        _ data: @escaping @Sendable (E) throws -> WebhookData?
     ) {
         precondition(!types.contains(type), "webhook type \(type) declared twice")
         entries.append(Entry(type: type, summary: summary, connect: { sink in sink.receive(E.self, as: type, data) }))
@@ -250,7 +252,7 @@ public struct WebhookData: Sendable {
 /// Where declared events go: Notifications turns each into a message in the transaction that
 /// consumes the event.
 public protocol WebhookEventSink {
-    func receive<E: IntegrationEvent>(_ event: E.Type, as type: String, _ data: @escaping @Sendable (E) throws -> WebhookData)
+    func receive<E: IntegrationEvent>(_ event: E.Type, as type: String, _ data: @escaping @Sendable (E) throws -> WebhookData?)
 }
 
 extension AppError.Code {

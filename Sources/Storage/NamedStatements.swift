@@ -1,4 +1,5 @@
 internal import Logging
+internal import NIOCore
 internal import PostgresNIO
 internal import Synchronization
 
@@ -8,14 +9,15 @@ internal import Synchronization
 /// parameters' types, so one text bound once with a `NULL` and once with a value is two.
 ///
 /// Names are process-wide (`keel_s1`, `keel_s2`, …), each for exactly one statement; PostgresNIO
-/// prepares a name on a connection the first time it is executed there, in the same round trip
-/// budget (Parse/Describe, then Bind/Execute).
+/// prepares a name on a connection the first time it is executed there (one more round trip,
+/// Parse/Describe, before Bind/Execute), and after that only binds and executes it.
 ///
-/// PostgresNIO remembers a failed preparation for the connection's life, so an error that may
-/// have come from preparing (a lock wait that timed out, a transaction already aborted, a table
-/// that changed shape, a statement that does not parse) gives the statement a new name: the next
-/// use prepares it again, everywhere. Errors of the data (a unique violation, a serialization
-/// failure, a check) keep the name.
+/// PostgresNIO remembers a failed preparation for the connection's life: a statement first
+/// seen in a transaction already aborted (or while a deadlock or a dropped table stops its
+/// Parse) would fail on that connection for ever. So a statement that fails on a connection
+/// where it never succeeded gets a new name, and its next use prepares it again. An error of a
+/// statement that has run on the connection before is the execution's (a unique violation, a
+/// lock timeout) and keeps the name.
 final class NamedStatements: Sendable {
     static let shared = NamedStatements()
 
@@ -24,6 +26,14 @@ final class NamedStatements: Sendable {
         var next = 1
     }
     private let names = Mutex(Names())
+    /// Per open connection, the names that have run on it: what a failure there cannot have
+    /// been the preparation of. Keyed like `ConnectionWatch` (the address, checked against the
+    /// connection's `id`), and dropped when the connection closes.
+    private struct Ran {
+        let connectionID: Int
+        var names: Set<String>
+    }
+    private let ran = Mutex<[ObjectIdentifier: Ran]>([:])
 
     /// The statement being executed, read by `Named`'s static requirements inside
     /// `PostgresConnection.execute` (which reads them before its first suspension).
@@ -51,8 +61,9 @@ final class NamedStatements: Sendable {
         var bindings = PostgresBindings(capacity: sql.values.count)
         for value in sql.values { value.append(to: &bindings) }
         let statement = Named(bindings: bindings)
+        let connection = transaction.connection
         do {
-            return try await Self.$current.withValue(.init(name: name, sql: sql.text, types: types)) {
+            let rows = try await Self.$current.withValue(.init(name: name, sql: sql.text, types: types)) {
                 try await transaction.statement { connection, logger in
                     var rows: [Row] = []
                     for try await row in try await connection.execute(statement, logger: logger) {
@@ -61,9 +72,35 @@ final class NamedStatements: Sendable {
                     return rows
                 }
             }
+            recordRun(name, on: connection)
+            return rows
         } catch let error as PSQLError {
-            if Self.mayBePreparation(error) { retire(key, name: name) }
+            if !hasRun(name, on: connection) { retire(key, name: name) }
             throw error
+        }
+    }
+
+    private func recordRun(_ name: String, on connection: PostgresConnection) {
+        let key = ObjectIdentifier(connection), id = connection.id
+        let isNew = ran.withLock { ran in
+            guard ran[key]?.connectionID == id else {
+                ran[key] = Ran(connectionID: id, names: [name])
+                return true
+            }
+            ran[key]!.names.insert(name)
+            return false
+        }
+        if isNew {
+            connection.closeFuture.whenComplete { _ in
+                self.ran.withLock { ran in if ran[key]?.connectionID == id { ran[key] = nil } }
+            }
+        }
+    }
+
+    private func hasRun(_ name: String, on connection: PostgresConnection) -> Bool {
+        ran.withLock { ran in
+            guard let entry = ran[ObjectIdentifier(connection)], entry.connectionID == connection.id else { return false }
+            return entry.names.contains(name)
         }
     }
 
@@ -82,14 +119,5 @@ final class NamedStatements: Sendable {
         names.withLock { names in
             if names.byStatement[key] == name { names.byStatement[key] = nil }
         }
-    }
-
-    /// Whether an error may have come from preparing the statement (and so is now PostgresNIO's
-    /// answer for that name on this connection). Only errors of the data itself are known not
-    /// to: integrity (23), data (22), transaction rollback (40: serialization, deadlock), and
-    /// ones raised by Keel's own functions and triggers (P0).
-    static func mayBePreparation(_ error: PSQLError) -> Bool {
-        guard let state = error.serverInfo?[.sqlState] else { return true }
-        return !["23", "22", "40", "P0"].contains(String(state.prefix(2)))
     }
 }

@@ -12,11 +12,10 @@ final class WebhookSubscriptions: WebhookEventSink {
 
     init(_ subscriptions: EventSubscriptions) { self.subscriptions = subscriptions }
 
-    func receive<E: IntegrationEvent>(_ event: E.Type, as type: String, _ data: @escaping @Sendable (E) throws -> WebhookData) {
+    func receive<E: IntegrationEvent>(_ event: E.Type, as type: String, _ data: @escaping @Sendable (E) throws -> WebhookData?) {
         let queue = self.queue
         subscriptions.subscribe(E.self, as: "webhooks.\(type)") { event, tx in
-            let made = try data(event)
-            guard made.tenantID == tx.tenantID else { return }
+            guard let made = try data(event), made.tenantID == tx.tenantID else { return }
             try await queue(type: type, data: made.json, about: made.about, in: tx)
         }
     }

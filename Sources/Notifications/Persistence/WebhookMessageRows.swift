@@ -101,11 +101,13 @@ enum WebhookMessageRows {
     /// Every delivery to `endpoint` that failed, of messages made since `since`, due again at once.
     static func replayFailed(endpoint: WebhookEndpointID, since: Date, in tx: TenantTransaction) async throws -> Int {
         try await tx.query("""
-            update notifications.webhook_deliveries
-               set status = 'pending', attempts = 0, next_attempt_at = \(tx.now), last_error = null, updated_at = \(tx.now)
-             where tenant_id = \(tx.tenantID) and endpoint_id = \(endpoint) and status = 'failed' and created_at >= \(since)
-            returning 1
-            """).count
+            with replayed as (
+                update notifications.webhook_deliveries
+                   set status = 'pending', attempts = 0, next_attempt_at = \(tx.now), last_error = null, updated_at = \(tx.now)
+                 where tenant_id = \(tx.tenantID) and endpoint_id = \(endpoint) and status = 'failed' and created_at >= \(since)
+                returning 1)
+            select count(*)::int8 as n from replayed
+            """).first?.decode("n") ?? 0
     }
 }
 

@@ -7,13 +7,12 @@ import BillingAPI
 
 /// Keel's webhook event types. Declared here, beside the `/v1` representation, so each
 /// message's `data` is the resource exactly as the API returns it (the same generated schema
-/// and encoder). A module's events join by one `declare` each; docs/webhooks.md lists them.
+/// and encoder). A module's events join by one `declare` each; docs/webhooks.md lists them. An
+/// event stored before it carried its resource (handled after an upgrade) makes no message.
 public func webhookCatalog() -> WebhookCatalog {
     var catalog = WebhookCatalog()
     catalog.declare(InvitationCreated.self, as: "user.invited", summary: "Someone was invited to join the tenant.") { event in
-        guard let invitation = event.invitation else {
-            throw AppError(.internalError, "An invitation event carries no invitation.", diagnostics: "invitation \(event.invitationID)")
-        }
+        guard let invitation = event.invitation else { return nil }
         return WebhookData(tenantID: event.tenantID, json: try APIHandler.encoder.encode(try Components.Schemas.Invitation(invitation)))
     }
     catalog.declareMember(UserJoined.self, as: "user.joined", summary: "An invitation was accepted: a new member.")
@@ -39,9 +38,7 @@ extension WebhookCatalog {
     /// `data` is the order as `GET /v1/orders/{order_id}` returns it; the message is about the order.
     mutating func declareOrder<E: OrderIntegrationEvent>(_ event: E.Type, as type: String, summary: String) {
         declare(E.self, as: type, summary: summary) { event in
-            guard let state = event.order.state else {
-                throw AppError(.internalError, "An order event carries no order.", diagnostics: "order \(event.order.orderID) event without state")
-            }
+            guard let state = event.order.state else { return nil }
             return WebhookData(tenantID: event.tenantID, json: try APIHandler.encoder.encode(try Components.Schemas.Order(state)),
                                about: event.order.orderID.source)
         }
@@ -50,9 +47,7 @@ extension WebhookCatalog {
     /// `data` is the invoice as `GET /v1/billing/invoices/{invoice_id}` returns it.
     mutating func declareInvoice<E: InvoiceIntegrationEvent>(_ event: E.Type, as type: String, summary: String) {
         declare(E.self, as: type, summary: summary) { event in
-            guard let invoice = event.invoice else {
-                throw AppError(.internalError, "An invoice event carries no invoice.", diagnostics: "invoice \(event.invoiceID) event without state")
-            }
+            guard let invoice = event.invoice else { return nil }
             return WebhookData(tenantID: event.tenantID, json: try APIHandler.encoder.encode(try Components.Schemas.Invoice(invoice)))
         }
     }
@@ -60,10 +55,7 @@ extension WebhookCatalog {
     /// `data` is the subscription as `GET /v1/billing/subscription` returns it.
     mutating func declareSubscription<E: SubscriptionIntegrationEvent>(_ event: E.Type, as type: String, summary: String) {
         declare(E.self, as: type, summary: summary) { event in
-            guard let subscription = event.subscription else {
-                throw AppError(.internalError, "A subscription event carries no subscription.",
-                               diagnostics: "subscription \(event.subscriptionID) event without state")
-            }
+            guard let subscription = event.subscription else { return nil }
             return WebhookData(tenantID: event.tenantID, json: try APIHandler.encoder.encode(try Components.Schemas.Subscription(subscription)))
         }
     }

@@ -105,9 +105,9 @@ extension AdminConsole {
             return try await refused("Give the day to start from, like 2026-11-21.")
         }
         do {
-            _ = try await webhooks.replayFailed(session.principal, tenantID: tenantID, endpoint: endpointID, since: day,
-                                                reason: form["reason"] ?? "")
-            return redirect("/admin/tenants/\(tenantID)/webhooks/\(endpointID)", done: "webhooks_replayed")
+            let count = try await webhooks.replayFailed(session.principal, tenantID: tenantID, endpoint: endpointID, since: day,
+                                                        reason: form["reason"] ?? "")
+            return redirect("/admin/tenants/\(tenantID)/webhooks/\(endpointID)", done: count == 0 ? "webhooks_none_failed" : "webhooks_replayed")
         } catch let error as AppError where error.isClientError && error.code != .webhookEndpointNotFound && error.code != .tenantNotFound {
             return try await refused(Self.sentence(error))
         }

@@ -64,6 +64,7 @@ enum AdminNotice {
         "note_added": "The note is on the order's timeline.",
         "webhook_replayed": "The message is queued again, with the same id, to every endpoint it went to.",
         "webhooks_replayed": "Every failed message since that day is queued again, with its id; the list below shows them pending.",
+        "webhooks_none_failed": "No message to this endpoint failed since that day: nothing was sent again.",
         "product_created": "The product is on sale.",
         "product_retired": "The product is off sale; orders that have it keep it.",
         "refund_sent": "The refund is sent to the card, with a credit note for it.",

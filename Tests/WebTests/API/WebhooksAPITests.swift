@@ -1,4 +1,5 @@
 import Billing
+import BillingAPI
 import Foundation
 import HTTPTypes
 import KeelApp
@@ -405,6 +406,9 @@ struct WebhooksAPITests {
             #expect(noReason.status == .unprocessableContent && noReason.text.contains("Give a reason of 3 to 500 characters."))
             #expect(try await receiver.received("broken").dropFirst(sent.count).allSatisfy { !ids.contains($0.id ?? "") },
                     "a refused replay sends nothing")
+            let later = String(ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(2 * 86_400)).prefix(10))
+            let none = try await support.post("\(pagePath)/replay-failed", form: ["since": later, "reason": "Checking first"])
+            #expect(none.redirects(to: "\(pagePath)?done=webhooks_none_failed"), "nothing failed since then: \(none.status)")
             let replayed = try await support.post("\(pagePath)/replay-failed", form: ["since": day, "reason": "Endpoint fixed"])
             #expect(replayed.redirects(to: "\(pagePath)?done=webhooks_replayed"), "\(replayed.status) \(replayed.text.prefix(300))")
             // (A ping the sender had claimed when the endpoint was disabled went back to waiting, not
@@ -445,5 +449,26 @@ struct WebhookCatalogSpecTests {
             }
         }
         #expect(Set(documented) == Set(webhookCatalog().types), "openapi.yaml webhooks: \(documented)")
+    }
+
+    @Test("an event stored before it carried its resource makes no message (not a dead letter after an upgrade)")
+    func eventsWithoutStateMakeNoMessage() throws {
+        final class Sink: WebhookEventSink, @unchecked Sendable {
+            var made: [String: (any IntegrationEvent) throws -> WebhookData?] = [:]
+            func receive<E: IntegrationEvent>(_ event: E.Type, as type: String, _ data: @escaping @Sendable (E) throws -> WebhookData?) {
+                made[type] = { event in try data(event as! E) }
+            }
+        }
+        let sink = Sink()
+        for entry in webhookCatalog().entries { entry.connect?(sink) }
+        let tenant = TenantID.generate()
+        let paid = InvoicePaid(tenantID: tenant, invoiceID: .generate(), number: "KEEL-000001",
+                               amountPaid: Money(minorUnits: 100, currency: .usd), paidAt: Date())
+        #expect(try sink.made["invoice.paid"]?(paid) == nil)
+        let changed = SubscriptionChanged(tenantID: tenant, subscriptionID: .generate(), planCode: "starter", planName: "Starter",
+                                          previousPlanCode: nil, status: .canceled, previousStatus: .active, occurredAt: Date(),
+                                          customerName: "Acme", email: nil, version: 2)
+        #expect(try sink.made["subscription.updated"]?(changed) == nil)
+        #expect(sink.made.count == webhookCatalog().types.count - 1, "every declared type but the test ping reached the sink")
     }
 }

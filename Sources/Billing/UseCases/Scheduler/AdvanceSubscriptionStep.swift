@@ -60,7 +60,7 @@ struct AdvanceSubscriptionStep {
         // Published once saved, so each carries the subscription as it now is.
         let saved = try await SubscriptionViewStep.save(record, in: tx)
         let view = try await SubscriptionViewStep()(saved, in: tx)
-        if saved.trialReminderSent && !started.trialReminderSent, saved.status == .trialing, let trialEnd = saved.trialEnd {
+        if saved.trialReminderSent && !started.trialReminderSent, let trialEnd = saved.trialEnd {
             let profile = try await ProfileRows.find(in: tx)
             try await tx.publish(TrialEnding(tenantID: tx.tenantID, subscriptionID: saved.id, planName: view.plan.name,
                                              trialEnd: trialEnd, hasPaymentMethod: profile?.hasPaymentMethod ?? false,
