@@ -72,6 +72,15 @@ struct BillingDomainTests {
         #expect(BillingInterval.year.periodContaining(Self.date(2029, 2, 27, 23, 59, 59), anchor: leap) == (start: leap, end: Self.date(2029, 2, 28)))
     }
 
+    @Test("counting back across a short February clamps the day (Foundation's Calendar said 1 March)")
+    func backwardsIntoFebruary() {
+        let anchor = Self.date(2076, 10, 29)
+        #expect(BillingInterval.month.periodStart(anchor: anchor, period: -32) == Self.date(2074, 2, 28))
+        #expect(BillingInterval.month.periodStart(anchor: anchor, period: -8) == Self.date(2076, 2, 29))
+        #expect(BillingInterval.year.periodStart(anchor: Self.date(2028, 2, 29), period: -1) == Self.date(2027, 2, 28))
+        #expect(BillingInterval.month.periodStart(anchor: Self.date(1969, 12, 31, 23, 59, 59), period: 2) == Self.date(1970, 2, 28, 23, 59, 59))
+    }
+
     @Test("an anchor's fraction of a second is kept, so periods are whole seconds long")
     func fractionalAnchor() throws {
         // given: PostgreSQL keeps microseconds

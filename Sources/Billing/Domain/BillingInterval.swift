@@ -45,15 +45,48 @@ enum BillingInterval: String, Sendable, CaseIterable, Codable {
     /// (`periodEnd(anchor:period:)`), never to an earlier boundary, or the clamped day sticks.
     func add(to date: Date, count: Int) -> Date {
         guard count != 0 else { return date }
-        let component: Calendar.Component = switch self {
-        case .month: .month
-        case .year: .year
+        // By arithmetic on the proleptic Gregorian calendar in UTC, not `Calendar.date(byAdding:)`:
+        // Foundation's answers for some backward steps are wrong (29 October 2076 − 32 months
+        // came out 1 March 2074, not 28 February; found by the property test).
+        let seconds = date.timeIntervalSince1970
+        let day = (seconds / 86_400).rounded(.down)
+        let timeOfDay = seconds - day * 86_400
+        let (year, month, dayOfMonth) = Self.civil(fromDays: Int(day))
+        let months = year * 12 + (month - 1) + (self == .month ? count : count * 12)
+        let targetYear = Int((Double(months) / 12).rounded(.down)), targetMonth = months - targetYear * 12 + 1
+        let targetDay = min(dayOfMonth, Self.daysIn(month: targetMonth, of: targetYear))
+        return Date(timeIntervalSince1970: Double(Self.days(year: targetYear, month: targetMonth, day: targetDay)) * 86_400 + timeOfDay)
+    }
+
+    static func daysIn(month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
         }
-        guard let moved = Self.calendar.date(byAdding: component, value: count, to: date) else {
-            // Only for instants outside the calendar's range, which no subscription has.
-            preconditionFailure("BillingInterval: cannot add \(count) \(self)(s) to \(date)")
-        }
-        return moved
+    }
+
+    /// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
+    static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The civil date of a day counted from 1970-01-01 (`civil_from_days`).
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// The end of the `period`-th period after `anchor` (period 0 ends one interval after the
