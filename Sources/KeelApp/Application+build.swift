@@ -72,10 +72,10 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                 loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount)),
             admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
                                      billing: modules.billing, orders: modules.orders, webhooks: modules.notifications,
-                                     outbox: OutboxMonitor(dispatcher: dispatcher), publicDirectory: config.publicDirectory,
+                                     outbox: OutboxMonitor(dispatcher: dispatcher, clock: clock), publicDirectory: config.publicDirectory,
                                      clock: clock),
             metrics: MetricsSettings(token: config.metricsToken, sources: [
-                StorageMetrics.shared, OutboxMonitor(dispatcher: dispatcher), modules.notifications,
+                StorageMetrics.shared, OutboxMonitor(dispatcher: dispatcher, clock: clock), modules.notifications,
                 HasherMetrics(hasher: hasher), ProcessMetrics(),
             ])))
         return Application(
@@ -238,6 +238,8 @@ struct ShutdownAction: Service {
 /// The dashboard's view of the outbox.
 struct OutboxMonitor: OutboxProbe {
     let dispatcher: EventDispatcher
+    /// The injected clock: the oldest pending event's age is measured against it.
+    let clock: any WallClock
     func health() async throws -> OutboxHealth { try await dispatcher.health() }
 }
 

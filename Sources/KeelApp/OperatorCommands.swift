@@ -259,8 +259,9 @@ public enum OperatorCommands {
     public static func outboxStats(_ config: KeelConfig, logger: Logger) async throws -> String {
         try await withDispatcher(config, logger: logger) { dispatcher in
             let health = try await dispatcher.health()
+            let now = dispatcher.clock.now
             let oldest = health.oldestPendingAt.map {
-                "\($0.formatted(.iso8601)) (\(Int(max(0, Date().timeIntervalSince($0)))) s ago)"
+                "\($0.formatted(.iso8601)) (\(Int(max(0, now.timeIntervalSince($0)))) s ago)"
             } ?? "none"
             return "pending \(health.pending), oldest pending \(oldest), dead letters \(health.deadLettered)"
         }

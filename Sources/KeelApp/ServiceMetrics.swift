@@ -9,7 +9,7 @@ extension OutboxMonitor: MetricsSource {
         return [
             MetricSample("keel_outbox_pending", .gauge, Double(health.pending), help: "Events not yet handled by every subscriber."),
             MetricSample("keel_outbox_oldest_pending_seconds", .gauge,
-                         health.oldestPendingAt.map { max(0, Date().timeIntervalSince($0)) } ?? 0,
+                         health.oldestPendingAt.map { max(0, clock.now.timeIntervalSince($0)) } ?? 0,
                          help: "Age of the oldest event not yet handled (0: none)."),
             MetricSample("keel_outbox_dead_letters", .gauge, Double(health.deadLettered),
                          help: "Events given up on, waiting for an operator (keel outbox, or the console)."),

@@ -58,6 +58,9 @@ public final class EventDispatcher: Service, Sendable {
         }
     }
 
+    /// The injected clock (the platform's).
+    public var clock: any WallClock { platform.clock }
+
     /// Claims and delivers one batch; returns how many events it claimed. Public so that tests
     /// and operator commands can drive delivery step by step.
     @discardableResult

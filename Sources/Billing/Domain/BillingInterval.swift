@@ -48,14 +48,17 @@ enum BillingInterval: String, Sendable, CaseIterable, Codable {
         // By arithmetic on the proleptic Gregorian calendar in UTC, not `Calendar.date(byAdding:)`:
         // Foundation's answers for some backward steps are wrong (29 October 2076 − 32 months
         // came out 1 March 2074, not 28 February; found by the property test).
+        // Only the time of day stays a `TimeInterval` (a `Date` is one; an anchor keeps its
+        // microseconds): the calendar steps are whole days and months, in integers.
         let seconds = date.timeIntervalSince1970
-        let day = (seconds / 86_400).rounded(.down)
-        let timeOfDay = seconds - day * 86_400
-        let (year, month, dayOfMonth) = Self.civil(fromDays: Int(day))
+        let day = Int((seconds / 86_400).rounded(.down))
+        let timeOfDay = seconds - TimeInterval(day * 86_400)
+        let (year, month, dayOfMonth) = Self.civil(fromDays: day)
         let months = year * 12 + (month - 1) + (self == .month ? count : count * 12)
-        let targetYear = Int((Double(months) / 12).rounded(.down)), targetMonth = months - targetYear * 12 + 1
+        let targetYear = months >= 0 ? months / 12 : (months - 11) / 12, targetMonth = months - targetYear * 12 + 1
         let targetDay = min(dayOfMonth, Self.daysIn(month: targetMonth, of: targetYear))
-        return Date(timeIntervalSince1970: Double(Self.days(year: targetYear, month: targetMonth, day: targetDay)) * 86_400 + timeOfDay)
+        let targetDays = Self.days(year: targetYear, month: targetMonth, day: targetDay)
+        return Date(timeIntervalSince1970: TimeInterval(targetDays * 86_400) + timeOfDay)
     }
 
     static func daysIn(month: Int, of year: Int) -> Int {
