@@ -11,7 +11,7 @@ SWIFT ?= swift
 # target graph is the rule; this keeps it honest).
 SWIFT_FLAGS ?= --explicit-target-dependency-import-check=error
 
-.PHONY: run test deps build release migrate clean-data fuzz bench bench-templates contract browser-test reliability image image-test
+.PHONY: run test deps build release migrate clean-data fuzz bench bench-templates contract browser-test reliability restore-drill image image-test
 
 deps:
 	@scripts/install-deps.sh
@@ -26,7 +26,7 @@ run: build
 # keel: scripts/readme-examples.sh, about ten seconds), then the contract run (Schemathesis
 # against the served spec, about half a minute) with a fixed seed, so CI and a laptop generate the
 # same requests, then the short fault battery (tenant isolation, kill -9 under load, hostile
-# input: about a minute; `make reliability` runs all nine tests at full length), then the staff
+# input, the restore drill: about two minutes; `make reliability` runs all eleven tests at full length), then the staff
 # console in a real headless Chromium (about 40 s; its screenshots go to .data/screenshots, so a
 # test run leaves the checkout clean; `make browser-test` refreshes docs/screenshots/).
 test: deps
@@ -59,7 +59,7 @@ image:
 image-test:
 	scripts/image-test.sh
 
-# The fault and abuse battery (docs/reliability.md): nine tests, each starting keel on a fresh
+# The fault and abuse battery (docs/reliability.md): ten tests, each starting keel on a fresh
 # database and breaking something (kill -9, SIGTERM, PostgreSQL restarts, a held lock, hostile
 # bytes, login abuse, a crash between a card's charge and its record, kill -9 while webhooks go
 # out), each printing one line of figures; about eleven minutes on the debug build (how
@@ -67,6 +67,11 @@ image-test:
 # KEEL_BIN picks another binary.
 reliability: build
 	scripts/reliability.sh
+
+# Backup while the database is written, then restore --verify into a scratch database, on a seeded
+# database (reliability test 11; also in `make reliability` and, short, in `make test`).
+restore-drill: build
+	scripts/reliability.sh restore-drill
 
 # The staff console in a real headless Chromium (Selenium); writes docs/screenshots/.
 browser-test: build

@@ -125,7 +125,8 @@ let package = Package(
                            "NotificationsAPI", "Notifications", "InvoicePDF", hummingbird, logging, lifecycle,
                            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                            .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "Configuration", package: "swift-configuration")],
+                           .product(name: "Configuration", package: "swift-configuration"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -328,6 +328,20 @@ def report(results, out):
               f"| {fmt(g[0]['peak_mib'], 1) if g else '–'} | {fmt(j[0]['peak_mib'], 1) if j else '–'} |")
         w("")
 
+    # Rate limits
+    rl = select(recs, phase="ratelimit")
+    if rl:
+        w("## Rate limits: S1 with the limiter on against off, two fresh instances side by side\n")
+        w("Limits on are high enough never to refuse; each request takes tokens from two buckets, each limit "
+          "divided by the live instances of the group (docs/scaling.md).\n")
+        w("| scenario | limits off /s | limits on /s | on ÷ off (median per round) |")
+        w("|---|---:|---:|---:|")
+        for scenario in sorted({r["scenario"] for r in rl if "rps" in r}):
+            ratios, med = ratio_rounds(recs, "ratelimit", scenario, "limits-on", "limits-off")
+            w(f"| {scenario} | {fmt(median_of(rl, 'rps', scenario=scenario, system='limits-off'))} "
+              f"| {fmt(median_of(rl, 'rps', scenario=scenario, system='limits-on'))} | {fmt(med, 2)}× |")
+        w("")
+
     extra = select(recs, phase="note")
     if extra:
         w("## Notes from the run\n")

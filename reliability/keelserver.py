@@ -393,3 +393,157 @@ def rng():
     seed = int(os.environ.get("RELIABILITY_SEED") or random.randrange(1 << 30))
     log(f"seed {seed} (RELIABILITY_SEED={seed} reproduces the random choices)")
     return random.Random(seed), seed
+
+
+# --- Two instances behind a balancer ------------------------------------------------------------
+
+def haproxy_bin():
+    found = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.path.exists("/usr/sbin/haproxy") else None)
+    if not found:
+        raise SystemExit("error: haproxy is not installed (apt-get install -y haproxy; scripts/reliability.sh does it)")
+    return found
+
+
+class KeelPair:
+    """Two keel processes on one database behind HAProxy on loopback, with KeelServer's interface,
+    so a test written against one server runs unchanged against the pair (`make_server`).
+
+    The first instance starts the embedded cluster and migrates; the second joins it through
+    DATABASE_URL (the server role) and MIGRATION_DATABASE_URL (the owner), as a second replica of a
+    deployment would. Requests go to the balancer (round robin, health-checked on /readyz every
+    half second); `query` and `execute` go to the cluster. `kill9` kills one instance, the two in
+    turn, and `start` brings the dead one back, so the service as a whole never stops answering."""
+
+    def __init__(self, test, env=None, quiet=True):
+        self.test = test
+        self.env = dict(env or {})
+        self.quiet = quiet
+        self.first = KeelServer(f"{test}-1", env=self.env, quiet=quiet)
+        self.second = None
+        self.run_dir = self.first.run_dir
+        self.port = free_port()
+        self.balancer = None
+        self.victim = 0
+        self.kills = []
+
+    @property
+    def instances(self):
+        return [s for s in (self.first, self.second) if s is not None]
+
+    def alive(self):
+        return len(self.instances) == 2 and all(s.alive() for s in self.instances) \
+            and self.balancer is not None and self.balancer.poll() is None
+
+    def start(self, timeout=120.0, ready=True):
+        if self.second is None:
+            self.first.start(timeout=timeout, ready=ready)
+            socket_dir = self.first.socket_dir
+            env = dict(self.env)
+            env.update({"DATABASE_URL": f"postgres://keel_app@/keel?host={socket_dir}",
+                        "MIGRATION_DATABASE_URL": f"postgres://keel_owner@/keel?host={socket_dir}"})
+            self.second = KeelServer(f"{self.test}-2", env=env, quiet=self.quiet)
+            self.second.start(timeout=timeout, ready=ready)
+            self._start_balancer()
+            log(f"{self.test}: two instances (pids {self.first.pid}, {self.second.pid}) behind haproxy on port {self.port}")
+            return 0.0
+        started = time.monotonic()
+        for s in self.instances:
+            if not s.alive():
+                s.start(timeout=timeout, ready=ready)
+        return time.monotonic() - started
+
+    def _start_balancer(self):
+        config = self.run_dir / "haproxy.cfg"
+        config.write_text(f"""global
+    maxconn 512
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 120s
+    timeout server 120s
+    retries 2
+    option redispatch
+frontend keel
+    bind 127.0.0.1:{self.port}
+    default_backend instances
+backend instances
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+    default-server inter 500ms fall 2 rise 1
+    server first 127.0.0.1:{self.first.port} check
+    server second 127.0.0.1:{self.second.port} check
+""")
+        self._balancer_log = open(self.run_dir / "haproxy.log", "ab")
+        self.balancer = subprocess.Popen([haproxy_bin(), "-db", "-f", str(config)], stdin=subprocess.DEVNULL,
+                                         stdout=self._balancer_log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        answered = 0
+        while time.monotonic() < deadline and answered < 4:
+            try:
+                answered = answered + 1 if self.get("/readyz", timeout=2).status == 200 else 0
+            except OSError:
+                answered = 0
+            time.sleep(0.1)
+        if answered < 4:
+            raise RuntimeError(f"haproxy on {self.port} does not answer; see {self.run_dir / 'haproxy.log'}")
+
+    def get(self, path, **kw):
+        return http(self.port, "GET", path, **kw)
+
+    def request(self, method, path, **kw):
+        return http(self.port, method, path, **kw)
+
+    @property
+    def pid(self):
+        return self.first.pid
+
+    def kill9(self):
+        """SIGKILLs one instance, the two in turn; the other keeps serving."""
+        victim = self.instances[self.victim % len(self.instances)]
+        self.victim += 1
+        self.kills.append(victim.test)
+        victim.kill9()
+
+    def terminate(self, wait=60.0):
+        return [s.terminate(wait) for s in reversed(self.instances)][-1]
+
+    def tail(self, n=30):
+        return "\n".join(f"[{s.test}]\n{s.tail(n)}" for s in self.instances)
+
+    def query(self, sql, timeout=60):
+        return self.first.query(sql, timeout)
+
+    def execute(self, sql, timeout=60):
+        return self.first.execute(sql, timeout)
+
+    def vm_hwm_kib(self):
+        return max((s.vm_hwm_kib() or 0) for s in self.instances)
+
+    def stop(self):
+        if self.balancer is not None and self.balancer.poll() is None:
+            self.balancer.terminate()
+            try:
+                self.balancer.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.balancer.kill()
+        try:
+            if self.second is not None:
+                self.second.stop()
+        finally:
+            status = self.first.stop()
+        return status
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def make_server(test, env=None, quiet=True):
+    """The server a test runs against: one keel (KeelServer), or, with RELIABILITY_TOPOLOGY=pair
+    (the two-instances test sets it), two behind a balancer (KeelPair)."""
+    if os.environ.get("RELIABILITY_TOPOLOGY") == "pair":
+        return KeelPair(test, env=env, quiet=quiet)
+    return KeelServer(test, env=env, quiet=quiet)

@@ -32,7 +32,7 @@ from collections import Counter
 
 sys.dont_write_bytecode = True   # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(__file__))
-from keelserver import (KeelServer, figures, install_signal_exit, log, rng, short_mode, sql_literal,  # noqa: E402
+from keelserver import (make_server, figures, install_signal_exit, log, rng, short_mode, sql_literal,  # noqa: E402
                         verified_owner)
 
 TEST = "sigkill-under-load"
@@ -61,7 +61,7 @@ def main():
     tail_seconds = 5.0 if short else 75.0
     r, seed = rng()
     started = time.monotonic()
-    srv = KeelServer(TEST)
+    srv = make_server(TEST)
     lock = threading.Lock()
     keys = []
     errors = []                      # answers that should never come (422 mismatch, 500 ...)

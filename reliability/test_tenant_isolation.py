@@ -31,7 +31,7 @@ from collections import Counter
 
 sys.dont_write_bytecode = True   # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(__file__))
-from keelserver import (KeelServer, figures, install_signal_exit, log, login, mailbox_token,  # noqa: E402
+from keelserver import (make_server, figures, install_signal_exit, log, login, mailbox_token,  # noqa: E402
                         short_mode, signup, verify_email, PASSWORD)
 
 from hypothesis import HealthCheck, settings, strategies as st  # noqa: E402
@@ -396,7 +396,7 @@ def main():
     n_tenants = 5 if short else 6
     examples, steps = (8, 12) if short else (40, 40)
     started = time.monotonic()
-    srv = KeelServer(TEST)
+    srv = make_server(TEST)
     try:
         srv.start()
         W = World(srv)

@@ -37,7 +37,7 @@
 # processes a fixed rate is spread over, default 8), BENCH_POOL_SIZE (Keel's and
 # the peer's pool, default 5), BENCH_PEER_WORKERS (uvicorn workers, default nproc),
 # BENCH_POOL_SWEEP (default "2 5 10 20"; empty skips), BENCH_SWEEP_ROUNDS (default 1),
-# BENCH_JEMALLOC (default 1), BENCH_PROFILE (default 1), BENCH_HASH_THREADS (default 1),
+# BENCH_JEMALLOC (default 1), BENCH_RATELIMIT (default 1), BENCH_PROFILE (default 1), BENCH_HASH_THREADS (default 1),
 # BENCH_HASH_QUEUE (default 8), BENCH_S4_S1_FRACTION (S1's fixed rate during S4 as a fraction of
 # its maximum, default 0.35), BENCH_SCENARIOS (default "S1 S2 S3 S5 S6 S8 S7 S4"), BENCH_LOCK,
 # BENCH_KEEP_DATA=1 (keep the database).
@@ -60,6 +60,7 @@ PEER_WORKERS=${BENCH_PEER_WORKERS:-$(nproc)}
 SWEEP=${BENCH_POOL_SWEEP-2 5 10 20}
 SWEEP_ROUNDS=${BENCH_SWEEP_ROUNDS:-1}
 JEMALLOC=${BENCH_JEMALLOC:-1}
+RATELIMIT=${BENCH_RATELIMIT:-1}
 PROFILE=${BENCH_PROFILE:-1}
 HASH_THREADS=${BENCH_HASH_THREADS:-1}
 HASH_QUEUE=${BENCH_HASH_QUEUE:-8}
@@ -624,6 +625,32 @@ if [ "$JEMALLOC" = 1 ] && [ -n "$JEMALLOC_SO" ]; then
     record add phase=jemalloc-rss scenario="$scenario" system=jemalloc peak_mib="$(mib "$jemalloc_PID" VmHWM)"
   done
   stop_pid "$glibc_PID"; stop_pid "$jemalloc_PID"
+fi
+
+# --- Rate limits (reporting): what the limiter costs S1 ---------------------------------------------
+# Two fresh instances side by side, limits off and limits on (high enough never to refuse: every
+# request takes a token from its credential's and its tenant's buckets, each limit divided by the
+# group's live instances from platform.instances, docs/scaling.md). Both join the main instance's
+# group, so the division is real (three instances).
+if [ "$RATELIMIT" = 1 ] && has S1; then
+  echo "Rate limits: two fresh instances (limits off, limits on), pool $POOL, S1"
+  LIMITS_OFF_PORT=$(free_port); start_keel limits-off "$LIMITS_OFF_PORT" "$POOL"
+  LIMITS_ON_PORT=$(free_port); start_keel limits-on "$LIMITS_ON_PORT" "$POOL" \
+    KEEL_RATE_LIMIT_CREDENTIAL=1000000000 KEEL_RATE_LIMIT_TENANT=1000000000
+  for r in $(seq 1 "$ROUNDS"); do
+    for system in limits-off limits-on; do
+      port_var="${system^^}_PORT"; port_var="${port_var//-/_}"; url="http://127.0.0.1:${!port_var}$S1_PATH"
+      out="$RUN/out/ratelimit-S1-$system-r$r.wrk"
+      quiet
+      [ "$r" = 1 ] && locked wrk_run "$WARMUP" "$url" get "$READER_TOKEN" >/dev/null
+      locked wrk_run "$D" "$url" get "$READER_TOKEN" >"$out"
+      record wrk "$out" phase=ratelimit scenario=S1 system="$system" round="$r"
+    done
+    printf '  S1 round %s: limits off %8.0f /s, limits on %8.0f /s\n' "$r" \
+      "$(median rps phase=ratelimit scenario=S1 system=limits-off round="$r")" \
+      "$(median rps phase=ratelimit scenario=S1 system=limits-on round="$r")"
+  done
+  stop_pid "$limits_off_PID"; stop_pid "$limits_on_PID"
 fi
 
 # --- Profiles (reporting; perf adds overhead, so these runs are not the measured ones) -------------------

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The fault and abuse battery (docs/reliability.md): nine tests, each starting its own Keel on a
+# The fault and abuse battery (docs/reliability.md): eleven tests, each starting its own Keel on a
 # free loopback port with a fresh embedded PostgreSQL under .data/reliability-<stamp>-<test>/,
 # each printing one line of figures and failing when a target is missed.
 #
-#   make reliability                        builds, then runs this script (all nine, full length)
-#   scripts/reliability.sh --short          tenant-isolation, sigkill-under-load and hostile-input,
-#                                           short (well under two minutes; part of `make test`)
+#   make reliability                        builds, then runs this script (all eleven, full length)
+#   scripts/reliability.sh --short          tenant-isolation, sigkill-under-load, hostile-input and
+#                                           restore-drill, short (about two minutes; part of `make test`)
 #   scripts/reliability.sh sigkill-under-load pool-exhaustion    just those
 #   KEEL_BIN=.build/release/keel scripts/reliability.sh           another binary (its
 #                                           keel_*.resources directories must sit next to it)
@@ -53,6 +53,13 @@ if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || ! command -v psql >/
   exit 2
 fi
 
+# --- HAProxy (the balancer of two-instances), from Debian, only when that test runs -------------
+if { [ ${#selected[@]} -gt 0 ] && [[ " ${selected[*]} " == *" two-instances "* ]]; } \
+   || { [ ${#selected[@]} -eq 0 ] && [ "$short" = 0 ]; }; then
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || apt-get install -y haproxy >/dev/null \
+    || { apt-get update >/dev/null && apt-get install -y haproxy >/dev/null; }
+fi
+
 # --- Hypothesis, localstripe and standardwebhooks, from PyPI, at the pinned versions --------------
 pip_install() {
   if ! python3 -m pip --version >/dev/null 2>&1; then
@@ -92,8 +99,10 @@ all_tests=(
   "login-abuse                    test_login_abuse.py        480 480"
   "crash-between-charge-and-save  test_crash_charge.py       300 240"
   "webhook-kill                   test_webhook_kill.py       600 240"
+  "two-instances                  test_two_instances.py     1500 600"
+  "restore-drill                  test_restore_drill.py      300 240"
 )
-short_set=" tenant-isolation sigkill-under-load hostile-input "
+short_set=" tenant-isolation sigkill-under-load hostile-input restore-drill "
 
 stamp=$(date +%Y%m%d-%H%M%S)
 mkdir -p .data

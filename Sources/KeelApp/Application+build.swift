@@ -58,6 +58,9 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
         let idempotency = IdempotencyKeys(pool: pool)
         let dispatcher = EventDispatcher(platform: pool.platformDatabase(), subscriptions: modules.subscriptions,
                                          logger: logger)
+        // Its first heartbeat runs as the services start; until it answers (milliseconds) this
+        // instance counts itself alone.
+        let instances = InstanceRegistry(platform: pool.platformDatabase(), group: config.instanceGroup, logger: logger)
 
         let router = try makeRouter(WebDependencies(
             readiness: DatabaseReadiness(pool: pool, migrator: Migrator(files: migrations, logger: logger)),
@@ -69,14 +72,15 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
             idempotency: idempotency,
             api: APISettings(maxBodyBytes: config.maxBodyBytes, rateLimits: RateLimitSettings(
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
-                loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount)),
+                loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount),
+                instances: instances),
             admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
                                      billing: modules.billing, orders: modules.orders, webhooks: modules.notifications,
                                      outbox: OutboxMonitor(dispatcher: dispatcher, clock: clock), publicDirectory: config.publicDirectory,
                                      clock: clock),
             metrics: MetricsSettings(token: config.metricsToken, sources: [
                 StorageMetrics.shared, OutboxMonitor(dispatcher: dispatcher, clock: clock), modules.notifications,
-                HasherMetrics(hasher: hasher), ProcessMetrics(),
+                HasherMetrics(hasher: hasher), ProcessMetrics(), instances,
             ])))
         return Application(
             router: router,
@@ -89,6 +93,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                        ShutdownAction(name: "password-hasher") { try? await hasher.shutdown() },
                        ShutdownAction(name: "invoice-pdf") { try? await pdfs.shutdown() },
                        dispatcher,
+                       instances,
                        mailSender,
                        webhookSender,
                        PeriodicTask(name: "prune-webhook-attempts", every: .seconds(3600), logger: logger) {
@@ -235,12 +240,30 @@ struct ShutdownAction: Service {
     }
 }
 
-/// The dashboard's view of the outbox.
+/// The outbox for the console and the operator's commands.
 struct OutboxMonitor: OutboxProbe {
     let dispatcher: EventDispatcher
     /// The injected clock: the oldest pending event's age is measured against it.
     let clock: any WallClock
     func health() async throws -> OutboxHealth { try await dispatcher.health() }
+
+    func deadLetters(limit: Int) async throws -> [OutboxDeadLetter] {
+        try await dispatcher.deadLetters(limit: limit).map {
+            OutboxDeadLetter(id: $0.id, tenantID: $0.tenantID, eventType: $0.eventType, attempts: $0.attempts,
+                             lastError: $0.lastError, createdAt: $0.createdAt)
+        }
+    }
+
+    func retry(_ id: EventID) async throws -> TenantID {
+        guard let entry = try await dispatcher.entry(id) else {
+            throw AppError(.notFound, "There is no event '\(id)' in the outbox.")
+        }
+        guard entry.status == .dead else {
+            throw AppError(.conflict, "Event \(id) is \(entry.status.rawValue), not dead-lettered: there is nothing to retry.")
+        }
+        try await dispatcher.redrive(entry.id, tenantID: entry.tenantID)
+        return entry.tenantID
+    }
 }
 
 /// `/readyz`: the database answers and every migration file is applied, unchanged.

@@ -55,3 +55,37 @@ public struct DatabaseSetup: Sendable {
         }
     }
 }
+
+/// A connection that reads every row, for `keel backup` and `keel restore --verify`: row-level
+/// security hides tenant rows from Keel's own roles, so a dump made as them would be empty.
+struct BackupAccess: Sendable {
+    let configuration: DatabaseConfiguration
+    /// The same connection as a libpq URL (for `pg_dump` and friends), to any database.
+    let urlOf: @Sendable (_ database: String) -> String
+
+    var url: String { urlOf(configuration.database) }
+    func url(database: String) -> String { urlOf(database) }
+}
+
+extension DatabaseSetup {
+    /// The embedded cluster's superuser, or `KEEL_BACKUP_DATABASE_URL`.
+    func backupAccess(_ config: KeelConfig) throws -> BackupAccess {
+        if let cluster {
+            return BackupAccess(configuration: cluster.superuserConfiguration(database: config.embeddedDatabaseName),
+                                urlOf: { cluster.superuserURL(database: $0) })
+        }
+        guard let url = config.backupDatabaseURL else {
+            throw AppError(.configurationInvalid, """
+                keel backup and keel restore need KEEL_BACKUP_DATABASE_URL: a role that reads every row (a superuser, or \
+                one with BYPASSRLS and SELECT on Keel's schemas; restore checks also need CREATEDB). Row-level security \
+                hides tenant rows from Keel's own roles.
+                """)
+        }
+        let configuration = try DatabaseConfiguration(url: url, poolSize: 1)
+        return BackupAccess(configuration: configuration, urlOf: { database in
+            guard var components = URLComponents(string: url) else { return url }
+            components.path = "/" + database
+            return components.string ?? url
+        })
+    }
+}

@@ -13,6 +13,9 @@ public struct KeelConfig: Sendable {
     public var databaseURL: String?
     /// `MIGRATION_DATABASE_URL`: the owner role that applies migrations.
     public var migrationDatabaseURL: String?
+    /// `KEEL_BACKUP_DATABASE_URL`: what `keel backup` and `keel restore --verify` connect as
+    /// when `DATABASE_URL` is set: a role that reads every row (superuser or BYPASSRLS).
+    public var backupDatabaseURL: String?
     /// `KEEL_DATA_DIR`: where the embedded cluster lives.
     public var dataDirectory = ".data"
     /// `KEEL_DATABASE_NAME`: the embedded cluster's database (ignored with `DATABASE_URL`).
@@ -67,6 +70,9 @@ public struct KeelConfig: Sendable {
     public var rateLimitTenant = 3000
     public var rateLimitLoginAddress = 30
     public var rateLimitLoginAccount = 10
+    /// `KEEL_INSTANCE_GROUP`: the instances that share the rate limits above (each applies its
+    /// share: the limit divided by the group's live instances). One group per deployment.
+    public var instanceGroup = "default"
     /// Apply migrations before serving (`keel serve --migrate`).
     public var migrateOnStart = false
     /// `KEEL_PUBLIC_URL`: where people reach the product; links in emails start with it.
@@ -143,6 +149,7 @@ public struct KeelConfig: Sendable {
         c.port = reader.int(forKey: "keel.port", default: c.port)
         c.databaseURL = reader.string(forKey: "database.url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         c.migrationDatabaseURL = reader.string(forKey: "migration.database.url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        c.backupDatabaseURL = reader.string(forKey: "keel.backup.database.url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         c.dataDirectory = reader.string(forKey: "keel.data.dir", default: c.dataDirectory)
         c.embeddedDatabaseName = reader.string(forKey: "keel.database.name", default: c.embeddedDatabaseName)
         c.poolSize = reader.int(forKey: "keel.db.pool.size", default: c.poolSize)
@@ -177,6 +184,7 @@ public struct KeelConfig: Sendable {
         c.rateLimitTenant = reader.int(forKey: "keel.rate.limit.tenant", default: c.rateLimitTenant)
         c.rateLimitLoginAddress = reader.int(forKey: "keel.rate.limit.login.address", default: c.rateLimitLoginAddress)
         c.rateLimitLoginAccount = reader.int(forKey: "keel.rate.limit.login.account", default: c.rateLimitLoginAccount)
+        c.instanceGroup = reader.string(forKey: "keel.instance.group", default: c.instanceGroup)
         c.publicURL = reader.string(forKey: "keel.public.url", default: c.publicURL)
         c.mailTransport = reader.string(forKey: "keel.mail.transport", default: c.mailTransport)
         c.mailFrom = reader.string(forKey: "keel.mail.from", default: c.mailFrom)

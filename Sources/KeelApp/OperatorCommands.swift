@@ -300,10 +300,7 @@ public enum OperatorCommands {
     public static func outboxRetry(id: String, _ config: KeelConfig, logger: Logger) async throws -> String {
         try await withDispatcher(config, logger: logger) { dispatcher in
             let entry = try await Self.outboxEntry(id, dispatcher)
-            guard entry.status == .dead else {
-                throw AppError(.conflict, "Event \(id) is \(entry.status.rawValue), not dead-lettered: there is nothing to retry.")
-            }
-            try await dispatcher.redrive(entry.id, tenantID: entry.tenantID)
+            _ = try await OutboxMonitor(dispatcher: dispatcher, clock: dispatcher.clock).retry(entry.id)
             return "Queued again: \(entry.eventType) \(entry.id)."
         }
     }

@@ -14,3 +14,22 @@ public struct OutboxHealth: Sendable, Equatable {
         self.oldestPendingAt = oldestPendingAt
     }
 }
+
+/// An event given up on after its last attempt, as the staff console lists it.
+public struct OutboxDeadLetter: Sendable, Equatable {
+    public let id: EventID
+    public let tenantID: TenantID
+    public let eventType: String
+    public let attempts: Int
+    public let lastError: String?
+    public let createdAt: Date
+
+    public init(id: EventID, tenantID: TenantID, eventType: String, attempts: Int, lastError: String?, createdAt: Date) {
+        self.id = id
+        self.tenantID = tenantID
+        self.eventType = eventType
+        self.attempts = attempts
+        self.lastError = lastError
+        self.createdAt = createdAt
+    }
+}

@@ -263,37 +263,10 @@ public final class EmbeddedPostgres: Sendable {
     }
 
     /// Runs a program to completion and returns its output; throws when it exits non-zero.
-    ///
-    /// Spawned with `posix_spawn` and awaited with `waitpid` rather than Foundation's
-    /// `Process`, whose exit detection waited on descriptors that `pg_ctl start` hands to the
-    /// server it leaves running. Output goes to a temporary file for the same reason.
     /// Blocking, but only at start-up and shutdown of the embedded cluster.
     @discardableResult
     static func capture(_ path: String, _ arguments: [String], quiet: Bool = false) throws -> String {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("keel-\(UUID().uuidString).out").path
-        defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw AppError(.databaseUnavailable, "Could not run \(path).", diagnostics: String(cString: strerror(spawned)))
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exitedCleanly = (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0
-        guard exitedCleanly else {
-            throw AppError(.databaseUnavailable, "\(URL(fileURLWithPath: path).lastPathComponent) failed.",
-                           diagnostics: "\(arguments.joined(separator: " ")): \(quiet ? "" : text)")
-        }
-        return text
+        try Subprocess.capture(path, arguments, quiet: quiet)
     }
 }
 
@@ -316,5 +289,15 @@ extension EmbeddedPostgres {
     /// A libpq-style URL for `database` as `role`, over the cluster's socket.
     public func url(database: String, role: Role) -> String {
         "postgres://\(role.rawValue)@/\(database)?host=\(socketDirectory.path)"
+    }
+
+    /// The cluster's superuser, which reads every row: for backups and restore checks only.
+    public func superuserConfiguration(database: String) -> DatabaseConfiguration {
+        DatabaseConfiguration(endpoint: .unixSocket(path: socketPath), username: "postgres", database: database, poolSize: 1)
+    }
+
+    /// `superuserConfiguration` as a libpq URL (for `pg_dump` and `pg_restore`).
+    public func superuserURL(database: String) -> String {
+        "postgres://postgres@/\(database)?host=\(socketDirectory.path)"
     }
 }

@@ -49,10 +49,14 @@ public struct APISettings: Sendable {
     /// Largest request body, in bytes.
     public var maxBodyBytes: Int
     public var rateLimits: RateLimitSettings
+    /// How many instances share the limits (each applies its share).
+    public var instances: any InstanceCensus
 
-    public init(maxBodyBytes: Int = 64 * 1024, rateLimits: RateLimitSettings = .init()) {
+    public init(maxBodyBytes: Int = 64 * 1024, rateLimits: RateLimitSettings = .init(),
+                instances: any InstanceCensus = SingleInstance()) {
         self.maxBodyBytes = maxBodyBytes
         self.rateLimits = rateLimits
+        self.instances = instances
     }
 }
 
@@ -63,7 +67,7 @@ public struct APISettings: Sendable {
 public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelRequestContext> {
     let router = Router(context: KeelRequestContext.self)
     let metrics = HTTPMetrics()
-    let limits = RateLimits(settings: dependencies.api.rateLimits)
+    let limits = RateLimits(settings: dependencies.api.rateLimits, census: dependencies.api.instances)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: RequestLogMiddleware())

@@ -5,14 +5,14 @@ import Synchronization
 /// Token buckets kept in this process's memory: each key holds up to `perMinute` tokens and
 /// regains them continuously at `perMinute` per minute; a request takes one.
 ///
-/// The state is per instance: with N instances behind a balancer a client can get up to N
-/// times the limit. That is acceptable for abuse control (the login back-off that protects
-/// accounts is in the database and shared); a shared store is the step when it is not.
+/// The state is this instance's; `RateLimits` gives it this instance's share of each limit, so
+/// N instances together allow the limit (docs/scaling.md). A bucket takes the capacity of the
+/// request in hand, so a share that shrinks (a peer started) applies at once.
 final class RateLimiter: Sendable {
     struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
-        let capacity: Double
+        var capacity: Double
 
         /// Tokens after refilling at `capacity` per minute since the last update.
         func refilled(at now: ContinuousClock.Instant) -> Double {
@@ -52,6 +52,8 @@ final class RateLimiter: Sendable {
             var buckets = keys.map { key, perMinute in
                 var bucket = state.buckets[key] ?? Bucket(tokens: Double(perMinute), updated: now, capacity: Double(perMinute))
                 bucket.tokens = bucket.refilled(at: now)
+                bucket.capacity = Double(perMinute)
+                bucket.tokens = min(bucket.tokens, bucket.capacity)
                 bucket.updated = now
                 return bucket
             }
@@ -104,9 +106,17 @@ public struct RateLimitSettings: Sendable {
     }
 }
 
-/// Applies `RateLimitSettings` through one `RateLimiter`.
+/// Applies `RateLimitSettings` through one `RateLimiter`, each limit divided by the number of
+/// live instances (`census`), so that the deployment as a whole holds it.
+///
+/// The division happens here, per request, from a number the heartbeat refreshes every few
+/// seconds: no round trip, no shared store on the request path. The price is that a client
+/// whose requests all land on one instance gets that instance's share, not the whole limit (a
+/// balancer that spreads requests, round robin or least connections, gives the whole), and
+/// that a limit smaller than the number of instances becomes one per instance.
 struct RateLimits: Sendable {
     let settings: RateLimitSettings
+    let census: any InstanceCensus
     let limiter = RateLimiter()
     let knownSources = KnownSources()
     let refusals = RateLimitRefusals()
@@ -147,8 +157,10 @@ struct RateLimits: Sendable {
     }
 
     /// Takes a token from every bucket; reports the tightest. A refusal names the longest wait.
+    /// The limits in the headers are this instance's shares.
     private func check(_ keys: [(String, Int)]) throws -> HTTPFields {
-        let decisions = limiter.take(keys.filter { $0.1 > 0 }.map { (key: $0.0, perMinute: $0.1) })
+        let instances = census.liveInstances
+        let decisions = limiter.take(keys.filter { $0.1 > 0 }.map { (key: $0.0, perMinute: max(1, $0.1 / instances)) })
         guard let tightest = decisions.min(by: { $0.remaining < $1.remaining }) else { return [:] }
         var headers = HTTPFields()
         headers[.rateLimitLimit] = String(tightest.limit)

@@ -78,6 +78,8 @@ struct AdminConsole: Sendable {
 
         admin.get("find") { try await self.find($0, $1) }
         admin.get("audit") { try await self.audit($0, $1) }
+        admin.get("outbox") { try await self.outboxPage($0, $1) }
+        admin.post("outbox/:event/retry") { try await self.retryDeadLetter($0, $1) }
         admin.get("mail") { try await self.mail($0, $1) }
         admin.get("mail/:message") { try await self.mailMessage($0, $1) }
         admin.post("mail/:message/retry") { try await self.retryMail($0, $1) }

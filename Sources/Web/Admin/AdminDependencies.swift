@@ -33,7 +33,13 @@ public struct AdminDependencies: Sendable {
     }
 }
 
-/// The event outbox's state, for the dashboard.
+/// The event outbox, for the dashboard and the dead-letters page.
 public protocol OutboxProbe: Sendable {
     func health() async throws -> OutboxHealth
+    /// Events given up on, newest first.
+    func deadLetters(limit: Int) async throws -> [OutboxDeadLetter]
+    /// Queues a dead-lettered event again with a fresh attempt budget (subscribers that handled
+    /// it already skip it); returns its tenant. Throws `notFound` for an unknown event and
+    /// `conflict` for one that is not dead-lettered.
+    func retry(_ id: EventID) async throws -> TenantID
 }

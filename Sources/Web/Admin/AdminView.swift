@@ -63,6 +63,7 @@ enum AdminNotice {
         "order_refunded": "The refund is made; the order shows it.",
         "note_added": "The note is on the order's timeline.",
         "webhook_replayed": "The message is queued again, with the same id, to every endpoint it went to.",
+        "event_retried": "The event is queued again; its subscribers that have not handled it yet will.",
         "webhooks_replayed": "Every failed message since that day is queued again, with its id; the list below shows them pending.",
         "webhooks_none_failed": "No message to this endpoint failed since that day: nothing was sent again.",
         "product_created": "The product is on sale.",

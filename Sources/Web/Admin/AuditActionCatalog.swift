@@ -20,6 +20,7 @@ enum AuditActionCatalog {
         add(NotificationsAuditAction.self)
         add(BillingAuditAction.self)
         add(OrdersAuditAction.self)
+        add(PlatformAuditAction.self)
         return labels
     }()
 

@@ -154,4 +154,33 @@ struct SessionAPITests {
             #expect(ok["RateLimit-Limit"] == "5")
         }
     }
+
+    @Test("two instances in one group each apply half of a limit, so together they hold it")
+    func limitsHoldAcrossInstances() async throws {
+        let group = "pair-\(UUID().uuidString)"
+        let shared: @Sendable (inout KeelConfig) -> Void = { $0.instanceGroup = group; $0.rateLimitCredential = 10 }
+        try await LiveAPI.run(shared) { first, _ in
+            try await LiveAPI.run(shared) { second, _ in
+                let tenant = try await first.signUp()
+                // Each instance learns of the other at its next heartbeat (every 5 s): a probe
+                // credential's RateLimit-Limit says when (a refused probe still says it).
+                let probe = try await first.logIn(slug: tenant.slug, email: tenant.ownerEmail)
+                for api in [first, second] {
+                    var limit: String?
+                    for _ in 0..<60 where limit != "5" {
+                        limit = try await api.call(.get, "/v1/me", token: probe)["RateLimit-Limit"]
+                        if limit != "5" { try await Task.sleep(for: .milliseconds(250)) }
+                    }
+                    #expect(limit == "5", "each of two instances applies half of the limit of 10")
+                }
+                // One credential, its requests spread over both: the limit of 10 holds in total.
+                var allowed = 0
+                for index in 0..<16 {
+                    let response = try await (index.isMultiple(of: 2) ? first : second).call(.get, "/v1/me", token: tenant.token)
+                    if response.status == .ok { allowed += 1 } else { #expect(response.status == .tooManyRequests) }
+                }
+                #expect(allowed == 10)
+            }
+        }
+    }
 }

@@ -180,6 +180,7 @@ struct AdminConsoleTests {
                 ("\(user)/send-reset", [:]),
                 ("\(user)/resend-verification", [:]),
                 ("/admin/mail/\(message)/retry", [:]),
+                ("/admin/outbox/\(EventID.generate())/retry", ["reason": "csrf probe"]),
                 ("/admin/staff", ["email": intruder, "name": "Intruder", "role": "admin"]),
                 ("/admin/staff/\(target.id)/role", ["role": "admin", "version": "1"]),
                 ("/admin/staff/\(target.id)/deactivate", ["version": "1"]),
