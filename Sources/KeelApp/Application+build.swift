@@ -76,7 +76,8 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                 instances: instances),
             admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
                                      billing: modules.billing, orders: modules.orders, webhooks: modules.notifications,
-                                     outbox: OutboxMonitor(dispatcher: dispatcher, clock: clock), publicDirectory: config.publicDirectory,
+                                     outbox: OutboxMonitor(dispatcher: dispatcher, clock: clock), exporter: TenantArchives(pool: pool),
+                                     publicDirectory: config.publicDirectory,
                                      clock: clock),
             metrics: MetricsSettings(token: config.metricsToken, sources: [
                 StorageMetrics.shared, OutboxMonitor(dispatcher: dispatcher, clock: clock), modules.notifications,

@@ -14,6 +14,9 @@ public enum StaffPermission: String, Sendable, CaseIterable, Codable, Comparable
     case ordersFulfil = "orders.fulfil"
     /// Invite staff, change their roles, deactivate them.
     case staffManage = "staff.manage"
+    /// Download every row a tenant owns (its users, sessions, invoices, orders …): the whole
+    /// tenant in one file, so admins only, with a reason, audited.
+    case tenantsExport = "tenants.export"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

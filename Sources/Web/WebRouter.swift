@@ -96,7 +96,7 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
         router.add(middleware: FileMiddleware(admin.publicDirectory, urlBasePath: "/assets", searchForIndexHtml: false))
         AdminConsole(staff: admin.staff, support: admin.support, notifications: admin.notifications, billing: admin.billing,
                      orders: admin.orders, webhooks: admin.webhooks,
-                     outbox: admin.outbox,
+                     outbox: admin.outbox, exporter: admin.exporter,
                      clock: admin.clock,
                      templates: dependencies.templates, limits: limits).register(on: router)
     }

@@ -66,7 +66,38 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Tenants: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage tenants.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(abstract: "Manage tenants.", subcommands: [Create.self, Export.self, Import.self])
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write every row a tenant owns, across all modules, as NDJSON (read through the tenant path).",
+            discussion: "A line per table goes to standard error as it is written. The file holds secrets (see docs/operations.md).")
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Option(help: "The file to write ('-': standard output); never overwritten.") var to: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = Logger(label: "keel.tenants")
+            try await exitOnAppError(logger) {
+                let summary = try await OperatorCommands.exportTenant(slug: tenant, to: to, try database.config(), logger: logger)
+                FileHandle.standardError.write(Data((summary + "\n").utf8))
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Insert a tenant export into this database, which must not have the tenant; all or nothing.")
+        @Option(help: "A file written by 'keel tenants export'.") var from: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = Logger(label: "keel.tenants")
+            try await exitOnAppError(logger) {
+                print(try await OperatorCommands.importTenant(from: from, try database.config(), logger: logger))
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant.")

@@ -235,6 +235,7 @@ extension AdminConsole {
         let users: [UserRow]
         let events: [AuditRow]
         let canSuspend: Bool
+        let canExport: Bool
         let conflict: Bool
         let billing: BillingView
         /// "3 of 10 (5 on the plan, 5 bought)", or "3, unlimited".
@@ -266,6 +267,40 @@ extension AdminConsole {
         }
     }
 
+    /// Every row the tenant owns, as the operator's `keel tenants export` writes it: a reason
+    /// first (audited before a byte is sent), then the file, streamed as it is read.
+    func exportTenant(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let (session, form) = try await posted(request, context, needs: .tenantsExport)
+        let id = try Self.id(context, "tenant", as: TenantID.self, notFound: .tenantNotFound)
+        let detail = try await support.tenantDetail(session.principal, id: id)
+        let reason: StaffReason
+        do {
+            reason = try StaffReason(form["reason"] ?? "")
+        } catch let error as AppError {
+            return try await tenantPage(session, id, error: Self.sentence(error), status: .unprocessableContent)
+        }
+        try await support.recordAction(session.principal, tenantID: id, action: PlatformAuditAction.tenantExported,
+                                       target: "tenant/\(id)", reason: reason.value)
+        let exporter = self.exporter
+        let body = ResponseBody { writer in
+            var buffer = ByteBuffer()
+            _ = try await exporter.export(id) { line in
+                buffer.writeString(line)
+                buffer.writeInteger(UInt8(ascii: "\n"))
+                if buffer.readableBytes >= 64 * 1024 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            try await writer.write(buffer)
+            try await writer.finish(nil)
+        }
+        let stamp = ISO8601DateFormatter().string(from: clock.now).prefix(10)
+        return Response(status: .ok, headers: [.contentType: "application/x-ndjson",
+                                               .contentDisposition: "attachment; filename=\"keel-tenant-\(detail.tenant.slug)-\(stamp).ndjson\""],
+                        body: body)
+    }
+
     func tenantPage(_ session: StaffSession, _ id: TenantID, notice: String? = nil, error: String? = nil,
                             conflict: Bool = false, status: HTTPResponse.Status = .ok) async throws -> Response {
         let detail = try await support.tenantDetail(session.principal, id: id)
@@ -274,7 +309,7 @@ extension AdminConsole {
         return try page("tenant", TenantPage(
             tenant: TenantView(detail.tenant, statusReason: detail.statusReason),
             users: detail.users.map(Self.userRow), events: detail.recentEvents.map(AuditRow.init),
-            canSuspend: session.principal.can(.tenantsSuspend), conflict: conflict,
+            canSuspend: session.principal.can(.tenantsSuspend), canExport: session.principal.can(.tenantsExport), conflict: conflict,
             billing: try await billingView(session, id), seats: Self.seats(detail.seats)), chrome: chrome, status: status)
     }
 

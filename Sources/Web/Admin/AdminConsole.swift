@@ -19,6 +19,7 @@ struct AdminConsole: Sendable {
     let orders: any OrdersSupportService
     let webhooks: any WebhooksSupportService
     let outbox: any OutboxProbe
+    let exporter: any TenantExporter
     let clock: any WallClock
     let templates: @Sendable () -> TemplateLibrary
     let limits: RateLimits
@@ -39,6 +40,7 @@ struct AdminConsole: Sendable {
         admin.get("tenants.csv") { try await self.tenantsCSV($0, $1) }
         admin.get("tenants/:tenant") { try await self.tenant($0, $1) }
         admin.post("tenants/:tenant/status") { try await self.setTenantStatus($0, $1) }
+        admin.post("tenants/:tenant/export") { try await self.exportTenant($0, $1) }
         admin.post("tenants/:tenant/billing/invoices/:invoice/mark-paid") { try await self.markInvoicePaid($0, $1) }
         admin.get("tenants/:tenant/billing/invoices/:invoice/pdf") { try await self.invoicePDF($0, $1) }
         admin.get("tenants/:tenant/billing/invoices/:invoice") { try await self.invoiceDetail($0, $1) }

@@ -13,6 +13,8 @@ public struct AdminDependencies: Sendable {
     public var orders: any OrdersSupportService
     public var webhooks: any WebhooksSupportService
     public var outbox: any OutboxProbe
+    /// A tenant's every row, for the export download.
+    public var exporter: any TenantExporter
     /// Where `/assets` files are read from (the stylesheet).
     public var publicDirectory: String
     /// The injected clock (dates in file names).
@@ -20,7 +22,8 @@ public struct AdminDependencies: Sendable {
 
     public init(staff: any StaffService, support: any SupportService, notifications: any NotificationsService,
                 billing: any BillingSupportService, orders: any OrdersSupportService, webhooks: any WebhooksSupportService,
-                outbox: any OutboxProbe, publicDirectory: String, clock: any WallClock) {
+                outbox: any OutboxProbe, exporter: any TenantExporter, publicDirectory: String, clock: any WallClock) {
+        self.exporter = exporter
         self.billing = billing
         self.webhooks = webhooks
         self.orders = orders
