@@ -60,6 +60,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", exact: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        // Already in the build through Hummingbird; named for the spans Storage and Web make.
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", exact: "1.7.3"),
+        // Traces over OTLP/HTTP (keel serve with OTEL_EXPORTER_OTLP_ENDPOINT); gRPC left out.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", exact: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .target(name: "Kernel", swiftSettings: strict),
@@ -70,7 +74,9 @@ let package = Package(
             dependencies: ["Kernel", "EventLoopExecutor", postgresNIO, logging, lifecycle,
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Tracing", package: "swift-distributed-tracing"),
+                           .product(name: "Instrumentation", package: "swift-distributed-tracing")],
             swiftSettings: strict
         ),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
@@ -111,6 +117,8 @@ let package = Package(
                            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                            .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Tracing", package: "swift-distributed-tracing"),
+                           .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                            .product(name: "Crypto", package: "swift-crypto")],
             // `openapi.yaml` (linked from the repository root) is the contract: the
             // generator writes the server stubs from it at build time.
@@ -126,7 +134,8 @@ let package = Package(
                            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Configuration", package: "swift-configuration"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "OTel", package: "swift-otel")],
             swiftSettings: strict
         ),
         .executableTarget(

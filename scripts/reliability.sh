@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The fault and abuse battery (docs/reliability.md): eleven tests, each starting its own Keel on a
+# The fault and abuse battery (docs/reliability.md): twelve tests (the last, traces, is not a fault), each starting its own Keel on a
 # free loopback port with a fresh embedded PostgreSQL under .data/reliability-<stamp>-<test>/,
 # each printing one line of figures and failing when a target is missed.
 #
-#   make reliability                        builds, then runs this script (all eleven, full length)
-#   scripts/reliability.sh --short          tenant-isolation, sigkill-under-load, hostile-input and
-#                                           restore-drill, short (about two minutes; part of `make test`)
+#   make reliability                        builds, then runs this script (all twelve, full length)
+#   scripts/reliability.sh --short          tenant-isolation, sigkill-under-load, hostile-input,
+#                                           restore-drill and traces, short (about two minutes; part of `make test`)
 #   scripts/reliability.sh sigkill-under-load pool-exhaustion    just those
 #   KEEL_BIN=.build/release/keel scripts/reliability.sh           another binary (its
 #                                           keel_*.resources directories must sit next to it)
@@ -101,8 +101,9 @@ all_tests=(
   "webhook-kill                   test_webhook_kill.py       600 240"
   "two-instances                  test_two_instances.py     1500 600"
   "restore-drill                  test_restore_drill.py      300 240"
+  "traces                         test_traces.py             120 120"
 )
-short_set=" tenant-isolation sigkill-under-load hostile-input restore-drill "
+short_set=" tenant-isolation sigkill-under-load hostile-input restore-drill traces "
 
 stamp=$(date +%Y%m%d-%H%M%S)
 mkdir -p .data

@@ -82,7 +82,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
             metrics: MetricsSettings(token: config.metricsToken, sources: [
                 StorageMetrics.shared, OutboxMonitor(dispatcher: dispatcher, clock: clock), modules.notifications,
                 HasherMetrics(hasher: hasher), ProcessMetrics(), instances,
-            ])))
+            ]), tracing: Traces.enabled))
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(

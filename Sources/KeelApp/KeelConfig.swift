@@ -117,6 +117,10 @@ public struct KeelConfig: Sendable {
     public var stripeWebhookSecret: String?
     /// `KEEL_METRICS_TOKEN`: the bearer token for `GET /metrics`; unset, there is no `/metrics`.
     public var metricsToken: String?
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`): where `keel serve`
+    /// sends its traces over OTLP; unset, nothing is traced. The exporter reads the other
+    /// standard `OTEL_*` variables itself (`OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_SERVICE_NAME` …).
+    public var tracesEndpoint: String?
     /// `KEEL_STRIPE_TIMEOUT_SECONDS`: each call to the provider; an attempt is settled by
     /// asking the provider after twice this (its lease).
     public var stripeTimeoutSeconds = 20
@@ -210,6 +214,8 @@ public struct KeelConfig: Sendable {
         c.stripeAPIBase = reader.string(forKey: "keel.stripe.api.base", default: c.stripeAPIBase)
         c.stripeWebhookSecret = reader.string(forKey: "keel.stripe.webhook.secret", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         c.metricsToken = reader.string(forKey: "keel.metrics.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        c.tracesEndpoint = (reader.string(forKey: "otel.exporter.otlp.traces.endpoint") ?? reader.string(forKey: "otel.exporter.otlp.endpoint"))
+            .flatMap { $0.isEmpty ? nil : $0 }
         c.stripeTimeoutSeconds = max(1, reader.int(forKey: "keel.stripe.timeout.seconds", default: c.stripeTimeoutSeconds))
         c.debugFailPoints = Set(reader.string(forKey: "keel.debug.failpoints", default: "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

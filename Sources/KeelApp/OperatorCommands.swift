@@ -22,12 +22,15 @@ public enum OperatorCommands {
     /// in-flight work has `shutdownGraceSeconds`; then what is left is cancelled, and the
     /// process exits non-zero so a supervisor can tell a clean drain from a cut one.
     public static func serve(_ config: KeelConfig, logger: Logger) async throws {
+        // Traces first: the tracer is global, and the application's spans need it from the start.
+        let traces = try TraceExport.bootstrap(config, logger: logger)
         let app = try await buildApplication(config, clock: SystemClock(), logger: logger)
         let grace = Duration.seconds(config.shutdownGraceSeconds)
         let watch = ShutdownClock()
-        // The group shuts services down last to first: the clock starts as the drain does.
+        // The group shuts services down last to first: the clock starts as the drain does, and
+        // the span exporter stops last, after sending the drain's spans.
         var group = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: watch, successTerminationBehavior: .ignore)],
+            services: (traces.map { [.init(service: $0)] } ?? []) + [.init(service: app), .init(service: watch, successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = grace
         try await ServiceGroup(configuration: group).run()

@@ -91,6 +91,21 @@ public final class DatabasePool: Service, Sendable {
         _ scope: Scope, isolation: IsolationLevel, maxAttempts: Int = 3,
         _ body: (Transaction) async throws -> R
     ) async throws -> R {
+        guard Traces.enabled else { return try await unspannedTransaction(scope, isolation: isolation, maxAttempts: maxAttempts, body) }
+        let attributes: [String: String] = switch scope {
+        case .tenant(let tenantID): ["db.system.name": "postgresql", "keel.tenant_id": tenantID.description]
+        case .platform(let purpose): ["db.system.name": "postgresql", "keel.platform": purpose]
+        case .unscoped: ["db.system.name": "postgresql"]
+        }
+        return try await Traces.span("db.transaction", kind: .client, attributes: attributes) {
+            try await unspannedTransaction(scope, isolation: isolation, maxAttempts: maxAttempts, body)
+        }
+    }
+
+    private func unspannedTransaction<R: Sendable>(
+        _ scope: Scope, isolation: IsolationLevel, maxAttempts: Int,
+        _ body: (Transaction) async throws -> R
+    ) async throws -> R {
         var attempt = 1
         while true {
             let started = ContinuousClock.now

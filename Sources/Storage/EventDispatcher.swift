@@ -84,7 +84,7 @@ public final class EventDispatcher: Service, Sendable {
                         order by available_at, id
                         limit \(options.batchSize)
                         for update skip locked)
-                returning o.tenant_id, o.id, o.event_type, o.payload::text as payload, o.attempts
+                returning o.tenant_id, o.id, o.event_type, o.payload::text as payload, o.attempts, o.trace_context
                 """).map(ClaimedEvent.init)
         }
         for event in claimed {
@@ -95,7 +95,10 @@ public final class EventDispatcher: Service, Sendable {
 
     struct ClaimedEvent {
         let tenantID: TenantID, id: EventID, type: String, payload: Data, attempts: Int
+        /// The trace the event was published in (`Traces.traceContext()`), when traced.
+        let traceContext: String?
         init(_ row: Row) throws {
+            traceContext = try row.decode("trace_context")
             tenantID = try row.decode("tenant_id")
             id = try row.decode("id")
             type = try row.decode("event_type")
@@ -108,15 +111,19 @@ public final class EventDispatcher: Service, Sendable {
         var failure: (any Error)?
         for subscriber in subscriptions.subscribers(of: event.type) {
             do {
-                try await platform.tenants.tenant(event.tenantID) { tx in
-                    // The inbox row and the handler's effect commit together; a second delivery
-                    // finds the row (or waits on its lock) and skips the handler.
-                    let fresh = try await tx.query("""
-                        insert into platform.inbox (tenant_id, subscriber, event_id)
-                        values (\(event.tenantID), \(subscriber.name), \(event.id))
-                        on conflict do nothing returning event_id
-                        """)
-                    if !fresh.isEmpty { try await subscriber.handle(event.payload, tx) }
+                // The handler continues the trace of the request that published the event.
+                try await Traces.span("event \(event.type) → \(subscriber.name)", continuing: event.traceContext,
+                                      attributes: ["keel.tenant_id": event.tenantID.description, "keel.event_id": event.id.description]) {
+                    try await platform.tenants.tenant(event.tenantID) { tx in
+                        // The inbox row and the handler's effect commit together; a second delivery
+                        // finds the row (or waits on its lock) and skips the handler.
+                        let fresh = try await tx.query("""
+                            insert into platform.inbox (tenant_id, subscriber, event_id)
+                            values (\(event.tenantID), \(subscriber.name), \(event.id))
+                            on conflict do nothing returning event_id
+                            """)
+                        if !fresh.isEmpty { try await subscriber.handle(event.payload, tx) }
+                    }
                 }
             } catch {
                 logger.warning("event handler failed", metadata: [

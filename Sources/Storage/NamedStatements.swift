@@ -64,7 +64,7 @@ final class NamedStatements: Sendable {
         let connection = transaction.connection
         do {
             let rows = try await Self.$current.withValue(.init(name: name, sql: sql.text, types: types)) {
-                try await transaction.statement { connection, logger in
+                try await transaction.statement(sql.text) { connection, logger in
                     var rows: [Row] = []
                     for try await row in try await connection.execute(statement, logger: logger) {
                         rows.append(Row(row))

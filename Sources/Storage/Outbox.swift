@@ -12,8 +12,9 @@ enum Outbox {
         // transaction commits (it wakes the dispatchers).
         try await tx.execute("""
             with event as (
-                insert into platform.outbox (tenant_id, id, event_type, payload)
-                values (\(tenantID), \(id), \(E.eventType), \(SQLValue.jsonb(String(decoding: payload, as: UTF8.self))))
+                insert into platform.outbox (tenant_id, id, event_type, payload, trace_context)
+                values (\(tenantID), \(id), \(E.eventType), \(SQLValue.jsonb(String(decoding: payload, as: UTF8.self))),
+                        \(Traces.traceContext()))
                 returning id)
             select pg_notify(\(channel), '') from event
             """)

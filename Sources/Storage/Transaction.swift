@@ -109,7 +109,7 @@ struct Transaction: Sendable {
 
     func query(_ sql: SQL) async throws -> [Row] {
         if named { return try await NamedStatements.shared.run(sql, transaction: self) }
-        return try await statement { connection, logger in
+        return try await statement(sql.text) { connection, logger in
             var rows: [Row] = []
             for try await row in try await connection.query(sql.query, logger: logger) {
                 rows.append(Row(row))
@@ -123,20 +123,20 @@ struct Transaction: Sendable {
             _ = try await NamedStatements.shared.run(sql, transaction: self)
             return
         }
-        try await statement { connection, logger in
+        try await statement(sql.text) { connection, logger in
             for try await _ in try await connection.query(sql.query, logger: logger) {}
         }
     }
 
     /// `begin`, `commit`, `rollback`: unnamed always (nothing to plan).
     private func control(_ text: String) async throws {
-        try await statement { connection, logger in
+        try await statement(text) { connection, logger in
             for try await _ in try await connection.query(PostgresQuery(unsafeSQL: text), logger: logger) {}
         }
     }
 
     func execute<Q: PreparedQuery>(_ prepared: Q) async throws -> [Q.Output] {
-        try await statement { connection, logger in
+        try await statement(Q.sql) { connection, logger in
             var output: [Q.Output] = []
             for try await row in try await connection.execute(PreparedAdapter(query: prepared), logger: logger) {
                 output.append(try prepared.decode(row))
@@ -145,8 +145,19 @@ struct Transaction: Sendable {
         }
     }
 
-    /// Runs one statement under the connection watch, recording a failure.
+    /// Runs one statement under the connection watch, recording a failure; in a span named
+    /// by its text (placeholders, never values) when tracing is on.
     func statement<R: Sendable>(
+        _ text: String, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> R
+    ) async throws -> R {
+        guard Traces.enabled else { return try await unspanned(body) }
+        return try await Traces.span("db.statement", kind: .client,
+                                     attributes: ["db.system.name": "postgresql", "db.query.text": text]) {
+            try await unspanned(body)
+        }
+    }
+
+    private func unspanned<R: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> R
     ) async throws -> R {
         let connection = self.connection, logger = self.logger

@@ -26,12 +26,15 @@ public struct WebDependencies: Sendable {
     public var admin: AdminDependencies?
     /// `/metrics`; without a token there is none.
     public var metrics: MetricsSettings
+    /// A span per request (only when the process bootstrapped a tracer).
+    public var tracing: Bool
 
     public init(readiness: any ReadinessProbe, templates: @escaping @Sendable () -> TemplateLibrary,
                 accounts: any AccountsService, billing: any BillingService, orders: any OrdersService,
                 webhooks: any WebhooksService, idempotency: any IdempotencyStore, api: APISettings = .init(),
-                admin: AdminDependencies? = nil, metrics: MetricsSettings = .init()) {
+                admin: AdminDependencies? = nil, metrics: MetricsSettings = .init(), tracing: Bool = false) {
         self.metrics = metrics
+        self.tracing = tracing
         self.orders = orders
         self.webhooks = webhooks
         self.readiness = readiness
@@ -69,6 +72,7 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     let metrics = HTTPMetrics()
     let limits = RateLimits(settings: dependencies.api.rateLimits, census: dependencies.api.instances)
     router.add(middleware: RequestIDMiddleware())
+    if dependencies.tracing { router.add(middleware: RequestTraceMiddleware()) }
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())

@@ -15,8 +15,9 @@ enum MessageRows {
         try await tx.execute("""
             with queued as (
                 insert into notifications.messages (tenant_id, message_id, kind, recipient, sender_name, subject, text_body, html_body,
-                                                    about)
-                values (\(tx.tenantID), \(id), \(kind), \(recipient), \(senderName), \(subject), \(text), \(html), \(about))
+                                                    about, trace_context)
+                values (\(tx.tenantID), \(id), \(kind), \(recipient), \(senderName), \(subject), \(text), \(html), \(about),
+                        \(Traces.traceContext()))
                 returning message_id)
             select pg_notify(\(MailSender.channel), '') from queued
             """)
@@ -37,8 +38,11 @@ enum MessageRows {
         let kind: String
         /// What it is about, when another module owns it.
         let about: String?
+        /// The trace it was queued in, when traced.
+        let traceContext: String?
 
         init(_ row: Row) throws {
+            traceContext = try row.decode("trace_context")
             kind = try row.decode("kind")
             about = try row.decode("about")
             id = try row.decode("message_id")
@@ -105,7 +109,7 @@ enum MessageRows {
                     limit \(limit)
                     for update skip locked)
             returning m.message_id, m.tenant_id, m.recipient, m.sender_name, m.subject, m.text_body, m.html_body,
-                      m.attempts, m.created_at, m.kind, m.about
+                      m.attempts, m.created_at, m.kind, m.about, m.trace_context
             """).map(Claimed.init)
     }
 

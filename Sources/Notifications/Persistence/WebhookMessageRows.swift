@@ -9,8 +9,8 @@ enum WebhookMessageRows {
     static func insert(_ id: WebhookMessageID, type: String, body: String, about: String?, endpoints: [WebhookEndpointID],
                        in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            insert into notifications.webhook_messages (tenant_id, message_id, event_type, body, about, created_at)
-            values (\(tx.tenantID), \(id), \(type), \(body), \(about), \(tx.now))
+            insert into notifications.webhook_messages (tenant_id, message_id, event_type, body, about, created_at, trace_context)
+            values (\(tx.tenantID), \(id), \(type), \(body), \(about), \(tx.now), \(Traces.traceContext()))
             """)
         try await tx.execute("""
             insert into notifications.webhook_deliveries (tenant_id, message_id, endpoint_id, next_attempt_at, created_at, updated_at)
@@ -127,6 +127,8 @@ enum WebhookDeliveryRows {
         let secrets: [String]
         /// What the message is about when another module owns it.
         let about: String?
+        /// The trace the message was made in, when traced.
+        let traceContext: String?
         /// The sender's lease on the endpoint (one per claim), released when its batch is done.
         let lease: UUID
     }
@@ -172,7 +174,7 @@ enum WebhookDeliveryRows {
                  where d.tenant_id = c.tenant_id and d.message_id = c.message_id and d.endpoint_id = c.endpoint_id
                 returning d.tenant_id, d.message_id, d.endpoint_id, d.attempts, d.next_attempt_at
             )
-            select c.tenant_id, c.message_id, c.endpoint_id, c.attempts, m.event_type, m.body, m.about, l.url, l.secrets
+            select c.tenant_id, c.message_id, c.endpoint_id, c.attempts, m.event_type, m.body, m.about, m.trace_context, l.url, l.secrets
               from claimed c
               join notifications.webhook_messages m on m.tenant_id = c.tenant_id and m.message_id = c.message_id
               join leased l on l.tenant_id = c.tenant_id and l.endpoint_id = c.endpoint_id
@@ -183,7 +185,8 @@ enum WebhookDeliveryRows {
             let claimed = Claimed(tenantID: try row.decode("tenant_id"), messageID: try row.decode("message_id"),
                                   endpointID: try row.decode("endpoint_id"), attempt: try row.decode("attempts"),
                                   eventType: try row.decode("event_type"), body: try row.decode("body"), url: try row.decode("url"),
-                                  secrets: try row.decode("secrets"), about: try row.decode("about"), lease: lease)
+                                  secrets: try row.decode("secrets"), about: try row.decode("about"),
+                                  traceContext: try row.decode("trace_context"), lease: lease)
             if let last = batches.last?.last, last.tenantID == claimed.tenantID, last.endpointID == claimed.endpointID {
                 batches[batches.count - 1].append(claimed)
             } else {

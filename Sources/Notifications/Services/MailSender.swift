@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 import NotificationsAPI
 public import ServiceLifecycle
+import Kernel
 public import Storage
 
 /// Sends queued mail through the transport and records each outcome.
@@ -82,7 +83,12 @@ public final class MailSender: Service, Sendable {
                                 text: message.text, html: message.html, date: message.createdAt)
         var failure: MailTransportError?
         do {
-            try await transport.send(mail)
+            // Continues the trace the message was queued in (the event handler's).
+            try await Traces.span("mail.send", continuing: message.traceContext, kind: .producer,
+                                  attributes: ["keel.tenant_id": message.tenantID.description, "keel.message_id": message.id.description,
+                                               "keel.mail.kind": message.kind, "keel.mail.transport": transport.name]) {
+                try await transport.send(mail)
+            }
         } catch let error as MailTransportError {
             failure = error
         } catch {

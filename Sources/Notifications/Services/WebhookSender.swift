@@ -151,7 +151,13 @@ public final class WebhookSender: Service, Sendable {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let response = await transport.post(url, headers: headers, body: claimed.body)
+        // Continues the trace the message was made in (the event handler's, or the request's).
+        let response = (try? await Traces.span("webhook.deliver", continuing: claimed.traceContext, kind: .producer,
+                                                attributes: ["keel.tenant_id": claimed.tenantID.description, "keel.webhook.message_id": id,
+                                                             "keel.webhook.endpoint_id": claimed.endpointID.description,
+                                                             "keel.webhook.attempt": String(claimed.attempt)]) {
+            await transport.post(url, headers: headers, body: claimed.body)
+        }) ?? WebhookResponse(error: "The delivery was not attempted.")
         let elapsed = start.duration(to: clock.now)
         await record(claimed, response, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
         return response.status.map { (200..<300).contains($0) } ?? false
