@@ -73,7 +73,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
             api: APISettings(maxBodyBytes: config.maxBodyBytes, rateLimits: RateLimitSettings(
                 perCredential: config.rateLimitCredential, perTenant: config.rateLimitTenant,
                 loginPerAddress: config.rateLimitLoginAddress, loginPerAccount: config.rateLimitLoginAccount),
-                instances: instances),
+                instances: instances, trustedProxies: config.trustedProxies),
             admin: AdminDependencies(staff: modules.staff, support: modules.staff, notifications: modules.notifications,
                                      billing: modules.billing, orders: modules.orders, webhooks: modules.notifications,
                                      outbox: OutboxMonitor(dispatcher: dispatcher, clock: clock), exporter: TenantArchives(pool: pool),

@@ -1,6 +1,8 @@
 public import Foundation
 public import Logging
 import Configuration
+public import Kernel
+public import Web
 
 /// Every setting of the server, with its default. Read from the environment by
 /// `init(reader:)`; the README lists the variables. Tests build one by hand.
@@ -70,6 +72,10 @@ public struct KeelConfig: Sendable {
     public var rateLimitTenant = 3000
     public var rateLimitLoginAddress = 30
     public var rateLimitLoginAccount = 10
+    /// `KEEL_TRUSTED_PROXIES`: CIDRs of the proxies whose `Forwarded` / `X-Forwarded-For`
+    /// name the client (the rightmost address that is not one of them). Empty: the connection's
+    /// peer is the client and those headers are ignored.
+    public var trustedProxies = TrustedProxies.none
     /// `KEEL_INSTANCE_GROUP`: the instances that share the rate limits above (each applies its
     /// share: the limit divided by the group's live instances). One group per deployment.
     public var instanceGroup = "default"
@@ -189,6 +195,13 @@ public struct KeelConfig: Sendable {
         c.rateLimitLoginAddress = reader.int(forKey: "keel.rate.limit.login.address", default: c.rateLimitLoginAddress)
         c.rateLimitLoginAccount = reader.int(forKey: "keel.rate.limit.login.account", default: c.rateLimitLoginAccount)
         c.instanceGroup = reader.string(forKey: "keel.instance.group", default: c.instanceGroup)
+        do {
+            c.trustedProxies = try TrustedProxies(parsing: reader.string(forKey: "keel.trusted.proxies", default: ""))
+        } catch let error as AppError {
+            c.problems.append(error.detail)
+        } catch {
+            c.problems.append("KEEL_TRUSTED_PROXIES: \(error)")
+        }
         c.publicURL = reader.string(forKey: "keel.public.url", default: c.publicURL)
         c.mailTransport = reader.string(forKey: "keel.mail.transport", default: c.mailTransport)
         c.mailFrom = reader.string(forKey: "keel.mail.from", default: c.mailFrom)

@@ -12,9 +12,10 @@ public struct KeelRequestContext: RequestContext {
     /// Per-request facts learnt by inner layers (the tenant, once authenticated) that the
     /// outer request log needs after the response is made.
     public let facts: RequestFacts
-    /// The peer's address: what per-IP rate limits and login back-off key on. (Behind a
-    /// proxy this is the proxy; trusting `X-Forwarded-For` is a deployment decision not yet made.)
-    public let clientAddress: String
+    /// The client's address: what per-IP rate limits, the login back-off and audit entries key
+    /// on. The connection's peer, or, when that peer is a trusted proxy (`KEEL_TRUSTED_PROXIES`),
+    /// the address it forwarded (`ClientAddressMiddleware`).
+    public var clientAddress: String
     /// The event loop of the request's connection (`EventLoopPreferenceMiddleware`).
     public let eventLoop: any EventLoop
 

@@ -54,12 +54,15 @@ public struct APISettings: Sendable {
     public var rateLimits: RateLimitSettings
     /// How many instances share the limits (each applies its share).
     public var instances: any InstanceCensus
+    /// The proxies whose forwarding headers name the client (`KEEL_TRUSTED_PROXIES`).
+    public var trustedProxies: TrustedProxies
 
     public init(maxBodyBytes: Int = 64 * 1024, rateLimits: RateLimitSettings = .init(),
-                instances: any InstanceCensus = SingleInstance()) {
+                instances: any InstanceCensus = SingleInstance(), trustedProxies: TrustedProxies = .none) {
         self.maxBodyBytes = maxBodyBytes
         self.rateLimits = rateLimits
         self.instances = instances
+        self.trustedProxies = trustedProxies
     }
 }
 
@@ -72,6 +75,9 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     let metrics = HTTPMetrics()
     let limits = RateLimits(settings: dependencies.api.rateLimits, census: dependencies.api.instances)
     router.add(middleware: RequestIDMiddleware())
+    if !dependencies.api.trustedProxies.isEmpty {
+        router.add(middleware: ClientAddressMiddleware(trusted: dependencies.api.trustedProxies))
+    }
     if dependencies.tracing { router.add(middleware: RequestTraceMiddleware()) }
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: RequestLogMiddleware())
