@@ -92,6 +92,13 @@ def main():
         token = mailbox_token(srv, owner_email, "keelv_")
         assert srv.request("POST", "/v1/email-verifications", body={"token": token}, source=src.next()).status == 200
         owner_token = login(srv, slug, owner_email, PASSWORD, src.next()).json()["token"]
+        # 22 people need more than the default plan's 5 seats: Pro has 25, and during the trial
+        # the change applies at once with nothing billed.
+        sub = srv.request("GET", "/v1/billing/subscription", token=owner_token)
+        assert sub.status == 200, sub
+        pro = srv.request("POST", "/v1/billing/subscription/change", token=owner_token, body={"plan": "pro"},
+                          headers={"If-Match": sub.header("ETag"), "Idempotency-Key": f"pro-{slug}"})
+        assert pro.status == 200, pro
         people = []
         for i in range(21):
             email = f"person{i}@{slug}.test"
