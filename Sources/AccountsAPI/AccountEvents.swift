@@ -135,6 +135,61 @@ public struct SignedInWithoutMFA: IntegrationEvent, Equatable {
     }
 }
 
+/// Someone signed in with a recovery code instead of an authenticator code (a security notice:
+/// if it was not the person, their second factor is in someone else's hands).
+public struct SignedInWithRecoveryCode: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.signed_in_with_recovery_code.v1"
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let userID: UserID
+    public let name: String
+    public let email: String
+    public let signedInAt: Date
+    public let ipAddress: String
+    public let userAgent: String?
+    /// Recovery codes not yet used, after this one.
+    public let codesLeft: Int
+
+    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, signedInAt: Date,
+                ipAddress: String, userAgent: String?, codesLeft: Int) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.userID = userID
+        self.name = name
+        self.email = email
+        self.signedInAt = signedInAt
+        self.ipAddress = ipAddress
+        self.userAgent = userAgent
+        self.codesLeft = codesLeft
+    }
+}
+
+/// Someone signed in as the person asked to move their account to another address (a security
+/// notice to the address in use, which can still stop it: the change waits for the link sent to
+/// the new one).
+public struct EmailChangeRequested: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.email_change_requested.v1"
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let userID: UserID
+    public let name: String
+    /// The address in use, which is told.
+    public let currentEmail: String
+    public let newEmail: String
+    public let requestedAt: Date
+
+    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, currentEmail: String, newEmail: String,
+                requestedAt: Date) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.userID = userID
+        self.name = name
+        self.currentEmail = currentEmail
+        self.newEmail = newEmail
+        self.requestedAt = requestedAt
+    }
+}
+
 /// One invitation to join a tenant.
 public struct InvitationID: Identifier {
     public let rawValue: UUID

@@ -76,4 +76,12 @@ enum MFARows {
             returning 1
             """).isEmpty
     }
+
+    /// Recovery codes the user has not used yet.
+    static func recoveryCodesLeft(_ userID: UserID, in tx: TenantTransaction) async throws -> Int {
+        try await tx.query("""
+            select count(*)::int8 as left from accounts.recovery_codes
+            where tenant_id = \(tx.tenantID) and user_id = \(userID) and used_at is null
+            """)[0].decode("left", as: Int.self)
+    }
 }

@@ -134,3 +134,41 @@ struct NewSignInEmail: EmailModel {
         subject = "New sign-in to your \(tenantName) account"
     }
 }
+
+struct RecoveryCodeSignInEmail: EmailModel {
+    static let kind = "recovery_code_sign_in"
+    let tenantName: String
+    let recipientName: String
+    let signedInAt: Date
+    let ipAddress: String
+    let userAgent: String
+    let codesLeft: Int
+    let subject: String
+
+    init(_ event: SignedInWithRecoveryCode) {
+        tenantName = event.tenantName
+        recipientName = event.name
+        signedInAt = event.signedInAt
+        ipAddress = event.ipAddress
+        userAgent = event.userAgent ?? "unknown"
+        codesLeft = event.codesLeft
+        subject = "A recovery code was used to sign in to your \(tenantName) account"
+    }
+}
+
+struct EmailChangeRequestedEmail: EmailModel {
+    static let kind = "email_change_requested"
+    let tenantName: String
+    let recipientName: String
+    let newEmail: String
+    let requestedAt: Date
+    let subject: String
+
+    init(_ event: EmailChangeRequested) {
+        tenantName = event.tenantName
+        recipientName = event.name
+        newEmail = event.newEmail
+        requestedAt = event.requestedAt
+        subject = "Your \(tenantName) account's email is being changed"
+    }
+}

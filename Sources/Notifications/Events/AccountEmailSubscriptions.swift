@@ -29,5 +29,11 @@ struct AccountEmailSubscriptions {
         subscriptions.subscribe(SignedInWithoutMFA.self, as: "notifications.new-sign-in") { event, tx in
             try await queue(NewSignInEmail(event), to: event.email, in: tx)
         }
+        subscriptions.subscribe(SignedInWithRecoveryCode.self, as: "notifications.recovery-code-sign-in") { event, tx in
+            try await queue(RecoveryCodeSignInEmail(event), to: event.email, in: tx)
+        }
+        subscriptions.subscribe(EmailChangeRequested.self, as: "notifications.email-change-requested") { event, tx in
+            try await queue(EmailChangeRequestedEmail(event), to: event.currentEmail, in: tx)
+        }
     }
 }

@@ -166,6 +166,32 @@ struct AccountFlowsAPITests {
         }
     }
 
+    @Test("an email change tells the address in use, and a password reset from there cancels it")
+    func emailChangeNotice() async throws {
+        try await LiveAPI.run { api, db in
+            let mailbox = Mailbox(db: db)
+            let tenant = try await api.signUp()
+            // someone signed in as the owner moves the account to their own address
+            let intruder = "intruder@\(tenant.slug).test"
+            let change = try await api.call(.post, "/v1/me/email", json: #"{"email":"\#(intruder)","password":"\#(API.password)"}"#,
+                                            token: tenant.token)
+            #expect(change.status == .accepted, "\(change.text)")
+            // the address in use is told, with the new one
+            let notice = try await mailbox.waitFor(to: tenant.ownerEmail, subject: "email is being changed")
+            #expect(notice.text.contains(intruder) && notice.text.contains("reset your password now"), "\(notice.text)")
+            let link = try Mailbox.token("keelv_", in: try await mailbox.waitFor(to: intruder, subject: "Confirm your email"))
+            // the owner resets the password from their address: that cancels the change
+            _ = try await api.call(.post, "/v1/password-resets", json: #"{"tenant_slug":"\#(tenant.slug)","email":"\#(tenant.ownerEmail)"}"#)
+            let reset = try Mailbox.token("keelr_", in: try await mailbox.waitFor(to: tenant.ownerEmail, subject: "Reset your"))
+            #expect(try await api.call(.post, "/v1/password-resets/confirm",
+                                       json: #"{"token":"\#(reset)","password":"the owner's own passphrase"}"#).status == .noContent)
+            let used = try await api.call(.post, "/v1/email-verifications", json: #"{"token":"\#(link)"}"#)
+            #expect(used.status != .ok, "the intruder's link no longer works: \(used.status)")
+            let owner = try await api.logIn(slug: tenant.slug, email: tenant.ownerEmail, password: "the owner's own passphrase")
+            #expect(try await api.call(.get, "/v1/me", token: owner).json["user"]["email"].string == tenant.ownerEmail)
+        }
+    }
+
     @Test("sessions: a person lists theirs with device and address, and ends one; someone else's is a 404")
     func sessions() async throws {
         try await LiveAPI.run { api, db in

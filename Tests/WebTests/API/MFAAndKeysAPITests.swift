@@ -67,6 +67,9 @@ struct MFAAndKeysAPITests {
             let byRecovery = try await api.call(.post, "/v1/sessions/mfa",
                                                 json: #"{"challenge_token":"\#(third)","recovery_code":"\#(recovery[0].uppercased())"}"#)
             #expect(byRecovery.status == .created, "\(byRecovery.text)")
+            // The person is told, with how many codes are left.
+            let notice = try await Mailbox(db: db).waitFor(to: tenant.ownerEmail, subject: "A recovery code was used to sign in")
+            #expect(notice.text.contains("you have 9 left") && notice.text.contains("reset your password"), "\(notice.text)")
             let fourth = try await challenge()
             let recoveryAgain = try await api.call(.post, "/v1/sessions/mfa",
                                                    json: #"{"challenge_token":"\#(fourth)","recovery_code":"\#(recovery[0])"}"#)

@@ -32,6 +32,9 @@ struct ConfirmPasswordResetUseCase {
             try await UserRows.setPasswordHash(user.id, passwordHash, in: tx)
             try await UserTokenRows.markUsed(claim.tokenID, in: tx)
             try await UserTokenRows.retire(userID: user.id, purpose: .resetPassword, in: tx)
+            // A pending email change (perhaps the intruder's, which the old address was told
+            // of) is cancelled with everything else the old password allowed.
+            try await UserTokenRows.retire(userID: user.id, purpose: .verifyEmail, in: tx)
             try await SessionRows.deleteAll(of: user.id, in: tx)
             try await LoginFailureRows.clearAll(user.id, in: tx)
             try await tx.publish(PasswordChanged(tenantID: tenant.id, tenantName: tenant.name, userID: user.id,

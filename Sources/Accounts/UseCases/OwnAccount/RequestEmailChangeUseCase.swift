@@ -22,6 +22,9 @@ struct RequestEmailChangeUseCase {
                                                                    in: tx)
             try await tx.audit(.userEmailChangeRequested, by: principal, target: "user/\(user.id)",
                                before: ["email": .string(user.email)], after: ["email": .string(email)])
+            // The address in use is told, while the change can still be stopped.
+            try await tx.publish(EmailChangeRequested(tenantID: tenant.id, tenantName: tenant.name, userID: user.id, name: user.name,
+                                                      currentEmail: user.email, newEmail: email, requestedAt: tx.now))
             return PendingEmailChange(email: email, expiresAt: expiresAt)
         }
     }

@@ -46,6 +46,14 @@ struct CompleteMFAChallengeUseCase {
                 return nil
             }
             try await UserTokenRows.markUsed(claim.tokenID, in: tx)
+            if case .recovery = answer.code {
+                // The person is told: a recovery code used by someone else means their second
+                // factor is out of their hands.
+                try await tx.publish(SignedInWithRecoveryCode(
+                    tenantID: tenant.id, tenantName: tenant.name, userID: user.id, name: user.name, email: user.email,
+                    signedInAt: tx.now, ipAddress: claim.source ?? "unknown", userAgent: claim.userAgent,
+                    codesLeft: try await MFARows.recoveryCodesLeft(user.id, in: tx)))
+            }
             return try await StartSessionStep(sessions: sessions)(user, tenant: tenant, source: claim.source ?? "unknown",
                                                                   userAgent: claim.userAgent, requestID: answer.requestID, in: tx)
         }
