@@ -259,11 +259,16 @@ struct OutboxMonitor: OutboxProbe {
         guard let entry = try await dispatcher.entry(id) else {
             throw AppError(.notFound, "There is no event '\(id)' in the outbox.")
         }
+        try await retry(entry)
+        return entry.tenantID
+    }
+
+    /// Queues `entry` again if it is dead-lettered (the console and `keel outbox dead-letters retry`).
+    func retry(_ entry: OutboxEntry) async throws {
         guard entry.status == .dead else {
-            throw AppError(.conflict, "Event \(id) is \(entry.status.rawValue), not dead-lettered: there is nothing to retry.")
+            throw AppError(.conflict, "Event \(entry.id) is \(entry.status.rawValue), not dead-lettered: there is nothing to retry.")
         }
         try await dispatcher.redrive(entry.id, tenantID: entry.tenantID)
-        return entry.tenantID
     }
 }
 

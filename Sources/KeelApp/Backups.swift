@@ -15,7 +15,6 @@ import Storage
 /// Both run as a role that reads every row, because row-level security would hide tenant rows
 /// from any other: the embedded cluster's superuser, or `KEEL_BACKUP_DATABASE_URL`.
 public enum Backups {
-    static let schemas = ["platform", "accounts", "billing", "orders", "notifications"]
     static let dumpFile = "keel.dump"
     static let manifestFile = "manifest.json"
     /// Tenants whose rows a restore check reads through the tenant path.
@@ -68,9 +67,9 @@ public enum Backups {
                     guard let fact = facts.first else {
                         throw AppError(.conflict, "The database has no migrations applied; there is nothing to back up.")
                     }
-                    let tables = try await rowCounts(tx)
+                    let tables = try await Catalog.rowCounts(in: tx)
                     try await Subprocess.run(pgDump, ["--format=custom", "--snapshot=\(snapshot)", "--file=\(dumpPath)",
-                                                      "--dbname=\(access.url)"] + schemas.map { "--schema=\($0)" },
+                                                      "--dbname=\(access.url)"] + Catalog.schemas.map { "--schema=\($0)" },
                                              failure: .internalError)
                     return Manifest(createdAt: clock.now, database: try fact.decode("database"),
                                     serverVersion: try fact.decode("server_version"), migration: try fact.decode("version"),
@@ -89,22 +88,6 @@ public enum Backups {
             return "backup written: \(dumpPath) (\(mebibytes(bytes)) MiB, \(rows) rows in \(manifest.tables.count) tables, "
                 + "migration \(manifest.migration), sha256 \(digest.prefix(16))…) and \(manifestFile), in \(seconds(since: started)) s"
         }
-    }
-
-    /// Every table of Keel's schemas and its row count, in the transaction's snapshot.
-    static func rowCounts(_ tx: PlatformTransaction) async throws -> [String: Int] {
-        let tables = try await tx.query("""
-            select n.nspname::text as schema, c.relname::text as name
-            from pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where c.relkind in ('r', 'p') and n.nspname::text = any(\(schemas))
-            order by 1, 2
-            """).map { (try $0.decode("schema", as: String.self), try $0.decode("name", as: String.self)) }
-        var counts: [String: Int] = [:]
-        for (schema, name) in tables {
-            let quoted = "\(quote(schema)).\(quote(name))"
-            counts["\(schema).\(name)"] = try await tx.query(SQL(unsafeSQL: "select count(*) as n from \(quoted)"))[0].decode("n")
-        }
-        return counts
     }
 
     // MARK: - Restore check
@@ -156,7 +139,7 @@ public enum Backups {
                         if version != manifest.migration {
                             problems.append("migration \(version), the manifest says \(manifest.migration)")
                         }
-                        let counts = try await rowCounts(tx)
+                        let counts = try await Catalog.rowCounts(in: tx)
                         let differing = Set(counts.keys).union(manifest.tables.keys).sorted()
                             .filter { counts[$0] != manifest.tables[$0] }
                         for table in differing.prefix(5) {
@@ -166,22 +149,14 @@ public enum Backups {
                         figures.append("migration \(version)")
                         figures.append("\(counts.count) tables and \(counts.values.reduce(0, +)) rows"
                             + (differing.isEmpty ? " as in the manifest" : ", \(differing.count) tables differing"))
-                        let unforced = try await tx.query("""
-                            select n.nspname || '.' || c.relname as name, c.relrowsecurity and c.relforcerowsecurity as forced
-                            from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                            join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
-                            where c.relkind in ('r', 'p') and n.nspname::text = any(\(schemas))
-                            """)
-                        let tenantTables = try unforced.map { (try $0.decode("name", as: String.self), try $0.decode("forced", as: Bool.self)) }
-                        let open = tenantTables.filter { !$0.1 }.map(\.0)
+                        let tenantTables = try await Catalog.tenantTables(in: tx)
+                        let open = tenantTables.filter { !$0.rlsForced }.map(\.name)
                         if !open.isEmpty { problems.append("row-level security not forced on \(open.joined(separator: ", "))") }
                         figures.append("RLS forced on \(tenantTables.count - open.count) of \(tenantTables.count) tenant tables")
                         return try await tx.query("""
-                            select t.tenant_id, (select count(*) from accounts.users u where u.tenant_id = t.tenant_id) as users,
-                                   (select count(*) from accounts.users) as all_users
+                            select t.tenant_id, (select count(*) from accounts.users u where u.tenant_id = t.tenant_id) as users
                             from accounts.tenants t order by t.created_at, t.tenant_id limit \(sampledTenants)
-                            """).map { (try $0.decode("tenant_id", as: TenantID.self), try $0.decode("users", as: Int.self),
-                                        try $0.decode("all_users", as: Int.self)) }
+                            """).map { (try $0.decode("tenant_id", as: TenantID.self), try $0.decode("users", as: Int.self)) }
                     }
                 }
                 // The tenant path: the server's role, a tenant's scope, row-level security on.
@@ -190,7 +165,7 @@ public enum Backups {
                 app.poolSize = 1
                 let readable = try await DatabasePool.withPool(app, logger: logger) { pool in
                     var readable = 0
-                    for (tenant, users, _) in samples {
+                    for (tenant, users) in samples {
                         let seen = try await pool.database.tenant(tenant) { tx in
                             (try await tx.query("select count(*) as n from accounts.users")[0].decode("n", as: Int.self),
                              try await tx.query("select count(*) as n from accounts.tenants")[0].decode("n", as: Int.self))
@@ -239,8 +214,6 @@ public enum Backups {
         }
         return (bytes, hash.finalize().map { String(format: "%02x", $0) }.joined())
     }
-
-    static func quote(_ identifier: String) -> String { "\"\(identifier.replacingOccurrences(of: "\"", with: "\"\""))\"" }
 
     static func mebibytes(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1_048_576) }
 

@@ -303,7 +303,7 @@ public enum OperatorCommands {
     public static func outboxRetry(id: String, _ config: KeelConfig, logger: Logger) async throws -> String {
         try await withDispatcher(config, logger: logger) { dispatcher in
             let entry = try await Self.outboxEntry(id, dispatcher)
-            _ = try await OutboxMonitor(dispatcher: dispatcher, clock: dispatcher.clock).retry(entry.id)
+            try await OutboxMonitor(dispatcher: dispatcher, clock: dispatcher.clock).retry(entry)
             return "Queued again: \(entry.eventType) \(entry.id)."
         }
     }

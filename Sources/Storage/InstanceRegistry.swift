@@ -24,6 +24,9 @@ public final class InstanceRegistry: Service, InstanceCensus, MetricsSource {
     private let logger: Logger
     private let live = Atomic<Int>(1)
     private let startedAt: Date
+    /// Who this is, for an operator reading the table (looked up once: it can mean a DNS query).
+    private let host = ProcessInfo.processInfo.hostName
+    private let pid = Int(ProcessInfo.processInfo.processIdentifier)
 
     public init(platform: PlatformDatabase, group: String, interval: Duration = .seconds(5),
                 expiry: Duration = .seconds(15), logger: Logger) {
@@ -45,8 +48,7 @@ public final class InstanceRegistry: Service, InstanceCensus, MetricsSource {
         let count = try await platform.platform("instance heartbeat") { tx in
             try await tx.execute("""
                 insert into platform.instances (instance_id, instance_group, host, pid, started_at, seen_at)
-                values (\(id), \(group), \(ProcessInfo.processInfo.hostName),
-                        \(Int(ProcessInfo.processInfo.processIdentifier)), \(startedAt), clock_timestamp())
+                values (\(id), \(group), \(host), \(pid), \(startedAt), clock_timestamp())
                 on conflict (instance_id) do update set seen_at = clock_timestamp()
                 """)
             try await tx.execute("delete from platform.instances where seen_at < clock_timestamp() - interval '1 hour'")

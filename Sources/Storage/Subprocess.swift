@@ -58,10 +58,8 @@ public enum Subprocess {
     /// installed server's, else the first on `PATH`.
     public static func postgresTool(_ name: String) throws -> String {
         let fm = FileManager.default
-        var candidates: [String] = []
-        if let bin = try? EmbeddedPostgres.findBinDirectory() { candidates.append(bin.path) }
         let versions = (try? fm.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
-        candidates += versions.compactMap(Int.init).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" }
+        var candidates = versions.compactMap(Int.init).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin" }
         candidates += (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
         if let found = candidates.map({ "\($0)/\(name)" }).first(where: { fm.isExecutableFile(atPath: $0) }) {
             return found

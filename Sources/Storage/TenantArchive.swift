@@ -13,7 +13,6 @@ public import Kernel
 /// primary-key order, so an import inserts them in a valid order and two exports of the same
 /// data are the same bytes but for the header's time.
 public struct TenantArchive: Sendable {
-    static let schemas = ["platform", "accounts", "billing", "orders", "notifications"]
     public static let format = "keel-tenant-export/1"
     /// Rows fetched, and inserted, per round trip.
     static let batch = 500
@@ -58,9 +57,10 @@ public struct TenantArchive: Sendable {
             var summary = Summary()
             for table in try await Self.tables(tx) {
                 try await write(Self.json(["table": table.name]))
+                // The table and its key columns come from the catalog, quoted; nothing to bind.
                 try await tx.execute(SQL(unsafeSQL: """
                     declare keel_export no scroll cursor for
-                    select row_to_json(t)::text as line from \(Self.quoted(table.name)) t order by \(table.orderBy)
+                    select row_to_json(t)::text as line from \(Catalog.quoted(table.name)) t order by \(table.orderBy)
                     """))
                 var rows = 0
                 while true {
@@ -120,9 +120,9 @@ public struct TenantArchive: Sendable {
             var expected: [String: Int]?
             func flush() async throws {
                 guard let table = current, !pending.isEmpty else { return }
-                let columns = table.columns.map(Self.quoted).joined(separator: ", ")
+                let columns = table.columns.map(Catalog.quoted).joined(separator: ", ")
                 // Identifiers from the catalog, quoted; the rows are one bound value.
-                let name = Self.quoted(table.name)
+                let name = Catalog.quoted(table.name)
                 try await tx.execute("""
                     insert into \(unsafeRaw: name) (\(unsafeRaw: columns))
                     select \(unsafeRaw: columns) from json_populate_recordset(null::\(unsafeRaw: name), \("[" + pending.joined(separator: ",") + "]")::json)
@@ -175,7 +175,7 @@ public struct TenantArchive: Sendable {
                    (select array_agg(a.attname::text order by a.attnum) from pg_attribute a
                      where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = '') as columns
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
-             where c.relkind in ('r', 'p') and n.nspname::text = any(\(schemas))
+             where c.relkind in ('r', 'p') and n.nspname::text = any(\(Catalog.schemas))
                and exists (select from pg_attribute t where t.attrelid = c.oid and t.attname = 'tenant_id' and not t.attisdropped)
                and has_table_privilege(c.oid, 'select')
              order by 2
@@ -204,10 +204,6 @@ public struct TenantArchive: Sendable {
             for key in parents.keys { parents[key]?.remove(table.oid) }
         }
         return ordered
-    }
-
-    static func quoted(_ qualified: String) -> String {
-        qualified.split(separator: ".").map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: ".")
     }
 
     static func json(_ object: [String: Any]) -> String {
