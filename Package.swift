@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "AccountsAPI", "Kernel", "Storage", "KeelTesting"],
                     swiftSettings: strict),
         .testTarget(name: "WebTests", dependencies: ["KeelApp", "Kernel", "KeelTesting", "Storage", "TemplateEngine", "Web",
-                                                     "AccountsAPI", "Accounts", "BillingAPI", "Billing", "OrdersAPI", "Orders", "NotificationsAPI",
+                                                     "AccountsAPI", "Accounts", "BillingAPI", "Billing", "OrdersAPI", "Orders", "NotificationsAPI", "Notifications",
                                                      "PasswordHashing",
                                                      hummingbird, logging,
                                                      .product(name: "Crypto", package: "swift-crypto"),

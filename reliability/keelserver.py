@@ -14,6 +14,7 @@ Every test prints exactly one line starting with `FIGURES <test>:` and exits 0 w
 is met, 1 when one is not (the line says which), 2 when it could not run.
 """
 
+import base64
 import glob
 import http.client as httpclient
 import json
@@ -417,6 +418,8 @@ class KeelPair:
     def __init__(self, test, env=None, quiet=True):
         self.test = test
         self.env = dict(env or {})
+        # One key for both: they share the database, so each opens what the other sealed.
+        self.env.setdefault("KEEL_ENCRYPTION_KEYS", "pair:" + base64.b64encode(os.urandom(32)).decode())
         self.quiet = quiet
         self.first = KeelServer(f"{test}-1", env=self.env, quiet=quiet)
         self.second = None

@@ -144,7 +144,9 @@ KEEL_ENV=(KEEL_HOST=127.0.0.1 KEEL_LOG_LEVEL=warning
   KEEL_HASH_THREADS="$HASH_THREADS" KEEL_HASH_QUEUE="$HASH_QUEUE" KEEL_ARGON2_MEMORY_KIB="$ARGON2_KIB"
   KEEL_ARGON2_ITERATIONS="$ARGON2_T" KEEL_ARGON2_PARALLELISM="$ARGON2_P"
   KEEL_MIGRATIONS_DIR="$REPO/migrations" KEEL_TEMPLATES_DIR="$REPO/Templates" KEEL_PUBLIC_DIR="$REPO/Public"
-  KEEL_WEBHOOKS_ALLOW_HTTP=1 KEEL_WEBHOOKS_ALLOW_PRIVATE=1)
+  KEEL_WEBHOOKS_ALLOW_HTTP=1 KEEL_WEBHOOKS_ALLOW_PRIVATE=1
+  # One key for every instance: they share the database, so each opens what another sealed.
+  KEEL_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)")
 
 # start_keel NAME PORT POOL [VAR=value…]: an instance on the embedded cluster (NAME main) or, for
 # the others, on the main one's database through DATABASE_URL. Sets <NAME>_PID.

@@ -39,6 +39,7 @@ buildah run --isolation chroot \
   --env DATABASE_URL="postgres://keel_app:app-pw@127.0.0.1:$pg_port/keel?sslmode=disable" \
   --env MIGRATION_DATABASE_URL="postgres://keel_owner:owner-pw@127.0.0.1:$pg_port/keel?sslmode=disable" \
   --env KEEL_HOST=127.0.0.1 --env KEEL_PORT="$keel_port" --env KEEL_MAIL_TRANSPORT=dev \
+  --env KEEL_ENCRYPTION_KEYS="image-test:$(head -c 32 /dev/urandom | base64)" \
   "$ctr" -- /app/keel serve --migrate > "$work/keel.log" 2>&1 &
 keel_pid=$!
 base="http://127.0.0.1:$keel_port"

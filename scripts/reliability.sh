@@ -5,7 +5,8 @@
 #
 #   make reliability                        builds, then runs this script (all twelve, full length)
 #   scripts/reliability.sh --short          tenant-isolation, sigkill-under-load, hostile-input,
-#                                           restore-drill and traces, short (about two minutes; part of `make test`)
+#                                           restore-drill, traces and secrets-at-rest, short (about two minutes;
+#                                           part of `make test`)
 #   scripts/reliability.sh sigkill-under-load pool-exhaustion    just those
 #   KEEL_BIN=.build/release/keel scripts/reliability.sh           another binary (its
 #                                           keel_*.resources directories must sit next to it)
@@ -80,6 +81,8 @@ if { [ ${#selected[@]} -gt 0 ] && [[ " ${selected[*]} " == *" crash-between-char
    || { [ ${#selected[@]} -eq 0 ] && [ "$short" = 0 ]; }; then
   python3 -c 'import localstripe' 2>/dev/null || pip_install Tests/Support/localstripe/requirements.txt
 fi
+# aiosmtpd (the SMTP peer of secrets-at-rest), which the Swift tests install too.
+python3 -c 'import aiosmtpd' 2>/dev/null || pip_install Tests/NotificationsTests/Support/requirements.txt
 # standardwebhooks (the receiver's signature check) only when webhook-kill runs, the same way.
 if { [ ${#selected[@]} -gt 0 ] && [[ " ${selected[*]} " == *" webhook-kill "* ]]; } \
    || { [ ${#selected[@]} -eq 0 ] && [ "$short" = 0 ]; }; then
@@ -102,8 +105,9 @@ all_tests=(
   "two-instances                  test_two_instances.py     1500 600"
   "restore-drill                  test_restore_drill.py      300 240"
   "traces                         test_traces.py             120 120"
+  "secrets-at-rest                test_secrets_at_rest.py    180 180"
 )
-short_set=" tenant-isolation sigkill-under-load hostile-input restore-drill traces "
+short_set=" tenant-isolation sigkill-under-load hostile-input restore-drill traces secrets-at-rest "
 
 stamp=$(date +%Y%m%d-%H%M%S)
 mkdir -p .data

@@ -191,3 +191,11 @@ public struct AccountsModule: AccountsService, TenantDirectory {
         try await ListOwnersUseCase(db: db)(tenantID)
     }
 }
+
+extension AccountsModule {
+    /// The columns Accounts seals (`keel secrets rotate`): users' TOTP secrets.
+    public static let sealedColumns = [
+        SealedColumn("accounts.users", "mfa_secret", row: "user_id::text", purpose: MFARows.purpose, bytes: true),
+        SealedColumn("accounts.users", "mfa_pending_secret", row: "user_id::text", purpose: MFARows.purpose, bytes: true),
+    ]
+}

@@ -135,3 +135,14 @@ public struct StaffModule: StaffService, SupportService {
                                                                reason: reason)
     }
 }
+
+extension StaffModule {
+    /// The columns the staff side seals (`keel secrets rotate`): members' TOTP secrets, and
+    /// the one a first sign-in is setting up.
+    public static let sealedColumns = [
+        SealedColumn("platform.staff", "mfa_secret", row: "staff_id::text", purpose: StaffRows.totpPurpose, bytes: true,
+                     tenantScoped: false),
+        SealedColumn("platform.staff_sessions", "pending_secret", row: "staff_id::text", purpose: StaffRows.totpPurpose,
+                     bytes: true, tenantScoped: false),
+    ]
+}

@@ -3,11 +3,18 @@ public import Kernel
 
 // Integration events Accounts publishes for the people it emails. Each carries what the
 // email needs (the tenant's name, the person's name and address) so that Notifications never
-// calls back into Accounts. The ones with a `token` carry a single-use secret in clear, and
-// nothing purges it yet: it stays in the outbox row's payload and in the queued message's
-// body after the email is sent (Accounts itself keeps only its hash). Tokens expire (30
-// minutes to 7 days) and work once, which bounds the harm of a leaked dump; encrypting or
-// purging them is the secrets-at-rest issue's work.
+// calls back into Accounts. The ones with a `token` carry a single-use secret sealed under
+// the key ring (`EmailedToken`), so the outbox row holds ciphertext; Notifications opens it,
+// queues the email with a placeholder where the token goes and the token sealed beside it, and
+// clears it once the email is sent (docs/security.md). Accounts itself keeps only its hash.
+
+/// How the single-use token in an account email is sealed in its event: bound to the tenant
+/// and to the address the email goes to.
+public enum EmailedToken {
+    public static let purpose = "accounts.emailed_token"
+
+    public static func row(email: String) -> String { email.lowercased() }
+}
 
 /// A person should prove they own `email`: after signup, on request, or for a new address.
 public struct EmailVerificationRequested: IntegrationEvent, Equatable {
@@ -18,11 +25,11 @@ public struct EmailVerificationRequested: IntegrationEvent, Equatable {
     public let userID: UserID
     public let name: String
     public let email: String
-    public let token: String
+    public let token: SealedSecret
     public let expiresAt: Date
     public let reason: Reason
 
-    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, token: String,
+    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, token: SealedSecret,
                 expiresAt: Date, reason: Reason) {
         self.tenantID = tenantID
         self.tenantName = tenantName
@@ -43,10 +50,10 @@ public struct PasswordResetRequested: IntegrationEvent, Equatable {
     public let userID: UserID
     public let name: String
     public let email: String
-    public let token: String
+    public let token: SealedSecret
     public let expiresAt: Date
 
-    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, token: String,
+    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, token: SealedSecret,
                 expiresAt: Date) {
         self.tenantID = tenantID
         self.tenantName = tenantName
@@ -67,14 +74,14 @@ public struct InvitationCreated: IntegrationEvent, Equatable {
     public let email: String
     public let role: Role
     public let inviterName: String
-    public let token: String
+    public let token: SealedSecret
     public let expiresAt: Date
     /// The invitation as the API shows it (absent from events stored before it was added): a
     /// webhook's `data`. The token is never in it.
     public let invitation: Invitation?
 
     public init(tenantID: TenantID, tenantName: String, invitationID: InvitationID, email: String, role: Role,
-                inviterName: String, token: String, expiresAt: Date, invitation: Invitation? = nil) {
+                inviterName: String, token: SealedSecret, expiresAt: Date, invitation: Invitation? = nil) {
         self.invitation = invitation
         self.tenantID = tenantID
         self.tenantName = tenantName

@@ -47,7 +47,8 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
         }
 
         let eventLoops = config.eventLoopGroup()
-        let pool = DatabasePool(setup.server, eventLoopGroup: eventLoops, clock: clock, logger: logger)
+        let pool = DatabasePool(setup.server, eventLoopGroup: eventLoops, clock: clock,
+                                secrets: try config.keyRing(embedded: setup.cluster != nil, logger: logger), logger: logger)
         let hasher = config.makePasswordHasher()
         let pdfs = InvoicePDFService()
         let modules = Modules(pool: pool, hasher: hasher, pdfs: pdfs, config: config, templates: { templates.library },
@@ -97,6 +98,9 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                        instances,
                        mailSender,
                        webhookSender,
+                       PeriodicTask(name: "purge-mail", every: .seconds(3600), logger: logger) {
+                           try await mailSender.purge()
+                       },
                        PeriodicTask(name: "prune-webhook-attempts", every: .seconds(3600), logger: logger) {
                            try await webhookSender.pruneAttempts()
                        },
@@ -224,6 +228,7 @@ extension KeelConfig {
         var options = MailSender.Options()
         options.maxAttempts = max(1, mailMaxAttempts)
         options.baseBackoff = .milliseconds(Int(max(0.01, mailRetrySeconds) * 1000))
+        options.retention = .seconds(max(1, mailRetentionDays) * 86_400)
         return options
     }
 }

@@ -3,6 +3,7 @@ public import Logging
 import Configuration
 public import Kernel
 public import Web
+import Storage
 
 /// Every setting of the server, with its default. Read from the environment by
 /// `init(reader:)`; the README lists the variables. Tests build one by hand.
@@ -137,6 +138,12 @@ public struct KeelConfig: Sendable {
     /// `KEEL_SMTP_HOST`, `KEEL_SMTP_PORT`, `KEEL_SMTP_SECURITY` (`starttls`, `tls`, `none`),
     /// `KEEL_SMTP_USERNAME`, `KEEL_SMTP_PASSWORD`, `KEEL_SMTP_CA_FILE` (extra trusted
     /// certificates, PEM), `KEEL_SMTP_TIMEOUT_SECONDS` (per reply).
+    /// `KEEL_ENCRYPTION_KEYS`: `id:base64,…`, 32-byte keys; the first seals, all open
+    /// (docs/security.md). Without it the embedded database gets a development key under
+    /// `.data/`; a server on an external `DATABASE_URL` refuses to start.
+    public var encryptionKeys: String?
+    /// `KEEL_MAIL_RETENTION_DAYS`: how long the delivery log keeps a message (90).
+    public var mailRetentionDays = 90
     public var smtpHost = "localhost"
     public var smtpPort = 587
     public var smtpSecurity = "starttls"
@@ -153,7 +160,7 @@ public struct KeelConfig: Sendable {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let reader = ConfigReader(provider: EnvironmentVariablesProvider(
             environmentVariables: environment,
-            secretsSpecifier: .specific(["DATABASE_URL", "MIGRATION_DATABASE_URL", "KEEL_SMTP_PASSWORD"])))
+            secretsSpecifier: .specific(["DATABASE_URL", "MIGRATION_DATABASE_URL", "KEEL_SMTP_PASSWORD", "KEEL_ENCRYPTION_KEYS"])))
         var c = KeelConfig()
         c.host = reader.string(forKey: "keel.host", default: c.host)
         c.port = reader.int(forKey: "keel.port", default: c.port)
@@ -236,6 +243,11 @@ public struct KeelConfig: Sendable {
             c.problems.append("KEEL_INVOICE_PREFIX must be at most 20 printable ASCII characters without spaces, not '\(c.invoicePrefix)'.")
         }
         c.mailRetrySeconds = reader.double(forKey: "keel.mail.retry.seconds", default: c.mailRetrySeconds)
+        c.encryptionKeys = reader.string(forKey: "keel.encryption.keys", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        if let keys = c.encryptionKeys {
+            do { _ = try KeyRing(parsing: keys) } catch let error as AppError { c.problems.append(error.detail) } catch {}
+        }
+        c.mailRetentionDays = reader.int(forKey: "keel.mail.retention.days", default: c.mailRetentionDays)
         c.smtpHost = reader.string(forKey: "keel.smtp.host", default: c.smtpHost)
         c.smtpPort = reader.int(forKey: "keel.smtp.port", default: c.smtpPort)
         c.smtpSecurity = reader.string(forKey: "keel.smtp.security", default: c.smtpSecurity)

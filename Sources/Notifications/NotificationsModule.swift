@@ -147,3 +147,14 @@ extension NotificationsModule: MetricsSource {
         try await QueueMetricsUseCase(platform: platform)()
     }
 }
+
+extension NotificationsModule {
+    /// The columns Notifications seals (`keel secrets rotate`): webhook signing secrets and
+    /// the single-use tokens of emails not yet sent.
+    public static let sealedColumns = [
+        SealedColumn("notifications.webhook_endpoints", "secret", row: "endpoint_id::text", purpose: WebhookEndpointRows.secretPurpose),
+        SealedColumn("notifications.webhook_endpoints", "previous_secret", row: "endpoint_id::text",
+                     purpose: WebhookEndpointRows.secretPurpose),
+        SealedColumn("notifications.messages", "secret", row: "message_id::text", purpose: MessageSecret.purpose),
+    ]
+}

@@ -25,7 +25,7 @@ public struct Database: Sendable {
         _ body: (TenantTransaction) async throws -> R
     ) async throws -> R {
         try await pool.transaction(.tenant(tenantID), isolation: isolation) { tx in
-            try await body(TenantTransaction(tenantID: tenantID, tx: tx, now: pool.clock.now.asStored))
+            try await body(TenantTransaction(tenantID: tenantID, tx: tx, now: pool.clock.now.asStored, secrets: pool.secrets))
         }
     }
 }
@@ -39,6 +39,7 @@ public struct TenantTransaction: Sendable {
     /// records. SQL that decides by time (`expires_at > …`) binds this rather than calling
     /// `now()`, so a test that moves the clock moves those decisions too.
     public let now: Date
+    let secrets: KeyRing?
 
     @discardableResult
     public func query(_ sql: SQL) async throws -> [Row] {

@@ -16,14 +16,18 @@ public final class DatabasePool: Service, Sendable {
     let logger: Logger
     /// The time every transaction reads (`TenantTransaction.now`): the composition root's clock.
     let clock: any WallClock
+    /// The keys that seal secrets (`tx.seal`); `nil` where nothing is sealed (migrations, checks).
+    let secrets: KeyRing?
 
     /// - Parameter eventLoopGroup: the loops the connections run on; by default SwiftNIO's
     ///   shared group (one loop per core). Keel passes the HTTP server's group, so a request and
     ///   its statements can share a thread (`EventLoopExecutor`).
     /// - Parameter clock: the time transactions read (`now`); tests pass a `ManualClock`.
+    /// - Parameter secrets: the key ring transactions seal and open secrets with.
     public init(_ configuration: DatabaseConfiguration, eventLoopGroup: (any EventLoopGroup)? = nil,
-                clock: any WallClock = SystemClock(), logger: Logger) {
+                clock: any WallClock = SystemClock(), secrets: KeyRing? = nil, logger: Logger) {
         self.clock = clock
+        self.secrets = secrets
         var config: PostgresClient.Configuration
         switch configuration.endpoint {
         case .unixSocket(let path):
@@ -230,10 +234,10 @@ extension DatabasePool {
     /// Runs `body` with a pool that lives only as long as the call (commands, migrations);
     /// the pool's connections are closed before it returns.
     public static func withPool<R: Sendable>(
-        _ configuration: DatabaseConfiguration, clock: any WallClock = SystemClock(), logger: Logger,
+        _ configuration: DatabaseConfiguration, clock: any WallClock = SystemClock(), secrets: KeyRing? = nil, logger: Logger,
         _ body: (DatabasePool) async throws -> R
     ) async throws -> R {
-        let pool = DatabasePool(configuration, clock: clock, logger: logger)
+        let pool = DatabasePool(configuration, clock: clock, secrets: secrets, logger: logger)
         return try await withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let body = body  // called once, from this task only
             return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -280,7 +284,7 @@ extension DatabasePool {
     /// A transaction with no tenant and no platform flag: every tenant table looks empty.
     /// For catalog checks and for tests that prove exactly that.
     public func withUnscopedTransaction<R: Sendable>(_ body: (PlatformTransaction) async throws -> R) async throws -> R {
-        try await transaction(.unscoped, isolation: .readCommitted) { tx in try await body(PlatformTransaction(tx: tx, now: clock.now.asStored)) }
+        try await transaction(.unscoped, isolation: .readCommitted) { tx in try await body(PlatformTransaction(tx: tx, now: clock.now.asStored, secrets: secrets)) }
     }
 
     /// Whether a connection can be had and answers.

@@ -219,7 +219,7 @@ public final class EmbeddedPostgres: Sendable {
         try await DatabasePool.withPool(config, logger: logger) { pool in
             // Not a transaction: CREATE/DROP DATABASE cannot run inside one.
             try await pool.withConnection { connection in
-                try await body(PlatformTransaction(tx: Transaction(connection: connection, logger: logger), now: SystemClock().now))
+                try await body(PlatformTransaction(tx: Transaction(connection: connection, logger: logger), now: SystemClock().now, secrets: nil))
             }
         }
     }

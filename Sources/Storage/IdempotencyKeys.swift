@@ -53,15 +53,16 @@ public struct IdempotencyKeys: IdempotencyStore {
             }
             guard try row.bytes("fingerprint") == fingerprint else { return .mismatch }
             guard try row.decode("state", as: String.self) == "done" else { return .inFlight }
+            let body = try row.bytes("body") ?? []
             return .replay(StoredResponse(status: try row.decode("status"),
                                           contentType: try row.decode("content_type", as: String?.self) ?? "application/json",
-                                          body: try row.bytes("body") ?? []))
+                                          body: try pool.secrets.map { try $0.open(body, for: Self.binding(scope, key)) } ?? body))
         }
     }
 
     public func complete(_ claim: IdempotencyClaim, with response: StoredResponse) async throws {
         try await pool.transaction(Self.dbScope(claim.scope), isolation: .readCommitted) { tx in
-            try await Self.complete(claim, with: response, in: tx)
+            try await Self.complete(claim, with: response, in: tx, secrets: pool.secrets)
         }
     }
 
@@ -87,12 +88,20 @@ public struct IdempotencyKeys: IdempotencyStore {
         }
     }
 
-    static func complete(_ claim: IdempotencyClaim, with response: StoredResponse, in tx: Transaction) async throws {
+    /// What a stored answer is sealed as: an answer may hold a secret shown once (a session
+    /// token at signup, a webhook secret), and it is kept a day.
+    static func binding(_ scope: IdempotencyScope, _ key: String) -> SecretBinding {
+        SecretBinding(tenant: scope.tenantID, purpose: sealedColumn.purpose, row: "\(scope.rawValue)/\(key)")
+    }
+
+    static func complete(_ claim: IdempotencyClaim, with response: StoredResponse, in tx: Transaction,
+                         secrets: KeyRing?) async throws {
+        let body = secrets.map { Array($0.seal(response.body, for: binding(claim.scope, claim.key)).utf8) } ?? response.body
         let headers = try String(decoding: JSONEncoder().encode(["content-type": response.contentType]), as: UTF8.self)
         let rows = try await tx.query("""
             update platform.idempotency_keys
             set state = 'done', status = \(response.status), headers = \(SQLValue.jsonb(headers)),
-                body = \(SQLValue.bytes(response.body))
+                body = \(SQLValue.bytes(body))
             where scope = \(claim.scope.rawValue) and key = \(claim.key) and claim = \(claim.token) and state = 'running'
             returning 1
             """)
@@ -104,6 +113,10 @@ public struct IdempotencyKeys: IdempotencyStore {
         }
     }
 
+    /// The stored answers, sealed (`keel secrets rotate`); anonymous keys have no tenant.
+    public static let sealedColumn = SealedColumn("platform.idempotency_keys", "body", row: "scope || '/' || key",
+                                                  purpose: "platform.idempotency_keys.body", bytes: true)
+
     static func dbScope(_ scope: IdempotencyScope) -> DatabasePool.Scope {
         scope.tenantID.map { .tenant($0) } ?? .unscoped
     }
@@ -112,6 +125,6 @@ public struct IdempotencyKeys: IdempotencyStore {
 extension TenantTransaction {
     /// Records the idempotent response for `result` in this transaction, so it commits with the effect.
     public func complete<R>(_ completion: IdempotentCompletion<R>, with result: R) async throws {
-        try await IdempotencyKeys.complete(completion.claim, with: try completion.render(result), in: tx)
+        try await IdempotencyKeys.complete(completion.claim, with: try completion.render(result), in: tx, secrets: secrets)
     }
 }

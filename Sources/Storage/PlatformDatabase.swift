@@ -14,13 +14,18 @@ public struct PlatformDatabase: Sendable {
     /// The injected clock: the time outside a transaction (inside one, use `tx.now`).
     public var clock: any WallClock { pool.clock }
 
+    /// The key ring, for secrets opened outside a transaction (a claimed message's token).
+    public var secrets: KeyRing {
+        get throws { try pool.keyRing() }
+    }
+
     /// Runs `body` in one cross-tenant transaction. `purpose` is logged with it.
     public func platform<R: Sendable>(
         _ purpose: String, isolation: IsolationLevel = .readCommitted,
         _ body: (PlatformTransaction) async throws -> R
     ) async throws -> R {
         try await pool.transaction(.platform(purpose: purpose), isolation: isolation) { tx in
-            try await body(PlatformTransaction(tx: tx, now: pool.clock.now.asStored))
+            try await body(PlatformTransaction(tx: tx, now: pool.clock.now.asStored, secrets: pool.secrets))
         }
     }
 
@@ -44,6 +49,7 @@ public struct PlatformTransaction: Sendable {
     let tx: Transaction
     /// The injected clock's time when the transaction began (see `TenantTransaction.now`).
     public let now: Date
+    let secrets: KeyRing?
 
     @discardableResult
     public func query(_ sql: SQL) async throws -> [Row] {

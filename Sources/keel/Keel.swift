@@ -11,7 +11,7 @@ struct Keel: AsyncParsableCommand {
         abstract: "Keel, a multi-tenant SaaS backend.",
         discussion: "Settings come from the environment (see README); flags override them.",
         subcommands: [Serve.self, Migrate.self, Tenants.self, Staff.self, Mail.self, Plans.self, Coupons.self, Billing.self,
-                      Outbox.self, Backup.self, Restore.self, Healthcheck.self],
+                      Outbox.self, Backup.self, Restore.self, Secrets.self, Healthcheck.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -300,6 +300,35 @@ struct Restore: AsyncParsableCommand {
             let result = try await Backups.verifyRestore(from: from, keep: keep, try database.config(), logger: logger)
             print(result.verdict)
             if !result.passed { throw ExitCode.failure }
+        }
+    }
+}
+
+struct Secrets: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Keys that seal secrets in the database (KEEL_ENCRYPTION_KEYS).", subcommands: [NewKey.self, Rotate.self])
+
+    struct NewKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "new-key",
+            abstract: "Print a new KEEL_ENCRYPTION_KEYS entry (id:base64): put it first, keep the older keys after it.")
+        @Option(help: "The key's id (letters, digits, - or _); by default k<today>.") var id: String?
+
+        func run() throws { print(SecretsCommands.newKey(id: id)) }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-seal every secret under the first key of KEEL_ENCRYPTION_KEYS; resumable, with progress on standard error.")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = Logger(label: "keel.secrets")
+            try await exitOnAppError(logger) {
+                print(try await SecretsCommands.rotate(try database.config(), logger: logger) { line in
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                })
+            }
         }
     }
 }

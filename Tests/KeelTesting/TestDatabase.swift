@@ -41,6 +41,11 @@ public struct TestDatabase: Sendable {
 
     private static let setUp = Task { try await TestDatabase.make() }
 
+    /// The encryption keys every test server and pool uses (`KEEL_ENCRYPTION_KEYS`), so a
+    /// test's own pool opens what a server sealed. Fixed: tests are not about keeping it secret.
+    public static let encryptionKeys = "test-2:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=,test-1:QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="
+    public static let keyRing = try! KeyRing(parsing: encryptionKeys)
+
     /// The shared test database, set up on first use.
     public static func shared() async throws -> TestDatabase {
         try await setUp.value
@@ -61,7 +66,7 @@ public struct TestDatabase: Sendable {
             let owner = try DatabaseConfiguration(url: ownerURL, poolSize: 1)
             _ = try await DatabasePool.withPool(owner, logger: logger) { try await Migrator(files: files, logger: logger).migrate($0) }
             return TestDatabase(app: app, owner: owner, databaseURL: url, migrationDatabaseURL: ownerURL,
-                                pool: running(DatabasePool(app, logger: logger)), cluster: nil)
+                                pool: running(DatabasePool(app, secrets: keyRing, logger: logger)), cluster: nil)
         }
         let root = packageRoot.appendingPathComponent(env["KEEL_DATA_DIR"] ?? ".data")
         let cluster = try await EmbeddedPostgres.start(root: root, logger: logger)
@@ -83,7 +88,7 @@ public struct TestDatabase: Sendable {
         let app = cluster.configuration(database: name, role: .app, poolSize: poolSize)
         return TestDatabase(app: app, owner: owner, databaseURL: cluster.url(database: name, role: .app),
                             migrationDatabaseURL: cluster.url(database: name, role: .owner),
-                            pool: running(DatabasePool(app, logger: logger)), cluster: cluster)
+                            pool: running(DatabasePool(app, secrets: keyRing, logger: logger)), cluster: cluster)
     }
 
     /// A new, migrated database of its own, for tests that must see only their own rows in
@@ -100,12 +105,12 @@ public struct TestDatabase: Sendable {
     public func withPool<R: Sendable>(clock: any WallClock, _ body: (DatabasePool) async throws -> R) async throws -> R {
         var config = app
         config.poolSize = 2
-        return try await DatabasePool.withPool(config, clock: clock, logger: Self.logger, body)
+        return try await DatabasePool.withPool(config, clock: clock, secrets: Self.keyRing, logger: Self.logger, body)
     }
 
     /// A second pool on the same database, as a second server process would have.
     public func scratchPeer() async throws -> DatabasePool {
-        Self.running(DatabasePool(app, logger: Self.logger))
+        Self.running(DatabasePool(app, secrets: Self.keyRing, logger: Self.logger))
     }
 
     /// Settings for the cluster's superuser (embedded only), for tests that prove the server

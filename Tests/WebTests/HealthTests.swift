@@ -16,6 +16,7 @@ struct HealthTests {
         config.port = 0
         config.databaseURL = db.databaseURL
         config.migrationDatabaseURL = db.migrationDatabaseURL
+        config.encryptionKeys = TestDatabase.encryptionKeys
         config.migrationsDirectory = TestDatabase.migrationsDirectory.path
         config.templatesDirectory = TestDatabase.packageRoot.appendingPathComponent("Templates").path
         // Many test servers run side by side on one database: each is its own deployment, or

@@ -31,6 +31,7 @@ struct ServeProcessTests {
         var environment = ProcessInfo.processInfo.environment
         environment["KEEL_LOG_FORMAT"] = "json"
         environment.removeValue(forKey: "DATABASE_URL")
+        environment.removeValue(forKey: "KEEL_ENCRYPTION_KEYS")
         process.environment = environment
         process.standardOutput = log
         process.standardError = log
@@ -41,6 +42,12 @@ struct ServeProcessTests {
         let port = try await waitForPort(in: logURL, process: process)
         #expect(try httpStatus(port: port, path: "/healthz") == 200)
         #expect(try httpStatus(port: port, path: "/readyz") == 200)
+        // With no KEEL_ENCRYPTION_KEYS, the embedded database gets a development key beside it,
+        // readable by its owner only, and the log says so.
+        let keyFile = dataDir.appendingPathComponent("encryption-keys").path
+        let permissions = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        #expect(try String(contentsOf: logURL, encoding: .utf8).contains("a development key was made"))
         let pid = try String(contentsOf: dataDir.appendingPathComponent("postgres/postmaster.pid"), encoding: .utf8)
             .split(separator: "\n").first.flatMap { pid_t($0) }
         let postmaster = try #require(pid)

@@ -44,4 +44,17 @@ struct ServerRoleTests {
             _ = try await buildApplication(config, logger: TestDatabase.logger)
         }
     }
+
+    @Test("buildApplication refuses an external database without KEEL_ENCRYPTION_KEYS, and names a bad key")
+    func applicationRefusesWithoutKeys() async throws {
+        let db = try await TestDatabase.shared()
+        var config = HealthTests.config(db)
+        config.encryptionKeys = nil
+        let error = await #expect(throws: AppError.self) {
+            _ = try await buildApplication(config, logger: TestDatabase.logger)
+        }
+        #expect(error?.detail.contains("KEEL_ENCRYPTION_KEYS is required with an external DATABASE_URL") == true, "\(String(describing: error))")
+        let bad = KeelConfig(environment: ["KEEL_ENCRYPTION_KEYS": "k1:tooshort"])
+        #expect(bad.problems.contains { $0.contains("must be 32 bytes") }, "\(bad.problems)")
+    }
 }

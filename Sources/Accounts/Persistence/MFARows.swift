@@ -12,6 +12,10 @@ enum MFARows {
         let email: String
     }
 
+    /// What a user's TOTP secrets (the pending one and the confirmed one) are sealed as: the
+    /// pending secret becomes the confirmed one by a copy in SQL, so both share the binding.
+    static let purpose = "accounts.totp"
+
     /// Locks the user's row: two codes presented at once cannot both pass.
     static func lock(_ userID: UserID, in tx: TenantTransaction) async throws -> State? {
         guard let row = try await tx.query("""
@@ -19,14 +23,16 @@ enum MFARows {
             from accounts.users where tenant_id = \(tx.tenantID) and user_id = \(userID)
             for update
             """).first else { return nil }
-        return State(secret: try row.bytes("mfa_secret").map { Data($0) }, lastStep: try row.decode("mfa_last_step", as: Int?.self).map(Int64.init),
-                     pendingSecret: try row.bytes("mfa_pending_secret").map { Data($0) },
+        let open = { (stored: [UInt8]) in Data(try tx.open(stored, purpose: purpose, row: userID.description)) }
+        return State(secret: try row.bytes("mfa_secret").map(open), lastStep: try row.decode("mfa_last_step", as: Int?.self).map(Int64.init),
+                     pendingSecret: try row.bytes("mfa_pending_secret").map(open),
                      pendingLive: try row.decode("pending_live"), email: try row.decode("email"))
     }
 
     static func setPending(_ userID: UserID, secret: Data, until: Date, in tx: TenantTransaction) async throws {
+        let sealed = try tx.seal(secret, purpose: purpose, row: userID.description)
         try await tx.execute("""
-            update accounts.users set mfa_pending_secret = \(SQLValue.bytes(Array(secret))), mfa_pending_until = \(until)
+            update accounts.users set mfa_pending_secret = \(SQLValue.bytes(Array(sealed.utf8))), mfa_pending_until = \(until)
             where tenant_id = \(tx.tenantID) and user_id = \(userID)
             """)
     }

@@ -6,6 +6,10 @@ import Storage
 /// SQL for `platform.staff`. Staff belong to no tenant, so every statement runs on the
 /// platform path.
 enum StaffRows {
+    /// What a member's TOTP secret is sealed as, in `platform.staff` and, while the first
+    /// sign-in sets it up, in `platform.staff_sessions` (the row is the member either way).
+    static let totpPurpose = "platform.staff.totp"
+
     static let columns: SQL = """
         m.staff_id, m.email, m.name, m.role, m.status, m.mfa_enabled_at is not null as mfa_enabled,
         m.must_change_password, m.version, m.created_at
@@ -61,7 +65,8 @@ enum StaffRows {
                               in tx: PlatformTransaction) async throws {
         try await tx.execute("""
             update platform.staff
-            set password_hash = \(passwordHash), must_change_password = false, mfa_secret = \(SQLValue.bytes(Array(secret))),
+            set password_hash = \(passwordHash), must_change_password = false,
+                mfa_secret = \(SQLValue.bytes(Array(try tx.seal(secret, purpose: totpPurpose, row: id.description).utf8))),
                 mfa_enabled_at = \(tx.now), mfa_last_step = \(Int(step)), version = version + 1, updated_at = \(tx.now)
             where staff_id = \(id)
             """)
@@ -72,7 +77,8 @@ enum StaffRows {
         guard let row = try await tx.query("""
             select mfa_secret, mfa_last_step from platform.staff where staff_id = \(id) for update
             """).first else { return nil }
-        return (try row.bytes("mfa_secret").map { Data($0) }, try row.decode("mfa_last_step", as: Int?.self).map(Int64.init))
+        return (try row.bytes("mfa_secret").map { Data(try tx.open($0, purpose: totpPurpose, row: id.description)) },
+                try row.decode("mfa_last_step", as: Int?.self).map(Int64.init))
     }
 
     static func useStep(_ id: StaffID, _ step: Int64, in tx: PlatformTransaction) async throws {

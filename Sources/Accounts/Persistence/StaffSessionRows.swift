@@ -24,7 +24,7 @@ enum StaffSessionRows {
                 (session_id, staff_id, token_hash, csrf_token, stage, pending_secret, expires_at, ip_address, user_agent,
                  created_at, last_seen_at)
             values (\(UUID.v7()), \(staffID), \(SQLValue.bytes(tokenHash)), \(SecretToken.make(.csrf).token),
-                    \(stage.rawValue), \(pendingSecret.map { SQLValue.bytes(Array($0)) }), \(expiresAt), \(source), \(userAgent),
+                    \(stage.rawValue), \(try pendingSecret.map { SQLValue.bytes(Array(try tx.seal($0, purpose: StaffRows.totpPurpose, row: staffID.description).utf8)) }), \(expiresAt), \(source), \(userAgent),
                     \(tx.now), \(tx.now))
             """)
     }
@@ -41,9 +41,12 @@ enum StaffSessionRows {
             where s.token_hash = \(SQLValue.bytes(tokenHash))
             \(unsafeRaw: lock ? "for update of s" : "")
             """).first else { return nil }
-        return Found(sessionID: try row.decode("session_id"), member: try StaffRows.decode(row),
+        let member = try StaffRows.decode(row)
+        return Found(sessionID: try row.decode("session_id"), member: member,
                      stage: try row.decode("stage", as: StaffSession.Stage.self),
-                     csrfToken: try row.decode("csrf_token"), pendingSecret: try row.bytes("pending_secret").map { Data($0) },
+                     csrfToken: try row.decode("csrf_token"), pendingSecret: try row.bytes("pending_secret").map {
+                         Data(try tx.open($0, purpose: StaffRows.totpPurpose, row: member.id.description))
+                     },
                      attempts: try row.decode("attempts"), idleFor: try row.decode("idle_for"),
                      expired: try row.decode("expired"))
     }

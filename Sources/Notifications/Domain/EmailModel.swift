@@ -21,6 +21,16 @@ extension EmailModel {
     var about: String? { nil }
 }
 
+/// Where an email's single-use token goes. The queued body holds this placeholder and the
+/// token is sealed beside it (`MessageRows`); the sender puts it in at sending and clears it
+/// once sent, so no stored body ever holds a token. Letters, digits and dashes only: it passes
+/// through URL and HTML escaping unchanged.
+enum MessageSecret {
+    static let placeholder = "KEEL-TOKEN-SEALED-7f3a9c"
+    /// What the sealed token is bound to (with the tenant and the message id).
+    static let purpose = "notifications.message.secret"
+}
+
 struct WelcomeEmail: EmailModel {
     static let kind = "welcome"
     let tenantName: String
@@ -52,8 +62,8 @@ struct VerifyEmail: EmailModel {
         tenantName = event.tenantName
         recipientName = event.name
         isChange = event.reason == .emailChange
-        token = event.token
-        actionURL = links.url("verify-email", ["token": event.token])
+        token = MessageSecret.placeholder
+        actionURL = links.url("verify-email", ["token": MessageSecret.placeholder])
         expiresAt = event.expiresAt
         subject = "Confirm your email address for \(tenantName)"
     }
@@ -71,8 +81,8 @@ struct PasswordResetEmail: EmailModel {
     init(_ event: PasswordResetRequested, links: Links) {
         tenantName = event.tenantName
         recipientName = event.name
-        token = event.token
-        actionURL = links.url("reset-password", ["token": event.token])
+        token = MessageSecret.placeholder
+        actionURL = links.url("reset-password", ["token": MessageSecret.placeholder])
         expiresAt = event.expiresAt
         subject = "Reset your \(tenantName) password"
     }
@@ -92,8 +102,8 @@ struct InvitationEmail: EmailModel {
         tenantName = event.tenantName
         inviterName = event.inviterName
         role = event.role.rawValue
-        token = event.token
-        actionURL = links.url("accept-invitation", ["token": event.token])
+        token = MessageSecret.placeholder
+        actionURL = links.url("accept-invitation", ["token": MessageSecret.placeholder])
         expiresAt = event.expiresAt
         subject = "\(inviterName) invited you to \(tenantName)"
     }

@@ -15,13 +15,15 @@ struct AccountEmailSubscriptions {
             try await queue(WelcomeEmail(event, links: links), to: event.ownerEmail, in: tx)
         }
         subscriptions.subscribe(EmailVerificationRequested.self, as: "notifications.verify-email") { event, tx in
-            try await queue(VerifyEmail(event, links: links), to: event.email, in: tx)
+            try await queue(VerifyEmail(event, links: links), to: event.email, secret: try tx.openEmailed(event.token, to: event.email), in: tx)
         }
         subscriptions.subscribe(PasswordResetRequested.self, as: "notifications.password-reset") { event, tx in
-            try await queue(PasswordResetEmail(event, links: links), to: event.email, in: tx)
+            try await queue(PasswordResetEmail(event, links: links), to: event.email, secret: try tx.openEmailed(event.token, to: event.email),
+                            in: tx)
         }
         subscriptions.subscribe(InvitationCreated.self, as: "notifications.invitation") { event, tx in
-            try await queue(InvitationEmail(event, links: links), to: event.email, in: tx)
+            try await queue(InvitationEmail(event, links: links), to: event.email, secret: try tx.openEmailed(event.token, to: event.email),
+                            in: tx)
         }
         subscriptions.subscribe(PasswordChanged.self, as: "notifications.password-changed") { event, tx in
             try await queue(PasswordChangedEmail(event), to: event.email, in: tx)
@@ -35,5 +37,12 @@ struct AccountEmailSubscriptions {
         subscriptions.subscribe(EmailChangeRequested.self, as: "notifications.email-change-requested") { event, tx in
             try await queue(EmailChangeRequestedEmail(event), to: event.currentEmail, in: tx)
         }
+    }
+}
+
+extension TenantTransaction {
+    /// The token an Accounts event carries sealed (`EmailedToken`).
+    func openEmailed(_ token: SealedSecret, to email: String) throws -> String {
+        try open(token.sealed, purpose: EmailedToken.purpose, row: EmailedToken.row(email: email))
     }
 }

@@ -10,14 +10,15 @@ enum MessageRows {
     /// Queues a rendered email in the subscriber's transaction (so it exists exactly when the
     /// event's inbox record does).
     static func insert(kind: String, recipient: String, senderName: String, subject: String, text: String, html: String,
-                       about: String? = nil, in tx: TenantTransaction) async throws -> MessageID {
+                       about: String? = nil, secret: String? = nil, in tx: TenantTransaction) async throws -> MessageID {
         let id = MessageID.generate()
+        let sealed = try secret.map { try tx.seal(Array($0.utf8), purpose: MessageSecret.purpose, row: id.description) }
         try await tx.execute("""
             with queued as (
                 insert into notifications.messages (tenant_id, message_id, kind, recipient, sender_name, subject, text_body, html_body,
-                                                    about, trace_context)
+                                                    about, trace_context, secret)
                 values (\(tx.tenantID), \(id), \(kind), \(recipient), \(senderName), \(subject), \(text), \(html), \(about),
-                        \(Traces.traceContext()))
+                        \(Traces.traceContext()), \(sealed))
                 returning message_id)
             select pg_notify(\(MailSender.channel), '') from queued
             """)
@@ -40,8 +41,11 @@ enum MessageRows {
         let about: String?
         /// The trace it was queued in, when traced.
         let traceContext: String?
+        /// Why the body cannot be sent, when its sealed token does not open.
+        let unsendable: String?
 
-        init(_ row: Row) throws {
+        /// With the sealed token (if any) opened and put in place of its placeholder.
+        init(_ row: Row, in tx: PlatformTransaction) throws {
             traceContext = try row.decode("trace_context")
             kind = try row.decode("kind")
             about = try row.decode("about")
@@ -50,8 +54,18 @@ enum MessageRows {
             recipient = try row.decode("recipient")
             senderName = try row.decode("sender_name")
             subject = try row.decode("subject")
-            text = try row.decode("text_body")
-            html = try row.decode("html_body")
+            var (text, html): (String, String) = (try row.decode("text_body"), try row.decode("html_body"))
+            var unsendable: String?
+            if let sealed: String = try row.decode("secret") {
+                do {
+                    let token = try tx.open(sealed, tenant: tenantID, purpose: MessageSecret.purpose, row: id.description)
+                    text = text.replacingOccurrences(of: MessageSecret.placeholder, with: token)
+                    html = html.replacingOccurrences(of: MessageSecret.placeholder, with: token)
+                } catch {
+                    unsendable = "Its single-use token does not open with KEEL_ENCRYPTION_KEYS (its key left the ring?)."
+                }
+            }
+            (self.text, self.html, self.unsendable) = (text, html, unsendable)
             attempts = try row.decode("attempts")
             createdAt = try row.decode("created_at")
         }
@@ -109,8 +123,21 @@ enum MessageRows {
                     limit \(limit)
                     for update skip locked)
             returning m.message_id, m.tenant_id, m.recipient, m.sender_name, m.subject, m.text_body, m.html_body,
-                      m.attempts, m.created_at, m.kind, m.about, m.trace_context
-            """).map(Claimed.init)
+                      m.attempts, m.created_at, m.kind, m.about, m.trace_context, m.secret
+            """).map { try Claimed($0, in: tx) }
+    }
+
+    /// Deletes messages (and the development mailbox's copies) older than `before`, and clears
+    /// the sealed tokens of unsent ones older than `tokensBefore` (no token lives longer).
+    /// Returns how many messages were deleted.
+    static func purge(before: Date, tokensBefore: Date, in tx: PlatformTransaction) async throws -> Int {
+        try await tx.execute("""
+            update notifications.messages set secret = null where secret is not null and created_at < \(tokensBefore)
+            """)
+        try await tx.execute("delete from notifications.mailbox where delivered_at < \(before)")
+        return try await tx.query("""
+            delete from notifications.messages where created_at < \(before) and status <> 'queued' returning 1
+            """).count
     }
 
     /// What became of a claimed message. Each update applies only to the claim it answers
@@ -132,7 +159,7 @@ enum MessageRows {
         case .sent:
             sql = """
                 update notifications.messages
-                   set status = 'sent', sent_at = now(), transport = \(transport), last_error = null
+                   set status = 'sent', sent_at = now(), transport = \(transport), last_error = null, secret = null
                  where \(ours)
                 """
         case .retry(let seconds, let reason):

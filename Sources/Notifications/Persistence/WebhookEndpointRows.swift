@@ -5,6 +5,10 @@ import Storage
 
 /// SQL for `notifications.webhook_endpoints`.
 enum WebhookEndpointRows {
+    /// What the signing secrets (`secret`, `previous_secret`) are sealed as; the row is the
+    /// endpoint, so rotating copies the current secret to `previous_secret` in SQL.
+    static let secretPurpose = "notifications.webhook_endpoint.secret"
+
     /// The endpoint's columns; the previous secret's expiry only while it still signs (at `now`).
     static func columns(_ now: Date) -> SQL { """
         tenant_id, endpoint_id, url, description, event_types, enabled, disabled_reason, last_success_at, failing_since,
@@ -36,7 +40,8 @@ enum WebhookEndpointRows {
             insert into notifications.webhook_endpoints
                 (tenant_id, endpoint_id, url, description, event_types, enabled, disabled_reason, secret, created_at, updated_at)
             values (\(tx.tenantID), \(id), \(url), \(endpoint.description), \(endpoint.eventTypes), \(endpoint.enabled),
-                    \(endpoint.enabled ? nil : "Disabled when it was added."), \(secret), \(tx.now), \(tx.now))
+                    \(endpoint.enabled ? nil : "Disabled when it was added."),
+                    \(try tx.seal(Array(secret.utf8), purpose: secretPurpose, row: id.description)), \(tx.now), \(tx.now))
             returning \(columns(tx.now))
             """).first else { throw AppError(.internalError, "The endpoint could not be saved.") }
         return try decode(row)
@@ -87,7 +92,8 @@ enum WebhookEndpointRows {
     static func rotate(_ id: WebhookEndpointID, secret: String, overlapEnds: Date, in tx: TenantTransaction) async throws -> WebhookEndpoint {
         guard let row = try await tx.query("""
             update notifications.webhook_endpoints
-               set previous_secret = secret, previous_secret_expires_at = \(overlapEnds), secret = \(secret),
+               set previous_secret = secret, previous_secret_expires_at = \(overlapEnds),
+                   secret = \(try tx.seal(Array(secret.utf8), purpose: secretPurpose, row: id.description)),
                    version = version + 1, updated_at = \(tx.now)
              where tenant_id = \(tx.tenantID) and endpoint_id = \(id)
             returning \(columns(tx.now))

@@ -182,10 +182,16 @@ enum WebhookDeliveryRows {
             """)
         var batches: [[Claimed]] = []
         for row in rows {
-            let claimed = Claimed(tenantID: try row.decode("tenant_id"), messageID: try row.decode("message_id"),
-                                  endpointID: try row.decode("endpoint_id"), attempt: try row.decode("attempts"),
+            let (tenantID, endpointID): (TenantID, WebhookEndpointID) = (try row.decode("tenant_id"), try row.decode("endpoint_id"))
+            // A secret that does not open (its key left the ring) fails this endpoint's attempt,
+            // not the whole claim: no secrets, and the sender records why.
+            let secrets = (try? row.decode("secrets", as: [String].self).map {
+                try tx.open($0, tenant: tenantID, purpose: WebhookEndpointRows.secretPurpose, row: endpointID.description)
+            }) ?? []
+            let claimed = Claimed(tenantID: tenantID, messageID: try row.decode("message_id"),
+                                  endpointID: endpointID, attempt: try row.decode("attempts"),
                                   eventType: try row.decode("event_type"), body: try row.decode("body"), url: try row.decode("url"),
-                                  secrets: try row.decode("secrets"), about: try row.decode("about"),
+                                  secrets: secrets, about: try row.decode("about"),
                                   traceContext: try row.decode("trace_context"), lease: lease)
             if let last = batches.last?.last, last.tenantID == claimed.tenantID, last.endpointID == claimed.endpointID {
                 batches[batches.count - 1].append(claimed)

@@ -33,6 +33,12 @@ public final class MailSender: Service, Sendable {
         /// conversation can take with the default timeouts.
         public var lease: Duration = .seconds(600)
         public var pollInterval: Duration = .seconds(1)
+        /// How long the delivery log (and the development mailbox) keeps a message
+        /// (`KEEL_MAIL_RETENTION_DAYS`, 90 by default).
+        public var retention: Duration = .seconds(90 * 86_400)
+        /// Past this, an unsent message's sealed token is dropped: no emailed token lives longer
+        /// (invitations, 7 days, are the longest).
+        public var tokenLifetime: Duration = .seconds(7 * 86_400)
         public init() {}
     }
 
@@ -64,6 +70,17 @@ public final class MailSender: Service, Sendable {
         }
     }
 
+    /// Deletes messages past the retention and drops tokens past their lifetime; returns how
+    /// many messages were deleted. Run hourly.
+    @discardableResult
+    public func purge() async throws -> Int {
+        try await platform.platform("purge mail") { tx in
+            try await MessageRows.purge(before: tx.now.addingTimeInterval(-Double(options.retention.components.seconds)),
+                                        tokensBefore: tx.now.addingTimeInterval(-Double(options.tokenLifetime.components.seconds)),
+                                        in: tx)
+        }
+    }
+
     /// Claims and sends one batch; returns how many messages it claimed.
     @discardableResult
     public func sendBatch() async throws -> Int {
@@ -78,6 +95,12 @@ public final class MailSender: Service, Sendable {
     }
 
     private func send(_ message: MessageRows.Claimed) async {
+        if let reason = message.unsendable {
+            do { try await record(message, failure: .permanent(reason)) } catch {
+                logger.error("could not record mail outcome", metadata: ["message_id": "\(message.id)", "error": "\(error)"])
+            }
+            return
+        }
         let mail = OutgoingMail(id: message.id, tenantID: message.tenantID, fromAddress: fromAddress,
                                 fromName: message.senderName, recipient: message.recipient, subject: message.subject,
                                 text: message.text, html: message.html, date: message.createdAt)

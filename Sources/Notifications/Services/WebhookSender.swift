@@ -145,6 +145,11 @@ public final class WebhookSender: Service, Sendable {
         let headers = [("webhook-id", id), ("webhook-timestamp", String(timestamp)),
                        ("webhook-signature", WebhookSignature.header(id: id, timestamp: timestamp, body: claimed.body, secrets: claimed.secrets)),
                        ("user-agent", "Keel-Webhooks/1.0")]
+        guard !claimed.secrets.isEmpty else {
+            await record(claimed, WebhookResponse(error: "The endpoint's signing secret does not open with KEEL_ENCRYPTION_KEYS (its key left the ring?)."),
+                         milliseconds: 0)
+            return false
+        }
         guard let url = URL(string: claimed.url) else {
             await record(claimed, WebhookResponse(error: "The endpoint's URL cannot be parsed."), milliseconds: 0)
             return false

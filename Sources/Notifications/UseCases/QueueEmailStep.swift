@@ -9,11 +9,14 @@ import TemplateEngine
 struct QueueEmailStep {
     let templates: @Sendable () -> TemplateLibrary
 
-    func callAsFunction<Model: EmailModel>(_ model: Model, to recipient: String, in tx: TenantTransaction) async throws {
+    /// - Parameter secret: the single-use token the model's `MessageSecret.placeholder` stands
+    ///   for; it is stored sealed, never in the body.
+    func callAsFunction<Model: EmailModel>(_ model: Model, to recipient: String, secret: String? = nil,
+                                           in tx: TenantTransaction) async throws {
         let library = templates()
         let text = try library.render("email/\(Model.kind).txt", model)
         let html = try library.render("email/\(Model.kind).html", model)
         _ = try await MessageRows.insert(kind: Model.kind, recipient: recipient, senderName: model.tenantName,
-                                         subject: model.subject, text: text, html: html, about: model.about, in: tx)
+                                         subject: model.subject, text: text, html: html, about: model.about, secret: secret, in: tx)
     }
 }

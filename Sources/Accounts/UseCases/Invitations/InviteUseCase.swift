@@ -28,7 +28,7 @@ struct InviteUseCase {
                 id: .generate(), email: email, role: role, tokenHash: hash, invitedBy: inviter.id,
                 expiresAt: tx.now.addingTimeInterval(Self.lifetime), in: tx)
             try await tx.publish(InvitationCreated(tenantID: tenant.id, tenantName: tenant.name, invitationID: invitation.id,
-                                                   email: email, role: role, inviterName: inviter.name, token: token,
+                                                   email: email, role: role, inviterName: inviter.name, token: try tx.sealEmailed(token, to: email),
                                                    expiresAt: invitation.expiresAt, invitation: invitation))
             try await tx.audit(.invitationCreated, by: principal, target: "invitation/\(invitation.id)",
                                after: ["email": .string(email), "role": .string(role.rawValue)])

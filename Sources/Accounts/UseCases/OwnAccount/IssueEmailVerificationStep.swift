@@ -18,7 +18,7 @@ struct IssueEmailVerificationStep {
         try await UserTokenRows.insert(userID: user.id, purpose: .verifyEmail, hash: hash, expiresAt: expiresAt,
                                        email: email, in: tx)
         try await tx.publish(EmailVerificationRequested(tenantID: tenant.id, tenantName: tenant.name, userID: user.id,
-                                                        name: user.name, email: email, token: token,
+                                                        name: user.name, email: email, token: try tx.sealEmailed(token, to: email),
                                                         expiresAt: expiresAt, reason: reason))
         return expiresAt
     }

@@ -16,7 +16,7 @@ struct IssuePasswordResetStep {
         try await UserTokenRows.insert(userID: user.id, purpose: .resetPassword, hash: hash, expiresAt: expiresAt,
                                        source: source, in: tx)
         try await tx.publish(PasswordResetRequested(tenantID: tenant.id, tenantName: tenant.name, userID: user.id,
-                                                    name: user.name, email: user.email, token: token,
+                                                    name: user.name, email: user.email, token: try tx.sealEmailed(token, to: user.email),
                                                     expiresAt: expiresAt))
     }
 }
