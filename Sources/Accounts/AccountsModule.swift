@@ -193,9 +193,13 @@ public struct AccountsModule: AccountsService, TenantDirectory {
 }
 
 extension AccountsModule {
-    /// The columns Accounts seals (`keel secrets rotate`): users' TOTP secrets.
+    /// The columns Accounts seals (`keel secrets rotate`): users' TOTP secrets, and the
+    /// tokens its email events carry in the outbox.
     public static let sealedColumns = [
         SealedColumn("accounts.users", "mfa_secret", row: "user_id::text", purpose: MFARows.purpose, bytes: true),
         SealedColumn("accounts.users", "mfa_pending_secret", row: "user_id::text", purpose: MFARows.purpose, bytes: true),
+        SealedColumn("platform.outbox", "payload", row: "lower(payload->>'email')", purpose: EmailedToken.purpose, jsonKey: "token",
+                     filter: "event_type in ('\(EmailVerificationRequested.eventType)', '\(PasswordResetRequested.eventType)', "
+                         + "'\(InvitationCreated.eventType)')"),
     ]
 }

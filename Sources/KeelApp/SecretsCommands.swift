@@ -38,12 +38,9 @@ public enum SecretsCommands {
                                      + (report.unopenable > 0 ? ", \(report.unopenable) would not open (left as they were)" : ""))
                     }
                 }
-                let pendingEvents = try await rotation.pendingOutboxTokens()
                 lines.append("Re-sealed \(resealed) values under '\(ring.currentKeyID)'.")
                 if unopenable > 0 {
                     lines.append("\(unopenable) values would not open with these keys: they are unreadable whatever is done (docs/security.md).")
-                } else if pendingEvents > 0 {
-                    lines.append("\(pendingEvents) unhandled events still carry a token sealed under an older key; keep the older keys until they are handled or dead letters are retried.")
                 } else if ring.keyIDs.count > 1 {
                     lines.append("Nothing is sealed under \(ring.keyIDs.dropFirst().joined(separator: ", ")) any more: they may leave KEEL_ENCRYPTION_KEYS.")
                 }

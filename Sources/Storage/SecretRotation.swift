@@ -13,12 +13,21 @@ public struct SealedColumn: Sendable {
     public let bytes: Bool
     /// Whether the table has a `tenant_id` column.
     public let tenantScoped: Bool
+    /// For a `jsonb` column: the key whose string value is sealed (an event's `token`).
+    public let jsonKey: String?
+    /// Which rows hold such values, when not all do (SQL).
+    public let filter: String
 
-    public init(_ table: String, _ column: String, row: String, purpose: String, bytes: Bool = false, tenantScoped: Bool = true) {
-        (self.table, self.column, self.row, self.purpose, self.bytes, self.tenantScoped) = (table, column, row, purpose, bytes, tenantScoped)
+    public init(_ table: String, _ column: String, row: String, purpose: String, bytes: Bool = false, tenantScoped: Bool = true,
+                jsonKey: String? = nil, filter: String = "true") {
+        (self.table, self.column, self.row, self.purpose, self.bytes) = (table, column, row, purpose, bytes)
+        (self.tenantScoped, self.jsonKey, self.filter) = (tenantScoped, jsonKey, filter)
     }
 
-    public var name: String { "\(table).\(column)" }
+    public var name: String { "\(table).\(column)" + (jsonKey.map { "->\($0)" } ?? "") }
+
+    /// The sealed value as SQL (`text` or `bytea`).
+    var value: String { jsonKey.map { "(\(column)->>'\($0)')" } ?? column }
 }
 
 /// Re-seals every value of some columns under the key ring's current key (`keel secrets
@@ -67,7 +76,7 @@ public struct SecretRotation: Sendable {
         return try await pool.transaction(.platform(purpose: "secrets pending"), isolation: .readCommitted) { tx in
             try await tx.query("""
                 select count(*)::int8 as n from \(unsafeRaw: column.table)
-                 where \(unsafeRaw: column.column) is not null and \(notCurrent(column, ring.currentKeyID))
+                 where (\(unsafeRaw: column.filter)) and \(unsafeRaw: column.value) is not null and \(notCurrent(column, ring.currentKeyID))
                 """)[0].decode("n")
         }
     }
@@ -86,9 +95,9 @@ public struct SecretRotation: Sendable {
             try await tx.query("""
                 select ctid::text as ctid, \(unsafeRaw: column.tenantScoped ? "tenant_id" : "null::uuid as tenant_id"),
                        (\(unsafeRaw: column.row)) as row,
-                       \(unsafeRaw: column.bytes ? column.column : "convert_to(\(column.column), 'UTF8')") as value
+                       \(unsafeRaw: column.bytes ? column.value : "convert_to(\(column.value), 'UTF8')") as value
                   from \(unsafeRaw: column.table)
-                 where \(unsafeRaw: column.column) is not null and \(notCurrent(column, current))
+                 where (\(unsafeRaw: column.filter)) and \(unsafeRaw: column.value) is not null and \(notCurrent(column, current))
                    and not (ctid = any(\(skipping)::tid[]))
                  limit \(limit)::int
                 """).map { row in
@@ -101,8 +110,8 @@ public struct SecretRotation: Sendable {
     private func notCurrent(_ column: SealedColumn, _ current: String) -> SQL {
         let prefix = "ks1.\(current)."
         return column.bytes
-            ? "substring(\(unsafeRaw: column.column) from 1 for \(prefix.utf8.count)::int) <> convert_to(\(prefix), 'UTF8')"
-            : "left(\(unsafeRaw: column.column), \(prefix.utf8.count)::int) <> \(prefix)"
+            ? "substring(\(unsafeRaw: column.value) from 1 for \(prefix.utf8.count)::int) <> convert_to(\(prefix), 'UTF8')"
+            : "left(\(unsafeRaw: column.value), \(prefix.utf8.count)::int) <> \(prefix)"
     }
 
     /// Whether the value was replaced (false: it changed since it was read).
@@ -111,27 +120,15 @@ public struct SecretRotation: Sendable {
         let old: SQLValue = column.bytes ? .bytes(row.value) : String(decoding: row.value, as: UTF8.self).sqlValue
         let scope: DatabasePool.Scope = row.tenantID.map { .tenant($0) } ?? .platform(purpose: "secrets rotate")
         return try await pool.transaction(scope, isolation: .readCommitted) { tx in
-            try await !tx.query("""
-                update \(unsafeRaw: column.table) set \(unsafeRaw: column.column) = \(value)
-                 where ctid = \(row.ctid)::tid and \(unsafeRaw: column.column) = \(old)
+            let assignment: SQL = column.jsonKey.map { key in
+                "\(unsafeRaw: column.column) = jsonb_set(\(unsafeRaw: column.column), array[\(key)], to_jsonb(\(value)::text))"
+            } ?? "\(unsafeRaw: column.column) = \(value)"
+            return try await !tx.query("""
+                update \(unsafeRaw: column.table) set \(assignment)
+                 where ctid = \(row.ctid)::tid and \(unsafeRaw: column.value) = \(old)
                 returning 1
                 """).isEmpty
         }
     }
 }
 
-extension SecretRotation {
-    /// Events not yet handled (pending or dead) whose payload carries a sealed token under a
-    /// key other than the current one. Their tokens are re-sealed by nobody (they expire within
-    /// days); the older key stays until none is left.
-    public func pendingOutboxTokens() async throws -> Int {
-        let current = "ks1.\(try pool.keyRing().currentKeyID)."
-        return try await pool.transaction(.platform(purpose: "secrets pending"), isolation: .readCommitted) { tx in
-            try await tx.query("""
-                select count(*)::int8 as n from platform.outbox
-                 where status <> 'delivered' and payload ? 'token' and left(payload->>'token', 4) = 'ks1.'
-                   and left(payload->>'token', \(current.utf8.count)::int) <> \(current)
-                """)[0].decode("n")
-        }
-    }
-}
