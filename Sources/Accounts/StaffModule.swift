@@ -106,15 +106,16 @@ public struct StaffModule: StaffService, SupportService {
 
     // MARK: Support: changes
 
-    public func setTenantStatus(_ principal: StaffPrincipal, id: TenantID, status: Tenant.Status, reason: String,
+    public func setTenantStatus(_ principal: StaffPrincipal, id: TenantID, status: Tenant.Status, reason: String, shareReason: Bool,
                                 expectedVersion: Int) async throws -> Tenant {
-        try await SetTenantStatusUseCase(db: db)(principal, id: id, status: status, reason: reason, expectedVersion: expectedVersion)
+        try await SetTenantStatusUseCase(db: db)(principal, id: id, status: status, reason: reason, shareReason: shareReason,
+                                                 expectedVersion: expectedVersion)
     }
 
     public func setUserLock(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, locked: Bool, reason: String,
-                            expectedVersion: Int) async throws -> User {
+                            shareReason: Bool, expectedVersion: Int) async throws -> User {
         try await SetUserLockUseCase(db: db)(principal, tenantID: tenantID, userID: userID, locked: locked, reason: reason,
-                                             expectedVersion: expectedVersion)
+                                             shareReason: shareReason, expectedVersion: expectedVersion)
     }
 
     public func endSessions(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, reason: String) async throws -> Int {

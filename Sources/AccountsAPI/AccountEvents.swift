@@ -202,3 +202,58 @@ public struct InvitationID: Identifier {
     public let rawValue: UUID
     public init(rawValue: UUID) { self.rawValue = rawValue }
 }
+
+/// A person a notice goes to.
+public struct NoticeRecipient: Codable, Sendable, Equatable {
+    public let name: String
+    public let email: String
+
+    public init(name: String, email: String) {
+        self.name = name
+        self.email = email
+    }
+}
+
+/// Staff suspended the tenant: its owners are told, with the reason when the staff member chose
+/// to share it (the reason itself is always in the audit log).
+public struct TenantSuspendedByStaff: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.tenant_suspended_by_staff.v1"
+    public let tenantID: TenantID
+    public let tenantName: String
+    /// The active owners when it was suspended.
+    public let owners: [NoticeRecipient]
+    public let sharedReason: String?
+    public let suspendedAt: Date
+
+    public init(tenantID: TenantID, tenantName: String, owners: [NoticeRecipient], sharedReason: String?, suspendedAt: Date) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.owners = owners
+        self.sharedReason = sharedReason
+        self.suspendedAt = suspendedAt
+    }
+}
+
+/// Staff locked a person's account: they are told, with the reason when the staff member chose
+/// to share it.
+public struct UserLockedByStaff: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.user_locked_by_staff.v1"
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let userID: UserID
+    public let name: String
+    public let email: String
+    public let sharedReason: String?
+    public let lockedAt: Date
+
+    public init(tenantID: TenantID, tenantName: String, userID: UserID, name: String, email: String, sharedReason: String?,
+                lockedAt: Date) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.userID = userID
+        self.name = name
+        self.email = email
+        self.sharedReason = sharedReason
+        self.lockedAt = lockedAt
+    }
+}

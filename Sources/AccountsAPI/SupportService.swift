@@ -13,14 +13,15 @@ public protocol SupportService: Sendable {
     /// These tenants, by id, in one read (another module's list names the tenants on it).
     func tenants(_ principal: StaffPrincipal, ids: [TenantID]) async throws -> [TenantID: Tenant]
     /// Suspends or reactivates a tenant. A suspended tenant's people cannot sign in and its
-    /// sessions and keys stop working.
-    func setTenantStatus(_ principal: StaffPrincipal, id: TenantID, status: Tenant.Status, reason: String,
+    /// sessions and keys stop working; its owners are emailed, with the reason if `shareReason`.
+    func setTenantStatus(_ principal: StaffPrincipal, id: TenantID, status: Tenant.Status, reason: String, shareReason: Bool,
                          expectedVersion: Int) async throws -> Tenant
 
     func userDetail(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID) async throws -> UserDetail
     /// Locks (or unlocks) a user: a locked user cannot sign in, and locking ends their sessions.
+    /// A locked user is emailed, with the reason if `shareReason`.
     func setUserLock(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, locked: Bool, reason: String,
-                     expectedVersion: Int) async throws -> User
+                     shareReason: Bool, expectedVersion: Int) async throws -> User
     /// Ends every session of the user; returns how many there were.
     func endSessions(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, reason: String) async throws -> Int
     func sendPasswordReset(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID) async throws

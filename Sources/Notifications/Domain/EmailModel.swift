@@ -182,3 +182,37 @@ struct EmailChangeRequestedEmail: EmailModel {
         subject = "Your \(tenantName) account's email is being changed"
     }
 }
+
+struct TenantSuspendedEmail: EmailModel {
+    static let kind = "tenant_suspended"
+    let tenantName: String
+    let recipientName: String
+    let reason: String?
+    let suspendedAt: Date
+    let subject: String
+
+    init(_ event: TenantSuspendedByStaff, to owner: NoticeRecipient) {
+        tenantName = event.tenantName
+        recipientName = owner.name
+        reason = event.sharedReason
+        suspendedAt = event.suspendedAt
+        subject = "\(tenantName) has been suspended"
+    }
+}
+
+struct UserLockedEmail: EmailModel {
+    static let kind = "user_locked"
+    let tenantName: String
+    let recipientName: String
+    let reason: String?
+    let lockedAt: Date
+    let subject: String
+
+    init(_ event: UserLockedByStaff) {
+        tenantName = event.tenantName
+        recipientName = event.name
+        reason = event.sharedReason
+        lockedAt = event.lockedAt
+        subject = "Your \(tenantName) account has been locked"
+    }
+}

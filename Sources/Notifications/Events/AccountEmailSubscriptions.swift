@@ -37,6 +37,14 @@ struct AccountEmailSubscriptions {
         subscriptions.subscribe(EmailChangeRequested.self, as: "notifications.email-change-requested") { event, tx in
             try await queue(EmailChangeRequestedEmail(event), to: event.currentEmail, in: tx)
         }
+        subscriptions.subscribe(TenantSuspendedByStaff.self, as: "notifications.tenant-suspended") { event, tx in
+            for owner in event.owners {
+                try await queue(TenantSuspendedEmail(event, to: owner), to: owner.email, in: tx)
+            }
+        }
+        subscriptions.subscribe(UserLockedByStaff.self, as: "notifications.user-locked") { event, tx in
+            try await queue(UserLockedEmail(event), to: event.email, in: tx)
+        }
     }
 }
 

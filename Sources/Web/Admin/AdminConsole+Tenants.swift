@@ -257,7 +257,8 @@ extension AdminConsole {
         do {
             let expected = try form.version()
             let after = try await support.setTenantStatus(session.principal, id: id, status: status,
-                                                          reason: form["reason"] ?? "", expectedVersion: expected)
+                                                          reason: form["reason"] ?? "", shareReason: form["share_reason"] == "on",
+                                                          expectedVersion: expected)
             let notice = after.version == expected ? "unchanged" : (status == .suspended ? "suspended" : "reactivated")
             return redirect("/admin/tenants/\(id)", done: notice)
         } catch let error as AppError where error.code == .versionMismatch {

@@ -47,7 +47,8 @@ extension AdminConsole {
         try await userAction(request, context) { session, form, tenantID, userID in
             let expected = try form.version()
             let updated = try await support.setUserLock(session.principal, tenantID: tenantID, userID: userID, locked: locked,
-                                                        reason: form["reason"] ?? "", expectedVersion: expected)
+                                                        reason: form["reason"] ?? "", shareReason: form["share_reason"] == "on",
+                                                        expectedVersion: expected)
             return updated.version == expected ? "unchanged" : (locked ? "locked" : "unlocked")
         }
     }

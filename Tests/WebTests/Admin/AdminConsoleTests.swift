@@ -383,7 +383,7 @@ struct AdminConsoleTests {
         }
     }
 
-    @Test("suspend needs a reason; a suspended tenant's people are out; the audit log names staff and reason; reactivate")
+    @Test("suspend needs a reason; a suspended tenant's people are out and its owners told; the audit log names staff and reason; reactivate")
     func suspendAndReactivate() async throws {
         try await LiveAPI.run { api, db in
             let tenant = try await api.signUp()
@@ -399,8 +399,11 @@ struct AdminConsoleTests {
 
             let reason = "Chargeback fraud \(Self.random())"
             let suspended = try await client.post("\(tenantPath)/status",
-                                                  form: ["status": "suspended", "reason": reason, "version": "\(version)"])
+                                                  form: ["status": "suspended", "reason": reason, "version": "\(version)", "share_reason": "on"])
             #expect(suspended.redirects(to: "\(tenantPath)?done=suspended"), "\(suspended.status) \(suspended.location ?? "")")
+            // The owners are told, with the reason the staff member chose to share.
+            let notice = try await Mailbox(db: db).waitFor(to: tenant.ownerEmail, subject: "has been suspended")
+            #expect(notice.text.contains(reason) && notice.html.contains(reason) && notice.text.contains("signed out"), "\(notice.text)")
             let shown = try await client.get("\(tenantPath)?done=suspended")
             #expect(AdminClient.badge("tenant-status", in: shown.text) == "suspended")
             #expect(shown.text.contains(reason))
@@ -424,7 +427,7 @@ struct AdminConsoleTests {
 
     // MARK: Users
 
-    @Test("lock ends the user's sessions and stops their login; unlock lets them back in")
+    @Test("lock ends the user's sessions, stops their login and tells them; unlock lets them back in")
     func lockAndUnlock() async throws {
         try await LiveAPI.run { api, db in
             let tenant = try await api.signUp()
@@ -439,6 +442,9 @@ struct AdminConsoleTests {
             let reason = "Account takeover suspected \(Self.random())"
             let locked = try await client.post("\(user)/lock", form: ["reason": reason, "version": "\(version)"])
             #expect(locked.redirects(to: "\(user)?done=locked"), "\(locked.status) \(locked.location ?? "")")
+            // They are told; the reason stays in the audit log, as the staff member did not share it.
+            let notice = try await Mailbox(db: db).waitFor(to: tenant.ownerEmail, subject: "account has been locked")
+            #expect(notice.text.contains("signed out everywhere") && !notice.text.contains(reason), "\(notice.text)")
             #expect(try await api.call(.get, "/v1/me", token: tenant.token).status == .unauthorized)
             #expect(try await api.logInStatus(tenant) == .unauthorized)
 
