@@ -72,6 +72,26 @@ public struct StaffModule: StaffService, SupportService {
         try await DeactivateStaffUseCase(platform: platform)(principal, id: id, expectedVersion: expectedVersion)
     }
 
+    public func resetStaff(_ principal: StaffPrincipal, id: StaffID, reason: String, expectedVersion: Int) async throws -> NewStaffMember {
+        try await ResetStaffMemberUseCase(platform: platform, hasher: hasher)(principal, id: id, reason: reason,
+                                                                             expectedVersion: expectedVersion)
+    }
+
+    public func confirmSignIn(token: String, recoveryCode: String, requestID: String) async throws -> StaffSignIn {
+        try await ConfirmStaffSignInUseCase(platform: platform, policy: consoleSessions)(token: token, recoveryCode: recoveryCode,
+                                                                                        requestID: requestID)
+    }
+
+    public func regenerateRecoveryCodes(_ principal: StaffPrincipal, code: String) async throws -> [String] {
+        try await RegenerateStaffRecoveryCodesUseCase(platform: platform)(principal, code: code)
+    }
+
+    public func recoveryCodesLeft(_ principal: StaffPrincipal) async throws -> Int {
+        try await platform.platform("staff recovery codes left") { tx in
+            try await StaffRows.recoveryCodesLeft(principal.staffID, in: tx)
+        }
+    }
+
     // MARK: Support: reads
 
     public func dashboard(_ principal: StaffPrincipal) async throws -> SupportDashboard {

@@ -55,6 +55,9 @@ public enum AccountsAuditAction: String, AuditAction {
     case staffSignedOut = "staff.signed_out"
     case staffSearched = "staff.searched"
     case staffTenantsExported = "staff.tenants_exported"
+    case staffReset = "staff.reset"
+    case staffRecoveryCodesReplaced = "staff.recovery_codes_replaced"
+    case staffSignedInWithRecoveryCode = "staff.signed_in_with_recovery_code"
     case seatsAdded = "tenant.seats_added"
 
     public var label: String {
@@ -106,6 +109,9 @@ public enum AccountsAuditAction: String, AuditAction {
         case .staffSignedOut: "Staff signed out"
         case .staffSearched: "Staff searched people"
         case .staffTenantsExported: "Tenants exported"
+        case .staffReset: "Staff password and TOTP reset by an admin"
+        case .staffRecoveryCodesReplaced: "Staff recovery codes made"
+        case .staffSignedInWithRecoveryCode: "Staff signed in with a recovery code"
         }
     }
 }

@@ -18,6 +18,13 @@ public protocol StaffService: Sendable {
     func session(token: String, requestID: String) async throws -> StaffSession?
     /// The `mfa` stage: a current TOTP code, used once. Returns the new, active session.
     func confirmSignIn(token: String, code: String, requestID: String) async throws -> StaffSignIn
+    /// The `mfa` stage with one of the member's recovery codes instead (each works once).
+    func confirmSignIn(token: String, recoveryCode: String, requestID: String) async throws -> StaffSignIn
+    /// New recovery codes for the signed-in member (the old ones stop working), after a fresh
+    /// TOTP code; shown once.
+    func regenerateRecoveryCodes(_ principal: StaffPrincipal, code: String) async throws -> [String]
+    /// How many of the member's recovery codes are unused.
+    func recoveryCodesLeft(_ principal: StaffPrincipal) async throws -> Int
     /// The `setup` stage's secret to enrol (created at sign-in, shown until confirmed).
     func pendingEnrolment(token: String) async throws -> TOTPEnrolment
     /// The `setup` stage: a new password and a code from the enrolled secret.
@@ -30,4 +37,8 @@ public protocol StaffService: Sendable {
     /// Deactivates a member and ends their sessions. No one deactivates themselves, and the
     /// last active admin stays.
     func deactivateStaff(_ principal: StaffPrincipal, id: StaffID, expectedVersion: Int) async throws -> StaffMember
+    /// An admin resets another member who lost their password or authenticator: a new one-time
+    /// password (shown once), their TOTP and recovery codes cleared, their sessions ended. They
+    /// sign in afresh and set up a password and TOTP again. Audited with the reason.
+    func resetStaff(_ principal: StaffPrincipal, id: StaffID, reason: String, expectedVersion: Int) async throws -> NewStaffMember
 }

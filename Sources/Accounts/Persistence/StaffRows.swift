@@ -81,6 +81,42 @@ enum StaffRows {
                 try row.decode("mfa_last_step", as: Int?.self).map(Int64.init))
     }
 
+    /// A new one-time password, TOTP cleared: the member's next sign-in is a first one.
+    static func reset(_ id: StaffID, expectedVersion: Int, passwordHash: String, in tx: PlatformTransaction) async throws -> StaffMember? {
+        try await tx.query("""
+            update platform.staff m
+               set password_hash = \(passwordHash), must_change_password = true, mfa_secret = null, mfa_enabled_at = null,
+                   mfa_last_step = null, version = version + 1, updated_at = \(tx.now)
+             where staff_id = \(id) and version = \(expectedVersion)
+            returning \(columns)
+            """).first.map(decode)
+    }
+
+    /// Replaces the member's recovery codes (none, to clear them).
+    static func replaceRecoveryCodes(_ id: StaffID, _ codes: [String], in tx: PlatformTransaction) async throws {
+        try await tx.execute("delete from platform.staff_recovery_codes where staff_id = \(id)")
+        for code in codes {
+            try await tx.execute("""
+                insert into platform.staff_recovery_codes (staff_id, code_hash) values (\(id), \(SQLValue.bytes(RecoveryCode.hash(code))))
+                """)
+        }
+    }
+
+    /// Uses a recovery code if it is one of the member's and unused.
+    static func useRecoveryCode(_ id: StaffID, _ code: String, in tx: PlatformTransaction) async throws -> Bool {
+        try await !tx.query("""
+            update platform.staff_recovery_codes set used_at = \(tx.now)
+             where staff_id = \(id) and code_hash = \(SQLValue.bytes(RecoveryCode.hash(code))) and used_at is null
+            returning 1
+            """).isEmpty
+    }
+
+    static func recoveryCodesLeft(_ id: StaffID, in tx: PlatformTransaction) async throws -> Int {
+        try await tx.query("""
+            select count(*)::int8 as left from platform.staff_recovery_codes where staff_id = \(id) and used_at is null
+            """)[0].decode("left", as: Int.self)
+    }
+
     static func useStep(_ id: StaffID, _ step: Int64, in tx: PlatformTransaction) async throws {
         try await tx.execute("update platform.staff set mfa_last_step = \(Int(step)) where staff_id = \(id)")
     }

@@ -33,9 +33,9 @@ extension TenantTransaction {
 extension PlatformTransaction {
     /// An entry outside any tenant: staff sign-in and management, searches across tenants, a
     /// login that names no tenant.
-    func audit(_ action: AccountsAuditAction, staff: StaffID?, target: String?, requestID: String,
+    func audit(_ action: AccountsAuditAction, staff: StaffID?, target: String?, requestID: String, reason: String? = nil,
                before: AuditSnapshot? = nil, after: AuditSnapshot? = nil) async throws {
         try await audit(AuditEvent(tenantID: nil, actorUserID: nil, action: action, target: target, requestID: requestID,
-                                   before: before, after: after, actorStaffID: staff, occurredAt: now))
+                                   before: before, after: after, actorStaffID: staff, reason: reason, occurredAt: now))
     }
 }

@@ -193,6 +193,8 @@ extension AdminConsole {
     struct CreatedStaff: Encodable, Sendable {
         let email: String
         let oneTimePassword: String
+        /// An admin's reset of an existing member, rather than a new one.
+        var reset = false
     }
 
     func staffList(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
@@ -225,6 +227,25 @@ extension AdminConsole {
             let expected = try form.version()
             let updated = try await staff.changeStaffRole(session.principal, id: id, role: role, expectedVersion: expected)
             return updated.version == expected ? "unchanged" : "role_changed"
+        }
+    }
+
+    /// A member who lost their password or authenticator: a new one-time password, shown on
+    /// this response only; their TOTP, recovery codes and sessions are gone.
+    func resetStaff(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let (session, form) = try await posted(request, context, needs: .staffManage)
+        let id = try Self.id(context, "staff", as: StaffID.self, notFound: .staffNotFound)
+        do {
+            let reset = try await staff.resetStaff(session.principal, id: id, reason: form["reason"] ?? "", expectedVersion: try form.version())
+            return try await staffPage(session, created: CreatedStaff(email: reset.member.email, oneTimePassword: reset.oneTimePassword,
+                                                                      reset: true))
+        } catch let error as AppError where error.code == .versionMismatch {
+            return try await staffPage(session, error: "Someone changed this staff member while you were looking; here is the list as it is now. Check and try again.",
+                                       status: .conflict)
+        } catch let error as AppError where [.invalidInput, .conflict, .forbidden].contains(error.code.kind) {
+            return try await staffPage(session, error: Self.sentence(error),
+                                       status: error.code.kind == .forbidden ? .forbidden
+                                           : error.code.kind == .invalidInput ? .unprocessableContent : .conflict)
         }
     }
 

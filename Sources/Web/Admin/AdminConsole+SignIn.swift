@@ -74,11 +74,23 @@ extension AdminConsole {
     }
 
     func confirmTOTP(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        try await confirmStep(request, context) { form, token in
+            try await staff.confirmSignIn(token: token, code: form["code"]?.filter { !$0.isWhitespace } ?? "", requestID: context.requestID)
+        }
+    }
+
+    /// The `mfa` step with a recovery code, for a member whose authenticator is gone.
+    func confirmRecoveryCode(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        try await confirmStep(request, context) { form, token in
+            try await staff.confirmSignIn(token: token, recoveryCode: form["recovery_code"] ?? "", requestID: context.requestID)
+        }
+    }
+
+    private func confirmStep(_ request: Request, _ context: KeelRequestContext,
+                             _ confirm: (AdminForm, String) async throws -> StaffSignIn) async throws -> Response {
         let (_, form, token) = try await stepForm(request, context, at: .mfa)
         do {
-            let signIn = try await staff.confirmSignIn(token: token, code: form["code"]?.filter { !$0.isWhitespace } ?? "",
-                                                       requestID: context.requestID)
-            return signedIn(signIn)
+            return signedIn(try await confirm(form, token))
         } catch let error as AppError where error.code == .invalidCredentials {
             var chrome = Chrome()
             chrome.error = error.detail

@@ -31,6 +31,7 @@ struct AdminConsole: Sendable {
         admin.post("login") { try await self.signIn($0, $1) }
         admin.get("login/totp") { try await self.totpPage($0, $1) }
         admin.post("login/totp") { try await self.confirmTOTP($0, $1) }
+        admin.post("login/recovery") { try await self.confirmRecoveryCode($0, $1) }
         admin.get("setup") { try await self.setupPage($0, $1) }
         admin.post("setup") { try await self.completeSetup($0, $1) }
         admin.post("logout") { try await self.signOut($0, $1) }
@@ -88,6 +89,9 @@ struct AdminConsole: Sendable {
         admin.get("staff") { try await self.staffList($0, $1) }
         admin.post("staff") { try await self.createStaff($0, $1) }
         admin.post("staff/:staff/role") { try await self.changeStaffRole($0, $1) }
+        admin.post("staff/:staff/reset") { try await self.resetStaff($0, $1) }
+        admin.get("account") { try await self.accountPage($0, $1) }
+        admin.post("account/recovery-codes") { try await self.makeRecoveryCodes($0, $1) }
         admin.post("staff/:staff/deactivate") { try await self.deactivateStaff($0, $1) }
     }
 

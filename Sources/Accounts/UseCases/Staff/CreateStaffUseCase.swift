@@ -14,8 +14,7 @@ struct CreateStaffUseCase {
         let valid = try UserFields.collect([UserFields.email(email, field: "email"),
                                             UserFields.name(name.isEmpty ? "Staff" : name, field: "name")])
         let (validEmail, validName) = (valid[0], valid[1])
-        // 100 random bits, base32: typed once by hand, then replaced at the first sign-in.
-        let oneTimePassword = Base32.encode(SecretToken.randomBytes(13)).lowercased()
+        let oneTimePassword = Self.oneTimePassword()
         let hash = try await hasher.hash(oneTimePassword)
         let member = try await platform.platform("create staff") { tx in
             guard let member = try await StaffRows.insert(id: .generate(), email: validEmail, name: validName, role: role,
@@ -28,4 +27,7 @@ struct CreateStaffUseCase {
         }
         return NewStaffMember(member: member, oneTimePassword: oneTimePassword)
     }
+
+    /// 100 random bits, base32: typed once by hand, then replaced at the first sign-in.
+    static func oneTimePassword() -> String { Base32.encode(SecretToken.randomBytes(13)).lowercased() }
 }

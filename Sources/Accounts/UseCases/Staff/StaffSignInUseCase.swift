@@ -18,22 +18,31 @@ struct StaffSignInUseCase {
     func callAsFunction(email: String, password: String, source: String, userAgent: String?,
                         requestID: String) async throws -> StaffSignIn {
         let wellFormed = (try? UserFields.email(email).get()) != nil
-        let found = wellFormed ? try await platform.platform("staff sign-in") { tx in
-            try await StaffRows.credentials(email: email, in: tx)
+        let found = wellFormed ? try await platform.platform("staff sign-in") { tx -> (member: StaffMember, hash: String, blocked: Bool)? in
+            guard let (member, hash) = try await StaffRows.credentials(email: email, in: tx) else { return nil }
+            return (member: member, hash: hash, blocked: try await StaffLoginFailureRows.isBlocked(member.id, source: source, in: tx))
         } : nil
-        // One Argon2 verification on every path, so timing does not say whether the address is staff.
-        let storedHash = if let found { found.1 } else { try await dummyHash.value(hasher) }
+        // One Argon2 verification on every path, so timing does not say whether the address is
+        // staff, nor whether this address is backing off.
+        let storedHash = if let found { found.hash } else { try await dummyHash.value(hasher) }
         let verified = try await hasher.verify(password, against: storedHash)
-        guard let member = found?.0, verified, member.status == .active else {
+        guard let found, verified, !found.blocked, found.member.status == .active else {
             try await platform.platform("audit staff sign-in") { tx in
-                try await tx.audit(.staffLoginFailed, staff: found?.0.id, target: found.map { "staff/\($0.0.id)" },
-                                   requestID: requestID, after: ["source": .string(source)])
+                // A wrong password counts towards the back-off; so does one tried while backing off.
+                if let found, !verified || found.blocked {
+                    try await StaffLoginFailureRows.recordFailure(found.member.id, source: source, in: tx)
+                }
+                try await tx.audit(.staffLoginFailed, staff: found?.member.id, target: found.map { "staff/\($0.member.id)" },
+                                   requestID: requestID,
+                                   after: ["source": .string(source), "backing_off": .bool(found?.blocked == true && verified)])
             }
             throw Self.invalid
         }
+        let member = found.member
         let stage: StaffSession.Stage = member.mustChangePassword || !member.mfaEnabled ? .setup : .mfa
         let (token, hash) = SecretToken.make(.staffSession)
         try await platform.platform("staff sign-in") { tx in
+            try await StaffLoginFailureRows.clear(member.id, source: source, in: tx)
             try await StaffSessionRows.insert(staffID: member.id, tokenHash: hash, stage: stage,
                                               pendingSecret: stage == .setup ? TOTP.newSecret() : nil,
                                               expiresAt: tx.now.addingTimeInterval(policy.signInStepTimeout.timeInterval),

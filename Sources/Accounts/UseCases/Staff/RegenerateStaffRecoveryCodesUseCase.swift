@@ -1,0 +1,24 @@
+import AccountsAPI
+import Kernel
+import Storage
+
+/// New recovery codes for the signed-in member, after a fresh TOTP code (a stolen session alone
+/// cannot make codes); the old ones stop working.
+struct RegenerateStaffRecoveryCodesUseCase {
+    let platform: PlatformDatabase
+
+    static let invalidCode = AppError(.invalidMFACode, "That code is not right, or was used already. Wait for the next code and try again.")
+
+    func callAsFunction(_ principal: StaffPrincipal, code: String) async throws -> [String] {
+        try await platform.platform("staff recovery codes") { tx in
+            guard let mfa = try await StaffRows.lockMFA(principal.staffID, in: tx), let secret = mfa.secret,
+                  let step = TOTP(secret: secret).verify(code, at: tx.now, after: mfa.lastStep) else { throw Self.invalidCode }
+            try await StaffRows.useStep(principal.staffID, step, in: tx)
+            let codes = RecoveryCode.make()
+            try await StaffRows.replaceRecoveryCodes(principal.staffID, codes, in: tx)
+            try await tx.audit(.staffRecoveryCodesReplaced, staff: principal.staffID, target: "staff/\(principal.staffID)",
+                               requestID: principal.requestID)
+            return codes
+        }
+    }
+}
