@@ -23,19 +23,23 @@ enum LoginFailureRows {
 
     static func recordFailure(_ userID: UserID, source: String, in tx: TenantTransaction) async throws {
         try await tx.execute("""
-            insert into accounts.login_failures (tenant_id, user_id, source, failures, last_failed_at)
+            insert into accounts.login_failures as f (tenant_id, user_id, source, failures, last_failed_at)
             values (\(tx.tenantID), \(userID), \(source), 1, \(tx.now))
-            on conflict (tenant_id, user_id, source) do update
-            -- A day without failures starts the count afresh.
-            set failures = case when login_failures.last_failed_at < \(tx.now) - interval '1 day' then 1
-                                else login_failures.failures + 1 end,
-                last_failed_at = \(tx.now),
-                blocked_until = case when login_failures.last_failed_at >= \(tx.now) - interval '1 day'
-                                      and login_failures.failures + 1 > \(freeAttempts)
-                    then \(tx.now) + make_interval(secs => least(\(Double(maxBlockSeconds)),
-                                                             power(2, login_failures.failures - \(freeAttempts))))
-                    else null end
+            on conflict (tenant_id, user_id, source) do update \(countFailure(at: tx.now))
             """)
+    }
+
+    /// The upsert's update of an existing row `f`: one more failure, and the back-off it earns.
+    /// Shared with the staff's (`StaffLoginFailureRows`).
+    static func countFailure(at now: Date) -> SQL {
+        """
+        -- A day without failures starts the count afresh.
+        set failures = case when f.last_failed_at < \(now) - interval '1 day' then 1 else f.failures + 1 end,
+            last_failed_at = \(now),
+            blocked_until = case when f.last_failed_at >= \(now) - interval '1 day' and f.failures + 1 > \(freeAttempts)
+                then \(now) + make_interval(secs => least(\(Double(maxBlockSeconds)), power(2, f.failures - \(freeAttempts))))
+                else null end
+        """
     }
 
     static func clear(_ userID: UserID, source: String, in tx: TenantTransaction) async throws {

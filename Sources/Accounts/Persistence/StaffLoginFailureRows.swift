@@ -14,19 +14,10 @@ enum StaffLoginFailureRows {
     }
 
     static func recordFailure(_ id: StaffID, source: String, in tx: PlatformTransaction) async throws {
-        let (free, cap) = (LoginFailureRows.freeAttempts, Double(LoginFailureRows.maxBlockSeconds))
         try await tx.execute("""
-            insert into platform.staff_login_failures (staff_id, source, failures, last_failed_at)
+            insert into platform.staff_login_failures as f (staff_id, source, failures, last_failed_at)
             values (\(id), \(source), 1, \(tx.now))
-            on conflict (staff_id, source) do update
-            -- A day without failures starts the count afresh.
-            set failures = case when staff_login_failures.last_failed_at < \(tx.now) - interval '1 day' then 1
-                                else staff_login_failures.failures + 1 end,
-                last_failed_at = \(tx.now),
-                blocked_until = case when staff_login_failures.last_failed_at >= \(tx.now) - interval '1 day'
-                                      and staff_login_failures.failures + 1 > \(free)
-                    then \(tx.now) + make_interval(secs => least(\(cap), power(2, staff_login_failures.failures - \(free))))
-                    else null end
+            on conflict (staff_id, source) do update \(LoginFailureRows.countFailure(at: tx.now))
             """)
     }
 
