@@ -31,6 +31,15 @@ public struct StaffModule: StaffService, SupportService {
         try await CreateStaffUseCase(platform: platform, hasher: hasher)(email: email, name: name, role: role, by: actor)
     }
 
+    public func inviteStaff(email: String, name: String, role: StaffRole, by actor: StaffPrincipal) async throws -> StaffMember {
+        try await InviteStaffUseCase(platform: platform, hasher: hasher)(email: email, name: name, role: role, by: actor)
+    }
+
+    public func acceptInvitation(token: String, source: String, userAgent: String?, requestID: String) async throws -> StaffSignIn {
+        try await AcceptStaffInvitationUseCase(platform: platform, policy: consoleSessions)(token: token, source: source,
+                                                                                           userAgent: userAgent, requestID: requestID)
+    }
+
     public func signIn(email: String, password: String, source: String, userAgent: String?,
                        requestID: String) async throws -> StaffSignIn {
         try await StaffSignInUseCase(platform: platform, hasher: hasher, policy: consoleSessions, dummyHash: dummyHash)(

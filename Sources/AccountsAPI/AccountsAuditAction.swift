@@ -56,6 +56,8 @@ public enum AccountsAuditAction: String, AuditAction {
     case staffSearched = "staff.searched"
     case staffTenantsExported = "staff.tenants_exported"
     case staffReset = "staff.reset"
+    case staffInvited = "staff.invited"
+    case staffInvitationAccepted = "staff.invitation_accepted"
     case staffRecoveryCodesReplaced = "staff.recovery_codes_replaced"
     case staffSignedInWithRecoveryCode = "staff.signed_in_with_recovery_code"
     case seatsAdded = "tenant.seats_added"
@@ -110,6 +112,8 @@ public enum AccountsAuditAction: String, AuditAction {
         case .staffSearched: "Staff searched people"
         case .staffTenantsExported: "Tenants exported"
         case .staffReset: "Staff password and TOTP reset by an admin"
+        case .staffInvited: "Staff member invited by email"
+        case .staffInvitationAccepted: "Staff invitation link used"
         case .staffRecoveryCodesReplaced: "Staff recovery codes made"
         case .staffSignedInWithRecoveryCode: "Staff signed in with a recovery code"
         }

@@ -75,3 +75,28 @@ extension AppError.Code {
     /// The change would leave the platform without an active admin.
     public static let lastAdmin = Self("last_admin", kind: .conflict)
 }
+
+/// An admin invited someone to the staff console. The email carries a one-time link (48
+/// hours); its token travels sealed (`EmailedToken`, bound to `TenantID.platform` and the
+/// address), and the event is the platform's own, published under `TenantID.platform`.
+public struct StaffInvited: IntegrationEvent, Equatable {
+    public static let eventType = "accounts.staff_invited.v1"
+    public let staffID: StaffID
+    public let email: String
+    public let name: String
+    public let role: StaffRole
+    public let inviterName: String
+    public let token: SealedSecret
+    public let expiresAt: Date
+
+    public init(staffID: StaffID, email: String, name: String, role: StaffRole, inviterName: String, token: SealedSecret,
+                expiresAt: Date) {
+        self.staffID = staffID
+        self.email = email
+        self.name = name
+        self.role = role
+        self.inviterName = inviterName
+        self.token = token
+        self.expiresAt = expiresAt
+    }
+}

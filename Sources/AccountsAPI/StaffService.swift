@@ -9,6 +9,10 @@ public protocol StaffService: Sendable {
     /// Creates a staff member with a one-time password. `actor` is `nil` for the operator's
     /// `keel staff create`.
     func createStaff(email: String, name: String, role: StaffRole, by actor: StaffPrincipal?) async throws -> NewStaffMember
+    /// Invites a staff member by email: a one-time link (48 hours) to their first sign-in.
+    func inviteStaff(email: String, name: String, role: StaffRole, by actor: StaffPrincipal) async throws -> StaffMember
+    /// The invitation link: opens the first sign-in (the `setup` stage). Refused once used or expired.
+    func acceptInvitation(token: String, source: String, userAgent: String?, requestID: String) async throws -> StaffSignIn
 
     /// Checks the password and opens a session at the `mfa` or `setup` stage. Every failure is
     /// the same `unauthenticated` error.

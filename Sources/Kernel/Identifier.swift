@@ -36,6 +36,11 @@ extension Identifier {
 public struct TenantID: Identifier {
     public let rawValue: UUID
     public init(rawValue: UUID) { self.rawValue = rawValue }
+
+    /// The platform's own events and emails (a staff invitation), which belong to no customer:
+    /// the nil UUID, never a tenant's (tenants get v7 ids), in the tenant-keyed outbox and mail
+    /// queue so that they travel the same way as a tenant's.
+    public static let platform = TenantID(rawValue: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
 }
 
 /// The id of an integration event, also the key subscribers record in their inbox.

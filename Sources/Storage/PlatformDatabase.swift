@@ -59,4 +59,10 @@ public struct PlatformTransaction: Sendable {
     public func execute(_ sql: SQL) async throws {
         try await tx.execute(sql)
     }
+
+    /// Writes one of the platform's own events (a staff invitation) to the outbox, under
+    /// `TenantID.platform`: delivered if and only if this transaction commits.
+    public func publish<E: IntegrationEvent>(_ event: E, id: EventID = .generate()) async throws {
+        try await Outbox.insert(event, id: id, tenantID: .platform, into: tx)
+    }
 }

@@ -16,6 +16,8 @@ enum SecretToken {
         case invitation = "keeli_"
         /// The staff console's session cookie.
         case staffSession = "keela_"
+        /// The link in a staff invitation.
+        case staffInvitation = "keelt_"
         /// A console session's CSRF synchronizer token (never a credential on its own).
         case csrf = "keelx_"
     }

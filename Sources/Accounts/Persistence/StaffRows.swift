@@ -86,8 +86,26 @@ enum StaffRows {
         try await tx.query("""
             update platform.staff m
                set password_hash = \(passwordHash), must_change_password = true, mfa_secret = null, mfa_enabled_at = null,
-                   mfa_last_step = null, version = version + 1, updated_at = \(tx.now)
+                   mfa_last_step = null, invite_token_hash = null, invite_expires_at = null,
+                   version = version + 1, updated_at = \(tx.now)
              where staff_id = \(id) and version = \(expectedVersion)
+            returning \(columns)
+            """).first.map(decode)
+    }
+
+    /// The invitation link's hash and expiry (a member invited by email).
+    static func setInvitation(_ id: StaffID, tokenHash: [UInt8], expiresAt: Date, in tx: PlatformTransaction) async throws {
+        try await tx.execute("""
+            update platform.staff set invite_token_hash = \(SQLValue.bytes(tokenHash)), invite_expires_at = \(expiresAt)
+             where staff_id = \(id)
+            """)
+    }
+
+    /// The member an unexpired invitation link belongs to, the link used up (it works once).
+    static func takeInvitation(tokenHash: [UInt8], in tx: PlatformTransaction) async throws -> StaffMember? {
+        try await tx.query("""
+            update platform.staff m set invite_token_hash = null, invite_expires_at = null
+             where invite_token_hash = \(SQLValue.bytes(tokenHash)) and invite_expires_at > \(tx.now) and status = 'active'
             returning \(columns)
             """).first.map(decode)
     }

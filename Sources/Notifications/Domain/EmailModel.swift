@@ -216,3 +216,24 @@ struct UserLockedEmail: EmailModel {
         subject = "Your \(tenantName) account has been locked"
     }
 }
+
+/// The platform's own email: from "Keel", not from a tenant.
+struct StaffInvitationEmail: EmailModel {
+    static let kind = "staff_invitation"
+    let tenantName = "Keel"
+    let recipientName: String
+    let inviterName: String
+    let role: String
+    let actionURL: String
+    let expiresAt: Date
+    let subject: String
+
+    init(_ event: StaffInvited, links: Links) {
+        recipientName = event.name
+        inviterName = event.inviterName
+        role = event.role.rawValue
+        actionURL = links.url("admin/invitation", ["token": MessageSecret.placeholder])
+        expiresAt = event.expiresAt
+        subject = "\(event.inviterName) invited you to the Keel staff console"
+    }
+}

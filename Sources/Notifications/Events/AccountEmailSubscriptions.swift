@@ -42,6 +42,11 @@ struct AccountEmailSubscriptions {
                 try await queue(TenantSuspendedEmail(event, to: owner), to: owner.email, in: tx)
             }
         }
+        // The platform's own event, under `TenantID.platform`: its email is queued there too.
+        subscriptions.subscribe(StaffInvited.self, as: "notifications.staff-invitation") { event, tx in
+            try await queue(StaffInvitationEmail(event, links: links), to: event.email, secret: try tx.openEmailed(event.token, to: event.email),
+                            in: tx)
+        }
         subscriptions.subscribe(UserLockedByStaff.self, as: "notifications.user-locked") { event, tx in
             try await queue(UserLockedEmail(event), to: event.email, in: tx)
         }

@@ -208,8 +208,12 @@ extension AdminConsole {
             guard let role = form["role"].flatMap(StaffRole.init(rawValue:)) else {
                 throw AppError(.invalidInput, "Choose a role: support, billing-ops or admin.")
             }
-            let created = try await staff.createStaff(email: try form.required("email", "The email address"),
-                                                      name: form["name"] ?? "", role: role, by: session.principal)
+            let email = try form.required("email", "The email address")
+            if form["delivery"] != "password" {
+                _ = try await staff.inviteStaff(email: email, name: form["name"] ?? "", role: role, by: session.principal)
+                return redirect("/admin/staff", done: "invited")
+            }
+            let created = try await staff.createStaff(email: email, name: form["name"] ?? "", role: role, by: session.principal)
             // Shown once, on this response only (never redirected to, never stored in clear).
             return try await staffPage(session, created: CreatedStaff(email: created.member.email,
                                                                       oneTimePassword: created.oneTimePassword))

@@ -38,6 +38,40 @@ extension AdminConsole {
         return response
     }
 
+    struct InvitationPage: Encodable, Sendable {
+        let csrf: String
+        let token: String
+    }
+
+    /// The link in a staff invitation: a page with one button, since opening a link (a mail
+    /// scanner may) must not use it up.
+    func invitationPage(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let existing = request.cookies[AdminCookies.signIn]?.value
+        let csrf = existing.flatMap { $0.count == 43 ? $0 : nil } ?? Self.randomToken()
+        var response = try page("invitation", InvitationPage(csrf: csrf, token: request.query("token") ?? ""), chrome: Chrome())
+        if existing != csrf { response.setCookie(AdminCookies.make(AdminCookies.signIn, value: csrf, maxAge: 3600)) }
+        return response
+    }
+
+    func acceptInvitation(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let form = try await AdminForm(request)
+        guard let expected = request.cookies[AdminCookies.signIn]?.value, AdminCookies.equal(form["csrf"], expected) else {
+            throw Self.csrfRefused
+        }
+        _ = try limits.admitAnonymous("staff-login", address: context.clientAddress)
+        do {
+            let signIn = try await staff.acceptInvitation(token: form["token"] ?? "", source: context.clientAddress,
+                                                          userAgent: request.headers[.userAgent], requestID: context.requestID)
+            var response = redirect("/admin/setup")
+            response.setCookie(AdminCookies.make(AdminCookies.session, value: signIn.token))
+            return response
+        } catch let error as AppError where error.code == .invalidToken {
+            var chrome = Chrome()
+            chrome.error = error.detail
+            return try page("invitation", InvitationPage(csrf: expected, token: ""), chrome: chrome, status: .gone)
+        }
+    }
+
     func signIn(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
         let form = try await AdminForm(request)
         guard let expected = request.cookies[AdminCookies.signIn]?.value, AdminCookies.equal(form["csrf"], expected) else {

@@ -32,6 +32,8 @@ struct AdminConsole: Sendable {
         admin.get("login/totp") { try await self.totpPage($0, $1) }
         admin.post("login/totp") { try await self.confirmTOTP($0, $1) }
         admin.post("login/recovery") { try await self.confirmRecoveryCode($0, $1) }
+        admin.get("invitation") { try await self.invitationPage($0, $1) }
+        admin.post("invitation") { try await self.acceptInvitation($0, $1) }
         admin.get("setup") { try await self.setupPage($0, $1) }
         admin.post("setup") { try await self.completeSetup($0, $1) }
         admin.post("logout") { try await self.signOut($0, $1) }

@@ -46,6 +46,7 @@ enum AdminNotice {
         "verification_sent": "A new verification email is on its way.",
         "retried": "The message is queued again.",
         "role_changed": "The role is changed.",
+        "invited": "The invitation is on its way: the link works once, for 48 hours.",
         "deactivated": "The staff member is deactivated and signed out.",
         "unchanged": "Nothing changed: it was like that already.",
         "invoice_paid": "The invoice is marked paid.",

@@ -111,4 +111,54 @@ struct StaffLifecycleTests {
             #expect(left == 0)
         }
     }
+
+    @Test("an admin invites by email: the link (once, 48 h) opens the first sign-in; a used or expired link is refused")
+    func invitationByEmail() async throws {
+        try await LiveAPI.run { api, db in
+            let admin = try await AdminClient.makeStaff(api, db, role: .admin)
+            let email = AdminClient.uniqueEmail("emailed")
+            let invited = try await admin.client.post("/admin/staff", form: ["email": email, "name": "Emailed Person", "role": "support"])
+            #expect(invited.redirects(to: "/admin/staff?done=invited"), "\(invited.status) \(invited.text)")
+            #expect(AdminClient.oneTimePassword(in: invited.text) == nil, "no password to pass on")
+            let message = try await Mailbox(db: db).waitFor(to: email, subject: "invited you to the Keel staff console")
+            let token = try Mailbox.token("keelt_", in: message)
+            #expect(message.text.contains("as support") && message.html.contains(token))
+            // The platform's own email, from "Keel": queued under the platform's id, the token sealed beside it.
+            let queued = try await db.platform.platform("test: the invitation's message") { tx in
+                try await tx.query("""
+                    select tenant_id, text_body from notifications.messages where recipient = \(email)
+                    """).map { (try $0.decode("tenant_id", as: TenantID.self), try $0.decode("text_body", as: String.self)) }
+            }
+            #expect(queued.count == 1 && queued[0].0 == .platform && !queued[0].1.contains(token))
+
+            // Opening the link changes nothing; the button starts the first sign-in.
+            let newcomer = AdminClient(api)
+            let page = try await newcomer.get("/admin/invitation?token=\(token)")
+            #expect(page.status == .ok && page.text.contains("accept-invitation"))
+            let accepted = try await newcomer.post("/admin/invitation", form: ["token": token])
+            #expect(accepted.redirects(to: "/admin/setup"), "\(accepted.status) \(accepted.text)")
+            let setup = try await newcomer.get("/admin/setup")
+            let secret = try #require(AdminClient.totpSecret(in: setup.text), "\(setup.text)")
+            let done = try await newcomer.post("/admin/setup", form: ["new_password": AdminClient.staffPassword,
+                                                                      "new_password_confirm": AdminClient.staffPassword,
+                                                                      "code": try AdminClient.totp(secret)])
+            #expect(done.redirects(to: "/admin"), "\(done.status) \(done.text)")
+            #expect(try await newcomer.get("/admin").status == .ok)
+
+            // Used once; and a link past its 48 hours is refused.
+            let again = AdminClient(api)
+            _ = try await again.get("/admin/invitation?token=\(token)")
+            #expect(try await again.post("/admin/invitation", form: ["token": token]).status == .gone)
+            let late = AdminClient.uniqueEmail("late")
+            _ = try await admin.client.post("/admin/staff", form: ["email": late, "name": "Late", "role": "support"])
+            let lateToken = try Mailbox.token("keelt_", in: try await Mailbox(db: db).waitFor(to: late, subject: "invited you"))
+            try await db.platform.platform("test: expire the invitation") { tx in
+                try await tx.execute("update platform.staff set invite_expires_at = now() - interval '1 second' where email = \(late)")
+            }
+            let expired = AdminClient(api)
+            _ = try await expired.get("/admin/invitation?token=\(lateToken)")
+            let refused = try await expired.post("/admin/invitation", form: ["token": lateToken])
+            #expect(refused.status == .gone && refused.text.contains("Ask an admin for a new one"))
+        }
+    }
 }
