@@ -72,6 +72,10 @@ public struct AccountsModule: AccountsService, TenantDirectory {
         try await LogOutUseCase(db: db)(principal)
     }
 
+    public func recordImpersonatedRequest(_ principal: Principal, method: String, path: String, status: Int) async throws {
+        try await RecordImpersonatedRequestUseCase(db: db)(principal, method: method, path: path, status: status)
+    }
+
     public func sessions(_ principal: Principal, page: PageRequest) async throws -> Page<SessionInfo> {
         try await ListSessionsUseCase(db: db, sessions: sessionPolicy)(principal, page: page)
     }

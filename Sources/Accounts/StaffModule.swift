@@ -141,6 +141,21 @@ public struct StaffModule: StaffService, SupportService {
                                                  expectedVersion: expectedVersion)
     }
 
+    public func startImpersonation(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, reason: String, code: String,
+                                   minutes: Int, canWrite: Bool) async throws -> StartedImpersonation {
+        try await StartImpersonationUseCase(db: db, platform: platform)(principal, tenantID: tenantID, userID: userID, reason: reason,
+                                                                      code: code, minutes: minutes, canWrite: canWrite)
+    }
+
+    public func endImpersonation(_ principal: StaffPrincipal, tenantID: TenantID, sessionID: SessionID) async throws -> Bool {
+        try await EndImpersonationUseCase(db: db)(principal, tenantID: tenantID, sessionID: sessionID)
+    }
+
+    /// Ends the "view as" sessions past their time box (a periodic task); returns how many.
+    public func endOverdueImpersonations() async throws -> Int {
+        try await EndOverdueImpersonationsUseCase(db: db, platform: platform)()
+    }
+
     public func setUserLock(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, locked: Bool, reason: String,
                             shareReason: Bool, expectedVersion: Int) async throws -> User {
         try await SetUserLockUseCase(db: db)(principal, tenantID: tenantID, userID: userID, locked: locked, reason: reason,

@@ -31,6 +31,8 @@ public protocol AccountsService: Sendable {
 
     /// Ends the caller's session.
     func logOut(_ principal: Principal) async throws
+    /// One audit entry for a request made during a staff member's "view as" (`principal.impersonation`).
+    func recordImpersonatedRequest(_ principal: Principal, method: String, path: String, status: Int) async throws
 
     /// The caller's live sessions; ending one of them.
     func sessions(_ principal: Principal, page: PageRequest) async throws -> Page<SessionInfo>

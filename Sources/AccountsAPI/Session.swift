@@ -84,13 +84,49 @@ public struct SessionInfo: Sendable, Equatable {
     public let expiresAt: Date
     public let userAgent: String?
     public let ipAddress: String?
-    public init(id: SessionID, createdAt: Date, lastSeenAt: Date, expiresAt: Date, userAgent: String?, ipAddress: String?) {
+    /// Support viewed the account as this person (live, or ended in the last 30 days).
+    public let supportView: SupportView?
+    public init(id: SessionID, createdAt: Date, lastSeenAt: Date, expiresAt: Date, userAgent: String?, ipAddress: String?,
+                supportView: SupportView? = nil) {
         self.id = id
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
         self.expiresAt = expiresAt
         self.userAgent = userAgent
         self.ipAddress = ipAddress
+        self.supportView = supportView
+    }
+}
+
+/// A staff member's "view as" of a person's account, as the person sees it.
+public struct SupportView: Sendable, Equatable {
+    public let staffName: String
+    public let reason: String
+    public let startedAt: Date
+    public let endsAt: Date
+    public let endedAt: Date?
+    public let canChange: Bool
+    public init(staffName: String, reason: String, startedAt: Date, endsAt: Date, endedAt: Date?, canChange: Bool) {
+        self.staffName = staffName
+        self.reason = reason
+        self.startedAt = startedAt
+        self.endsAt = endsAt
+        self.endedAt = endedAt
+        self.canChange = canChange
+    }
+}
+
+/// A "view as" just started: the API token (shown once, to the staff member) and its time box.
+public struct StartedImpersonation: Sendable, Equatable {
+    public let token: String
+    public let sessionID: SessionID
+    public let endsAt: Date
+    public let canWrite: Bool
+    public init(token: String, sessionID: SessionID, endsAt: Date, canWrite: Bool) {
+        self.token = token
+        self.sessionID = sessionID
+        self.endsAt = endsAt
+        self.canWrite = canWrite
     }
 }
 

@@ -18,6 +18,12 @@ public protocol SupportService: Sendable {
                          expectedVersion: Int) async throws -> Tenant
 
     func userDetail(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID) async throws -> UserDetail
+    /// "View as" the user: after a fresh TOTP code, with a reason, for 1–60 minutes; read-only
+    /// unless `canWrite`. Returns the API token, shown once.
+    func startImpersonation(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, reason: String, code: String,
+                            minutes: Int, canWrite: Bool) async throws -> StartedImpersonation
+    /// Ends a "view as" now; `false` when it had ended already.
+    func endImpersonation(_ principal: StaffPrincipal, tenantID: TenantID, sessionID: SessionID) async throws -> Bool
     /// Locks (or unlocks) a user: a locked user cannot sign in, and locking ends their sessions.
     /// A locked user is emailed, with the reason if `shareReason`.
     func setUserLock(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, locked: Bool, reason: String,

@@ -98,6 +98,9 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                        instances,
                        mailSender,
                        webhookSender,
+                       PeriodicTask(name: "end-overdue-impersonations", every: .seconds(30), logger: logger) {
+                           try await modules.staff.endOverdueImpersonations()
+                       },
                        PeriodicTask(name: "purge-mail", every: .seconds(3600), logger: logger) {
                            try await mailSender.purge()
                        },

@@ -23,9 +23,12 @@ public struct Principal: Sendable, Equatable {
     /// The tenant's subscription is blocked for an unpaid invoice: until it is paid, only
     /// reading and paying invoices and managing the payment method are open (402 otherwise).
     public let billingBlocked: Bool
+    /// A staff member viewing as this user ("view as"), when it is one.
+    public let impersonation: Impersonation?
 
     public init(tenantID: TenantID, userID: UserID, credential: Credential, role: Role, requestID: String,
-                mfaEnrolmentRequired: Bool = false, billingBlocked: Bool = false) {
+                mfaEnrolmentRequired: Bool = false, billingBlocked: Bool = false, impersonation: Impersonation? = nil) {
+        self.impersonation = impersonation
         self.billingBlocked = billingBlocked
         self.tenantID = tenantID
         self.userID = userID
@@ -92,4 +95,28 @@ extension AppError.Code {
     public static let unauthenticated = Self("unauthenticated", kind: .unauthenticated)
     public static let sessionRequired = Self("session_required", kind: .forbidden)
     public static let mfaEnrolmentRequired = Self("mfa_enrolment_required", kind: .forbidden)
+    /// A staff member's "view as" without changes granted tried to change something.
+    public static let impersonationReadOnly = Self("impersonation_read_only", kind: .forbidden)
+    /// A staff member's "view as" tried the person's own credentials, sessions or keys.
+    public static let impersonationForbidden = Self("impersonation_forbidden", kind: .forbidden)
+}
+
+/// A staff member acting as a user for a time box, with a reason: read-only unless changes were
+/// granted. Every request is audited, and the user sees it in their sessions list.
+public struct Impersonation: Sendable, Equatable {
+    public let staffID: StaffID
+    public let staffName: String
+    public let staffEmail: String
+    public let reason: String
+    public let canWrite: Bool
+    public let endsAt: Date
+
+    public init(staffID: StaffID, staffName: String, staffEmail: String, reason: String, canWrite: Bool, endsAt: Date) {
+        self.staffID = staffID
+        self.staffName = staffName
+        self.staffEmail = staffEmail
+        self.reason = reason
+        self.canWrite = canWrite
+        self.endsAt = endsAt
+    }
 }

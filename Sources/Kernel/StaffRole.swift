@@ -17,6 +17,9 @@ public enum StaffPermission: String, Sendable, CaseIterable, Codable, Comparable
     /// Download every row a tenant owns (its users, sessions, invoices, orders …): the whole
     /// tenant in one file, so admins only, with a reason, audited.
     case tenantsExport = "tenants.export"
+    /// "View as" a tenant's user: an API session as them, time-boxed (at most an hour), with a
+    /// reason and a fresh TOTP code, read-only unless changes are granted; every request audited.
+    case usersImpersonate = "users.impersonate"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -29,7 +32,7 @@ public enum StaffRole: String, Sendable, CaseIterable, Codable {
 
     public var permissions: Set<StaffPermission> {
         switch self {
-        case .support: [.consoleRead, .accountSupport, .ordersFulfil]
+        case .support: [.consoleRead, .accountSupport, .ordersFulfil, .usersImpersonate]
         case .billingOps: [.consoleRead, .billingOperate]
         case .admin: Set(StaffPermission.allCases)
         }

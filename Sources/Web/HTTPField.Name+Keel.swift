@@ -7,6 +7,8 @@ extension HTTPField.Name {
     static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    /// On every answer to a staff member's "view as": who is viewing.
+    static let keelImpersonatedBy = HTTPField.Name("Keel-Impersonated-By")!
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
     static let contentSecurityPolicyHeader = HTTPField.Name("Content-Security-Policy")!
     static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!

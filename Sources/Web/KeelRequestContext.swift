@@ -31,8 +31,15 @@ public struct KeelRequestContext: RequestContext {
 /// A box for what the request log reports but only inner layers know.
 public final class RequestFacts: Sendable {
     private let state = Mutex<TenantID?>(nil)
+    private let viewedAs = Mutex<Principal?>(nil)
     public var tenantID: TenantID? {
         get { state.withLock { $0 } }
         set { state.withLock { $0 = newValue } }
+    }
+    /// The caller, when it is a staff member's "view as" (every answer names them; every
+    /// request is audited).
+    public var impersonated: Principal? {
+        get { viewedAs.withLock { $0 } }
+        set { viewedAs.withLock { $0 = newValue } }
     }
 }

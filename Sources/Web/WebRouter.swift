@@ -94,7 +94,7 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     // Only routes that wait on PostgreSQL move to their connection's event loop: the move is a
     // thread hop each way, which a health probe would pay for nothing.
     let v1 = router.group("/v1").add(middleware: EventLoopPreferenceMiddleware())
-        .add(middleware: APIContextMiddleware(maxBodyBytes: dependencies.api.maxBodyBytes))
+        .add(middleware: APIContextMiddleware(maxBodyBytes: dependencies.api.maxBodyBytes, accounts: dependencies.accounts))
     let handler = APIHandler(accounts: dependencies.accounts, billing: dependencies.billing, orders: dependencies.orders,
                              webhooks: dependencies.webhooks, idempotency: dependencies.idempotency,
                              limits: limits)

@@ -61,7 +61,7 @@ public struct TestDatabase: Sendable {
         let env = ProcessInfo.processInfo.environment
         let files = try MigrationFile.load(from: migrationsDirectory)
         if let url = env["DATABASE_URL"] {
-            let app = try DatabaseConfiguration(url: url, poolSize: 8)
+            let app = try DatabaseConfiguration(url: url, poolSize: 16)
             let ownerURL = env["MIGRATION_DATABASE_URL"] ?? url
             let owner = try DatabaseConfiguration(url: ownerURL, poolSize: 1)
             _ = try await DatabasePool.withPool(owner, logger: logger) { try await Migrator(files: files, logger: logger).migrate($0) }
@@ -71,7 +71,7 @@ public struct TestDatabase: Sendable {
         let root = packageRoot.appendingPathComponent(env["KEEL_DATA_DIR"] ?? ".data")
         let cluster = try await EmbeddedPostgres.start(root: root, logger: logger)
         stopAtExit(cluster)
-        let database = try await open("keel_test", on: cluster, poolSize: 8, migrate: true)
+        let database = try await open("keel_test", on: cluster, poolSize: 16, migrate: true)
         try await cluster.dropDatabases(prefixed: scratchPrefix)  // left by earlier runs
         return database
     }

@@ -212,7 +212,8 @@ struct SMTPClientTests {
         let elapsed = ContinuousClock.now - started
         #expect(error == SMTPError.timeout("end of data"))
         #expect(error?.isTemporary == true)
-        #expect(elapsed < .seconds(3), "returned after \(elapsed), not at the 1 s data timeout")
+        // Well short of the 120 s default, with room for a machine busy with the rest of the suite.
+        #expect(elapsed < .seconds(10), "returned after \(elapsed), not at the 1 s data timeout")
     }
 
     @Test("SMTPTransport turns a 5xx into .permanent and a 4xx into .temporary")

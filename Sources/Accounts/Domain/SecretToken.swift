@@ -18,6 +18,8 @@ enum SecretToken {
         case staffSession = "keela_"
         /// The link in a staff invitation.
         case staffInvitation = "keelt_"
+        /// A staff member's "view as" session: an API session as the user, told apart by its kind.
+        case impersonation = "keelp_"
         /// A console session's CSRF synchronizer token (never a credential on its own).
         case csrf = "keelx_"
     }

@@ -33,18 +33,37 @@ enum SessionRows {
     /// A user's sessions that have not ended (within both expiries), oldest first.
     static func page(of userID: UserID, idleSeconds: Double, _ request: PageRequest,
                      in tx: TenantTransaction) async throws -> Page<SessionInfo> {
+        // Live sessions (a support view is held to its time box, not to idleness), and support's
+        // views of the last 30 days that have ended: the person sees who looked, when and why.
         let rows = try await tx.query("""
-            select session_id, created_at, last_seen_at, expires_at, user_agent, ip_address from accounts.sessions
-            where tenant_id = \(tx.tenantID) and user_id = \(userID) and expires_at > \(tx.now)
-              and last_seen_at > \(tx.now)::timestamptz - make_interval(secs => \(idleSeconds))
-              and (\(request.after)::uuid is null or session_id > \(request.after))
+            select * from (
+                select s.session_id, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, s.ip_address,
+                       i.staff_name, i.reason, i.started_at, i.ends_at, i.ended_at, i.can_write
+                  from accounts.sessions s
+                  left join accounts.impersonations i on i.tenant_id = s.tenant_id and i.session_id = s.session_id
+                 where s.tenant_id = \(tx.tenantID) and s.user_id = \(userID) and s.expires_at > \(tx.now)
+                   and (i.session_id is not null or s.last_seen_at > \(tx.now)::timestamptz - make_interval(secs => \(idleSeconds)))
+                union all
+                select i.session_id, i.started_at, i.ended_at, i.ended_at, null, null,
+                       i.staff_name, i.reason, i.started_at, i.ends_at, i.ended_at, i.can_write
+                  from accounts.impersonations i
+                 where i.tenant_id = \(tx.tenantID) and i.user_id = \(userID) and i.ended_at is not null
+                   and i.started_at > \(tx.now)::timestamptz - interval '30 days'
+            ) listed
+            where (\(request.after)::uuid is null or session_id > \(request.after))
             order by session_id
             limit \(request.limit + 1)
             """)
         return Page(fetched: try rows.map { row in
-            SessionInfo(id: try row.decode("session_id"), createdAt: try row.decode("created_at"),
-                        lastSeenAt: try row.decode("last_seen_at"), expiresAt: try row.decode("expires_at"),
-                        userAgent: try row.decode("user_agent"), ipAddress: try row.decode("ip_address"))
+            let staffName: String? = try row.decode("staff_name")
+            return SessionInfo(id: try row.decode("session_id"), createdAt: try row.decode("created_at"),
+                               lastSeenAt: try row.decode("last_seen_at"), expiresAt: try row.decode("expires_at"),
+                               userAgent: try row.decode("user_agent"), ipAddress: try row.decode("ip_address"),
+                               supportView: try staffName.map { name in
+                                   SupportView(staffName: name, reason: try row.decode("reason"), startedAt: try row.decode("started_at"),
+                                               endsAt: try row.decode("ends_at"), endedAt: try row.decode("ended_at"),
+                                               canChange: try row.decode("can_write"))
+                               })
         }, limit: request.limit, id: \.id.rawValue)
     }
 

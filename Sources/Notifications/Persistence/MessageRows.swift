@@ -127,16 +127,19 @@ enum MessageRows {
             """).map { try Claimed($0, in: tx) }
     }
 
-    /// Deletes messages (and the development mailbox's copies) older than `before`, and clears
-    /// the sealed tokens of unsent ones older than `tokensBefore` (no token lives longer).
-    /// Returns how many messages were deleted.
-    static func purge(before: Date, tokensBefore: Date, in tx: PlatformTransaction) async throws -> Int {
+    /// Deletes messages (and the development mailbox's copies) older than `retentionSeconds`,
+    /// and clears the sealed tokens of unsent ones older than `tokenSeconds` (no token lives
+    /// longer). On PostgreSQL's clock, like the rest of the queue's record-keeping. Returns how
+    /// many messages were deleted.
+    static func purge(retentionSeconds: Double, tokenSeconds: Double, in tx: PlatformTransaction) async throws -> Int {
         try await tx.execute("""
-            update notifications.messages set secret = null where secret is not null and created_at < \(tokensBefore)
+            update notifications.messages set secret = null
+             where secret is not null and created_at < now() - make_interval(secs => \(tokenSeconds))
             """)
-        try await tx.execute("delete from notifications.mailbox where delivered_at < \(before)")
+        try await tx.execute("delete from notifications.mailbox where delivered_at < now() - make_interval(secs => \(retentionSeconds))")
         return try await tx.query("""
-            delete from notifications.messages where created_at < \(before) and status <> 'queued' returning 1
+            delete from notifications.messages
+             where created_at < now() - make_interval(secs => \(retentionSeconds)) and status <> 'queued' returning 1
             """).count
     }
 

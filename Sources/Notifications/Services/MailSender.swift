@@ -75,9 +75,8 @@ public final class MailSender: Service, Sendable {
     @discardableResult
     public func purge() async throws -> Int {
         try await platform.platform("purge mail") { tx in
-            try await MessageRows.purge(before: tx.now.addingTimeInterval(-Double(options.retention.components.seconds)),
-                                        tokensBefore: tx.now.addingTimeInterval(-Double(options.tokenLifetime.components.seconds)),
-                                        in: tx)
+            try await MessageRows.purge(retentionSeconds: Double(options.retention.components.seconds),
+                                        tokenSeconds: Double(options.tokenLifetime.components.seconds), in: tx)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import AccountsAPI
 import Kernel
 import NIOCore
 
@@ -16,6 +17,8 @@ struct APIContextMiddleware: RouterMiddleware {
     typealias Context = KeelRequestContext
     /// Largest accepted request body, in bytes.
     let maxBodyBytes: Int
+    /// Where a request made during a staff member's "view as" is audited.
+    let accounts: any AccountsService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
@@ -33,8 +36,20 @@ struct APIContextMiddleware: RouterMiddleware {
         let api = APIRequest(requestID: context.requestID, clientAddress: context.clientAddress,
                              idempotencyKey: request.headers[.idempotencyKey], ifMatch: request.headers[.ifMatch],
                              userAgent: request.headers[.userAgent], facts: context.facts)
-        var response = try await APIRequest.$current.withValue(api) {
-            try await next(request, context)
+        var response: Response
+        do {
+            response = try await APIRequest.$current.withValue(api) {
+                try await next(request, context)
+            }
+        } catch where context.facts.impersonated != nil {
+            // A refusal during a "view as" is answered here, so it too names the staff member
+            // and is audited.
+            response = ProblemMiddleware().response(for: error, context: context)
+        }
+        if let principal = context.facts.impersonated, let view = principal.impersonation {
+            response.headers[.keelImpersonatedBy] = "\(view.staffName) <\(view.staffEmail)>"
+            try await accounts.recordImpersonatedRequest(principal, method: request.method.rawValue, path: request.uri.path,
+                                                         status: Int(response.status.code))
         }
         // An entity tag's quotes are its syntax (RFC 9110 §8.8.3): `"1"`, not `%221%22`.
         if let etag = response.headers[.eTag], let decoded = etag.removingPercentEncoding {

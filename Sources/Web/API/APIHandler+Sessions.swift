@@ -53,7 +53,11 @@ extension APIHandler {
             data: sessions.items.map { session in
                 .init(id: session.id.description, createdAt: session.createdAt, lastSeenAt: session.lastSeenAt,
                       expiresAt: session.expiresAt, userAgent: session.userAgent, ipAddress: session.ipAddress,
-                      current: session.id == principal.sessionID)
+                      current: session.id == principal.sessionID,
+                      supportView: session.supportView.map { view in
+                          .init(staffName: view.staffName, reason: view.reason, startedAt: view.startedAt, endsAt: view.endsAt,
+                                endedAt: view.endedAt, canChange: view.canChange)
+                      })
             },
             hasMore: sessions.hasMore, nextCursor: sessions.nextCursor))))
     }

@@ -31,6 +31,17 @@ struct AccessMiddleware: ServerMiddleware {
             }
             context.principal = principal
             context.facts?.tenantID = principal.tenantID
+            if let view = principal.impersonation {
+                context.facts?.impersonated = principal
+                if OperationAccess.closedDuringImpersonation.contains(operationID) {
+                    throw AppError(.impersonationForbidden,
+                                   "Support viewing as this person cannot change their credentials, sessions or keys.")
+                }
+                if !view.canWrite && request.method != .get && request.method != .head && operationID != Operations.DeleteCurrentSession.id {
+                    throw AppError(.impersonationReadOnly,
+                                   "This is support viewing as the person, read-only: changes were not granted for this view.")
+                }
+            }
         }
         switch access {
         case .public:

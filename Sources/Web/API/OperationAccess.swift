@@ -107,6 +107,15 @@ enum OperationAccess: Equatable, Sendable {
         Operations.StartTOTPEnrolment.id, Operations.ConfirmTOTPEnrolment.id,
     ]
 
+    /// Closed to a staff member's "view as" even when changes were granted: the person's own
+    /// credentials, sessions, keys and webhook secrets (support helps, never takes over).
+    static let closedDuringImpersonation: Set<String> = [
+        Operations.ChangePassword.id, Operations.ChangeEmail.id, Operations.StartTOTPEnrolment.id,
+        Operations.ConfirmTOTPEnrolment.id, Operations.DisableMFA.id, Operations.RegenerateRecoveryCodes.id,
+        Operations.CreateAPIKey.id, Operations.RevokeAPIKey.id, Operations.DeleteSession.id,
+        Operations.CreateWebhookEndpoint.id, Operations.RotateWebhookSecret.id,
+    ]
+
     /// Operations that wait for a verified email address (the module refuses them with
     /// `email_unverified`; `GET /me` lists them in `awaiting_verification`).
     static let needVerifiedEmail = [Operations.CreateInvitation.id, Operations.CreateAPIKey.id]

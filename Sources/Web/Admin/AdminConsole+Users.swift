@@ -35,6 +35,8 @@ extension AdminConsole {
         let logins: [AuditRow]
         let canSupport: Bool
         let conflict: Bool
+        /// "View as" is offered: the staff member may, and the person can sign in now.
+        let canImpersonate: Bool
     }
 
     func user(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
@@ -106,7 +108,60 @@ extension AdminConsole {
             sessions: detail.sessions.map { SessionRow(createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, expiresAt: $0.expiresAt,
                                                        userAgent: $0.userAgent, ipAddress: $0.ipAddress) },
             logins: detail.recentLogins.map(AuditRow.init), canSupport: session.principal.can(.accountSupport),
-            conflict: conflict), chrome: chrome, status: status)
+            conflict: conflict,
+            canImpersonate: session.principal.can(.usersImpersonate) && Self.state(of: user) == "active" && tenant.status == .active),
+            chrome: chrome, status: status)
+    }
+
+    // MARK: View as
+
+    struct ViewAsPage: Encodable, Sendable {
+        let tenant: TenantView
+        let userEmail: String
+        let userID: String
+        let token: String
+        let sessionID: String
+        let endsAt: Date
+        let canChange: Bool
+        let reason: String
+        /// Where the console was reached, for the example request.
+        let apiHost: String
+    }
+
+    /// Starts a "view as": a fresh code, a reason, a time box; the API token is shown on this
+    /// response only, under a banner naming who is viewing as whom, until when, and why.
+    func startViewAs(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let (session, form) = try await posted(request, context, needs: .usersImpersonate)
+        let (tenantID, userID) = try Self.userPath(context)
+        let reason = form["reason"] ?? ""
+        do {
+            let minutes = Int(form["minutes"] ?? "15") ?? 0
+            let started = try await support.startImpersonation(session.principal, tenantID: tenantID, userID: userID, reason: reason,
+                                                               code: form["code"]?.filter { !$0.isWhitespace } ?? "",
+                                                               minutes: minutes, canWrite: form["can_write"] == "on")
+            let detail = try await support.userDetail(session.principal, tenantID: tenantID, userID: userID)
+            var chrome = Chrome(session, section: "tenants")
+            chrome.viewingAs = "\(detail.user.email)"
+            return try page("view_as", ViewAsPage(tenant: TenantView(detail.tenant), userEmail: detail.user.email,
+                                                  userID: userID.description, token: started.token,
+                                                  sessionID: started.sessionID.description, endsAt: started.endsAt,
+                                                  canChange: started.canWrite, reason: reason.trimmingCharacters(in: .whitespacesAndNewlines),
+                                                  apiHost: request.head.authority ?? "localhost:8080"), chrome: chrome)
+        } catch let error as AppError where error.code.kind == .invalidInput || error.code.kind == .conflict
+                                        || error.code == .invalidMFACode {
+            let status: HTTPResponse.Status = error.code.kind == .conflict ? .conflict : .unprocessableContent
+            return try await userPage(session, tenantID, userID, error: Self.sentence(error), status: status)
+        }
+    }
+
+    func endViewAs(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
+        let (session, form) = try await posted(request, context, needs: .usersImpersonate)
+        let (tenantID, userID) = try Self.userPath(context)
+        guard let sessionID = form["session"].flatMap(SessionID.init) else {
+            throw AppError(.invalidInput, "Which view to end is missing; go back and try again.")
+        }
+        let ended = try await support.endImpersonation(session.principal, tenantID: tenantID, sessionID: sessionID)
+        return redirect("/admin/tenants/\(tenantID)/users/\(userID)", done: ended ? "view_ended" : "view_ended_already")
     }
 
     private static func userPath(_ context: KeelRequestContext) throws -> (TenantID, UserID) {

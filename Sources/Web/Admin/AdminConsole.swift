@@ -80,6 +80,8 @@ struct AdminConsole: Sendable {
         admin.post("tenants/:tenant/users/:user/end-sessions") { try await self.endSessions($0, $1) }
         admin.post("tenants/:tenant/users/:user/send-reset") { try await self.sendReset($0, $1) }
         admin.post("tenants/:tenant/users/:user/resend-verification") { try await self.resendVerification($0, $1) }
+        admin.post("tenants/:tenant/users/:user/view-as") { try await self.startViewAs($0, $1) }
+        admin.post("tenants/:tenant/users/:user/view-as/end") { try await self.endViewAs($0, $1) }
 
         admin.get("find") { try await self.find($0, $1) }
         admin.get("audit") { try await self.audit($0, $1) }

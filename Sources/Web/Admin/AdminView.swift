@@ -13,6 +13,8 @@ struct Chrome: Encodable, Sendable {
     var canManageStaff = false
     var notice: String?
     var error: String?
+    /// A "view as" is on: the banner names the person (the page says the rest).
+    var viewingAs: String?
 
     init() {}
 
@@ -47,6 +49,8 @@ enum AdminNotice {
         "retried": "The message is queued again.",
         "role_changed": "The role is changed.",
         "invited": "The invitation is on its way: the link works once, for 48 hours.",
+        "view_ended": "The view has ended; its token no longer works.",
+        "view_ended_already": "That view had ended already.",
         "deactivated": "The staff member is deactivated and signed out.",
         "unchanged": "Nothing changed: it was like that already.",
         "invoice_paid": "The invoice is marked paid.",

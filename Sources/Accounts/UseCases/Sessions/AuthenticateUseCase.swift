@@ -18,6 +18,7 @@ struct AuthenticateUseCase {
     func callAsFunction(token: String, requestID: String) async throws -> Principal? {
         // A malformed token cannot match; skip the database.
         if SecretToken.isWellFormed(token, .session) { return try await session(token, requestID: requestID) }
+        if SecretToken.isWellFormed(token, .impersonation) { return try await impersonation(token, requestID: requestID) }
         if SecretToken.isWellFormed(token, .apiKey) { return try await apiKey(token, requestID: requestID) }
         return nil
     }
@@ -38,6 +39,24 @@ struct AuthenticateUseCase {
         return Principal(tenantID: found.tenantID, userID: found.userID, credential: .session(found.sessionID),
                          role: found.role, requestID: requestID, mfaEnrolmentRequired: found.mfaEnrolmentRequired,
                          billingBlocked: found.billingBlocked)
+    }
+
+    /// A staff member's "view as": the user's principal, held to the view's time box (not to
+    /// idleness), carrying who is viewing. A view found past its time box is ended here.
+    private func impersonation(_ token: String, requestID: String) async throws -> Principal? {
+        guard let found = try await SessionRows.lookup(tokenHash: SecretToken.hash(token), in: platform), found.usable else {
+            return nil
+        }
+        return try await db.tenant(found.tenantID) { tx -> Principal? in
+            guard let view = try await ImpersonationRows.find(found.sessionID, in: tx), view.endedAt == nil,
+                  view.impersonation.endsAt > tx.now else {
+                _ = try await EndImpersonationStep()(found.sessionID, why: "time box", staff: nil, requestID: requestID, in: tx)
+                return nil
+            }
+            return Principal(tenantID: found.tenantID, userID: found.userID, credential: .session(found.sessionID),
+                             role: found.role, requestID: requestID, mfaEnrolmentRequired: false,
+                             billingBlocked: found.billingBlocked, impersonation: view.impersonation)
+        }
     }
 
     private func apiKey(_ token: String, requestID: String) async throws -> Principal? {
