@@ -483,6 +483,38 @@ def step_lock_unlock():
     screenshot("user.png")
 
 
+def step_view_as():
+    """View as the user: a reason, a fresh code, a time box; the banner names what is going on,
+    the token's API answers name the staff member, a change is refused, the audit log has it all."""
+    driver.get(state["user_url"])
+    while int(time.time() // 30) <= state["used_step"]:
+        time.sleep(0.5)
+    reason = "browser test: the customer asked what they see"
+    submit("form#view-as", {"reason": reason, "minutes": "5", "code": fresh_code()})
+    wait(EC.presence_of_element_located((By.CSS_SELECTOR, "#view-as-banner")), "no view-as banner after starting")
+    check(ACME["email"] in text_of("#view-as-banner")(driver), f"the banner does not name {ACME['email']}")
+    check("read-only" in text_of("#view-as-mode")(driver), "the view is not marked read-only")
+    token = text_of("#view-as-token")(driver).strip()
+    check(token.startswith("keelp_"), f"no view-as token on the page: {token!r}")
+    screenshot("view-as.png")
+    request = urllib.request.Request(url("/v1/me"), headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        me, named = json.loads(response.read()), response.headers.get("Keel-Impersonated-By", "")
+    check(me["user"]["email"] == ACME["email"], f"/v1/me as the user answered {me}")
+    check(STAFF_EMAIL in named, f"Keel-Impersonated-By is {named!r}, not naming {STAFF_EMAIL}")
+    status, answer = http_json("PATCH", url("/v1/tenant"), {"name": "changed by support"}, token=token,
+                               headers={"If-Match": "*"})
+    check(status == 403 and answer and answer.get("code") == "impersonation_read_only",
+          f"a change during a read-only view answered {status} {answer}")
+    submit_and_land("form#end-view-as", {}, "view_ended")
+    status, _ = http_json("GET", url("/v1/me"), token=token)
+    check(status == 401, f"the ended view's token still answers {status}")
+    go("/admin/audit?" + urllib.parse.urlencode({"tenant": ACME["id"], "action": "impersonation"}))
+    for action in ("impersonation.started", "impersonation.request", "impersonation.ended"):
+        row = row_containing("table#audit", action)
+        check(STAFF_EMAIL in row.text, f"the {action} row does not name {STAFF_EMAIL}: {row.text!r}")
+
+
 def step_export_csv():
     go("/admin/tenants?" + urllib.parse.urlencode({"q": ACME["slug"]}))
     href = find("a#export-csv").get_attribute("href")  # absolute, as the browser resolves it
@@ -904,6 +936,7 @@ STEPS = [
     ("search a tenant", step_search_tenant, ["sign out, sign in with password and TOTP", "seed tenants through POST /v1/signup"]),
     ("open a user", step_open_user, ["search a tenant"]),
     ("lock and unlock", step_lock_unlock, ["open a user"]),
+    ("view as the user: banner, read-only, audited", step_view_as, ["lock and unlock"]),
     ("export CSV", step_export_csv, ["search a tenant"]),
     ("audit entries for lock and unlock", step_audit, ["lock and unlock"]),
     ("XSS payloads stay text", step_xss, ["sign out, sign in with password and TOTP", "seed tenants through POST /v1/signup"]),
