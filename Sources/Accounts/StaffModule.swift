@@ -151,6 +151,30 @@ public struct StaffModule: StaffService, SupportService {
         try await EndImpersonationUseCase(db: db)(principal, tenantID: tenantID, sessionID: sessionID)
     }
 
+    public func previewBulk(_ principal: StaffPrincipal, action: BulkAction, selection: BulkSelection) async throws -> BulkPreview {
+        try await PreviewBulkActionUseCase(db: db, platform: platform)(principal, action: action, selection: selection)
+    }
+
+    public func startBulk(_ principal: StaffPrincipal, action: BulkAction, selection: BulkSelection, reason: String,
+                          shareReason: Bool) async throws -> BulkJobID {
+        try await StartBulkJobUseCase(db: db, platform: platform)(principal, action: action, selection: selection, reason: reason,
+                                                                 shareReason: shareReason)
+    }
+
+    public func bulkJob(_ principal: StaffPrincipal, id: BulkJobID) async throws -> BulkJob {
+        try await GetBulkJobUseCase(platform: platform)(principal, id: id)
+    }
+
+    public func retryBulkJob(_ principal: StaffPrincipal, id: BulkJobID) async throws -> Int {
+        try await RetryBulkJobUseCase(platform: platform)(principal, id: id)
+    }
+
+    /// Runs due rows of bulk jobs (a periodic task); returns how many.
+    @discardableResult
+    public func runBulkJobs(limit: Int = 50) async throws -> Int {
+        try await RunBulkJobsUseCase(db: db, platform: platform)(limit: limit)
+    }
+
     /// Ends the "view as" sessions past their time box (a periodic task); returns how many.
     public func endOverdueImpersonations() async throws -> Int {
         try await EndOverdueImpersonationsUseCase(db: db, platform: platform)()

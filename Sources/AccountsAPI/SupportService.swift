@@ -18,6 +18,15 @@ public protocol SupportService: Sendable {
                          expectedVersion: Int) async throws -> Tenant
 
     func userDetail(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID) async throws -> UserDetail
+
+    /// A bulk action's dry run: how many rows, the first ten. Changes nothing.
+    func previewBulk(_ principal: StaffPrincipal, action: BulkAction, selection: BulkSelection) async throws -> BulkPreview
+    /// Confirms a bulk action with a reason: a background job, each row its own audited change.
+    func startBulk(_ principal: StaffPrincipal, action: BulkAction, selection: BulkSelection, reason: String,
+                   shareReason: Bool) async throws -> BulkJobID
+    func bulkJob(_ principal: StaffPrincipal, id: BulkJobID) async throws -> BulkJob
+    /// Runs the job's failed rows again (never those done); returns how many.
+    func retryBulkJob(_ principal: StaffPrincipal, id: BulkJobID) async throws -> Int
     /// "View as" the user: after a fresh TOTP code, with a reason, for 1–60 minutes; read-only
     /// unless `canWrite`. Returns the API token, shown once.
     func startImpersonation(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, reason: String, code: String,

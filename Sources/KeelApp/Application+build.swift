@@ -98,6 +98,9 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                        instances,
                        mailSender,
                        webhookSender,
+                       PeriodicTask(name: "bulk-jobs", every: .seconds(1), logger: logger) {
+                           try await modules.staff.runBulkJobs()
+                       },
                        PeriodicTask(name: "end-overdue-impersonations", every: .seconds(30), logger: logger) {
                            try await modules.staff.endOverdueImpersonations()
                        },

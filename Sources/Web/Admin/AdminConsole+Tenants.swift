@@ -61,6 +61,8 @@ extension AdminConsole {
         let nextURL: String?
         let exportURL: String
         let firstURL: String?
+        /// Bulk suspend / reactivate.
+        var canBulk = false
     }
 
     func tenants(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
@@ -84,7 +86,7 @@ extension AdminConsole {
         return try page("tenants", TenantsPage(
             filters: filters, statusOptions: Self.statusOptions(filters), sortOptions: Self.sortOptions(filters), rows: rows,
             nextURL: found.nextCursor.map { "/admin/tenants?\(base)&after=\(Self.encode($0))" }, exportURL: exportURL,
-            firstURL: after == nil ? nil : "/admin/tenants?\(base)"), chrome: chrome)
+            firstURL: after == nil ? nil : "/admin/tenants?\(base)", canBulk: session.principal.can(.tenantsSuspend)), chrome: chrome)
     }
 
     /// The whole filtered list as CSV, written as it is read (a big platform never sits in memory).
@@ -116,32 +118,37 @@ extension AdminConsole {
     /// The list's filters from the query string, as typed (for the form) and as a query; bad
     /// values are named, not guessed at.
     static func tenantQuery(_ request: Request) -> (TenantFilters, TenantQuery, [String]) {
+        tenantQuery { request.query($0) }
+    }
+
+    /// The filters, read through `value` (the address's query, or a bulk form's `filter_…` fields).
+    static func tenantQuery(_ value: (String) -> String?) -> (TenantFilters, TenantQuery, [String]) {
         var filters = TenantFilters()
         var query = TenantQuery()
         var problems: [String] = []
-        if let q = request.query("q") {
+        if let q = value("q") {
             filters.q = q
             query.text = String(q.prefix(200))
         }
-        if let status = request.query("status") {
+        if let status = value("status") {
             filters.status = status
             if let parsed = Tenant.Status(rawValue: status) { query.status = parsed } else {
                 problems.append("The status must be active or suspended.")
             }
         }
-        if let sort = request.query("sort") {
+        if let sort = value("sort") {
             filters.sort = sort
             if let parsed = TenantQuery.Sort(rawValue: sort) { query.sort = parsed } else {
                 problems.append("Sort by newest, oldest, name or slug.")
             }
         }
-        if let from = request.query("created_from") {
+        if let from = value("created_from") {
             filters.createdFrom = from
             if let date = Self.day(from) { query.createdFrom = date } else {
                 problems.append("'Created from' must be a date like 2026-11-21.")
             }
         }
-        if let to = request.query("created_to") {
+        if let to = value("created_to") {
             filters.createdTo = to
             // The end day counts whole: up to the start of the next day.
             if let date = Self.day(to) { query.createdBefore = date.addingTimeInterval(86_400) } else {
@@ -236,6 +243,8 @@ extension AdminConsole {
         let events: [AuditRow]
         let canSuspend: Bool
         let canExport: Bool
+        /// Bulk actions on the users (lock, unlock, resend verification).
+        let canSupport: Bool
         let conflict: Bool
         let billing: BillingView
         /// "3 of 10 (5 on the plan, 5 bought)", or "3, unlimited".
@@ -310,7 +319,8 @@ extension AdminConsole {
         return try page("tenant", TenantPage(
             tenant: TenantView(detail.tenant, statusReason: detail.statusReason),
             users: detail.users.map(Self.userRow), events: detail.recentEvents.map(AuditRow.init),
-            canSuspend: session.principal.can(.tenantsSuspend), canExport: session.principal.can(.tenantsExport), conflict: conflict,
+            canSuspend: session.principal.can(.tenantsSuspend), canExport: session.principal.can(.tenantsExport),
+            canSupport: session.principal.can(.accountSupport), conflict: conflict,
             billing: try await billingView(session, id), seats: Self.seats(detail.seats)), chrome: chrome, status: status)
     }
 

@@ -83,6 +83,10 @@ struct AdminConsole: Sendable {
         admin.post("tenants/:tenant/users/:user/view-as") { try await self.startViewAs($0, $1) }
         admin.post("tenants/:tenant/users/:user/view-as/end") { try await self.endViewAs($0, $1) }
 
+        admin.post("bulk/preview") { try await self.previewBulk($0, $1) }
+        admin.post("bulk") { try await self.startBulk($0, $1) }
+        admin.get("jobs/:job") { try await self.bulkJobPage($0, $1) }
+        admin.post("jobs/:job/retry") { try await self.retryBulkJob($0, $1) }
         admin.get("find") { try await self.find($0, $1) }
         admin.get("audit") { try await self.audit($0, $1) }
         admin.get("outbox") { try await self.outboxPage($0, $1) }

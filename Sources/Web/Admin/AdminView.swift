@@ -50,6 +50,7 @@ enum AdminNotice {
         "role_changed": "The role is changed.",
         "invited": "The invitation is on its way: the link works once, for 48 hours.",
         "view_ended": "The view has ended; its token no longer works.",
+        "retrying": "The failed rows are queued again; rows already done are not repeated.",
         "view_ended_already": "That view had ended already.",
         "deactivated": "The staff member is deactivated and signed out.",
         "unchanged": "Nothing changed: it was like that already.",

@@ -8,13 +8,15 @@ import Storage
 struct SetTenantStatusUseCase {
     let db: Database
 
+    /// - Parameter expectedVersion: the version the staff member saw; `nil` for a bulk job's row,
+    ///   which acts on the tenant as it is when its turn comes.
     func callAsFunction(_ principal: StaffPrincipal, id: TenantID, status: Tenant.Status, reason: String, shareReason: Bool,
-                        expectedVersion: Int) async throws -> Tenant {
+                        expectedVersion: Int?) async throws -> Tenant {
         try principal.require(.tenantsSuspend)
         let reason = try StaffReason(reason).value
         return try await db.tenant(id) { tx in
             guard let current = try await TenantRows.find(id, in: tx, lock: true) else { throw TenantDetailUseCase.tenantNotFound }
-            guard current.version == expectedVersion else { throw AppError.versionMismatch(current: current.version) }
+            guard current.version == expectedVersion ?? current.version else { throw AppError.versionMismatch(current: current.version) }
             guard current.status != status else { return current }
             let updated = try await TenantRows.setStatus(id, status, reason: reason, in: tx)
             if status == .suspended {

@@ -9,12 +9,13 @@ struct SetUserLockUseCase {
     let db: Database
 
     func callAsFunction(_ principal: StaffPrincipal, tenantID: TenantID, userID: UserID, locked: Bool, reason: String,
-                        shareReason: Bool, expectedVersion: Int) async throws -> User {
+                        shareReason: Bool, expectedVersion: Int?) async throws -> User {
         try principal.require(.accountSupport)
         let reason = try StaffReason(reason).value
         return try await db.tenant(tenantID) { tx in
             let current = try await SupportLookupStep().user(userID, in: tx, lock: true)
-            guard current.version == expectedVersion else { throw AppError.versionMismatch(current: current.version) }
+            // `nil`: a bulk job's row, which acts on the user as they are when its turn comes.
+            guard current.version == expectedVersion ?? current.version else { throw AppError.versionMismatch(current: current.version) }
             guard (current.lockedAt != nil) != locked else { return current }
             let updated = try await UserRows.setLock(userID, locked: locked, reason: reason, in: tx)
             if locked {
