@@ -204,6 +204,6 @@ extension AccountsModule {
         SealedColumn("accounts.users", "mfa_pending_secret", row: "user_id::text", purpose: MFARows.purpose, bytes: true),
         SealedColumn("platform.outbox", "payload", row: "lower(payload->>'email')", purpose: EmailedToken.purpose, jsonKey: "token",
                      filter: "event_type in ('\(EmailVerificationRequested.eventType)', '\(PasswordResetRequested.eventType)', "
-                         + "'\(InvitationCreated.eventType)')"),
+                         + "'\(InvitationCreated.eventType)', '\(StaffInvited.eventType)')"),
     ]
 }
