@@ -98,8 +98,9 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                        instances,
                        mailSender,
                        webhookSender,
-                       PeriodicTask(name: "bulk-jobs", every: .seconds(1), logger: logger) {
-                           try await modules.staff.runBulkJobs()
+                       // Idle, a look every 5 s; with work, batch after batch until none is left.
+                       PeriodicTask(name: "bulk-jobs", every: .seconds(5), logger: logger) {
+                           while try await modules.staff.runBulkJobs() > 0 {}
                        },
                        PeriodicTask(name: "end-overdue-impersonations", every: .seconds(30), logger: logger) {
                            try await modules.staff.endOverdueImpersonations()

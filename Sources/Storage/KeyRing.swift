@@ -173,9 +173,4 @@ extension PlatformTransaction {
     public func open(_ stored: String, tenant: TenantID? = nil, purpose: String, row: String) throws -> String {
         try secrets.required().open(stored, for: SecretBinding(tenant: tenant, purpose: purpose, row: row))
     }
-
-    /// The key ring itself, for `keel secrets rotate`'s checks.
-    public var keyRing: KeyRing {
-        get throws { try secrets.required() }
-    }
 }

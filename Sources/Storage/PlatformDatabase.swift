@@ -14,11 +14,6 @@ public struct PlatformDatabase: Sendable {
     /// The injected clock: the time outside a transaction (inside one, use `tx.now`).
     public var clock: any WallClock { pool.clock }
 
-    /// The key ring, for secrets opened outside a transaction (a claimed message's token).
-    public var secrets: KeyRing {
-        get throws { try pool.keyRing() }
-    }
-
     /// Runs `body` in one cross-tenant transaction. `purpose` is logged with it.
     public func platform<R: Sendable>(
         _ purpose: String, isolation: IsolationLevel = .readCommitted,

@@ -81,6 +81,16 @@ enum StaffRows {
                 try row.decode("mfa_last_step", as: Int?.self).map(Int64.init))
     }
 
+    /// Checks a code from the member's authenticator and spends its step (under the row's lock,
+    /// so a code works once): the second sign-in step, and the step-up before recovery codes or
+    /// "view as". `false` when it is not right (or the member has no TOTP).
+    static func useTOTPCode(_ id: StaffID, _ code: String, in tx: PlatformTransaction) async throws -> Bool {
+        guard let mfa = try await lockMFA(id, in: tx), let secret = mfa.secret,
+              let step = TOTP(secret: secret).verify(code, at: tx.now, after: mfa.lastStep) else { return false }
+        try await useStep(id, step, in: tx)
+        return true
+    }
+
     /// A new one-time password, TOTP cleared: the member's next sign-in is a first one.
     static func reset(_ id: StaffID, expectedVersion: Int, passwordHash: String, in tx: PlatformTransaction) async throws -> StaffMember? {
         try await tx.query("""

@@ -28,14 +28,28 @@ extension AdminConsole {
         if let session = try await currentSession(request, context), session.stage == .active {
             return redirect("/admin")
         }
-        // The sign-in form has no session to hold its CSRF token, so it is paired with a cookie.
-        let existing = request.cookies[AdminCookies.signIn]?.value
-        let token = existing.flatMap { $0.count == 43 ? $0 : nil } ?? Self.randomToken()
         var chrome = Chrome()
         chrome.notice = AdminNotice.text(request.query("done"))
-        var response = try page("login", SignInPage(csrf: token), chrome: chrome)
+        return try preSessionPage(request) { csrf in try page("login", SignInPage(csrf: csrf), chrome: chrome) }
+    }
+
+    /// A form shown before there is a session (sign-in, an invitation's button) has none to hold
+    /// its CSRF token, so the token is paired with a cookie: the one the browser has, or a new one.
+    private func preSessionPage(_ request: Request, _ render: (String) throws -> Response) throws -> Response {
+        let existing = request.cookies[AdminCookies.signIn]?.value
+        let token = existing.flatMap { $0.count == 43 ? $0 : nil } ?? Self.randomToken()
+        var response = try render(token)
         if existing != token { response.setCookie(AdminCookies.make(AdminCookies.signIn, value: token, maxAge: 3600)) }
         return response
+    }
+
+    /// The form posted by such a page, once its token matches the cookie's; returns the token.
+    private func preSessionForm(_ request: Request) async throws -> (AdminForm, String) {
+        let form = try await AdminForm(request)
+        guard let expected = request.cookies[AdminCookies.signIn]?.value, AdminCookies.equal(form["csrf"], expected) else {
+            throw Self.csrfRefused
+        }
+        return (form, expected)
     }
 
     struct InvitationPage: Encodable, Sendable {
@@ -46,18 +60,13 @@ extension AdminConsole {
     /// The link in a staff invitation: a page with one button, since opening a link (a mail
     /// scanner may) must not use it up.
     func invitationPage(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
-        let existing = request.cookies[AdminCookies.signIn]?.value
-        let csrf = existing.flatMap { $0.count == 43 ? $0 : nil } ?? Self.randomToken()
-        var response = try page("invitation", InvitationPage(csrf: csrf, token: request.query("token") ?? ""), chrome: Chrome())
-        if existing != csrf { response.setCookie(AdminCookies.make(AdminCookies.signIn, value: csrf, maxAge: 3600)) }
-        return response
+        try preSessionPage(request) { csrf in
+            try page("invitation", InvitationPage(csrf: csrf, token: request.query("token") ?? ""), chrome: Chrome())
+        }
     }
 
     func acceptInvitation(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
-        let form = try await AdminForm(request)
-        guard let expected = request.cookies[AdminCookies.signIn]?.value, AdminCookies.equal(form["csrf"], expected) else {
-            throw Self.csrfRefused
-        }
+        let (form, expected) = try await preSessionForm(request)
         _ = try limits.admitAnonymous("staff-login", address: context.clientAddress)
         do {
             let signIn = try await staff.acceptInvitation(token: form["token"] ?? "", source: context.clientAddress,
@@ -73,10 +82,7 @@ extension AdminConsole {
     }
 
     func signIn(_ request: Request, _ context: KeelRequestContext) async throws -> Response {
-        let form = try await AdminForm(request)
-        guard let expected = request.cookies[AdminCookies.signIn]?.value, AdminCookies.equal(form["csrf"], expected) else {
-            throw Self.csrfRefused
-        }
+        let (form, expected) = try await preSessionForm(request)
         let email = form["email"]?.trimmingCharacters(in: .whitespaces) ?? ""
         func again(_ message: String, status: HTTPResponse.Status) throws -> Response {
             var chrome = Chrome()

@@ -21,11 +21,9 @@ struct StartImpersonationUseCase {
             throw AppError(.invalidInput, "A view lasts 1 to 60 minutes, not \(minutes).")
         }
         let staffName = try await platform.platform("impersonation step-up") { tx in
-            guard let mfa = try await StaffRows.lockMFA(principal.staffID, in: tx), let secret = mfa.secret,
-                  let step = TOTP(secret: secret).verify(code, at: tx.now, after: mfa.lastStep) else {
+            guard try await StaffRows.useTOTPCode(principal.staffID, code, in: tx) else {
                 throw RegenerateStaffRecoveryCodesUseCase.invalidCode
             }
-            try await StaffRows.useStep(principal.staffID, step, in: tx)
             return try await StaffRows.find(principal.staffID, in: tx)?.name ?? principal.email
         }
         let (token, hash) = SecretToken.make(.impersonation)

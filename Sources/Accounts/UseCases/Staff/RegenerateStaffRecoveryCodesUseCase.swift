@@ -11,9 +11,7 @@ struct RegenerateStaffRecoveryCodesUseCase {
 
     func callAsFunction(_ principal: StaffPrincipal, code: String) async throws -> [String] {
         try await platform.platform("staff recovery codes") { tx in
-            guard let mfa = try await StaffRows.lockMFA(principal.staffID, in: tx), let secret = mfa.secret,
-                  let step = TOTP(secret: secret).verify(code, at: tx.now, after: mfa.lastStep) else { throw Self.invalidCode }
-            try await StaffRows.useStep(principal.staffID, step, in: tx)
+            guard try await StaffRows.useTOTPCode(principal.staffID, code, in: tx) else { throw Self.invalidCode }
             let codes = RecoveryCode.make()
             try await StaffRows.replaceRecoveryCodes(principal.staffID, codes, in: tx)
             try await tx.audit(.staffRecoveryCodesReplaced, staff: principal.staffID, target: "staff/\(principal.staffID)",
