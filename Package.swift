@@ -40,6 +40,8 @@ let package = Package(
         .executable(name: "keel", targets: ["keel"]),
         // For the fuzzer and the template benchmark, separate packages that use it by path.
         .library(name: "TemplateEngine", targets: ["TemplateEngine"]),
+        // For the benchmark floor (bench/floor): the driver with nothing of Keel around it.
+        .library(name: "PostgresPipeline", targets: ["PostgresPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -69,6 +71,9 @@ let package = Package(
         .target(name: "Kernel", swiftSettings: strict),
         .target(name: "EventLoopExecutor", dependencies: [.product(name: "NIOCore", package: "swift-nio")],
                 swiftSettings: strict),
+        // libpq (Debian's libpq-dev), and the pipelining driver over it (issue 21, docs/storage.md).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "PostgresPipeline", dependencies: ["CLibPQ"], swiftSettings: strict),
         .target(
             name: "Storage",
             dependencies: ["Kernel", "EventLoopExecutor", postgresNIO, logging, lifecycle,
@@ -150,7 +155,7 @@ let package = Package(
         .testTarget(name: "KernelTests",
                     dependencies: ["Kernel", .product(name: "PropertyBased", package: "swift-property-based")],
                     swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Kernel", "KeelTesting"],
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "PostgresPipeline", "Kernel", "KeelTesting"],
                     swiftSettings: strict),
         .testTarget(name: "TemplateEngineTests",
                     dependencies: ["TemplateEngine", .product(name: "PropertyBased", package: "swift-property-based")],

@@ -196,10 +196,12 @@ def report(results, out):
                ("S8", "bare-client"): None}
     names = {"pg": "PG (pgbench -M prepared)", "pg-extended": "PG, unnamed statements (-M extended)",
              "peer": "peer (FastAPI)", "floor": "floor (bare Hummingbird)",
+             "floor-nio": "floor-nio (bare Hummingbird + PostgresNIO, 2 round trips)",
+             "floor-pq": "floor-pq (bare Hummingbird + libpq pipeline, 2 round trips)", "keel": "Keel",
              "keel-s2": "Keel's own S2 (50 users as JSON)",
              "bare-client": "bare client (hey -c 8) to the same receiver"}
     for scenario in ["S1", "S2", "S3", "S5", "S6", "S8", "S7"]:
-        for ref in ["pg", "pg-extended", "floor", "peer", "keel-s2", "bare-client"]:
+        for ref in ["pg", "pg-extended", "floor", "floor-nio", "floor-pq", "peer", "keel-s2", "bare-client"]:
             if not select(recs, phase="throughput", scenario=scenario, system=ref):
                 continue
             ratios, med = ratio_rounds(recs, "throughput", scenario, "keel", ref)
@@ -209,6 +211,34 @@ def report(results, out):
               f"| {fmt(median_of(recs, 'rps', phase='throughput', scenario=scenario, system='keel'))} "
               f"| **{fmt(med, 2)}×** | {', '.join(f'{x:.2f}' for x in ratios)} "
               f"| {'≥ %.1f×' % target if target else 'report'} | {verdict(ok)} |")
+    floors = select(recs, phase="throughput", scenario="S1", system="floor-pq")
+    if floors:
+        w("\n### S1: the driver floors and CPU per request\n")
+        w("The floors answer S1 with nothing around the driver (bench/floor): the session lookup, one round trip, "
+          "then the read in one more. **floor-nio**: PostgresNIO, the read as one statement (bench.s1_read: scope "
+          "and select in a SQL function). **floor-pq**: libpq in pipeline mode, the read as one pipeline of Keel's "
+          "own statements [begin; scope; select; commit]. CPU is user + system time of the server's processes and "
+          "of the cluster's, over the measurement, divided by the requests answered.\n")
+        w("| system | /s (median) | server CPU ms per request | PostgreSQL CPU ms per request |")
+        w("|---|---:|---:|---:|")
+        seconds = float(meta.get("seconds", 10))
+        for system in ["pg", "peer", "floor-nio", "floor-pq", "keel"]:
+            rs = select(recs, phase="throughput", scenario="S1", system=system)
+            if not rs:
+                continue
+            def per_request(field):
+                vals = [r[field] * 1000 / (r["rps"] * seconds) for r in rs if r.get(field) is not None and r.get("rps")]
+                return statistics.median(vals) if vals else None
+            server = per_request("server_cpu_s") if system != "pg" else None
+            w(f"| {names.get(system, system)} | {fmt(median_of(recs, 'rps', phase='throughput', scenario='S1', system=system))} "
+              f"| {fmt(server, 3) if server is not None else '–'} | {fmt(per_request('pg_cpu_s'), 3)} |")
+        ratios, med = ratio_rounds(recs, "throughput", "S1", "floor-pq", "floor-nio")
+        w(f"\nlibpq pipeline floor ÷ PostgresNIO floor, same round trips: **{fmt(med, 2)}×** "
+          f"(rounds {', '.join(f'{x:.2f}' for x in ratios)}); the decision rule is ≥ 1.4× to move Storage to libpq: "
+          f"{verdict(None if med is None else med >= 1.4)}.")
+        for ref in ["peer", "floor-nio", "floor-pq"]:
+            ratios, med = ratio_rounds(recs, "throughput", "S1", "keel", ref)
+            w(f"Keel ÷ {names.get(ref, ref)}: **{fmt(med, 2)}×**.")
     errs = [r for r in select(recs, phase="throughput") if r.get("errors")]
     if errs:
         w("\nNon-2xx or socket errors: " + "; ".join(

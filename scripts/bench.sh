@@ -79,10 +79,8 @@ if [ ! -x "$KEEL_BIN" ]; then
   echo "error: $KEEL_BIN not found; run 'make release' first (or use 'make bench')" >&2; exit 2
 fi
 scripts/install-bench-deps.sh
-if [ ! -x "$FLOOR_BIN" ]; then
-  echo "Building the floor (bench/floor, release)"
-  (cd bench/floor && flock "$LOCK" swift build -c release)
-fi
+echo "Building the floors (bench/floor, release; quick when nothing changed)"
+(cd bench/floor && flock "$LOCK" swift build -c release 2>&1 | tail -n 1)
 PEER_PY=$REPO/bench/peer/.venv/bin/python
 TOOL=(python3 "$REPO/bench/benchtool.py")
 
@@ -175,6 +173,7 @@ echo "Starting $KEEL_BIN on $KEEL (fresh embedded PostgreSQL; pool $POOL)"
 # Not under the lock: a server started inside `locked` would inherit the lock's descriptor.
 start_keel main "$KEEL_PORT" "$POOL"
 SOCK="$(dirname "$(readlink -f "$RUN/postgres")")/run"
+PG_PID=$(head -n 1 "$(readlink -f "$RUN/postgres")/postmaster.pid")
 PSQL=(psql -h "$SOCK" -d keel -v ON_ERROR_STOP=1 -qAt)
 
 json() { python3 -c 'import json, sys; d = json.load(sys.stdin)
@@ -292,11 +291,35 @@ echo "Starting the peer on $PEER ($PEER_WORKERS workers × $PEER_POOL connection
 PIDS+=("$!"); PEER_PID=$!
 wait_http "$PEER/healthz" "$PEER_PID" "$RUN/peer.log"
 curl -sf -o /dev/null "$PEER$S1_PATH" -H "Authorization: Bearer $READER_TOKEN" || { echo "error: the peer's S1 failed" >&2; cat "$RUN/peer.log" >&2; exit 1; }
+# The floor's S1 routes (driver floors, issue 21): /nio/… reads through one SQL function (scope
+# and select in one statement, so PostgresNIO needs two round trips, not four); /pq/… sends Keel's
+# own statements as one libpq pipeline. The function is the benchmark's, in its own schema.
+"${PSQL[@]}" -U postgres <<'SQL'
+create schema if not exists bench;
+create or replace function bench.s1_read(p_tenant uuid, p_user uuid)
+returns table (user_id text, tenant_id text, email text, name text, role text, status text, version text, created_at text,
+               email_verified_at text, mfa_enabled text, locked_at text, lock_reason text)
+language plpgsql as $$
+begin
+  perform set_config('app.tenant_id', p_tenant::text, true), set_config('lock_timeout', '5s', true),
+          set_config('statement_timeout', '30s', true);
+  return query
+    select u.user_id::text, u.tenant_id::text, u.email::text, u.name, u.role::text, u.status::text, u.version::text,
+           u.created_at::text, u.email_verified_at::text, (u.mfa_enabled_at is not null)::text, u.locked_at::text, u.lock_reason
+      from accounts.users u where u.tenant_id = p_tenant and u.user_id = p_user;
+end $$;
+grant usage on schema bench to keel_app;
+grant execute on function bench.s1_read(uuid, uuid) to keel_app;
+SQL
 FLOOR_PORT=$(free_port)
 FLOOR="http://127.0.0.1:$FLOOR_PORT"
-"$FLOOR_BIN" "$FLOOR_PORT" >"$RUN/floor.log" 2>&1 &
+FLOOR_PG_SOCKET="$SOCK" FLOOR_POOL_SIZE="$POOL" "$FLOOR_BIN" "$FLOOR_PORT" >"$RUN/floor.log" 2>&1 &
 PIDS+=("$!"); FLOOR_PID=$!
 wait_http "$FLOOR/healthz" "$FLOOR_PID" "$RUN/floor.log"
+for driver in nio pq; do
+  curl -sf -o /dev/null "$FLOOR/$driver$S1_PATH" -H "Authorization: Bearer $READER_TOKEN" \
+    || { echo "error: the floor's $driver S1 failed" >&2; cat "$RUN/floor.log" >&2; exit 1; }
+done
 
 # --- Measurement helpers ---------------------------------------------------------------------------
 record() { "${TOOL[@]}" "$@" --to "$RESULTS" >/dev/null; }
@@ -325,12 +348,40 @@ wrk_run() {
 # throughput SCENARIO SYSTEM ROUND URL ARGS…
 # measure TOOL SCENARIO SYSTEM ROUND OUT RUNNER ARGS…: a warm-up on the first round, then one
 # measurement of RUNNER (called as RUNNER SECONDS ARGS…) into OUT, recorded and printed.
+# CPU seconds (user + system) of a process and all its descendants (the peer's workers, the
+# cluster's backends), from /proc: the server's and PostgreSQL's CPU per request in the report.
+tree_cpu() {  # PID
+  python3 - "$1" <<'PY'
+import os, sys
+root, parent, ticks = int(sys.argv[1]), {}, {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    # utime + stime, and cutime + cstime: the children it has reaped (pgbench's backends, gone
+    # when it disconnects) count for the parent from then on.
+    parent[int(pid)], ticks[int(pid)] = int(fields[1]), sum(int(f) for f in fields[11:15])
+def inside(pid):
+    while pid > 1:
+        if pid == root:
+            return True
+        pid = parent.get(pid, 0)
+    return False
+print(round(sum(t for pid, t in ticks.items() if inside(pid)) / os.sysconf("SC_CLK_TCK"), 2))
+PY
+}
 measure() {
   local tool=$1 scenario=$2 system=$3 round=$4 out=$5 runner=$6; shift 6
+  local server_pid="" before after pg_before pg_after
+  case $system in keel*) server_pid=$main_PID;; peer) server_pid=$PEER_PID;; floor*) server_pid=${FLOOR_PID:-};; esac
   quiet
   if [ "$round" = 1 ] && [ "$WARMUP" -gt 0 ]; then locked "$runner" "$WARMUP" "$@" >/dev/null 2>&1; quiet; fi
+  before=$([ -n "$server_pid" ] && tree_cpu "$server_pid" || echo 0); pg_before=$(tree_cpu "$PG_PID")
   locked "$runner" "$D" "$@" >"$out" 2>&1
-  record "$tool" "$out" phase=throughput scenario="$scenario" system="$system" round="$round"
+  after=$([ -n "$server_pid" ] && tree_cpu "$server_pid" || echo 0); pg_after=$(tree_cpu "$PG_PID")
+  record "$tool" "$out" phase=throughput scenario="$scenario" system="$system" round="$round" \
+    server_cpu_s="$(python3 -c "print(round($after - $before, 2))")" pg_cpu_s="$(python3 -c "print(round($pg_after - $pg_before, 2))")"
   printf '  %-3s %-6s round %s: %8.0f /s\n' "$scenario" "$system" "$round" "$("${TOOL[@]}" median "$RESULTS" rps phase=throughput scenario="$scenario" system="$system" round="$round")"
 }
 throughput() {
@@ -425,6 +476,10 @@ read_scenario() {  # SCENARIO PGSCRIPT PATH: PG (prepared and unnamed), the peer
     pg_throughput "$scenario" "$script" "$r" "${PG_VARS[@]}"
     PG_MODE=extended pg_throughput "$scenario" "$script" "$r" "${PG_VARS[@]}"
     throughput "$scenario" peer "$r" "$PEER$path" get "$READER_TOKEN"
+    if [ "$scenario" = S1 ]; then
+      throughput S1 floor-nio "$r" "$FLOOR/nio$path" get "$READER_TOKEN"
+      throughput S1 floor-pq "$r" "$FLOOR/pq$path" get "$READER_TOKEN"
+    fi
     throughput "$scenario" keel "$r" "$KEEL$path" get "$READER_TOKEN"
   done
   scenario_rss "$scenario"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs what Keel needs from Debian when it is missing: the Argon2 library and headers,
-# Pango and cairo with their headers and the DejaVu fonts (invoice PDFs), pkg-config (SwiftPM
-# finds libargon2 and pangocairo through it), and the PostgreSQL server that the embedded
-# database runs. Idempotent; quiet when everything is present.
+# Installs what Keel needs from Debian when it is missing: the Argon2 library and headers, libpq
+# and its headers (the PostgreSQL driver), Pango and cairo with their headers and the DejaVu
+# fonts (invoice PDFs), pkg-config (SwiftPM finds libargon2, libpq and pangocairo through it),
+# and the PostgreSQL server that the embedded database runs. Idempotent; quiet when everything is present.
 set -euo pipefail
 
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 pkg-config --exists libargon2 2>/dev/null || missing+=(libargon2-dev)
+pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
 pkg-config --exists cairo-pdf 2>/dev/null || missing+=(libcairo2-dev)
 pkg-config --exists pangocairo 2>/dev/null || missing+=(libpango1.0-dev)
 # The invoice PDFs ask for "DejaVu Sans" (Latin, Greek, Cyrillic); without it fontconfig substitutes.

@@ -99,7 +99,7 @@ enum ImportRules {
     static let apis = Set(modules.map { "\($0)API" })
     static let ours: Set<String> = Set(modules).union(apis).union(["Kernel", "Storage", "PasswordHashing", "TemplateEngine",
                                                                    "Web", "KeelApp", "CArgon2", "EventLoopExecutor", "keel",
-                                                                   "InvoicePDF", "CPangoCairo"])
+                                                                   "InvoicePDF", "CPangoCairo", "CLibPQ", "PostgresPipeline"])
     static let webEdge: Set<String> = ["Web", "KeelApp", "keel"]
 
     static func violations(in imports: [ImportScanner.Import]) -> [String] {
@@ -109,8 +109,11 @@ enum ImportRules {
     }
 
     static func reason(_ i: ImportScanner.Import) -> String? {
-        if i.module == "PostgresNIO" || i.module == "_ConnectionPoolModule", i.target != "Storage" {
+        if i.module == "PostgresNIO" || i.module == "_ConnectionPoolModule" || i.module == "PostgresPipeline", i.target != "Storage" {
             return "only Storage talks to PostgreSQL"
+        }
+        if i.module == "CLibPQ", i.target != "PostgresPipeline" {
+            return "only the driver (PostgresPipeline) calls libpq"
         }
         if i.module.hasPrefix("Hummingbird"), !webEdge.contains(i.target) {
             return "only Web, KeelApp and keel know HTTP"

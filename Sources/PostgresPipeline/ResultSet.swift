@@ -1,0 +1,54 @@
+internal import CLibPQ
+
+/// A statement's result, copied out of libpq's: column names and types, and every cell's bytes
+/// (binary format) in one buffer.
+public struct ResultSet: Sendable {
+    public let columns: [String]
+    public let types: [UInt32]
+    public let rowCount: Int
+    /// The command tag (`INSERT 0 1`, `SELECT 3`, `BEGIN`).
+    public let commandTag: String
+    /// Rows affected (or returned) as the command tag says; 0 when it says nothing.
+    public let affectedRows: Int
+    private let bytes: [UInt8]
+    /// Per cell, row by row: its start in `bytes` and its length (-1: NULL).
+    private let cells: [(start: Int32, length: Int32)]
+
+    init(_ result: OpaquePointer) {
+        let rows = Int(PQntuples(result)), fields = Int(PQnfields(result))
+        columns = (0..<fields).map { String(cString: PQfname(result, Int32($0))) }
+        types = (0..<fields).map { UInt32(PQftype(result, Int32($0))) }
+        rowCount = rows
+        commandTag = String(cString: PQcmdStatus(result))
+        affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+        var bytes: [UInt8] = []
+        var cells: [(start: Int32, length: Int32)] = []
+        cells.reserveCapacity(rows * fields)
+        for row in 0..<Int32(rows) {
+            for field in 0..<Int32(fields) {
+                if PQgetisnull(result, row, field) == 1 {
+                    cells.append((Int32(bytes.count), -1))
+                    continue
+                }
+                let length = Int(PQgetlength(result, row, field))
+                let start = bytes.count
+                if length > 0, let value = PQgetvalue(result, row, field) {
+                    value.withMemoryRebound(to: UInt8.self, capacity: length) { bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
+                }
+                cells.append((Int32(start), Int32(length)))
+            }
+        }
+        self.bytes = bytes
+        self.cells = cells
+    }
+
+    /// The index of the column named `name`, if the result has one.
+    public func column(_ name: String) -> Int? { columns.firstIndex(of: name) }
+
+    /// A cell's bytes (binary format), or `nil` for SQL NULL.
+    public func value(row: Int, column: Int) -> ArraySlice<UInt8>? {
+        let cell = cells[row * columns.count + column]
+        guard cell.length >= 0 else { return nil }
+        return bytes[Int(cell.start)..<Int(cell.start + cell.length)]
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import KeelTesting
+import PostgresPipeline
+import Testing
+
+/// The libpq pipelining driver (issue 21) on the test cluster, as the server's role.
+@Suite("PostgresPipeline: libpq in pipeline mode")
+struct PipelineConnectionTests {
+    static func connect(notifications: (@Sendable (String, String) -> Void)? = nil) async throws -> PipelineConnection {
+        try await PipelineConnection.connect(try await TestDatabase.shared().databaseURL, notifications: notifications)
+    }
+
+    static func text(_ value: String) -> Parameter { Parameter(type: TypeOID.text, bytes: Array(value.utf8)) }
+    static func string(_ result: ResultSet, _ row: Int = 0, _ column: Int = 0) -> String? {
+        result.value(row: row, column: column).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test("a transaction-local setting made in a pipeline holds until its Sync, and not after")
+    func scopeLastsUntilSync() async throws {
+        let connection = try await Self.connect()
+        defer { connection.close() }
+        let results = try await connection.run([
+            Statement("select set_config('app.tenant_id', $1, true)", parameters: [Self.text("00000000-0000-4000-8000-00000000abcd")]),
+            Statement("select current_setting('app.tenant_id', true)"),
+        ])
+        #expect(results.count == 2)
+        #expect(Self.string(results[1]) == "00000000-0000-4000-8000-00000000abcd")
+        let after = try await connection.run([Statement("select coalesce(current_setting('app.tenant_id', true), '')")])
+        #expect(Self.string(after[0]) == "")
+    }
+
+    @Test("begin, statements and commit travel as one job; the tags and rows come back in order")
+    func explicitTransaction() async throws {
+        let connection = try await Self.connect()
+        defer { connection.close() }
+        let results = try await connection.run([
+            Statement("begin isolation level read committed", name: "t_begin"),
+            Statement("select $1::int8 + 1 as n", parameters: [Parameter(type: TypeOID.int8, bytes: Self.int8(41))], name: "t_add"),
+            Statement("commit", name: "t_commit"),
+        ])
+        #expect(results.map(\.commandTag) == ["BEGIN", "SELECT 1", "COMMIT"])
+        #expect(results[1].columns == ["n"])
+        #expect(results[1].types == [TypeOID.int8])
+        #expect(results[1].value(row: 0, column: 0).map(Array.init) == Self.int8(42))
+        // Prepared once per connection: the second run sends no Parse and answers the same.
+        let again = try await connection.run([Statement("select $1::int8 + 1 as n", parameters: [Parameter(type: TypeOID.int8, bytes: Self.int8(1))], name: "t_add")])
+        #expect(again[0].value(row: 0, column: 0).map(Array.init) == Self.int8(2))
+    }
+
+    @Test("one job's error fails that job only, with its SQLSTATE; jobs around it answer")
+    func errorsStayInTheirJob() async throws {
+        let connection = try await Self.connect()
+        defer { connection.close() }
+        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for i in 0..<60 {
+                group.addTask {
+                    do {
+                        let r = try await connection.run([Statement("select (10 / $1::int4)::text", parameters: [Self.text(String(i % 3))])])
+                        return (i, Self.string(r[0]) ?? "nil")
+                    } catch let error as PostgresServerError {
+                        return (i, "error \(error.sqlState)")
+                    }
+                }
+            }
+            var answers = 0
+            for try await (i, answer) in group {
+                answers += 1
+                #expect(answer == (i % 3 == 0 ? "error 22012" : String(10 / (i % 3))), "job \(i)")
+            }
+            #expect(answers == 60)
+        }
+        #expect(connection.load == 0)
+    }
+
+    @Test("a prepared statement whose Parse fails is not remembered as prepared")
+    func failedParseIsForgotten() async throws {
+        let connection = try await Self.connect()
+        defer { connection.close() }
+        await #expect(throws: PostgresServerError.self) {
+            try await connection.run([Statement("select from nowhere_at_all", name: "t_bad")])
+        }
+        // The same name with working SQL parses afresh (the failed one was never created).
+        let results = try await connection.run([Statement("select 'ok'::text", name: "t_bad")])
+        #expect(Self.string(results[0]) == "ok")
+    }
+
+    @Test("parameters and results in binary format: NULL, bool, bytea, uuid, timestamptz, text[]")
+    func binaryValues() async throws {
+        let connection = try await Self.connect()
+        defer { connection.close() }
+        let uuid = UUID()
+        let results = try await connection.run([Statement(
+            "select $1::text is null as was_null, $2::bool as flag, $3::bytea as raw, $4::uuid as id, "
+                + "'2000-01-01 00:00:01+00'::timestamptz as at, array['a','b']::text[] as list",
+            parameters: [Parameter(type: TypeOID.text, bytes: nil), Parameter(type: TypeOID.bool, bytes: [1]),
+                         Parameter(type: TypeOID.bytea, bytes: [0, 255, 7]), Parameter(type: TypeOID.uuid, bytes: Self.bytes(uuid))])])
+        let row = results[0]
+        #expect(row.columns == ["was_null", "flag", "raw", "id", "at", "list"])
+        #expect(row.value(row: 0, column: 0).map(Array.init) == [1])
+        #expect(row.value(row: 0, column: 1).map(Array.init) == [1])
+        #expect(row.value(row: 0, column: 2).map(Array.init) == [0, 255, 7])
+        #expect(row.value(row: 0, column: 3).map(Array.init) == Self.bytes(uuid))
+        #expect(row.value(row: 0, column: 4).map(Array.init) == Self.int8(1_000_000))  // µs since 2000-01-01
+        #expect(row.types[5] == TypeOID.textArray)
+    }
+
+    @Test("the server ending the connection fails the statement waiting on it, and every later one, at once")
+    func serverCloseFailsOutstandingWork() async throws {
+        let connection = try await Self.connect()
+        let pid = try await connection.run([Statement("select pg_backend_pid()::text")])
+        let backend = try #require(Self.string(pid[0]))
+        let killer = try await Self.connect()
+        defer { killer.close() }
+        let started = ContinuousClock.now
+        let sleeping = Task { try await connection.run([Statement("select pg_sleep(20)")]) }
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try await killer.run([Statement("select pg_terminate_backend($1::int4)", parameters: [Self.text(backend)])])
+        await #expect(throws: PostgresConnectionError.self) { _ = try await sleeping.value }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        await #expect(throws: PostgresConnectionError.self) { _ = try await connection.run([Statement("select 1")]) }
+        #expect(connection.isClosed)
+    }
+
+    @Test("close fails what is outstanding and refuses what comes after")
+    func closeByUs() async throws {
+        let connection = try await Self.connect()
+        let sleeping = Task { try await connection.run([Statement("select pg_sleep(20)")]) }
+        try await Task.sleep(for: .milliseconds(100))
+        connection.close()
+        await #expect(throws: PostgresConnectionError.self) { _ = try await sleeping.value }
+        await #expect(throws: PostgresConnectionError.self) { _ = try await connection.run([Statement("select 1")]) }
+    }
+
+    @Test("LISTEN hears a NOTIFY sent from another connection")
+    func listenNotify() async throws {
+        let heard = AsyncStream.makeStream(of: String.self)
+        let listener = try await Self.connect { channel, payload in
+            if channel == "keel_pipeline_test" { heard.continuation.yield(payload) }
+        }
+        defer { listener.close() }
+        _ = try await listener.run([Statement("listen keel_pipeline_test")])
+        let sender = try await Self.connect()
+        defer { sender.close() }
+        _ = try await sender.run([Statement("select pg_notify('keel_pipeline_test', 'hello')")])
+        var iterator = heard.stream.makeAsyncIterator()
+        #expect(await iterator.next() == "hello")
+    }
+
+    @Test("a connection that cannot be made says why")
+    func connectFailure() async throws {
+        await #expect(throws: PostgresConnectionError.self) {
+            _ = try await PipelineConnection.connect("host=/nonexistent/socket/dir dbname=keel connect_timeout=2")
+        }
+    }
+
+    static func int8(_ value: Int64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+    static func bytes(_ uuid: UUID) -> [UInt8] { withUnsafeBytes(of: uuid.uuid) { Array($0) } }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import PostgresPipeline
+
+/// A few pipelined connections; each job goes to the one with the fewest jobs outstanding
+/// (one-shot jobs need no lease: each is its own implicit transaction, or begins and commits).
+final class PipelinedPool: Sendable {
+    let connections: [PipelineConnection]
+    let statements: [String: String]
+
+    init(conninfo: String, size: Int, statements: [(name: String, sql: String)]) async throws {
+        var connections: [PipelineConnection] = []
+        for _ in 0..<size { connections.append(try await PipelineConnection.connect(conninfo)) }
+        self.connections = connections
+        self.statements = Dictionary(uniqueKeysWithValues: statements.map { ($0.name, $0.sql) })
+    }
+
+    /// Runs the named statements as one pipeline; each result's rows, every column read as text.
+    func run(_ steps: [(name: String, parameters: [Parameter])]) async throws -> [[[String?]]] {
+        var best = connections[0]
+        var least = best.load
+        for connection in connections.dropFirst() where least > 0 {
+            let load = connection.load
+            if load < least { (best, least) = (connection, load) }
+        }
+        let results = try await best.run(steps.map { step in
+            Statement(statements[step.name]!, parameters: step.parameters, name: "floor_" + step.name)
+        })
+        return results.map { result in
+            (0..<result.rowCount).map { row in
+                (0..<result.columns.count).map { column in result.value(row: row, column: column).map { String(decoding: $0, as: UTF8.self) } }
+            }
+        }
+    }
+}
+
+extension Parameter {
+    static func text(_ value: String) -> Parameter { Parameter(type: TypeOID.text, bytes: Array(value.utf8)) }
+    static func uuid(_ value: String) -> Parameter {
+        Parameter(type: TypeOID.uuid, bytes: UUID(uuidString: value).map { id in withUnsafeBytes(of: id.uuid) { Array($0) } })
+    }
+    static func bytea(_ value: [UInt8]) -> Parameter { Parameter(type: TypeOID.bytea, bytes: value) }
+}
