@@ -4,11 +4,11 @@
 ARG BUILD_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
-# Build: the Swift toolchain, with the headers of what Keel links: libargon2 (CArgon2) and
-# pango/cairo (CPangoCairo, the invoice PDFs).
+# Build: the Swift toolchain, with the headers of what Keel links: libargon2 (CArgon2), libpq
+# (CLibPQ, the PostgreSQL driver) and pango/cairo (CPangoCairo, the invoice PDFs).
 FROM ${BUILD_IMAGE} AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libargon2-dev libcairo2-dev libpango1.0-dev pkg-config \
+ && apt-get install -y --no-install-recommends libargon2-dev libpq-dev libcairo2-dev libpango1.0-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolve dependencies first so that source edits do not refetch them.
@@ -27,11 +27,11 @@ RUN mkdir /debug \
  && strip /out/keel \
  && objcopy --add-gnu-debuglink=/debug/keel.debug /out/keel
 
-# Run: Debian slim with the shared libraries Keel links (Argon2; pango and cairo with the DejaVu
+# Run: Debian slim with the shared libraries Keel links (Argon2; libpq; pango and cairo with the DejaVu
 # fonts the invoices ask for); no toolchain, no root, no curl (`keel healthcheck` asks /healthz).
 FROM ${RUNTIME_IMAGE}
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libargon2-1 libpangocairo-1.0-0 fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends libargon2-1 libpq5 libpangocairo-1.0-0 fonts-dejavu-core \
       ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin keel

@@ -11,7 +11,6 @@ let strict: [SwiftSetting] = [
 ]
 
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
-let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
@@ -45,7 +44,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
-        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", exact: "1.4.0"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
@@ -76,9 +74,7 @@ let package = Package(
         .target(name: "PostgresPipeline", dependencies: ["CLibPQ"], swiftSettings: strict),
         .target(
             name: "Storage",
-            dependencies: ["Kernel", "EventLoopExecutor", postgresNIO, logging, lifecycle,
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            dependencies: ["Kernel", "PostgresPipeline", logging, lifecycle,
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Tracing", package: "swift-distributed-tracing"),
                            .product(name: "Instrumentation", package: "swift-distributed-tracing")],

@@ -47,7 +47,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
         }
 
         let eventLoops = config.eventLoopGroup()
-        let pool = DatabasePool(setup.server, eventLoopGroup: eventLoops, clock: clock,
+        let pool = DatabasePool(setup.server, clock: clock,
                                 secrets: try config.keyRing(embedded: setup.cluster != nil, logger: logger), logger: logger)
         let hasher = config.makePasswordHasher()
         let pdfs = InvoicePDFService()

@@ -147,11 +147,13 @@ final class Job: @unchecked Sendable {
     /// What each command sent for this job answers, in order: a Parse (a prepared statement's
     /// first use on this connection) or one of the caller's statements.
     var commands: [Command] = []
-    enum Command { case parse, statement }
+    enum Command: Equatable { case parse(String), statement }
     /// Commands whose results have ended: the next result belongs to `commands[finished]`.
     var finished = 0
-    /// Prepared statements this job's sending parsed (forgotten again if the job failed).
+    /// Prepared statements this job's sending parsed, and those whose Parse succeeded: the
+    /// others (failed, or skipped after an earlier error) are forgotten at the Sync.
     var parsed: [String] = []
+    var confirmed: Set<String> = []
 
     init(_ statements: [Statement], completion: @escaping PipelineConnection.Completion) {
         self.statements = statements
@@ -255,7 +257,7 @@ private final class Loop: @unchecked Sendable {
                     guard PQsendPrepare(connection, name, statement.sql, Int32(types.count), types) == 1 else { return false }
                     prepared.insert(name)
                     job.parsed.append(name)
-                    job.commands.append(.parse)
+                    job.commands.append(.parse(name))
                 }
                 job.commands.append(.statement)
                 return PQsendQueryPrepared(connection, name, Int32(values.count), values, lengths, formats, 1) == 1
@@ -287,14 +289,16 @@ private final class Loop: @unchecked Sendable {
             switch PQresultStatus(result) {
             case PGRES_PIPELINE_SYNC:
                 head += 1
-                if job.error != nil { for name in job.parsed { prepared.remove(name) } }
+                for name in job.parsed where !job.confirmed.contains(name) { prepared.remove(name) }
                 owner.answered()
                 job.complete(job.error.map { .failure($0) } ?? .success(job.results))
             case PGRES_PIPELINE_ABORTED:
                 break
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                if job.finished < job.commands.count, job.commands[job.finished] == .statement {
-                    job.results.append(ResultSet(result))
+                guard job.finished < job.commands.count else { break }
+                switch job.commands[job.finished] {
+                case .parse(let name): job.confirmed.insert(name)
+                case .statement: job.results.append(ResultSet(result))
                 }
             default:
                 if job.error == nil { job.error = PostgresServerError(result) }

@@ -75,4 +75,30 @@ public struct DatabaseConfiguration: Sendable, Equatable {
                   password: components.password?.removingPercentEncoding, database: database,
                   tls: tls, poolSize: poolSize)
     }
+
+    /// The settings as libpq's `key=value` connection string (values quoted, `'` and `\`
+    /// escaped). libpq fills in what it leaves out from the `PG*` environment variables.
+    var conninfo: String {
+        var settings: [(String, String)] = []
+        switch endpoint {
+        case .unixSocket(let path):
+            // `…/dir/.s.PGSQL.5432`: libpq wants the directory and the port.
+            if let marker = path.range(of: "/.s.PGSQL.", options: .backwards) {
+                settings += [("host", String(path[..<marker.lowerBound])), ("port", String(path[marker.upperBound...]))]
+            } else {
+                settings.append(("host", path))
+            }
+        case .tcp(let host, let port):
+            settings += [("host", host), ("port", String(port))]
+        }
+        settings += [("user", username), ("dbname", database)]
+        if let password { settings.append(("password", password)) }
+        settings.append(("sslmode", tls.rawValue))
+        settings.append(("connect_timeout", String(max(2, connectTimeout.components.seconds))))
+        settings.append(("application_name", "keel"))
+        return settings.map { key, value in
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+            return "\(key)='\(escaped)'"
+        }.joined(separator: " ")
+    }
 }

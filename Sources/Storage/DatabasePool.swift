@@ -1,17 +1,16 @@
 public import Kernel
 public import Logging
 public import ServiceLifecycle
-internal import PostgresNIO
-internal import NIOSSL
-public import NIOCore
+internal import PostgresPipeline
 internal import Synchronization
 
-/// The one connection pool of the process (PostgresNIO's `PostgresClient`), run as a Service.
+/// The one connection pool of the process (`ConnectionPool` of libpq pipeline connections), run
+/// as a Service: it closes its connections when the service group shuts down.
 ///
 /// Nothing outside Storage gets a connection from it: modules get a `Database` (tenant path)
 /// and a few named components get a `PlatformDatabase` (cross-tenant path), both made here.
 public final class DatabasePool: Service, Sendable {
-    let client: PostgresClient
+    let connections: ConnectionPool
     let configuration: DatabaseConfiguration
     let logger: Logger
     /// The time every transaction reads (`TenantTransaction.now`): the composition root's clock.
@@ -19,58 +18,22 @@ public final class DatabasePool: Service, Sendable {
     /// The keys that seal secrets (`tx.seal`); `nil` where nothing is sealed (migrations, checks).
     let secrets: KeyRing?
 
-    /// - Parameter eventLoopGroup: the loops the connections run on; by default SwiftNIO's
-    ///   shared group (one loop per core). Keel passes the HTTP server's group, so a request and
-    ///   its statements can share a thread (`EventLoopExecutor`).
     /// - Parameter clock: the time transactions read (`now`); tests pass a `ManualClock`.
     /// - Parameter secrets: the key ring transactions seal and open secrets with.
-    public init(_ configuration: DatabaseConfiguration, eventLoopGroup: (any EventLoopGroup)? = nil,
-                clock: any WallClock = SystemClock(), secrets: KeyRing? = nil, logger: Logger) {
+    public init(_ configuration: DatabaseConfiguration, clock: any WallClock = SystemClock(), secrets: KeyRing? = nil,
+                logger: Logger) {
         self.clock = clock
         self.secrets = secrets
-        var config: PostgresClient.Configuration
-        switch configuration.endpoint {
-        case .unixSocket(let path):
-            config = .init(unixSocketPath: path, username: configuration.username,
-                           password: configuration.password, database: configuration.database)
-        case .tcp(let host, let port):
-            let tls: PostgresClient.Configuration.TLS = switch configuration.tls {
-            case .disable: .disable
-            case .prefer: .prefer(.makeClientConfiguration())
-            case .require: .require(.makeClientConfiguration())
-            }
-            config = .init(host: host, port: port, username: configuration.username,
-                           password: configuration.password, database: configuration.database, tls: tls)
-        }
-        config.options.maximumConnections = max(1, configuration.poolSize)
-        config.options.connectTimeout = configuration.connectTimeout
-        self.client = PostgresClient(configuration: config, eventLoopGroup: eventLoopGroup ?? PostgresClient.defaultEventLoopGroup,
-                                     backgroundLogger: logger)
+        self.connections = ConnectionPool(conninfo: configuration.conninfo, size: configuration.poolSize,
+                                          waitLimit: configuration.connectTimeout)
         self.configuration = configuration
         self.logger = logger
     }
 
-    /// Settings for a connection outside the pool (the dispatcher's LISTEN connection).
-    func connectionConfiguration() throws -> PostgresConnection.Configuration {
-        let c = configuration
-        switch c.endpoint {
-        case .unixSocket(let path):
-            return .init(unixSocketPath: path, username: c.username, password: c.password, database: c.database)
-        case .tcp(let host, let port):
-            let tls: PostgresConnection.Configuration.TLS = switch c.tls {
-            case .disable: .disable
-            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
-            return .init(host: host, port: port, username: c.username, password: c.password, database: c.database, tls: tls)
-        }
-    }
-
     /// Runs the pool until the service group shuts down.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await self.client.run()
-        }
+        try? await gracefulShutdown()
+        connections.close()
     }
 
     /// The tenant path, for module code.
@@ -136,8 +99,9 @@ public final class DatabasePool: Service, Sendable {
     /// for a lock.
     var waitBudget: Duration { configuration.connectTimeout }
 
-    /// One prepared statement in PostgreSQL's implicit transaction (see `PlatformDatabase.statement`);
-    /// `make` gets the `lock_timeout` left of the wait budget, for statements that set their own.
+    /// One prepared statement in PostgreSQL's implicit transaction (see `PlatformDatabase.statement`):
+    /// one round trip; `make` gets the `lock_timeout` left of the wait budget, for statements
+    /// that set their own.
     func statement<Q: PreparedQuery>(_ make: (_ lockTimeout: String) -> Q) async throws -> [Q.Output] {
         let started = ContinuousClock.now
         do {
@@ -150,75 +114,28 @@ public final class DatabasePool: Service, Sendable {
         }
     }
 
-    /// Leases a connection, failing with "database unavailable" when none can be had within
-    /// the configured connect timeout (the pool itself would wait for its circuit breaker).
-    ///
-    /// Whether the lease or the deadline came first is decided once, under a lock: a connection
-    /// granted after the deadline is handed back unused, so a caller told "unavailable" can
-    /// safely retry — the body never ran.
-    func withConnection<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
-        let race = LeaseRace()
-        let timeout = configuration.connectTimeout
+    /// Leases a connection for `body` (the pool's own wait limit: "database unavailable" when
+    /// none is free within the connect timeout) and hands it back after; a connection that
+    /// closed meanwhile is dropped by the pool.
+    func withConnection<R: Sendable>(_ body: (PipelineConnection) async throws -> R) async throws -> R {
         let metrics = StorageMetrics.shared, asked = ContinuousClock.now
         metrics.waiting.add(1, ordering: .relaxed)
-        // Neither lease nor deadline (the pool shut down, the task was cancelled): no longer waiting.
-        defer { if race.expire() { metrics.waiting.subtract(1, ordering: .relaxed) } }
-        return try await withoutActuallyEscaping(body) { body in
-            // The task group needs a sendable closure; `body` is only ever called once, from one
-            // child task, so handing it across is safe.
-            nonisolated(unsafe) let body = body
-            return try await withThrowingTaskGroup(of: R?.self) { group in
-                group.addTask {
-                    try await self.client.withConnection { connection in
-                        guard race.acquire() else { throw DatabaseError.unavailable("connection granted after the deadline") }
-                        metrics.waiting.subtract(1, ordering: .relaxed)
-                        metrics.leases.add(1, ordering: .relaxed)
-                        metrics.leaseWaitNanoseconds.add(StorageMetrics.nanoseconds(.now - asked), ordering: .relaxed)
-                        metrics.inUse.add(1, ordering: .relaxed)
-                        defer { metrics.inUse.subtract(1, ordering: .relaxed) }
-                        return try await body(connection)
-                    }
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    if race.expire() {
-                        metrics.waiting.subtract(1, ordering: .relaxed)
-                        metrics.leaseTimeouts.add(1, ordering: .relaxed)
-                        throw DatabaseError.unavailable("no connection within \(timeout)")
-                    }
-                    return nil
-                }
-                while let result = try await group.next() {
-                    if let result {
-                        group.cancelAll()
-                        return result
-                    }
-                }
-                throw CancellationError()
-            }
+        let connection: PipelineConnection
+        do {
+            connection = try await connections.lease()
+        } catch {
+            metrics.waiting.subtract(1, ordering: .relaxed)
+            throw error
         }
-    }
-
-    /// Which came first, the connection or the deadline.
-    final class LeaseRace: Sendable {
-        private enum State { case waiting, acquired, expired }
-        private let state = Mutex(State.waiting)
-        /// True if the connection came first (and may be used).
-        func acquire() -> Bool {
-            state.withLock { s in
-                guard s == .waiting else { return false }
-                s = .acquired
-                return true
-            }
+        metrics.waiting.subtract(1, ordering: .relaxed)
+        metrics.leases.add(1, ordering: .relaxed)
+        metrics.leaseWaitNanoseconds.add(StorageMetrics.nanoseconds(.now - asked), ordering: .relaxed)
+        metrics.inUse.add(1, ordering: .relaxed)
+        defer {
+            metrics.inUse.subtract(1, ordering: .relaxed)
+            connections.release(connection)
         }
-        /// True if the deadline came first (and the caller gets "unavailable").
-        func expire() -> Bool {
-            state.withLock { s in
-                guard s == .waiting else { return false }
-                s = .expired
-                return true
-            }
-        }
+        return try await body(connection)
     }
 }
 
@@ -238,14 +155,8 @@ extension DatabasePool {
         _ body: (DatabasePool) async throws -> R
     ) async throws -> R {
         let pool = DatabasePool(configuration, clock: clock, secrets: secrets, logger: logger)
-        return try await withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body  // called once, from this task only
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await pool.client.run() }
-                defer { group.cancelAll() }
-                return try await body(pool)
-            }
-        }
+        defer { pool.connections.close() }
+        return try await body(pool)
     }
 
     /// Refuses to serve as a role that row-level security would not bind: a superuser, a

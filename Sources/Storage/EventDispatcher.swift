@@ -2,7 +2,7 @@ import Foundation
 public import Kernel
 public import Logging
 public import ServiceLifecycle
-internal import PostgresNIO
+internal import PostgresPipeline
 
 /// Delivers outbox events to in-process subscribers, at least once per subscriber; each
 /// subscriber's inbox makes the effect exactly once.
@@ -245,17 +245,14 @@ public final class EventDispatcher: Service, Sendable {
     private func listen() async {
         while !Task.isCancelled {
             do {
-                let connection = try await PostgresConnection.connect(
-                    configuration: try platform.pool.connectionConfiguration(), id: 0, logger: logger)
-                defer { Task { try? await connection.close() } }
-                try await withTaskCancellationHandler {
-                    try await connection.listen(on: Outbox.channel) { notifications in
-                        self.wakeup.signal()  // catch up on anything sent while we were away
-                        for try await _ in notifications { self.wakeup.signal() }
-                    }
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
-                }
+                let wakeup = self.wakeup
+                let connection = try await PipelineConnection.connect(platform.pool.configuration.conninfo) { _, _ in wakeup.signal() }
+                defer { connection.close() }
+                _ = try await connection.run([Statement("listen \(Outbox.channel)")])
+                wakeup.signal()  // catch up on anything sent while we were away
+                // The connection's thread hears notifications; this only notices it closing.
+                while !connection.isClosed { try await Task.sleep(for: .seconds(1)) }
+                logger.debug("outbox listener connection closed; reconnecting")
             } catch {
                 if Task.isCancelled { return }
                 logger.debug("outbox listener reconnecting", metadata: ["error": "\(error)"])

@@ -2,7 +2,7 @@ public import Foundation
 import Kernel
 public import Logging
 internal import Crypto
-internal import PostgresNIO
+
 
 /// One migration file: `NNNN_<schema>_<change>.sql`, forward-only.
 public struct MigrationFile: Sendable, Equatable {

@@ -1,7 +1,6 @@
 public import Foundation
 public import Kernel
-internal import PostgresNIO
-internal import NIOCore
+internal import PostgresPipeline
 
 /// One result row. Columns are read by name, with the Swift type saying how to decode:
 ///
@@ -10,16 +9,23 @@ internal import NIOCore
 /// let deletedAt: Date? = try row.decode("deleted_at")
 /// ```
 public struct Row: Sendable {
-    let row: PostgresRandomAccessRow
+    let result: ResultSet
+    let index: Int
 
-    init(_ row: PostgresRow) { self.row = row.makeRandomAccess() }
+    init(_ result: ResultSet, _ index: Int) {
+        self.result = result
+        self.index = index
+    }
+
+    /// The rows of a statement's result.
+    static func all(_ result: ResultSet) -> [Row] { (0..<result.rowCount).map { Row(result, $0) } }
 
     public func decode<T: SQLDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
-        guard row.contains(column) else {
+        guard let position = result.column(column) else {
             throw AppError(.internalError, "A query did not return an expected column.",
                            diagnostics: "missing column \(column)")
         }
-        return try T(cell: SQLCell(cell: row[column]))
+        return try T(cell: SQLCell(column: column, type: result.types[position], bytes: result.value(row: index, column: position)))
     }
 
     /// A typed identifier stored as `uuid`.
@@ -52,12 +58,10 @@ public struct Row: Sendable {
     }
 }
 
-/// One column of a row, handed to `SQLDecodable` initialisers.
 extension Row {
     /// A `bytea` column; `nil` when SQL `NULL`.
     public func bytes(_ column: String) throws -> [UInt8]? {
-        let buffer: ByteBuffer? = try decode(column, as: Raw?.self)?.buffer
-        return buffer.map { Array($0.readableBytesView) }
+        try decode(column, as: Raw?.self)?.bytes
     }
 
     /// A `bigint[]` column (cast an aggregate of smaller integers: `array_agg(x)::int8[]`).
@@ -68,30 +72,44 @@ extension Row {
     private struct Ints: SQLDecodable {
         let values: [Int]
         init(cell: SQLCell) throws {
-            values = try cell.arrayElements { element in
-                element.readableBytes == 8 ? element.getInteger(at: element.readerIndex, as: Int64.self).map(Int.init) : nil
-            }
+            values = try cell.arrayElements { Binary.integer($0, as: Int64.self).map(Int.init) }
         }
     }
 
     private struct Raw: SQLDecodable {
-        let buffer: ByteBuffer
-        init(cell: SQLCell) throws { buffer = try cell.decode(ByteBuffer.self) }
+        let bytes: [UInt8]
+        init(cell: SQLCell) throws {
+            guard cell.type == TypeOID.bytea, let bytes = cell.bytes else { throw cell.mismatch(as: [UInt8].self) }
+            self.bytes = Array(bytes)
+        }
     }
 }
 
+/// One column of a row, in PostgreSQL's binary format, handed to `SQLDecodable` initialisers.
 public struct SQLCell: Sendable {
-    let cell: PostgresCell
-    var isNull: Bool { cell.bytes == nil }
+    let column: String
+    /// The column's type OID.
+    let type: UInt32
+    /// The value's bytes; `nil` for SQL `NULL`.
+    let bytes: ArraySlice<UInt8>?
+    var isNull: Bool { bytes == nil }
 
-    func decode<T: PostgresDecodable>(_ type: T.Type) throws -> T {
-        do {
-            return try cell.decode(T.self)
-        } catch {
-            throw AppError(.internalError, "A stored value could not be read.",
-                           diagnostics: "decoding \(cell.columnName) as \(T.self): \(String(reflecting: error))")
-        }
+    func mismatch<T>(as swiftType: T.Type) -> AppError {
+        AppError(.internalError, "A stored value could not be read.",
+                 diagnostics: "decoding \(column) (type oid \(type)\(bytes == nil ? ", NULL" : "")) as \(T.self)")
     }
+
+    /// The bytes of a non-NULL value whose type is one of `types`.
+    func value<T>(_ types: Set<UInt32>, as swiftType: T.Type) throws -> ArraySlice<UInt8> {
+        guard let bytes, types.contains(type) else { throw mismatch(as: T.self) }
+        return bytes
+    }
+
+    /// Text-like types: text, varchar, char, name, and types without a binary form of their
+    /// own (enums, domains over text, citext), whose binary value is their text.
+    static let builtInNonText: Set<UInt32> = [TypeOID.bool, TypeOID.bytea, TypeOID.int8, TypeOID.int2, TypeOID.int4, TypeOID.oid,
+                                              TypeOID.float4, TypeOID.float8, TypeOID.timestamp, TypeOID.timestamptz,
+                                              TypeOID.numeric, TypeOID.uuid, 1082]
 }
 
 /// A Swift type that can be read from a result column.
@@ -99,42 +117,89 @@ public protocol SQLDecodable: Sendable {
     init(cell: SQLCell) throws
 }
 
-extension String: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(String.self) } }
-extension Int: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Int.self) } }
-extension Int32: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Int32.self) } }
-extension Bool: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Bool.self) } }
-extension Double: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Double.self) } }
-extension UUID: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(UUID.self) } }
-extension Date: SQLDecodable { public init(cell: SQLCell) throws { self = try cell.decode(Date.self) } }
+extension String: SQLDecodable {
+    public init(cell: SQLCell) throws {
+        guard let bytes = cell.bytes else { throw cell.mismatch(as: String.self) }
+        switch cell.type {
+        case TypeOID.uuid:
+            guard let uuid = Binary.uuid(bytes) else { throw cell.mismatch(as: String.self) }
+            self = uuid.uuidString.lowercased()
+        case TypeOID.jsonb:
+            self = String(decoding: bytes.dropFirst(), as: UTF8.self)  // after the version byte
+        case let type where SQLCell.builtInNonText.contains(type) || type == TypeOID.textArray:
+            throw cell.mismatch(as: String.self)
+        default:
+            self = String(decoding: bytes, as: UTF8.self)
+        }
+    }
+}
+extension Int: SQLDecodable {
+    public init(cell: SQLCell) throws {
+        let bytes = try cell.value([TypeOID.int8, TypeOID.int4, TypeOID.int2], as: Int.self)
+        switch bytes.count {
+        case 8: self = Int(Binary.integer(bytes, as: Int64.self)!)
+        case 4: self = Int(Binary.integer(bytes, as: Int32.self)!)
+        default: self = Int(Binary.integer(bytes, as: Int16.self) ?? 0)
+        }
+    }
+}
+extension Int32: SQLDecodable {
+    public init(cell: SQLCell) throws {
+        let bytes = try cell.value([TypeOID.int4, TypeOID.int2], as: Int32.self)
+        self = bytes.count == 4 ? Binary.integer(bytes, as: Int32.self)! : Int32(Binary.integer(bytes, as: Int16.self) ?? 0)
+    }
+}
+extension Bool: SQLDecodable {
+    public init(cell: SQLCell) throws {
+        let bytes = try cell.value([TypeOID.bool], as: Bool.self)
+        self = bytes.first == 1
+    }
+}
+extension Double: SQLDecodable {
+    public init(cell: SQLCell) throws {
+        let bytes = try cell.value([TypeOID.float8, TypeOID.float4, TypeOID.numeric], as: Double.self)
+        switch cell.type {
+        case TypeOID.float8: self = Double(bitPattern: Binary.integer(bytes, as: UInt64.self) ?? 0)
+        case TypeOID.float4: self = Double(Float(bitPattern: Binary.integer(bytes, as: UInt32.self) ?? 0))
+        default:
+            guard let value = Binary.numeric(bytes) else { throw cell.mismatch(as: Double.self) }
+            self = value
+        }
+    }
+}
+extension UUID: SQLDecodable {
+    public init(cell: SQLCell) throws {
+        guard let uuid = Binary.uuid(try cell.value([TypeOID.uuid], as: UUID.self)) else { throw cell.mismatch(as: UUID.self) }
+        self = uuid
+    }
+}
+extension Date: SQLDecodable {
+    public init(cell: SQLCell) throws {
+        let bytes = try cell.value([TypeOID.timestamptz, TypeOID.timestamp, 1082], as: Date.self)
+        if cell.type == 1082 {  // date: days since 2000-01-01
+            self = Binary.epoch.addingTimeInterval(Double(Binary.integer(bytes, as: Int32.self) ?? 0) * 86_400)
+        } else {
+            self = Date(timeInterval: Double(Binary.integer(bytes, as: Int64.self) ?? 0) / 1_000_000, since: Binary.epoch)
+        }
+    }
+}
 extension Array: SQLDecodable where Element == String {
-    public init(cell: SQLCell) throws { self = try cell.arrayElements { String(buffer: $0) } }
+    public init(cell: SQLCell) throws { self = try cell.arrayElements { String(decoding: $0, as: UTF8.self) } }
 }
 
 extension SQLCell {
-    /// The elements of a one-dimensional array without NULLs, in PostgreSQL's binary format
-    /// (the number of dimensions, a NULLs flag, the element type; the length and lower bound;
-    /// then each element as its length and bytes), read here rather than by PostgresNIO's
-    /// generic decoder, which cost more than the rest of a page of orders (docs/benchmarks.md, S5).
-    func arrayElements<T>(_ element: (ByteBuffer) -> T?) throws -> [T] {
-        func malformed() -> AppError {
-            AppError(.internalError, "A stored value could not be read.",
-                     diagnostics: "column \(cell.columnName) is not a one-dimensional array without NULLs in binary format")
+    /// The elements of a one-dimensional array without NULLs (`Binary.arrayElements`), read
+    /// here rather than through a generic decoder, which cost more than the rest of a page of
+    /// orders (docs/benchmarks.md, S5).
+    func arrayElements<T>(_ element: (ArraySlice<UInt8>) -> T?) throws -> [T] {
+        guard let bytes, let elements = Binary.arrayElements(bytes) else {
+            throw AppError(.internalError, "A stored value could not be read.",
+                           diagnostics: "column \(column) is not a one-dimensional array without NULLs")
         }
-        guard var buffer = cell.bytes, cell.format == .binary,
-              let (dimensions, _, _) = buffer.readMultipleIntegers(endianness: .big, as: (Int32, Int32, UInt32).self)
-        else { throw malformed() }
-        if dimensions == 0 { return [] }
-        guard dimensions == 1, let (count, _) = buffer.readMultipleIntegers(endianness: .big, as: (Int32, Int32).self), count >= 0
-        else { throw malformed() }
-        var values: [T] = []
-        values.reserveCapacity(Int(count))
-        for _ in 0..<count {
-            guard let length = buffer.readInteger(endianness: .big, as: Int32.self), length >= 0,
-                  let bytes = buffer.readSlice(length: Int(length)), let value = element(bytes)
-            else { throw malformed() }
-            values.append(value)
+        return try elements.map { value in
+            guard let decoded = element(value) else { throw mismatch(as: T.self) }
+            return decoded
         }
-        return values
     }
 }
 extension Optional: SQLDecodable where Wrapped: SQLDecodable {

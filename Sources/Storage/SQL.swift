@@ -1,6 +1,5 @@
 import Foundation
 public import Kernel
-internal import PostgresNIO
 
 /// A SQL statement whose interpolated values are always sent as bind parameters.
 ///
@@ -43,11 +42,6 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         return SQL(stringInterpolation: joined)
     }
 
-    var query: PostgresQuery {
-        var binds = PostgresBindings(capacity: values.count)
-        for value in values { value.append(to: &binds) }
-        return PostgresQuery(unsafeSQL: text, binds: binds)
-    }
 
     public struct StringInterpolation: StringInterpolationProtocol, Sendable {
         var text = ""

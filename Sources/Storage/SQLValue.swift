@@ -1,6 +1,6 @@
 public import Foundation
 public import Kernel
-internal import PostgresNIO
+internal import PostgresPipeline
 
 /// A value that can be bound as a SQL parameter. Storage conforms the base types; modules
 /// conform their own value types by forwarding to one of them.
@@ -29,45 +29,24 @@ public struct SQLValue: SQLBindable {
     /// Integers bound as `bigint[]`.
     public static func ints(_ values: [Int]) -> SQLValue { SQLValue(storage: .intArray(values)) }
 
-    /// The type PostgresNIO sends for this value (`append(to:)`), for a statement's `Parse`.
-    var dataType: PostgresDataType {
+    /// The value as a binary-format parameter with its type's OID (the driver sends every
+    /// parameter typed and binary, so a statement is prepared for exactly these types).
+    var parameter: Parameter {
         switch storage {
-        case .null: .null
-        case .text: String.psqlType
-        case .int: Int.psqlType
-        case .int32: Int32.psqlType
-        case .bool: Bool.psqlType
-        case .double: Double.psqlType
-        case .uuid: UUID.psqlType
-        case .timestamp: Date.psqlType
-        case .bytes: ByteBuffer.psqlType
-        case .jsonb: .jsonb
-        case .textArray: [String].psqlType
-        case .uuidArray: [UUID].psqlType
-        case .intArray: [Int].psqlType
-        }
-    }
-
-    func append(to binds: inout PostgresBindings) {
-        switch storage {
-        case .null: binds.appendNull()
-        case .text(let v): binds.append(v)
-        case .int(let v): binds.append(v)
-        case .int32(let v): binds.append(v)
-        case .bool(let v): binds.append(v)
-        case .double(let v): binds.append(v)
-        case .uuid(let v): binds.append(v)
-        case .timestamp(let v): binds.append(v)
-        case .bytes(let v): binds.append(ByteBuffer(bytes: v))
-        case .jsonb(let v):
-            // jsonb's binary format is a version byte followed by the text.
-            var buffer = ByteBuffer()
-            buffer.writeInteger(UInt8(1))
-            buffer.writeString(v)
-            binds.append(PostgresData(type: .jsonb, formatCode: .binary, value: buffer))
-        case .textArray(let v): binds.append(v)
-        case .uuidArray(let v): binds.append(v)
-        case .intArray(let v): binds.append(v)
+        case .null: Parameter(type: TypeOID.unspecified, bytes: nil)
+        case .text(let v): Parameter(type: TypeOID.text, bytes: Array(v.utf8))
+        case .int(let v): Parameter(type: TypeOID.int8, bytes: Binary.bigEndian(Int64(v)))
+        case .int32(let v): Parameter(type: TypeOID.int4, bytes: Binary.bigEndian(v))
+        case .bool(let v): Parameter(type: TypeOID.bool, bytes: [v ? 1 : 0])
+        case .double(let v): Parameter(type: TypeOID.float8, bytes: Binary.bigEndian(v.bitPattern))
+        case .uuid(let v): Parameter(type: TypeOID.uuid, bytes: Binary.bytes(v))
+        case .timestamp(let v): Parameter(type: TypeOID.timestamptz, bytes: Binary.bigEndian(Binary.microseconds(v)))
+        case .bytes(let v): Parameter(type: TypeOID.bytea, bytes: v)
+        // jsonb's binary format is a version byte followed by the text.
+        case .jsonb(let v): Parameter(type: TypeOID.jsonb, bytes: [1] + Array(v.utf8))
+        case .textArray(let v): Parameter(type: TypeOID.textArray, bytes: Binary.array(of: TypeOID.text, v.map { Array($0.utf8) }))
+        case .uuidArray(let v): Parameter(type: TypeOID.uuidArray, bytes: Binary.array(of: TypeOID.uuid, v.map(Binary.bytes)))
+        case .intArray(let v): Parameter(type: TypeOID.int8Array, bytes: Binary.array(of: TypeOID.int8, v.map { Binary.bigEndian(Int64($0)) }))
         }
     }
 }

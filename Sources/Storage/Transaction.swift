@@ -1,12 +1,12 @@
 import Kernel
 internal import Logging
-internal import PostgresNIO
+internal import PostgresPipeline
 internal import Synchronization
 
 /// The statements both transaction kinds share. Internal: modules see `TenantTransaction`
 /// or `PlatformTransaction`, never this or the connection inside it.
 struct Transaction: Sendable {
-    let connection: PostgresConnection
+    let connection: PipelineConnection
     let logger: Logger
     /// Whether statements go as named ones, each prepared once per connection
     /// (`NamedStatements`): what the scoped transactions do. Migrations and operator tooling
@@ -16,11 +16,28 @@ struct Transaction: Sendable {
     /// COMMIT with a silent ROLLBACK; a body that caught the error and returned must not be
     /// reported as committed.
     let failure = FailureFlag()
+    /// `begin` and the scope, held back to travel with the transaction's first statement
+    /// (one round trip, not three); empty once sent, or for a connection used as it is.
+    let opening = Opening()
+
+    init(connection: PipelineConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
 
     final class FailureFlag: Sendable {
         private let failed = Mutex(false)
         func set() { failed.withLock { $0 = true } }
         var isSet: Bool { failed.withLock { $0 } }
+    }
+
+    final class Opening: Sendable {
+        private let statements = Mutex<[Statement]?>(nil)
+        func hold(_ opening: [Statement]) { statements.withLock { $0 = opening } }
+        /// The statements still to send (once), if any.
+        func take() -> [Statement] { statements.withLock { $0.take() } ?? [] }
+        /// Whether `begin` was sent (or nothing was held back).
+        var isSent: Bool { statements.withLock { $0 == nil } }
     }
 
     /// A statement ends after 30 s. Waiting for a lock ends when the request's database wait
@@ -59,35 +76,42 @@ struct Transaction: Sendable {
 
     /// - Parameter lockWait: how long a statement may wait for a lock (what is left of the
     ///   request's wait budget).
+    ///
+    /// Round trips: `begin` and the scope go with the body's first statement, each later
+    /// statement is one, and `commit` one more (prepared). A body that runs no statement costs
+    /// none.
     static func run<R>(
-        on connection: PostgresConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
+        on connection: PipelineConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
         lockWait: Duration, logger: Logger, _ body: (Transaction) async throws -> R
     ) async throws -> R {
         var tx = Transaction(connection: connection, logger: logger)
         if case .unscoped = scope {} else { tx.named = true }
-        try await tx.control("begin isolation level \(isolation.rawValue)")
+        // Every request's transaction is bounded: a lock held elsewhere (a migration, an
+        // operator's session) makes it fail when the wait budget is spent, with 503 +
+        // Retry-After, instead of holding a pooled connection for as long as the lock lasts.
+        var opening = [tx.statement(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))]
+        switch scope {
+        case .tenant(let tenantID):
+            opening.append(tx.statement(TenantScope(tenantID: tenantID, lockTimeout: lockTimeout(lockWait))))
+        case .platform(let purpose):
+            logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
+            opening.append(tx.statement(PlatformScope(lockTimeout: lockTimeout(lockWait))))
+        case .unscoped:
+            break  // migrations and operator tooling: no limits
+        }
+        tx.opening.hold(opening)
         do {
-            // Every request's transaction is bounded: a lock held elsewhere (a migration, an
-            // operator's session) makes it fail when the wait budget is spent, with 503 +
-            // Retry-After, instead of holding a pooled connection for as long as the lock lasts.
-            switch scope {
-            case .tenant(let tenantID):
-                _ = try await tx.execute(TenantScope(tenantID: tenantID, lockTimeout: lockTimeout(lockWait)))
-            case .platform(let purpose):
-                logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
-                _ = try await tx.execute(PlatformScope(lockTimeout: lockTimeout(lockWait)))
-            case .unscoped:
-                break  // migrations and operator tooling: no limits
-            }
             let result = try await body(tx)
             if tx.failure.isSet {
                 throw AppError(.internalError, "The change could not be saved.",
                                diagnostics: "a statement failed inside the transaction and its error was caught; rolled back instead of committing")
             }
-            try await tx.control("commit")
+            if tx.opening.isSent {
+                _ = try await tx.run(tx.statement(SQL(unsafeSQL: "commit")), text: "commit")
+            }
             return result
         } catch {
-            await tx.rollback(after: error)
+            if tx.opening.isSent { await tx.rollback(after: error) }
             throw error
         }
     }
@@ -97,79 +121,63 @@ struct Transaction: Sendable {
     /// makes the pool discard it.
     func rollback(after error: any Error) async {
         if connection.isClosed || (DatabaseError.map(error) as? AppError)?.code == .databaseUnavailable {
-            try? await connection.close()
+            connection.close()
             return
         }
         do {
-            try await control("rollback")
+            _ = try await run(statement(SQL(unsafeSQL: "rollback")), text: "rollback")
         } catch {
-            try? await connection.close()
+            connection.close()
         }
     }
 
     func query(_ sql: SQL) async throws -> [Row] {
-        if named { return try await NamedStatements.shared.run(sql, transaction: self) }
-        return try await statement(sql.text) { connection, logger in
-            var rows: [Row] = []
-            for try await row in try await connection.query(sql.query, logger: logger) {
-                rows.append(Row(row))
-            }
-            return rows
-        }
+        Row.all(try await run(statement(sql), text: sql.text))
     }
 
     func execute(_ sql: SQL) async throws {
-        if named {
-            _ = try await NamedStatements.shared.run(sql, transaction: self)
-            return
-        }
-        try await statement(sql.text) { connection, logger in
-            for try await _ in try await connection.query(sql.query, logger: logger) {}
-        }
-    }
-
-    /// `begin`, `commit`, `rollback`: unnamed always (nothing to plan).
-    private func control(_ text: String) async throws {
-        try await statement(text) { connection, logger in
-            for try await _ in try await connection.query(PostgresQuery(unsafeSQL: text), logger: logger) {}
-        }
+        _ = try await run(statement(sql), text: sql.text)
     }
 
     func execute<Q: PreparedQuery>(_ prepared: Q) async throws -> [Q.Output] {
-        try await statement(Q.sql) { connection, logger in
-            var output: [Q.Output] = []
-            for try await row in try await connection.execute(PreparedAdapter(query: prepared), logger: logger) {
-                output.append(try prepared.decode(row))
-            }
-            return output
-        }
+        let result = try await run(statement(prepared), text: Q.sql)
+        return try (0..<result.rowCount).map { try prepared.decode(Row(result, $0)) }
     }
 
-    /// Runs one statement under the connection watch, recording a failure; in a span named
-    /// by its text (placeholders, never values) when tracing is on.
-    func statement<R: Sendable>(
-        _ text: String, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> R
-    ) async throws -> R {
-        guard Traces.enabled else { return try await unspanned(body) }
+    /// `sql` as the driver sends it: named (prepared once per connection) in scoped
+    /// transactions, unnamed in migrations and operator tooling.
+    func statement(_ sql: SQL) -> Statement {
+        let parameters = sql.values.map(\.parameter)
+        return Statement(sql.text, parameters: parameters, name: named ? StatementNames.shared.name(sql.text, parameters) : nil)
+    }
+
+    func statement<Q: PreparedQuery>(_ prepared: Q) -> Statement {
+        let parameters = prepared.arguments.map(\.parameter)
+        return Statement(Q.sql, parameters: parameters, name: StatementNames.shared.name(Q.sql, parameters))
+    }
+
+    /// Runs one statement (after the held-back opening, if it is the first), recording a
+    /// failure; in a span named by its text (placeholders, never values) when tracing is on.
+    func run(_ statement: Statement, text: String) async throws -> ResultSet {
+        guard Traces.enabled else { return try await unspanned(statement) }
         return try await Traces.span("db.statement", kind: .client,
                                      attributes: ["db.system.name": "postgresql", "db.query.text": text]) {
-            try await unspanned(body)
+            try await unspanned(statement)
         }
     }
 
-    private func unspanned<R: Sendable>(
-        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> R
-    ) async throws -> R {
-        let connection = self.connection, logger = self.logger
+    private func unspanned(_ statement: Statement) async throws -> ResultSet {
         let metrics = StorageMetrics.shared, started = ContinuousClock.now
         defer {
             metrics.statements.add(1, ordering: .relaxed)
             metrics.statementNanoseconds.add(StorageMetrics.nanoseconds(.now - started), ordering: .relaxed)
         }
         do {
-            return try await ConnectionWatch.shared.run(on: connection) { try await body(connection, logger) }
+            let results = try await connection.run(opening.take() + [statement])
+            guard let result = results.last else { throw PostgresConnectionError("no result for a statement") }
+            return result
         } catch {
-            if error is PSQLError {
+            if error is PostgresServerError {
                 failure.set()
                 metrics.statementErrors.add(1, ordering: .relaxed)
             }

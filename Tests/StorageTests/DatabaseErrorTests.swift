@@ -73,7 +73,7 @@ struct DatabaseErrorTests {
                 try await tx.execute("do $$ begin raise exception using errcode = '40001', message = 'synthetic'; end $$")
             }
         }
-        #expect(error?.code == .serializationFailure)
+        #expect(error?.code == .serializationFailure, "\(String(describing: error))")
         #expect(attempts.value == 3)
     }
 
