@@ -191,17 +191,20 @@ def report(results, out):
     w("## Throughput (requests or transactions per second, median of the rounds)\n")
     w("| scenario | reference | reference /s | Keel /s | Keel ÷ reference (median of per-round ratios) | rounds | target | |")
     w("|---|---|---:|---:|---:|---|---|---|")
-    targets = {("S1", "pg"): 0.5, ("S1", "peer"): 3.0, ("S2", "pg"): 0.4, ("S2", "peer"): 2.5,
-               ("S3", "pg"): 0.7, ("S5", "keel-s2"): 0.7, ("S6", "pg"): 0.7, ("S7", "floor"): 0.7,
+    # Issue 7's targets, and issue 21's where it set new ones (S1 and S2 against the peer, S1
+    # against PG in Keel's own shape, S7).
+    targets = {("S1", "pg"): 0.5, ("S1", "pg-pipelined"): 0.3, ("S1", "peer"): 2.5, ("S2", "pg"): 0.4,
+               ("S2", "peer"): 2.0, ("S3", "pg"): 0.7, ("S5", "keel-s2"): 0.7, ("S6", "pg"): 0.7, ("S7", "floor"): 0.85,
                ("S8", "bare-client"): None}
     names = {"pg": "PG (pgbench -M prepared)", "pg-extended": "PG, unnamed statements (-M extended)",
+             "pg-pipelined": "PG in Keel's shape (lookup; [begin; scope; read] pipelined; commit)",
              "peer": "peer (FastAPI)", "floor": "floor (bare Hummingbird)",
              "floor-nio": "floor-nio (bare Hummingbird + PostgresNIO, 2 round trips)",
              "floor-pq": "floor-pq (bare Hummingbird + libpq pipeline, 2 round trips)", "keel": "Keel",
              "keel-s2": "Keel's own S2 (50 users as JSON)",
              "bare-client": "bare client (hey -c 8) to the same receiver"}
     for scenario in ["S1", "S2", "S3", "S5", "S6", "S8", "S7"]:
-        for ref in ["pg", "pg-extended", "floor", "floor-nio", "floor-pq", "peer", "keel-s2", "bare-client"]:
+        for ref in ["pg", "pg-extended", "pg-pipelined", "floor", "floor-nio", "floor-pq", "peer", "keel-s2", "bare-client"]:
             if not select(recs, phase="throughput", scenario=scenario, system=ref):
                 continue
             ratios, med = ratio_rounds(recs, "throughput", scenario, "keel", ref)
@@ -222,14 +225,14 @@ def report(results, out):
         w("| system | /s (median) | server CPU ms per request | PostgreSQL CPU ms per request |")
         w("|---|---:|---:|---:|")
         seconds = float(meta.get("seconds", 10))
-        for system in ["pg", "peer", "floor-nio", "floor-pq", "keel"]:
+        for system in ["pg", "pg-pipelined", "peer", "floor-nio", "floor-pq", "keel"]:
             rs = select(recs, phase="throughput", scenario="S1", system=system)
             if not rs:
                 continue
             def per_request(field):
                 vals = [r[field] * 1000 / (r["rps"] * seconds) for r in rs if r.get(field) is not None and r.get("rps")]
                 return statistics.median(vals) if vals else None
-            server = per_request("server_cpu_s") if system != "pg" else None
+            server = per_request("server_cpu_s") if not system.startswith("pg") else None
             w(f"| {names.get(system, system)} | {fmt(median_of(recs, 'rps', phase='throughput', scenario='S1', system=system))} "
               f"| {fmt(server, 3) if server is not None else '–'} | {fmt(per_request('pg_cpu_s'), 3)} |")
         ratios, med = ratio_rounds(recs, "throughput", "S1", "floor-pq", "floor-nio")

@@ -402,7 +402,7 @@ pg_timed() {  # SECONDS SCRIPT VARS…
 }
 pg_throughput() {  # SCENARIO SCRIPT ROUND VARS…
   local scenario=$1 script=$2 round=$3; shift 3
-  local system=pg; [ "${PG_MODE:-prepared}" = prepared ] || system=pg-$PG_MODE
+  local system=${PG_SYSTEM:-pg}; [ "${PG_MODE:-prepared}" = prepared ] || system=$system-$PG_MODE
   measure pgbench "$scenario" "$system" "$round" "$RUN/out/$scenario-$system-r$round.pgbench" pg_timed "$script" "$@"
 }
 
@@ -475,6 +475,8 @@ read_scenario() {  # SCENARIO PGSCRIPT PATH: PG (prepared and unnamed), the peer
   for r in $(seq 1 "$ROUNDS"); do
     pg_throughput "$scenario" "$script" "$r" "${PG_VARS[@]}"
     PG_MODE=extended pg_throughput "$scenario" "$script" "$r" "${PG_VARS[@]}"
+    # The same statements in the shape Keel's driver sends them (issue 21's reference).
+    PG_SYSTEM=pg-pipelined pg_throughput "$scenario" "$script-pipelined" "$r" "${PG_VARS[@]}"
     throughput "$scenario" peer "$r" "$PEER$path" get "$READER_TOKEN"
     if [ "$scenario" = S1 ]; then
       throughput S1 floor-nio "$r" "$FLOOR/nio$path" get "$READER_TOKEN"

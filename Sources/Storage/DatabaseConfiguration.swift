@@ -12,6 +12,10 @@ public struct DatabaseConfiguration: Sendable, Equatable {
 
     public enum TLSMode: String, Sendable {
         case disable, prefer, require
+        /// TLS, and the server's certificate checked against the trusted roots (libpq's
+        /// `sslrootcert`, `PGSSLROOTCERT` or `~/.postgresql/root.crt`); `verify-full` also
+        /// checks that it names the host.
+        case verifyCA = "verify-ca", verifyFull = "verify-full"
     }
 
     public var endpoint: Endpoint
@@ -67,7 +71,9 @@ public struct DatabaseConfiguration: Sendable, Equatable {
         switch items["sslmode"] ?? "prefer" {
         case "disable": tls = .disable
         case "allow", "prefer": tls = .prefer
-        case "require", "verify-ca", "verify-full": tls = .require
+        case "require": tls = .require
+        case "verify-ca": tls = .verifyCA
+        case "verify-full": tls = .verifyFull
         case let other:
             throw AppError(.invalidInput, "DATABASE_URL has an unknown sslmode '\(other)'.")
         }

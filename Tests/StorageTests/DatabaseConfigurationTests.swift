@@ -30,4 +30,16 @@ struct DatabaseConfigurationTests {
     func malformed(url: String) {
         #expect(throws: AppError.self) { try DatabaseConfiguration(url: url) }
     }
+
+    @Test("libpq's connection string: socket directory and port, quoted values, sslmode, a timeout of at least 2 s")
+    func conninfo() throws {
+        let socket = try DatabaseConfiguration(url: "postgres://keel_app@/keel?host=/run/keel%20db")
+        #expect(socket.conninfo.hasPrefix("host='/run/keel db' port='5432' user='keel_app' dbname='keel' sslmode='disable'"))
+        let tcp = try DatabaseConfiguration(url: "postgres://app:it's%5Cme@db.internal:6432/keel?sslmode=verify-full")
+        #expect(tcp.tls == .verifyFull)
+        #expect(tcp.conninfo.contains("host='db.internal' port='6432'"))
+        #expect(tcp.conninfo.contains(#"password='it\'s\\me'"#))
+        #expect(tcp.conninfo.contains("sslmode='verify-full'"))
+        #expect(tcp.conninfo.contains("connect_timeout='5'"))
+    }
 }
