@@ -143,7 +143,7 @@ public enum OperatorCommands {
             filter = nil
         }
         return try await withNotifications(config, logger: logger) { notifications in
-            let deliveries = try await notifications.deliveries(limit: limit, status: filter)
+            let deliveries = try await notifications.deliveries(limit: limit, status: filter, recipient: nil)
             if deliveries.isEmpty { return "No messages." }
             return deliveries.map { delivery in
                 var line = "\(delivery.id)  \(delivery.status.rawValue)  attempts=\(delivery.attempts)  \(delivery.kind)  \(delivery.recipient)"

@@ -59,8 +59,8 @@ public struct NotificationsModule: NotificationsService, WebhooksService, Webhoo
         try await GetMailboxMessageUseCase(platform: platform)(id)
     }
 
-    public func deliveries(limit: Int, status: Delivery.Status?) async throws -> [Delivery] {
-        try await ListDeliveriesUseCase(platform: platform)(limit: limit, status: status)
+    public func deliveries(limit: Int, status: Delivery.Status?, recipient: String?) async throws -> [Delivery] {
+        try await ListDeliveriesUseCase(platform: platform)(limit: limit, status: status, recipient: recipient)
     }
 
     @discardableResult

@@ -9,8 +9,9 @@ public protocol NotificationsService: Sendable {
     func mailbox(limit: Int, recipient: String?) async throws -> [MailboxMessage]
     /// One message of the development mailbox.
     func mailboxMessage(_ id: MessageID) async throws -> MailboxMessage?
-    /// The delivery log, newest first: every queued, sent and failed message.
-    func deliveries(limit: Int, status: Delivery.Status?) async throws -> [Delivery]
+    /// The delivery log, newest first: every queued, sent and failed message; optionally of
+    /// one status, and to recipients whose address contains `recipient` (any case).
+    func deliveries(limit: Int, status: Delivery.Status?, recipient: String?) async throws -> [Delivery]
     /// Queues a failed message again with a fresh attempt budget; returns its tenant.
     @discardableResult
     func retry(_ id: MessageID) async throws -> TenantID

@@ -84,7 +84,7 @@ public struct DatabaseConfiguration: Sendable, Equatable {
 
     /// The settings as libpq's `key=value` connection string (values quoted, `'` and `\`
     /// escaped). libpq fills in what it leaves out from the `PG*` environment variables.
-    var conninfo: String {
+    public var conninfo: String {
         var settings: [(String, String)] = []
         switch endpoint {
         case .unixSocket(let path):

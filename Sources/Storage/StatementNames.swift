@@ -17,6 +17,8 @@ final class StatementNames: Sendable {
     private struct Names {
         var byStatement: [String: String] = [:]
         var next = 1
+        /// Per name, whether it may run alone, read-only, before a transaction begins.
+        var readsAlone: [String: Bool] = [:]
     }
     private let names = Mutex(Names())
 
@@ -34,5 +36,30 @@ final class StatementNames: Sendable {
             names.byStatement[key] = name
             return name
         }
+    }
+
+    /// Whether the statement named `name` may run alone before its transaction begins
+    /// (`Transaction.Reading`): a `select` (or `with … select`) with nothing whose effect must
+    /// last until the commit, and not yet refused as a writer.
+    func mayReadAlone(_ name: String, _ sql: String) -> Bool {
+        if let known = names.withLock({ $0.readsAlone[name] }) { return known }
+        let verdict = Self.looksLikeAPlainRead(sql)
+        names.withLock { $0.readsAlone[name] = verdict }
+        return verdict
+    }
+
+    /// The statement named `name` wrote (PostgreSQL refused it read-only): it goes in the
+    /// transaction from now on.
+    func writes(_ name: String) {
+        names.withLock { $0.readsAlone[name] = false }
+    }
+
+    static func looksLikeAPlainRead(_ sql: String) -> Bool {
+        let text = sql.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let start = text.drop { $0 == "(" }
+        guard start.hasPrefix("select") || start.hasPrefix("with") else { return false }
+        let lasting = ["for update", "for share", "for no key update", "for key share", "pg_advisory", "set_config",
+                       "pg_notify", "nextval", "setval", "pg_try_advisory", "lock table"]
+        return !lasting.contains { text.contains($0) }
     }
 }

@@ -19,6 +19,8 @@ struct Transaction: Sendable {
     /// `begin` and the scope, held back to travel with the transaction's first statement
     /// (one round trip, not three); empty once sent, or for a connection used as it is.
     let opening = Opening()
+    /// Whether reads may still go alone (`Reading`), and with which scope.
+    let reading = Reading()
 
     init(connection: PipelineConnection, logger: Logger) {
         self.connection = connection
@@ -29,6 +31,23 @@ struct Transaction: Sendable {
         private let failed = Mutex(false)
         func set() { failed.withLock { $0 = true } }
         var isSet: Bool { failed.withLock { $0 } }
+    }
+
+    /// Reads before the transaction begins. Until a transaction's first write, a statement
+    /// that only reads goes as [scope, read-only; statement] in one implicit transaction: one
+    /// round trip, and no `begin` or `commit` at all for a body that only reads. Under read
+    /// committed this is what the explicit transaction would have done (each statement takes its
+    /// own snapshot; a plain read takes no lock), and the read-only setting makes PostgreSQL
+    /// refuse (25006, without effect) anything that writes; such a statement is then sent
+    /// again in the explicit transaction and remembered as a writer (`StatementNames`).
+    /// Statements whose effect must last until the commit (row locks, advisory locks,
+    /// `set_config`, `pg_notify`, sequences) never go alone.
+    final class Reading: Sendable {
+        private let scope = Mutex<Statement?>(nil)
+        func allow(_ readScope: Statement) { scope.withLock { $0 = readScope } }
+        /// The read-only scope while reads may go alone; `nil` once the transaction has begun.
+        var readScope: Statement? { scope.withLock { $0 } }
+        func stop() { scope.withLock { $0 = nil } }
     }
 
     final class Opening: Sendable {
@@ -64,6 +83,28 @@ struct Transaction: Sendable {
         var arguments: [SQLValue] { [tenantID.description.sqlValue, lockTimeout.sqlValue] }
         func decode(_ row: Row) throws {}
     }
+    /// The scope of a read sent on its own (`Reading`): the same settings, and the implicit
+    /// transaction read-only, so a statement that would write fails (25006) without effect.
+    private struct TenantReadScope: PreparedQuery {
+        static let sql = """
+            select set_config('app.tenant_id', $1, true), set_config('lock_timeout', $2, true),
+                   set_config('statement_timeout', '\(statementTimeout)', true),
+                   set_config('transaction_read_only', 'on', true)
+            """
+        let tenantID: TenantID, lockTimeout: String
+        var arguments: [SQLValue] { [tenantID.description.sqlValue, lockTimeout.sqlValue] }
+        func decode(_ row: Row) throws {}
+    }
+    private struct PlatformReadScope: PreparedQuery {
+        static let sql = """
+            select set_config('app.platform', 'on', true), set_config('lock_timeout', $1, true),
+                   set_config('statement_timeout', '\(statementTimeout)', true),
+                   set_config('transaction_read_only', 'on', true)
+            """
+        let lockTimeout: String
+        var arguments: [SQLValue] { [lockTimeout.sqlValue] }
+        func decode(_ row: Row) throws {}
+    }
     private struct PlatformScope: PreparedQuery {
         static let sql = """
             select set_config('app.platform', 'on', true), set_config('lock_timeout', $1, true),
@@ -77,9 +118,10 @@ struct Transaction: Sendable {
     /// - Parameter lockWait: how long a statement may wait for a lock (what is left of the
     ///   request's wait budget).
     ///
-    /// Round trips: `begin` and the scope go with the body's first statement, each later
-    /// statement is one, and `commit` one more (prepared). A body that runs no statement costs
-    /// none.
+    /// Round trips: reads before the first write go alone, one each (`Reading`); `begin` and
+    /// the scope go with the first statement that may write, each later statement is one, and
+    /// `commit` one more (prepared). A body that only reads sends no `begin` and no `commit`;
+    /// one that runs no statement costs nothing.
     static func run<R>(
         on connection: PipelineConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
         lockWait: Duration, logger: Logger, _ body: (Transaction) async throws -> R
@@ -90,16 +132,22 @@ struct Transaction: Sendable {
         // operator's session) makes it fail when the wait budget is spent, with 503 +
         // Retry-After, instead of holding a pooled connection for as long as the lock lasts.
         var opening = [tx.statement(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))]
+        var readScope: Statement?
         switch scope {
         case .tenant(let tenantID):
             opening.append(tx.statement(TenantScope(tenantID: tenantID, lockTimeout: lockTimeout(lockWait))))
+            readScope = tx.statement(TenantReadScope(tenantID: tenantID, lockTimeout: lockTimeout(lockWait)))
         case .platform(let purpose):
             logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
             opening.append(tx.statement(PlatformScope(lockTimeout: lockTimeout(lockWait))))
+            readScope = tx.statement(PlatformReadScope(lockTimeout: lockTimeout(lockWait)))
         case .unscoped:
             break  // migrations and operator tooling: no limits
         }
         tx.opening.hold(opening)
+        // Under read committed every statement reads its own snapshot anyway, so a plain read
+        // before the transaction's first write can run alone, read-only, in one round trip.
+        if isolation == .readCommitted, let readScope { tx.reading.allow(readScope) }
         do {
             let result = try await body(tx)
             if tx.failure.isSet {
@@ -173,6 +221,17 @@ struct Transaction: Sendable {
             metrics.statementNanoseconds.add(StorageMetrics.nanoseconds(.now - started), ordering: .relaxed)
         }
         do {
+            if let readScope = reading.readScope, let name = statement.name, StatementNames.shared.mayReadAlone(name, statement.sql) {
+                do {
+                    guard let result = try await connection.run([readScope, statement]).last else {
+                        throw PostgresConnectionError("no result for a statement")
+                    }
+                    return result
+                } catch let error as PostgresServerError where error.sqlState == "25006" {
+                    StatementNames.shared.writes(name)  // and it goes again, in the transaction
+                }
+            }
+            reading.stop()
             let results = try await connection.run(opening.take() + [statement])
             guard let result = results.last else { throw PostgresConnectionError("no result for a statement") }
             return result

@@ -84,11 +84,14 @@ enum MessageRows {
                  sentAt: try row.decode("sent_at"))
     }
 
-    /// The delivery log, newest first, optionally of one status.
-    static func deliveries(limit: Int, status: Delivery.Status?, in tx: PlatformTransaction) async throws -> [Delivery] {
-        try await tx.query("""
+    /// The delivery log, newest first, optionally of one status and to addresses containing
+    /// `recipient` (any case; `%` and `_` match themselves).
+    static func deliveries(limit: Int, status: Delivery.Status?, recipient: String?, in tx: PlatformTransaction) async throws -> [Delivery] {
+        let pattern = recipient.map(SQL.likePattern(containing:))
+        return try await tx.query("""
             select \(deliveryColumns) from notifications.messages
-             where \(status?.rawValue)::text is null or status = \(status?.rawValue)
+             where (\(status?.rawValue)::text is null or status = \(status?.rawValue))
+               and (\(pattern)::text is null or recipient ilike \(pattern))
              order by created_at desc, message_id desc limit \(max(1, min(limit, 1000)))
             """).map(delivery)
     }

@@ -6,7 +6,9 @@ import Storage
 struct ListDeliveriesUseCase {
     let platform: PlatformDatabase
 
-    func callAsFunction(limit: Int, status: Delivery.Status?) async throws -> [Delivery] {
-        try await platform.platform("read delivery log") { tx in try await MessageRows.deliveries(limit: limit, status: status, in: tx) }
+    func callAsFunction(limit: Int, status: Delivery.Status?, recipient: String?) async throws -> [Delivery] {
+        try await platform.platform("read delivery log") { tx in
+            try await MessageRows.deliveries(limit: limit, status: status, recipient: recipient, in: tx)
+        }
     }
 }

@@ -112,6 +112,7 @@ extension AdminConsole {
 
     struct MailPage: Encodable, Sendable {
         let statusOptions: [Option]
+        let recipient: String
         let deliveries: [DeliveryRow]
         let canRetry: Bool
     }
@@ -124,11 +125,13 @@ extension AdminConsole {
             status = Delivery.Status(rawValue: text)
             if status == nil { chrome.error = "The status must be queued, sent or failed." }
         }
-        let deliveries = try await notifications.deliveries(limit: 100, status: status)
+        let recipient = request.query("to")?.trimmingCharacters(in: .whitespaces)
+        let deliveries = try await notifications.deliveries(limit: 100, status: status, recipient: recipient?.isEmpty == false ? recipient : nil)
         let mailbox = Set(try await notifications.mailbox(limit: 500, recipient: nil).map(\.id))
         return try page("mail", MailPage(
             statusOptions: Option.list([("", "Any"), ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
                                        selected: status?.rawValue ?? ""),
+            recipient: recipient ?? "",
             deliveries: deliveries.map { delivery in
                 DeliveryRow(id: delivery.id.description, kind: delivery.kind, recipient: delivery.recipient,
                             subject: delivery.subject, status: delivery.status.rawValue, attempts: delivery.attempts,

@@ -25,7 +25,7 @@ extension AdminConsole {
         let session = try await signedIn(request, context)
         let figures = try await support.dashboard(session.principal)
         let outbox = try await outbox.health()
-        let failedMail = try await notifications.deliveries(limit: 1000, status: .failed).count
+        let failedMail = try await notifications.deliveries(limit: 1000, status: .failed, recipient: nil).count
         return try page("dashboard", DashboardPage(
             tenants: figures.tenants, suspendedTenants: figures.suspendedTenants, users: figures.users,
             signUpsLast7Days: figures.signUpsLast7Days, failedLoginsLast24Hours: figures.failedLoginsLast24Hours,

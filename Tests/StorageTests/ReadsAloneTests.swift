@@ -1,0 +1,72 @@
+import KeelTesting
+import Kernel
+import Storage
+import Testing
+
+/// Reads before a transaction's first write go alone, read-only, one round trip each; the
+/// first statement that may write begins the transaction (docs/storage.md, "The data path").
+@Suite("Reads before the first write")
+struct ReadsAloneTests {
+    static func readOnly(_ tx: TenantTransaction) async throws -> String {
+        try await tx.query("select current_setting('transaction_read_only') as ro").first!.decode("ro")
+    }
+
+    @Test("a read goes alone and read-only; after a write the body is in its transaction, and the write commits")
+    func readThenWrite() async throws {
+        let db = try await TestDatabase.shared()
+        let tenant = try await makeTenant(db)
+        let newName = "Renamed \(tenant)"
+        try await db.database.tenant(tenant) { tx in
+            #expect(try await Self.readOnly(tx) == "on")
+            try await tx.execute("update accounts.tenants set name = \(newName) where tenant_id = \(tx.tenantID)")
+            #expect(try await Self.readOnly(tx) == "off")
+        }
+        let name: String = try await db.database.tenant(tenant) { tx in
+            try await tx.query("select name from accounts.tenants where tenant_id = \(tx.tenantID)").first!.decode("name")
+        }
+        #expect(name == newName)
+    }
+
+    @Test("a write dressed as a read (a data-modifying WITH) is refused read-only, then runs once in the transaction")
+    func disguisedWriteRunsOnce() async throws {
+        let db = try await TestDatabase.shared()
+        let tenant = try await makeTenant(db)
+        for round in 1...2 {  // the second time it is known as a writer and goes straight in
+            let changed: Int = try await db.database.tenant(tenant) { tx in
+                let rows = try await tx.query("""
+                    with changed as (update accounts.tenants set name = name || '+' where tenant_id = \(tx.tenantID) returning 1)
+                    select count(*)::int8 as n from changed
+                    """)
+                #expect(try await Self.readOnly(tx) == "off", "round \(round)")
+                return try rows.first!.decode("n")
+            }
+            #expect(changed == 1)
+        }
+        let name: String = try await db.database.tenant(tenant) { tx in
+            try await tx.query("select name from accounts.tenants where tenant_id = \(tx.tenantID)").first!.decode("name")
+        }
+        #expect(name == "Tenant \(tenant)++")
+    }
+
+    @Test("statements whose effect lasts until the commit (row and advisory locks) never go alone")
+    func locksBeginTheTransaction() async throws {
+        let db = try await TestDatabase.shared()
+        let tenant = try await makeTenant(db)
+        try await db.database.tenant(tenant) { tx in
+            try await tx.execute("select name from accounts.tenants where tenant_id = \(tx.tenantID) for update")
+            #expect(try await Self.readOnly(tx) == "off")
+        }
+        try await db.database.tenant(tenant) { tx in
+            try await tx.execute("select pg_advisory_xact_lock(hashtext(\(tenant.description)))")
+            #expect(try await Self.readOnly(tx) == "off")
+        }
+    }
+
+    @Test("under repeatable read every statement is in the transaction")
+    func strongerIsolationBegins() async throws {
+        let db = try await TestDatabase.shared()
+        let tenant = try await makeTenant(db)
+        let setting = try await db.database.tenant(tenant, isolation: .repeatableRead) { tx in try await Self.readOnly(tx) }
+        #expect(setting == "off")
+    }
+}
