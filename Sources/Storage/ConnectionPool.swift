@@ -33,8 +33,49 @@ final class ConnectionPool: Sendable {
         self.waitLimit = waitLimit
     }
 
-    /// A connection for the caller alone until `release`.
+    /// A connection for the caller alone until `release`, counted in the pool's metrics.
     func lease() async throws -> PipelineConnection {
+        let metrics = StorageMetrics.shared, asked = ContinuousClock.now
+        metrics.waiting.add(1, ordering: .relaxed)
+        defer { metrics.waiting.subtract(1, ordering: .relaxed) }
+        let connection = try await take()
+        metrics.leases.add(1, ordering: .relaxed)
+        metrics.leaseWaitNanoseconds.add(StorageMetrics.nanoseconds(.now - asked), ordering: .relaxed)
+        metrics.inUse.add(1, ordering: .relaxed)
+        return connection
+    }
+
+    /// Runs a one-shot job — statements ending in one Sync, each job its own implicit
+    /// transaction, needing no lease — on the least loaded idle connection, beside other
+    /// one-shot jobs in its pipeline (a lease taken meanwhile queues behind them). Only when no
+    /// connection is idle, or every idle one is busy and there is room for another, does it
+    /// lease one for itself.
+    func runShared(_ statements: [Statement]) async throws -> [ResultSet] {
+        if let connection = sharedConnection() { return try await connection.run(statements) }
+        let connection = try await lease()
+        defer { release(connection) }
+        return try await connection.run(statements)
+    }
+
+    private func sharedConnection() -> PipelineConnection? {
+        state.withLock { s in
+            var best: PipelineConnection?, least = Int.max
+            var index = s.idle.count - 1
+            while index >= 0 {
+                let connection = s.idle[index]
+                if connection.isClosed {
+                    s.idle.remove(at: index)
+                    s.open -= 1
+                } else if connection.load < least {
+                    (best, least) = (connection, connection.load)
+                }
+                index -= 1
+            }
+            return least > 0 && s.open < size ? nil : best
+        }
+    }
+
+    private func take() async throws -> PipelineConnection {
         enum Next { case use(PipelineConnection), open, wait(UInt64), closed }
         let next = state.withLock { s -> Next in
             if s.closed { return .closed }
@@ -64,6 +105,7 @@ final class ConnectionPool: Sendable {
     /// Hands a leased connection back: to the longest waiter, else to the idle list. A closed
     /// one is dropped, and its room goes to a waiter.
     func release(_ connection: PipelineConnection) {
+        StorageMetrics.shared.inUse.subtract(1, ordering: .relaxed)
         let (waiter, grant) = state.withLock { s -> (CheckedContinuation<Grant, any Error>?, Grant?) in
             if connection.isClosed || s.closed {
                 s.open -= 1

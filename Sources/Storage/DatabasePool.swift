@@ -75,12 +75,11 @@ public final class DatabasePool: Service, Sendable {
     ) async throws -> R {
         var attempt = 1
         while true {
-            let started = ContinuousClock.now
+            let slot = Transaction.Slot(pool: connections)
+            defer { slot.release() }
             do {
-                return try await withConnection { connection in
-                    try await Transaction.run(on: connection, scope: scope, isolation: isolation,
-                                              lockWait: self.waitBudget - (.now - started), logger: self.logger, body)
-                }
+                return try await Transaction.run(in: slot, scope: scope, isolation: isolation, lockWait: waitBudget,
+                                                 logger: logger, body)
             } catch where DatabaseError.isRetryable(error) && attempt < maxAttempts {
                 // Jittered backoff so the transactions that collided do not collide again.
                 let jitter = Int.random(in: 0...(5 << attempt))
@@ -103,12 +102,8 @@ public final class DatabasePool: Service, Sendable {
     /// one round trip; `make` gets the `lock_timeout` left of the wait budget, for statements
     /// that set their own.
     func statement<Q: PreparedQuery>(_ make: (_ lockTimeout: String) -> Q) async throws -> [Q.Output] {
-        let started = ContinuousClock.now
         do {
-            return try await withConnection { connection in
-                let query = make(Transaction.lockTimeout(self.waitBudget - (.now - started)))
-                return try await Transaction(connection: connection, logger: self.logger).execute(query)
-            }
+            return try await Transaction(pool: connections, logger: logger).execute(make(Transaction.lockTimeout(waitBudget)))
         } catch {
             throw DatabaseError.map(error)
         }
@@ -118,23 +113,8 @@ public final class DatabasePool: Service, Sendable {
     /// none is free within the connect timeout) and hands it back after; a connection that
     /// closed meanwhile is dropped by the pool.
     func withConnection<R: Sendable>(_ body: (PipelineConnection) async throws -> R) async throws -> R {
-        let metrics = StorageMetrics.shared, asked = ContinuousClock.now
-        metrics.waiting.add(1, ordering: .relaxed)
-        let connection: PipelineConnection
-        do {
-            connection = try await connections.lease()
-        } catch {
-            metrics.waiting.subtract(1, ordering: .relaxed)
-            throw error
-        }
-        metrics.waiting.subtract(1, ordering: .relaxed)
-        metrics.leases.add(1, ordering: .relaxed)
-        metrics.leaseWaitNanoseconds.add(StorageMetrics.nanoseconds(.now - asked), ordering: .relaxed)
-        metrics.inUse.add(1, ordering: .relaxed)
-        defer {
-            metrics.inUse.subtract(1, ordering: .relaxed)
-            connections.release(connection)
-        }
+        let connection = try await connections.lease()
+        defer { connections.release(connection) }
         return try await body(connection)
     }
 }

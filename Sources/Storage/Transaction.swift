@@ -6,7 +6,8 @@ internal import Synchronization
 /// The statements both transaction kinds share. Internal: modules see `TenantTransaction`
 /// or `PlatformTransaction`, never this or the connection inside it.
 struct Transaction: Sendable {
-    let connection: PipelineConnection
+    /// Where its statements go (`Slot`).
+    let slot: Slot
     let logger: Logger
     /// Whether statements go as named ones, each prepared once per connection
     /// (`NamedStatements`): what the scoped transactions do. Migrations and operator tooling
@@ -22,9 +23,65 @@ struct Transaction: Sendable {
     /// Whether reads may still go alone (`Reading`), and with which scope.
     let reading = Reading()
 
-    init(connection: PipelineConnection, logger: Logger) {
-        self.connection = connection
+    init(slot: Slot, logger: Logger) {
+        self.slot = slot
         self.logger = logger
+    }
+
+    /// On `connection`, as it is (migrations, checks, operator tooling).
+    init(connection: PipelineConnection, logger: Logger) {
+        self.slot = Slot(connection)
+        self.logger = logger
+    }
+
+    /// On the pool: a connection is leased only when the transaction begins (`Transaction.run`);
+    /// until then, and for a one-shot statement, statements share idle connections.
+    init(pool: ConnectionPool, logger: Logger) {
+        self.slot = Slot(pool: pool)
+        self.logger = logger
+    }
+
+    /// The transaction's connection: one it was given, or one leased from the pool when the
+    /// transaction begins and handed back by `release`. Before that, statements that need no
+    /// transaction (reads alone, one-shot statements) run on a shared idle connection.
+    final class Slot: Sendable {
+        private let pool: ConnectionPool?
+        private let leased: Mutex<PipelineConnection?>
+
+        init(_ connection: PipelineConnection) {
+            pool = nil
+            leased = Mutex(connection)
+        }
+
+        init(pool: ConnectionPool) {
+            self.pool = pool
+            leased = Mutex(nil)
+        }
+
+        var current: PipelineConnection? { leased.withLock { $0 } }
+
+        /// The transaction's own connection, leased on first use.
+        func connection() async throws -> PipelineConnection {
+            if let connection = current { return connection }
+            guard let pool else { throw PostgresConnectionError("no connection") }
+            let connection = try await pool.lease()
+            leased.withLock { $0 = connection }
+            return connection
+        }
+
+        /// Runs a job that needs no transaction: on the transaction's connection once it has
+        /// one, else on a shared one.
+        func runAlone(_ statements: [Statement]) async throws -> [ResultSet] {
+            if let connection = current { return try await connection.run(statements) }
+            guard let pool else { throw PostgresConnectionError("no connection") }
+            return try await pool.runShared(statements)
+        }
+
+        /// Hands a leased connection back to the pool.
+        func release() {
+            guard let pool, let connection = leased.withLock({ $0.take() }) else { return }
+            pool.release(connection)
+        }
     }
 
     final class FailureFlag: Sendable {
@@ -51,10 +108,18 @@ struct Transaction: Sendable {
     }
 
     final class Opening: Sendable {
-        private let statements = Mutex<[Statement]?>(nil)
-        func hold(_ opening: [Statement]) { statements.withLock { $0 = opening } }
+        private let statements = Mutex<(@Sendable (Duration) -> [Statement])?>(nil)
+        private let started = ContinuousClock.now, budget: Mutex<Duration> = Mutex(.zero)
+        /// Holds the opening, made when it is sent with the lock wait left of `budget` then.
+        func hold(budget: Duration, _ opening: @escaping @Sendable (_ lockWait: Duration) -> [Statement]) {
+            self.budget.withLock { $0 = budget }
+            statements.withLock { $0 = opening }
+        }
         /// The statements still to send (once), if any.
-        func take() -> [Statement] { statements.withLock { $0.take() } ?? [] }
+        func take() -> [Statement] {
+            guard let make = statements.withLock({ $0.take() }) else { return [] }
+            return make(budget.withLock { $0 } - (.now - started))
+        }
         /// Whether `begin` was sent (or nothing was held back).
         var isSent: Bool { statements.withLock { $0 == nil } }
     }
@@ -123,28 +188,28 @@ struct Transaction: Sendable {
     /// `commit` one more (prepared). A body that only reads sends no `begin` and no `commit`;
     /// one that runs no statement costs nothing.
     static func run<R>(
-        on connection: PipelineConnection, scope: DatabasePool.Scope, isolation: IsolationLevel,
+        in slot: Slot, scope: DatabasePool.Scope, isolation: IsolationLevel,
         lockWait: Duration, logger: Logger, _ body: (Transaction) async throws -> R
     ) async throws -> R {
-        var tx = Transaction(connection: connection, logger: logger)
+        var tx = Transaction(slot: slot, logger: logger)
         if case .unscoped = scope {} else { tx.named = true }
         // Every request's transaction is bounded: a lock held elsewhere (a migration, an
         // operator's session) makes it fail when the wait budget is spent, with 503 +
         // Retry-After, instead of holding a pooled connection for as long as the lock lasts.
-        var opening = [tx.statement(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))]
+        // The budget left when the transaction begins (after waiting for its connection).
+        let begin = tx.statement(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))
         var readScope: Statement?
         switch scope {
         case .tenant(let tenantID):
-            opening.append(tx.statement(TenantScope(tenantID: tenantID, lockTimeout: lockTimeout(lockWait))))
+            tx.opening.hold(budget: lockWait) { [tx] wait in [begin, tx.statement(TenantScope(tenantID: tenantID, lockTimeout: lockTimeout(wait)))] }
             readScope = tx.statement(TenantReadScope(tenantID: tenantID, lockTimeout: lockTimeout(lockWait)))
         case .platform(let purpose):
             logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
-            opening.append(tx.statement(PlatformScope(lockTimeout: lockTimeout(lockWait))))
+            tx.opening.hold(budget: lockWait) { [tx] wait in [begin, tx.statement(PlatformScope(lockTimeout: lockTimeout(wait)))] }
             readScope = tx.statement(PlatformReadScope(lockTimeout: lockTimeout(lockWait)))
         case .unscoped:
-            break  // migrations and operator tooling: no limits
+            tx.opening.hold(budget: lockWait) { _ in [begin] }  // migrations and operator tooling: no limits
         }
-        tx.opening.hold(opening)
         // Under read committed every statement reads its own snapshot anyway, so a plain read
         // before the transaction's first write can run alone, read-only, in one round trip.
         if isolation == .readCommitted, let readScope { tx.reading.allow(readScope) }
@@ -154,7 +219,7 @@ struct Transaction: Sendable {
                 throw AppError(.internalError, "The change could not be saved.",
                                diagnostics: "a statement failed inside the transaction and its error was caught; rolled back instead of committing")
             }
-            if tx.opening.isSent {
+            if tx.opening.isSent, slot.current != nil {
                 _ = try await tx.run(tx.statement(SQL(unsafeSQL: "commit")), text: "commit")
             }
             return result
@@ -168,6 +233,7 @@ struct Transaction: Sendable {
     /// server dropped (terminated backend, restart) is not asked anything more; closing it
     /// makes the pool discard it.
     func rollback(after error: any Error) async {
+        guard let connection = slot.current else { return }
         if connection.isClosed || (DatabaseError.map(error) as? AppError)?.code == .databaseUnavailable {
             connection.close()
             return
@@ -223,7 +289,7 @@ struct Transaction: Sendable {
         do {
             if let readScope = reading.readScope, let name = statement.name, StatementNames.shared.mayReadAlone(name, statement.sql) {
                 do {
-                    guard let result = try await connection.run([readScope, statement]).last else {
+                    guard let result = try await slot.runAlone([readScope, statement]).last else {
                         throw PostgresConnectionError("no result for a statement")
                     }
                     return result
@@ -232,7 +298,11 @@ struct Transaction: Sendable {
                 }
             }
             reading.stop()
-            let results = try await connection.run(opening.take() + [statement])
+            let opening = opening.take()
+            // The transaction begins (its connection leased) with its opening; a statement with
+            // no transaction around it (a one-shot lookup) shares a connection.
+            let results = opening.isEmpty ? try await slot.runAlone([statement])
+                                          : try await slot.connection().run(opening + [statement])
             guard let result = results.last else { throw PostgresConnectionError("no result for a statement") }
             return result
         } catch {

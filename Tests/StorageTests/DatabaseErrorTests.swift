@@ -110,7 +110,7 @@ struct DatabaseErrorTests {
         // when a transaction is attempted
         let error = await #expect(throws: AppError.self) {
             try await DatabasePool.withPool(config, logger: TestDatabase.logger) { pool in
-                try await pool.database.tenant(.generate()) { _ in }
+                try await pool.database.tenant(.generate()) { tx in try await tx.query("select 1 as one") }
             }
         }
         // then it fails as unavailable, promptly
