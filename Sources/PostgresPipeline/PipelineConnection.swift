@@ -70,10 +70,23 @@ public final class PipelineConnection: Sendable {
     ///
     /// Statements without a `BEGIN` run in one implicit transaction that ends at the Sync, so a
     /// transaction-local `set_config` in the first applies to the rest.
-    public func run(_ statements: [Statement]) async throws -> [ResultSet] {
+    ///
+    /// - Parameter timeout: how long the caller waits for the answer, queueing behind other
+    ///   jobs included; then it gets `PostgresConnectionError` and the job's answer, when it comes,
+    ///   is dropped (the statements still run: give this only to jobs that may). The connection's
+    ///   thread keeps the time (its `poll` wakes for the earliest deadline): no timer per job.
+    public func run(_ statements: [Statement], timeout: Duration? = nil) async throws -> [ResultSet] {
         try await withCheckedThrowingContinuation { continuation in
-            submit(Job(statements) { continuation.resume(with: $0) })
+            submit(statements, timeout: timeout) { continuation.resume(with: $0) }
         }
+    }
+
+    /// `run` without waiting: hands the job over and returns at once; `completion` gets the
+    /// answer (on the connection's thread, or here if the connection is closed). For a caller
+    /// that must hand a job over while it holds a lock of its own (`ConnectionPool`).
+    public func submit(_ statements: [Statement], timeout: Duration? = nil,
+                       completion: @escaping @Sendable (Result<[ResultSet], any Error>) -> Void) {
+        submit(Job(statements, deadline: timeout.map { ContinuousClock.now + $0 }, completion: completion))
     }
 
     /// Whether the connection has closed (by `close()` or by the server): every job now fails.
@@ -155,12 +168,31 @@ final class Job: @unchecked Sendable {
     var parsed: [String] = []
     var confirmed: Set<String> = []
 
-    init(_ statements: [Statement], completion: @escaping PipelineConnection.Completion) {
+    /// When the caller stops waiting (`run(_:timeout:)`), and whether it has been answered.
+    let deadline: ContinuousClock.Instant?
+    private var answered = false
+
+    init(_ statements: [Statement], deadline: ContinuousClock.Instant? = nil,
+         completion: @escaping PipelineConnection.Completion) {
         self.statements = statements
+        self.deadline = deadline
         self.completion = completion
     }
 
-    func complete(_ result: Result<[ResultSet], any Error>) { completion(result) }
+    /// Answers the caller, once: a job answered at its deadline is not answered again.
+    func complete(_ result: Result<[ResultSet], any Error>) {
+        guard !answered else { return }
+        answered = true
+        completion(result)
+    }
+
+    /// Answers the caller with a timeout if its deadline has passed (on the connection's thread).
+    func expire(at now: ContinuousClock.Instant) {
+        guard let deadline, !answered, now >= deadline else { return }
+        complete(.failure(PostgresConnectionError("no answer within the time allowed; the statements may still run")))
+    }
+
+    var waitingUntil: ContinuousClock.Instant? { answered ? nil : deadline }
 }
 
 /// The connection's thread: everything that touches the `PGconn`.
@@ -203,10 +235,11 @@ private final class Loop: @unchecked Sendable {
         while true {
             var fds = [pollfd(fd: socket, events: Int16(POLLIN) | (needsFlush ? Int16(POLLOUT) : 0), revents: 0),
                        pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-            if poll(&fds, 2, -1) < 0 {
+            if poll(&fds, 2, pollTimeout()) < 0 {
                 if errno == EINTR { continue }
                 return finish(owner, PostgresConnectionError("poll failed (errno \(errno))"))
             }
+            expireLateJobs()
             if fds[1].revents != 0 {
                 while read(wakeRead, &drain, drain.count) > 0 {}
                 let (jobs, closing) = owner.takeSubmitted()
@@ -232,6 +265,24 @@ private final class Loop: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Milliseconds until the earliest deadline of a job in flight (-1: none).
+    private func pollTimeout() -> Int32 {
+        var earliest: ContinuousClock.Instant?
+        for job in inFlight[head...] {
+            if let deadline = job.waitingUntil, earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
+        }
+        guard let earliest else { return -1 }
+        let left = earliest - .now
+        guard left > .zero else { return 0 }
+        let (seconds, attoseconds) = left.components
+        return Int32(min(60_000, seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1))
+    }
+
+    private func expireLateJobs() {
+        let now = ContinuousClock.now
+        for job in inFlight[head...] { job.expire(at: now) }
     }
 
     /// Sends each job's statements and its Sync; false when libpq could not queue them.

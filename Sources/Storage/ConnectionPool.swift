@@ -50,29 +50,27 @@ final class ConnectionPool: Sendable {
     /// one-shot jobs in its pipeline (a lease taken meanwhile queues behind them). Only when no
     /// connection is idle, or every idle one is busy and there is room for another, does it
     /// lease one for itself.
+    ///
+    /// A shared job may queue behind another one held up by a lock, so its caller waits at most
+    /// the wait limit in all (the connection's thread keeps the deadline), then gets "database
+    /// unavailable" like a lease that found no connection; the statements, reads, still run.
+    ///
+    /// The job is handed to the connection under the pool's lock, so it is queued before any
+    /// lease of that connection can send its `begin`: a one-shot job never lands inside another
+    /// request's transaction.
     func runShared(_ statements: [Statement]) async throws -> [ResultSet] {
-        if let connection = sharedConnection() { return try await connection.run(statements) }
+        let shared: [ResultSet]? = try await withCheckedThrowingContinuation { continuation in
+            let handedOver = state.withLock { s -> Bool in
+                guard let connection = s.sharedConnection(size: size) else { return false }
+                connection.submit(statements, timeout: waitLimit) { continuation.resume(with: $0.map { Optional($0) }) }
+                return true
+            }
+            if !handedOver { continuation.resume(returning: nil) }
+        }
+        if let shared { return shared }
         let connection = try await lease()
         defer { release(connection) }
         return try await connection.run(statements)
-    }
-
-    private func sharedConnection() -> PipelineConnection? {
-        state.withLock { s in
-            var best: PipelineConnection?, least = Int.max
-            var index = s.idle.count - 1
-            while index >= 0 {
-                let connection = s.idle[index]
-                if connection.isClosed {
-                    s.idle.remove(at: index)
-                    s.open -= 1
-                } else if connection.load < least {
-                    (best, least) = (connection, connection.load)
-                }
-                index -= 1
-            }
-            return least > 0 && s.open < size ? nil : best
-        }
     }
 
     private func take() async throws -> PipelineConnection {
@@ -182,6 +180,24 @@ final class ConnectionPool: Sendable {
 }
 
 extension ConnectionPool.State {
+    /// The least loaded idle connection for a one-shot job; `nil` when none is idle, or when
+    /// every idle one is busy and there is room to open another. Closed ones are dropped.
+    fileprivate mutating func sharedConnection(size: Int) -> PipelineConnection? {
+        var best: PipelineConnection?, least = Int.max
+        var index = idle.count - 1
+        while index >= 0 {
+            let connection = idle[index]
+            if connection.isClosed {
+                idle.remove(at: index)
+                open -= 1
+            } else if connection.load < least {
+                (best, least) = (connection, connection.load)
+            }
+            index -= 1
+        }
+        return least > 0 && open < size ? nil : best
+    }
+
     fileprivate mutating func popWaiter() -> CheckedContinuation<ConnectionPool.Grant, any Error>? {
         while !order.isEmpty {
             let ticket = order.removeFirst()

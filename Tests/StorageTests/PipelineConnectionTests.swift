@@ -1,6 +1,7 @@
 import Foundation
 import KeelTesting
 import PostgresPipeline
+import Synchronization
 import Testing
 
 /// The libpq pipelining driver (issue 21) on the test cluster, as the server's role.
@@ -129,6 +130,30 @@ struct PipelineConnectionTests {
         connection.close()
         await #expect(throws: PostgresConnectionError.self) { _ = try await sleeping.value }
         await #expect(throws: PostgresConnectionError.self) { _ = try await connection.run([Statement("select 1")]) }
+    }
+
+    @Test("a job with a timeout queued behind a slow one is answered at its deadline; the connection goes on")
+    func timeoutBehindSlowJob() async throws {
+        let connection = try await Self.connect()
+        defer { connection.close() }
+        // Handed over first (not in a task that may start late), so it is ahead in the pipeline.
+        let slowDone = AsyncStream.makeStream(of: Bool.self)
+        let slowFinished = Atomic(false)
+        connection.submit([Statement("select pg_sleep(1.5)")]) { result in
+            slowFinished.store(true, ordering: .releasing)
+            slowDone.continuation.yield((try? result.get()) != nil)
+        }
+        let started = ContinuousClock.now
+        await #expect(throws: PostgresConnectionError.self) {
+            _ = try await connection.run([Statement("select 'late'::text")], timeout: .milliseconds(300))
+        }
+        // Answered at its deadline, well before the slow job ahead of it (1.5 s) could end.
+        #expect(ContinuousClock.now - started < .milliseconds(1400) || slowFinished.load(ordering: .acquiring) == false)
+        var slow = slowDone.stream.makeAsyncIterator()
+        #expect(await slow.next() == true)
+        let after = try await connection.run([Statement("select 'ok'::text")])
+        #expect(Self.string(after[0]) == "ok")
+        #expect(!connection.isClosed)
     }
 
     @Test("LISTEN hears a NOTIFY sent from another connection")

@@ -69,4 +69,36 @@ struct ReadsAloneTests {
         let setting = try await db.database.tenant(tenant, isolation: .repeatableRead) { tx in try await Self.readOnly(tx) }
         #expect(setting == "off")
     }
+
+    @Test("reads alone never land inside another request's transaction, on a pool of two under load")
+    func sharedReadsStayOutOfTransactions() async throws {
+        let shared = try await TestDatabase.shared()
+        let a = try await makeTenant(shared), b = try await makeTenant(shared)
+        var config = shared.app
+        config.poolSize = 2
+        try await DatabasePool.withPool(config, logger: TestDatabase.logger) { pool in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<60 {
+                    group.addTask {
+                        if i.isMultiple(of: 2) {
+                            // B writes in a transaction: were a read of A's queued inside it, its
+                            // read-only scope would refuse B's update, or its tenant would hide B's row.
+                            try await pool.database.tenant(b) { tx in
+                                let version: Int = try await tx.query("select version from accounts.tenants where tenant_id = \(b)").first!.decode("version")
+                                try await tx.execute("update accounts.tenants set version = \(version + 1) where tenant_id = \(b)")
+                                let seen = try await tx.query("select tenant_id from accounts.tenants").map { try $0.decode("tenant_id", as: TenantID.self) }
+                                #expect(seen == [b])
+                            }
+                        } else {
+                            let seen = try await pool.database.tenant(a) { tx in
+                                try await tx.query("select tenant_id from accounts.tenants").map { try $0.decode("tenant_id", as: TenantID.self) }
+                            }
+                            #expect(seen == [a])
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
 }
