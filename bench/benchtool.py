@@ -213,7 +213,7 @@ def report(results, out):
             w(f"| {scenario} | {names[ref]} | {fmt(median_of(recs, 'rps', phase='throughput', scenario=scenario, system=ref))} "
               f"| {fmt(median_of(recs, 'rps', phase='throughput', scenario=scenario, system='keel'))} "
               f"| **{fmt(med, 2)}×** | {', '.join(f'{x:.2f}' for x in ratios)} "
-              f"| {'≥ %.1f×' % target if target else 'report'} | {verdict(ok)} |")
+              f"| {f'≥ {target:g}×' if target else 'report'} | {verdict(ok)} |")
     floors = select(recs, phase="throughput", scenario="S1", system="floor-pq")
     if floors:
         w("\n### S1: the driver floors and CPU per request\n")
