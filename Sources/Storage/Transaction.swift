@@ -10,7 +10,7 @@ struct Transaction: Sendable {
     let slot: Slot
     let logger: Logger
     /// Whether statements go as named ones, each prepared once per connection
-    /// (`NamedStatements`): what the scoped transactions do. Migrations and operator tooling
+    /// (`StatementNames`): what the scoped transactions do. Migrations and operator tooling
     /// send unnamed ones (their statements run once, and some change the tables).
     var named = false
     /// Set when a statement fails. PostgreSQL then aborts the transaction, and answers a later
