@@ -27,13 +27,10 @@ public struct Parameter: Sendable, Equatable {
 
 /// The OIDs of the built-in types Keel binds and reads (`pg_type`).
 public enum TypeOID {
-    public static let bool: UInt32 = 16, bytea: UInt32 = 17, name: UInt32 = 19, int8: UInt32 = 20, int2: UInt32 = 21
-    public static let int4: UInt32 = 23, text: UInt32 = 25, oid: UInt32 = 26, json: UInt32 = 114, float4: UInt32 = 700
-    public static let float8: UInt32 = 701, bpchar: UInt32 = 1042, varchar: UInt32 = 1043, timestamp: UInt32 = 1114
-    public static let timestamptz: UInt32 = 1184, numeric: UInt32 = 1700, uuid: UInt32 = 2950, jsonb: UInt32 = 3802
-    public static let boolArray: UInt32 = 1000, int2Array: UInt32 = 1005, int4Array: UInt32 = 1007
-    public static let textArray: UInt32 = 1009, varcharArray: UInt32 = 1015, int8Array: UInt32 = 1016
-    public static let uuidArray: UInt32 = 2951
+    public static let bool: UInt32 = 16, bytea: UInt32 = 17, int8: UInt32 = 20, int2: UInt32 = 21, int4: UInt32 = 23
+    public static let text: UInt32 = 25, oid: UInt32 = 26, float4: UInt32 = 700, float8: UInt32 = 701
+    public static let date: UInt32 = 1082, timestamp: UInt32 = 1114, timestamptz: UInt32 = 1184, numeric: UInt32 = 1700, uuid: UInt32 = 2950
+    public static let jsonb: UInt32 = 3802, textArray: UInt32 = 1009, int8Array: UInt32 = 1016, uuidArray: UInt32 = 2951
     /// Unknown (a NULL whose type the server infers).
     public static let unspecified: UInt32 = 0
 }

@@ -109,7 +109,7 @@ public struct SQLCell: Sendable {
     /// own (enums, domains over text, citext), whose binary value is their text.
     static let builtInNonText: Set<UInt32> = [TypeOID.bool, TypeOID.bytea, TypeOID.int8, TypeOID.int2, TypeOID.int4, TypeOID.oid,
                                               TypeOID.float4, TypeOID.float8, TypeOID.timestamp, TypeOID.timestamptz,
-                                              TypeOID.numeric, TypeOID.uuid, 1082]
+                                              TypeOID.numeric, TypeOID.uuid, TypeOID.date]
 }
 
 /// A Swift type that can be read from a result column.
@@ -175,8 +175,8 @@ extension UUID: SQLDecodable {
 }
 extension Date: SQLDecodable {
     public init(cell: SQLCell) throws {
-        let bytes = try cell.value([TypeOID.timestamptz, TypeOID.timestamp, 1082], as: Date.self)
-        if cell.type == 1082 {  // date: days since 2000-01-01
+        let bytes = try cell.value([TypeOID.timestamptz, TypeOID.timestamp, TypeOID.date], as: Date.self)
+        if cell.type == TypeOID.date {  // date: days since 2000-01-01
             self = Binary.epoch.addingTimeInterval(Double(Binary.integer(bytes, as: Int32.self) ?? 0) * 86_400)
         } else {
             self = Date(timeInterval: Double(Binary.integer(bytes, as: Int64.self) ?? 0) / 1_000_000, since: Binary.epoch)

@@ -31,6 +31,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         self.values = []
     }
 
+    /// Storage's own fixed statements with their `$n` values (the scope statement).
+    init(unsafeSQL sql: String, binding values: [SQLValue]) {
+        self.text = sql
+        self.values = values
+    }
+
     /// The statement text with `$n` placeholders; values are not shown, so it is safe to log.
     public var description: String { text }
 

@@ -108,20 +108,23 @@ struct Transaction: Sendable {
     }
 
     final class Opening: Sendable {
-        private let statements = Mutex<(@Sendable (Duration) -> [Statement])?>(nil)
-        private let started = ContinuousClock.now, budget: Mutex<Duration> = Mutex(.zero)
+        private struct Held {
+            let budget: Duration
+            let make: @Sendable (_ lockWait: Duration) -> [Statement]
+        }
+        private let held = Mutex<Held?>(nil)
+        private let started = ContinuousClock.now
         /// Holds the opening, made when it is sent with the lock wait left of `budget` then.
         func hold(budget: Duration, _ opening: @escaping @Sendable (_ lockWait: Duration) -> [Statement]) {
-            self.budget.withLock { $0 = budget }
-            statements.withLock { $0 = opening }
+            held.withLock { $0 = Held(budget: budget, make: opening) }
         }
         /// The statements still to send (once), if any.
         func take() -> [Statement] {
-            guard let make = statements.withLock({ $0.take() }) else { return [] }
-            return make(budget.withLock { $0 } - (.now - started))
+            guard let opening = held.withLock({ $0.take() }) else { return [] }
+            return opening.make(opening.budget - (.now - started))
         }
         /// Whether `begin` was sent (or nothing was held back).
-        var isSent: Bool { statements.withLock { $0 == nil } }
+        var isSent: Bool { held.withLock { $0 == nil } }
     }
 
     /// A statement ends after 30 s. Waiting for a lock ends when the request's database wait
@@ -135,49 +138,23 @@ struct Transaction: Sendable {
         return "\(max(100, ms))ms"
     }
 
-    // The scope statement every transaction sends, prepared once per connection: PostgreSQL
-    // parses and plans it once, not per request (docs/benchmarks.md).
-    /// `true` = transaction-local: the setting ends with this transaction, so the next lease
-    /// of this pooled connection starts with no tenant.
-    private struct TenantScope: PreparedQuery {
-        static let sql = """
-            select set_config('app.tenant_id', $1, true), set_config('lock_timeout', $2, true),
-                   set_config('statement_timeout', '\(statementTimeout)', true)
-            """
-        let tenantID: TenantID, lockTimeout: String
-        var arguments: [SQLValue] { [tenantID.description.sqlValue, lockTimeout.sqlValue] }
-        func decode(_ row: Row) throws {}
-    }
-    /// The scope of a read sent on its own (`Reading`): the same settings, and the implicit
+    /// The statement that scopes a transaction: the tenant (or the platform flag) and both
+    /// timeouts, all transaction-local (`true`), so the next lease of this pooled connection
+    /// starts with no tenant. For a read sent on its own (`Reading`), also the implicit
     /// transaction read-only, so a statement that would write fails (25006) without effect.
-    private struct TenantReadScope: PreparedQuery {
-        static let sql = """
-            select set_config('app.tenant_id', $1, true), set_config('lock_timeout', $2, true),
-                   set_config('statement_timeout', '\(statementTimeout)', true),
-                   set_config('transaction_read_only', 'on', true)
-            """
-        let tenantID: TenantID, lockTimeout: String
-        var arguments: [SQLValue] { [tenantID.description.sqlValue, lockTimeout.sqlValue] }
-        func decode(_ row: Row) throws {}
-    }
-    private struct PlatformReadScope: PreparedQuery {
-        static let sql = """
-            select set_config('app.platform', 'on', true), set_config('lock_timeout', $1, true),
-                   set_config('statement_timeout', '\(statementTimeout)', true),
-                   set_config('transaction_read_only', 'on', true)
-            """
-        let lockTimeout: String
-        var arguments: [SQLValue] { [lockTimeout.sqlValue] }
-        func decode(_ row: Row) throws {}
-    }
-    private struct PlatformScope: PreparedQuery {
-        static let sql = """
-            select set_config('app.platform', 'on', true), set_config('lock_timeout', $1, true),
-                   set_config('statement_timeout', '\(statementTimeout)', true)
-            """
-        let lockTimeout: String
-        var arguments: [SQLValue] { [lockTimeout.sqlValue] }
-        func decode(_ row: Row) throws {}
+    /// Named like every scoped statement: PostgreSQL parses and plans it once per connection
+    /// (docs/benchmarks.md). `nil` for an unscoped transaction.
+    func scopeStatement(_ scope: DatabasePool.Scope, lockWait: Duration, readOnly: Bool) -> Statement? {
+        let setting: String, value: String
+        switch scope {
+        case .tenant(let tenantID): (setting, value) = ("app.tenant_id", tenantID.description)
+        case .platform: (setting, value) = ("app.platform", "on")
+        case .unscoped: return nil
+        }
+        return statement(SQL(unsafeSQL: """
+            select set_config('\(setting)', $1, true), set_config('lock_timeout', $2, true),
+                   set_config('statement_timeout', '\(Self.statementTimeout)', true)\(readOnly ? ", set_config('transaction_read_only', 'on', true)" : "")
+            """, binding: [value.sqlValue, Self.lockTimeout(lockWait).sqlValue]))
     }
 
     /// - Parameter lockWait: how long a statement may wait for a lock (what is left of the
@@ -198,21 +175,14 @@ struct Transaction: Sendable {
         // Retry-After, instead of holding a pooled connection for as long as the lock lasts.
         // The budget left when the transaction begins (after waiting for its connection).
         let begin = tx.statement(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))
-        var readScope: Statement?
-        switch scope {
-        case .tenant(let tenantID):
-            tx.opening.hold(budget: lockWait) { [tx] wait in [begin, tx.statement(TenantScope(tenantID: tenantID, lockTimeout: lockTimeout(wait)))] }
-            readScope = tx.statement(TenantReadScope(tenantID: tenantID, lockTimeout: lockTimeout(lockWait)))
-        case .platform(let purpose):
-            logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"])
-            tx.opening.hold(budget: lockWait) { [tx] wait in [begin, tx.statement(PlatformScope(lockTimeout: lockTimeout(wait)))] }
-            readScope = tx.statement(PlatformReadScope(lockTimeout: lockTimeout(lockWait)))
-        case .unscoped:
-            tx.opening.hold(budget: lockWait) { _ in [begin] }  // migrations and operator tooling: no limits
-        }
+        if case .platform(let purpose) = scope { logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"]) }
+        // Unscoped (migrations and operator tooling): `begin` alone, no limits.
+        tx.opening.hold(budget: lockWait) { [tx] wait in [begin] + [tx.scopeStatement(scope, lockWait: wait, readOnly: false)].compactMap { $0 } }
         // Under read committed every statement reads its own snapshot anyway, so a plain read
         // before the transaction's first write can run alone, read-only, in one round trip.
-        if isolation == .readCommitted, let readScope { tx.reading.allow(readScope) }
+        if isolation == .readCommitted, let readScope = tx.scopeStatement(scope, lockWait: lockWait, readOnly: true) {
+            tx.reading.allow(readScope)
+        }
         do {
             let result = try await body(tx)
             if tx.failure.isSet {
