@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The fault and abuse battery (docs/reliability.md): twelve tests (the last, traces, is not a fault), each starting its own Keel on a
+# The fault and abuse battery (docs/reliability.md): fourteen tests (traces and secrets-at-rest are not faults), each starting its own Keel on a
 # free loopback port with a fresh embedded PostgreSQL under .data/reliability-<stamp>-<test>/,
 # each printing one line of figures and failing when a target is missed.
 #
-#   make reliability                        builds, then runs this script (all twelve, full length)
+#   make reliability                        builds, then runs this script (all fourteen, full length)
 #   scripts/reliability.sh --short          tenant-isolation, sigkill-under-load, hostile-input,
 #                                           restore-drill, traces and secrets-at-rest, short (about two minutes;
 #                                           part of `make test`)
@@ -106,6 +106,7 @@ all_tests=(
   "restore-drill                  test_restore_drill.py      300 240"
   "traces                         test_traces.py             120 120"
   "secrets-at-rest                test_secrets_at_rest.py    180 180"
+  "failover                       test_failover.py           300 300"
 )
 short_set=" tenant-isolation sigkill-under-load hostile-input restore-drill traces secrets-at-rest "
 

@@ -83,9 +83,13 @@ extension DatabaseSetup {
         }
         let configuration = try DatabaseConfiguration(url: url, poolSize: 1)
         return BackupAccess(configuration: configuration, urlOf: { database in
-            guard var components = URLComponents(string: url) else { return url }
-            components.path = "/" + database
-            return components.string ?? url
+            // The path between the authority and the query; by hand, since URLComponents
+            // refuses libpq's multi-host authorities (`h1:5432,h2:5432`).
+            guard let scheme = url.range(of: "://") else { return url }
+            let query = url[scheme.upperBound...].firstIndex(of: "?") ?? url.endIndex
+            let slash = url[scheme.upperBound..<query].firstIndex(of: "/") ?? query
+            let name = database.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? database
+            return url[..<slash] + "/" + name + url[query...]
         })
     }
 }

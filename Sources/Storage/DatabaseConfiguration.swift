@@ -1,13 +1,26 @@
 import Foundation
 import Kernel
+internal import PostgresPipeline
 
 /// Where and how to connect. Built from a `postgres://` URL or, for the embedded cluster,
 /// from a Unix socket directory.
 public struct DatabaseConfiguration: Sendable, Equatable {
     public enum Endpoint: Sendable, Equatable {
         case tcp(host: String, port: Int)
+        /// Several servers, tried in order until one accepts (libpq's multi-host form); with
+        /// `target_session_attrs=read-write` in `options`, the one that accepts writes.
+        case hosts([Host])
         /// The socket file itself, e.g. `.data/run/.s.PGSQL.5432`.
         case unixSocket(path: String)
+    }
+
+    public struct Host: Sendable, Equatable {
+        public var name: String
+        public var port: Int
+        public init(_ name: String, port: Int = 5432) {
+            self.name = name
+            self.port = port
+        }
     }
 
     public enum TLSMode: String, Sendable {
@@ -28,47 +41,84 @@ public struct DatabaseConfiguration: Sendable, Equatable {
     public var poolSize: Int
     /// How long a caller waits for a connection before the database counts as unavailable.
     public var connectTimeout: Duration
+    /// Further libpq settings from the URL's query, passed through as they are
+    /// (`target_session_attrs`, `sslrootcert`, `keepalives_idle`, …).
+    public var options: [String: String]
 
     public init(endpoint: Endpoint, username: String, password: String? = nil, database: String,
-                tls: TLSMode = .prefer, poolSize: Int = 5, connectTimeout: Duration = .seconds(5)) {
+                tls: TLSMode = .prefer, poolSize: Int = 5, connectTimeout: Duration = .seconds(5),
+                options: [String: String] = [:]) {
         self.endpoint = endpoint
         self.username = username
         self.password = password
         self.database = database
         self.poolSize = poolSize
         self.connectTimeout = connectTimeout
+        self.options = options
         // TLS buys nothing on loopback or a Unix socket and costs a handshake per connection.
+        let loopback: Set = ["localhost", "127.0.0.1", "::1"]
         switch endpoint {
         case .unixSocket: self.tls = .disable
-        case .tcp(let host, _) where ["localhost", "127.0.0.1", "::1"].contains(host): self.tls = .disable
-        case .tcp: self.tls = tls
+        case .tcp(let host, _) where loopback.contains(host): self.tls = .disable
+        case .hosts(let hosts) where hosts.allSatisfy({ loopback.contains($0.name) }): self.tls = .disable
+        case .tcp, .hosts: self.tls = tls
         }
     }
 
-    /// Parses `postgres://user:password@host:port/database?sslmode=require`. A Unix socket is
-    /// given libpq-style: `postgres://user@/database?host=/path/to/socket/dir`.
+    /// Parses `postgres://user:password@host:port/database?sslmode=require`, libpq's URL form:
+    /// several servers are `host1:5432,host2:5432` (tried in order; add
+    /// `target_session_attrs=read-write` to land on the primary), a Unix socket is
+    /// `postgres://user@/database?host=/path/to/socket/dir`, and other query settings are
+    /// libpq's own, passed through.
     public init(url: String, poolSize: Int = 5) throws {
-        guard let components = URLComponents(string: url),
-              ["postgres", "postgresql"].contains(components.scheme ?? "") else {
-            throw AppError(.invalidInput, "DATABASE_URL must look like postgres://user:password@host:5432/database.")
+        let shape = "DATABASE_URL must look like postgres://user:password@host:5432/database."
+        guard let schemeEnd = url.range(of: "://"), ["postgres", "postgresql"].contains(url[..<schemeEnd.lowerBound]) else {
+            throw AppError(.invalidInput, shape)
         }
-        let items = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
-                               uniquingKeysWith: { _, last in last })
-        let database = String(components.path.drop { $0 == "/" })
-        guard let user = components.user, !user.isEmpty, !database.isEmpty else {
+        let rest = url[schemeEnd.upperBound...]
+        let (beforeQuery, query) = rest.splitOnce("?")
+        let (authority, path) = beforeQuery.splitOnce("/")
+        let (userinfo, hostList): (Substring?, Substring) = authority.lastIndex(of: "@").map {
+            (authority[..<$0], authority[authority.index(after: $0)...])
+        } ?? (nil, authority)
+        var items: [String: String] = [:]
+        for pair in (query ?? "").split(separator: "&") where !pair.isEmpty {
+            let (name, value) = pair.splitOnce("=")
+            items[name.percentDecoded] = (value ?? "").percentDecoded
+        }
+        let (rawUser, rawPassword) = userinfo.map { $0.splitOnce(":") } ?? ("", nil)
+        let user = rawUser.percentDecoded
+        let database = (path ?? "").percentDecoded
+        guard !user.isEmpty, !database.isEmpty, !database.contains("/") else {
             throw AppError(.invalidInput, "DATABASE_URL needs a user and a database name.")
         }
+        for managed in ["user", "password", "dbname"] where items[managed] != nil {
+            throw AppError(.invalidInput, "DATABASE_URL sets '\(managed)' in its query; give it in the URL itself (postgres://user:password@host/database).")
+        }
+
         let endpoint: Endpoint
-        let port = components.port ?? 5432
+        let portItem = items.removeValue(forKey: "port")
         if let socketDir = items["host"], socketDir.hasPrefix("/") {
+            items["host"] = nil
+            let port = try Self.ports(portItem.map { Substring($0) } ?? "5432", count: 1).first ?? 5432
             endpoint = .unixSocket(path: "\(socketDir)/.s.PGSQL.\(port)")
-        } else if let host = components.host, !host.isEmpty {
-            endpoint = .tcp(host: host, port: port)
         } else {
-            throw AppError(.invalidInput, "DATABASE_URL needs a host, or ?host=/socket/dir for a Unix socket.")
+            var hosts: [Host] = []
+            let listed = items.removeValue(forKey: "host").map { Substring($0) } ?? hostList
+            for entry in listed.split(separator: ",", omittingEmptySubsequences: false) where !listed.isEmpty {
+                hosts.append(try Self.host(entry))
+            }
+            if let portItem {
+                let ports = try Self.ports(Substring(portItem), count: hosts.count)
+                for index in hosts.indices { hosts[index].port = ports[index] }
+            }
+            guard let first = hosts.first, hosts.allSatisfy({ !$0.name.isEmpty }) else {
+                throw AppError(.invalidInput, "DATABASE_URL needs a host, or ?host=/socket/dir for a Unix socket.")
+            }
+            endpoint = hosts.count == 1 ? .tcp(host: first.name, port: first.port) : .hosts(hosts)
         }
         let tls: TLSMode
-        switch items["sslmode"] ?? "prefer" {
+        switch items.removeValue(forKey: "sslmode") ?? "prefer" {
         case "disable": tls = .disable
         case "allow", "prefer": tls = .prefer
         case "require": tls = .require
@@ -77,9 +127,44 @@ public struct DatabaseConfiguration: Sendable, Equatable {
         case let other:
             throw AppError(.invalidInput, "DATABASE_URL has an unknown sslmode '\(other)'.")
         }
-        self.init(endpoint: endpoint, username: user.removingPercentEncoding ?? user,
-                  password: components.password?.removingPercentEncoding, database: database,
-                  tls: tls, poolSize: poolSize)
+        let sessions = ["any", "read-write", "read-only", "primary", "standby", "prefer-standby"]
+        if let wanted = items["target_session_attrs"], !sessions.contains(wanted) {
+            throw AppError(.invalidInput, "DATABASE_URL has an unknown target_session_attrs '\(wanted)' (one of \(sessions.joined(separator: ", "))).")
+        }
+        self.init(endpoint: endpoint, username: user, password: rawPassword?.percentDecoded, database: database,
+                  tls: tls, poolSize: poolSize, options: items)
+        if let problem = PipelineConnection.problem(in: conninfo) {
+            throw AppError(.invalidInput, "DATABASE_URL: \(problem).")
+        }
+    }
+
+    /// `name`, `name:port`, `[v6]` or `[v6]:port`.
+    private static func host(_ entry: Substring) throws -> Host {
+        var name = entry, port: Substring?
+        if entry.hasPrefix("["), let close = entry.firstIndex(of: "]") {
+            name = entry[entry.index(after: entry.startIndex)..<close]
+            let after = entry[entry.index(after: close)...]
+            port = after.hasPrefix(":") ? after.dropFirst() : (after.isEmpty ? nil : after)
+        } else if let colon = entry.lastIndex(of: ":") {
+            name = entry[..<colon]
+            port = entry[entry.index(after: colon)...]
+        }
+        return Host(name.percentDecoded, port: try port.map { try ports($0, count: 1)[0] } ?? 5432)
+    }
+
+    /// One port for every host, or one per host.
+    private static func ports(_ list: Substring, count: Int) throws -> [Int] {
+        let ports = try list.split(separator: ",", omittingEmptySubsequences: false).map { text in
+            guard let port = Int(text), (1...65535).contains(port) else {
+                throw AppError(.invalidInput, "DATABASE_URL has a port '\(text)' that is not a number from 1 to 65535.")
+            }
+            return port
+        }
+        if ports.count == 1 { return Array(repeating: ports[0], count: max(count, 1)) }
+        guard ports.count == count else {
+            throw AppError(.invalidInput, "DATABASE_URL lists \(ports.count) ports for \(count) hosts.")
+        }
+        return ports
     }
 
     /// The settings as libpq's `key=value` connection string (values quoted, `'` and `\`
@@ -96,15 +181,29 @@ public struct DatabaseConfiguration: Sendable, Equatable {
             }
         case .tcp(let host, let port):
             settings += [("host", host), ("port", String(port))]
+        case .hosts(let hosts):
+            settings += [("host", hosts.map(\.name).joined(separator: ",")),
+                         ("port", hosts.map { String($0.port) }.joined(separator: ","))]
         }
         settings += [("user", username), ("dbname", database)]
         if let password { settings.append(("password", password)) }
         settings.append(("sslmode", tls.rawValue))
         settings.append(("connect_timeout", String(max(2, connectTimeout.components.seconds))))
         settings.append(("application_name", "keel"))
+        settings += options.sorted { $0.key < $1.key }
         return settings.map { key, value in
             let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
             return "\(key)='\(escaped)'"
         }.joined(separator: " ")
     }
+}
+
+private extension Substring {
+    /// The text before and after the first `separator`; `nil` after when there is none.
+    func splitOnce(_ separator: Character) -> (Substring, Substring?) {
+        guard let index = firstIndex(of: separator) else { return (self, nil) }
+        return (self[..<index], self[self.index(after: index)...])
+    }
+
+    var percentDecoded: String { String(self).removingPercentEncoding ?? String(self) }
 }

@@ -26,7 +26,10 @@ struct DatabaseConfigurationTests {
     }
 
     @Test("malformed URLs are refused with a sentence, not a crash",
-          arguments: ["", "mysql://u@h/db", "postgres://h/db", "postgres://u@h/", "postgres://u@/db", "postgres://u@h/db?sslmode=sometimes"])
+          arguments: ["", "mysql://u@h/db", "postgres://h/db", "postgres://u@h/", "postgres://u@/db", "postgres://u@h/db?sslmode=sometimes",
+                     "postgres://u@h:99999/db", "postgres://u@h:x/db", "postgres://u@h1,/db", "postgres://u@h1,h2/db?port=1,2,3",
+                     "postgres://u@h/db?target_session_attrs=primary-ish", "postgres://u@h/db?no_such_option=1",
+                     "postgres://u@h/db?dbname=other"])
     func malformed(url: String) {
         #expect(throws: AppError.self) { try DatabaseConfiguration(url: url) }
     }
@@ -41,5 +44,21 @@ struct DatabaseConfigurationTests {
         #expect(tcp.conninfo.contains(#"password='it\'s\\me'"#))
         #expect(tcp.conninfo.contains("sslmode='verify-full'"))
         #expect(tcp.conninfo.contains("connect_timeout='5'"))
+    }
+
+    @Test("several hosts, libpq's way: tried in order, each with its port, options passed through")
+    func multiHost() throws {
+        let url = "postgresql://keel_app@db-a:5433,db-b,[2001:db8::1]:6432/keel?target_session_attrs=read-write&sslmode=require&keepalives_idle=30"
+        let config = try DatabaseConfiguration(url: url)
+        #expect(config.endpoint == .hosts([.init("db-a", port: 5433), .init("db-b"), .init("2001:db8::1", port: 6432)]))
+        #expect(config.tls == .require)
+        #expect(config.options == ["target_session_attrs": "read-write", "keepalives_idle": "30"])
+        #expect(config.conninfo.contains("host='db-a,db-b,2001:db8::1' port='5433,5432,6432'"))
+        #expect(config.conninfo.hasSuffix("keepalives_idle='30' target_session_attrs='read-write'"))
+
+        let loopback = try DatabaseConfiguration(url: "postgres://u@127.0.0.1:5432,127.0.0.1:5433/keel?sslmode=require")
+        #expect(loopback.tls == .disable)
+        let queryHosts = try DatabaseConfiguration(url: "postgres://u@/keel?host=a,b&port=5433")
+        #expect(queryHosts.endpoint == .hosts([.init("a", port: 5433), .init("b", port: 5433)]))
     }
 }
