@@ -375,6 +375,24 @@ def report(results, out):
               f"| {fmt(median_of(rl, 'rps', scenario=scenario, system='limits-on'))} | {fmt(med, 2)}× |")
         w("")
 
+    # Another build side by side (BENCH_COMPARE_BIN)
+    cmp = select(recs, phase="compare")
+    if cmp:
+        w("## This build against another (BENCH_COMPARE_BIN), two fresh instances side by side\n")
+        w("| scenario | base /s | this /s | this ÷ base (median per round) | base CPU ms/request | this CPU ms/request |")
+        w("|---|---:|---:|---:|---:|---:|")
+        for scenario in sorted({r["scenario"] for r in cmp if "rps" in r}):
+            ratios, med = ratio_rounds(recs, "compare", scenario, "this", "base")
+
+            def cpu_ms(system):
+                rows = [r for r in select(cmp, scenario=scenario, system=system) if r.get("requests") and "server_cpu_s" in r]
+                values = [1000 * r["server_cpu_s"] / r["requests"] for r in rows]
+                return statistics.median(values) if values else None
+            w(f"| {scenario} | {fmt(median_of(cmp, 'rps', scenario=scenario, system='base'))} "
+              f"| {fmt(median_of(cmp, 'rps', scenario=scenario, system='this'))} | {fmt(med, 2)}× "
+              f"| {fmt(cpu_ms('base'), 3)} | {fmt(cpu_ms('this'), 3)} |")
+        w("")
+
     extra = select(recs, phase="note")
     if extra:
         w("## Notes from the run\n")

@@ -40,7 +40,9 @@
 # BENCH_JEMALLOC (default 1), BENCH_RATELIMIT (default 1), BENCH_PROFILE (default 1), BENCH_HASH_THREADS (default 1),
 # BENCH_HASH_QUEUE (default 8), BENCH_S4_S1_FRACTION (S1's fixed rate during S4 as a fraction of
 # its maximum, default 0.35), BENCH_SCENARIOS (default "S1 S2 S3 S5 S6 S8 S7 S4"), BENCH_LOCK,
-# BENCH_KEEP_DATA=1 (keep the database).
+# BENCH_KEEP_DATA=1 (keep the database), BENCH_COMPARE_BIN (another keel binary, measured side by
+# side with this one on S1, S2, S5 and S7: "is this change faster?"), BENCH_MEASURE=0 (skip the measured
+# phases: only the reporting ones, such as the comparison and the profiles, run).
 set -euo pipefail
 
 if [ -n "${KEEL_BIN:-}" ] && [ -e "$KEEL_BIN" ]; then KEEL_BIN=$(readlink -f "$KEEL_BIN"); fi
@@ -67,6 +69,9 @@ HASH_QUEUE=${BENCH_HASH_QUEUE:-8}
 S4_FRACTION=${BENCH_S4_S1_FRACTION:-0.35}
 SCENARIOS=" ${BENCH_SCENARIOS:-S1 S2 S3 S5 S6 S8 S7 S4} "
 has() { [[ "$SCENARIOS" == *" $1 "* ]]; }
+# BENCH_MEASURE=0 skips the measured phases (throughput, latency, S4): for a quick
+# BENCH_COMPARE_BIN or a profile alone.
+measured() { [ "${BENCH_MEASURE:-1}" = 1 ] && has "$1"; }
 LOCK=${BENCH_LOCK:-/tmp/keel-heavy.lock}
 LOAD_FRACTION=0.7
 ARGON2_KIB=${KEEL_ARGON2_MEMORY_KIB:-19456}
@@ -158,7 +163,7 @@ start_keel() {
            MIGRATION_DATABASE_URL="postgres://keel_owner@/keel?host=$SOCK")
   fi
   env "${KEEL_ENV[@]}" "${extra[@]}" KEEL_PORT="$port" KEEL_DB_POOL_SIZE="$pool" "$@" \
-    "$KEEL_BIN" serve $([ "$name" = main ] && echo --migrate) >"$log" 2>&1 &
+    "${KEEL_BIN_OF_START:-$KEEL_BIN}" serve $([ "$name" = main ] && echo --migrate) >"$log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
   printf -v "${name//-/_}_PID" %s "$pid"
@@ -486,15 +491,15 @@ read_scenario() {  # SCENARIO PGSCRIPT PATH: PG (prepared and unnamed), the peer
   done
   scenario_rss "$scenario"
 }
-if has S1; then
+if measured S1; then
   echo "S1 read: GET $S1_PATH (bearer lookup + tenant-scoped row)"
   read_scenario S1 s1-read "$S1_PATH"
 fi
-if has S2; then
+if measured S2; then
   echo "S2 list: GET $S2_PATH (50 users after a cursor)"
   read_scenario S2 s2-list "$S2_PATH"
 fi
-if has S3; then
+if measured S3; then
   echo "S3 write: POST /v1/invitations with a fresh Idempotency-Key (durable commits)"
   reset_peak "$main_PID"
   for r in $(seq 1 "$ROUNDS"); do
@@ -508,7 +513,7 @@ if has S3; then
   scenario_rss S3
   clear_invitations
 fi
-if has S5; then
+if measured S5; then
   # The reference is Keel's own S2 (50 users as JSON), measured in the same rounds.
   echo "S5 admin orders page: GET $S5_PATH (50 orders as HTML, staff session) against Keel's S2"
   reset_peak "$main_PID"
@@ -518,7 +523,7 @@ if has S5; then
   done
   scenario_rss S5
 fi
-if has S6; then
+if measured S6; then
   echo "S6 order create: POST /v1/orders with a fresh Idempotency-Key (two lines; durable commits)"
   reset_peak "$main_PID"
   for r in $(seq 1 "$ROUNDS"); do
@@ -527,7 +532,7 @@ if has S6; then
   done
   scenario_rss S6
 fi
-if has S8; then
+if measured S8; then
   echo "S8 webhook fan-out: webhook.test events to 8 endpoints, delivered signed to a local receiver (verified with"
   echo "   standardwebhooks), against a bare client (hey -c 8) posting one signed message to the same receiver"
   reset_peak "$main_PID"
@@ -548,7 +553,7 @@ for line in open(sys.argv[1]):
   done
   scenario_rss S8
 fi
-if has S7; then
+if measured S7; then
   echo "S7 floor: GET /healthz"
   reset_peak "$main_PID"
   for r in $(seq 1 "$ROUNDS"); do
@@ -561,7 +566,7 @@ fi
 
 # --- Latency at 70 % of each system's own maximum ----------------------------------------------------
 for scenario in S1 S2; do
-  has "$scenario" || continue
+  measured "$scenario" || continue
   path=$([ "$scenario" = S1 ] && echo "$S1_PATH" || echo "$S2_PATH")
   script=$([ "$scenario" = S1 ] && echo s1-read || echo s2-list)
   echo "$scenario latency at ${LOAD_FRACTION} × each system's maximum"
@@ -579,7 +584,7 @@ for scenario in S1 S2; do
 done
 
 # --- S4 login storm ------------------------------------------------------------------------------------
-if has S4; then
+if measured S4; then
   echo "S4 login storm"
   # The raw rate: Debian's argon2 CLI with Keel's parameters, one thread, 20 hashes; the CLI
   # reports each hash's own time (process start-up excluded).
@@ -684,6 +689,44 @@ if [ "$JEMALLOC" = 1 ] && [ -n "$JEMALLOC_SO" ]; then
     record add phase=jemalloc-rss scenario="$scenario" system=jemalloc peak_mib="$(mib "$jemalloc_PID" VmHWM)"
   done
   stop_pid "$glibc_PID"; stop_pid "$jemalloc_PID"
+fi
+
+# --- Another build against this one (reporting): BENCH_COMPARE_BIN ---------------------------------
+# "Is this change faster?" measured side by side: two fresh instances on the same database, the
+# build under test (KEEL_BIN) and BENCH_COMPARE_BIN (say, a copy of the last commit's release
+# binary with its keel_*.resources beside it), alternating rounds, with each one's CPU per request.
+if [ -n "${BENCH_COMPARE_BIN:-}" ]; then
+  COMPARE_BIN=$(readlink -f "$BENCH_COMPARE_BIN")
+  echo "Compare: $COMPARE_BIN (base) against $KEEL_BIN (this), two fresh instances, pool $POOL"
+  BASE_PORT=$(free_port); KEEL_BIN_OF_START=$COMPARE_BIN start_keel base "$BASE_PORT" "$POOL"
+  THIS_PORT=$(free_port); start_keel this "$THIS_PORT" "$POOL"
+  for scenario in S1 S2 S5 S7; do
+    has "$scenario" || continue
+    auth=(get "$READER_TOKEN")
+    case $scenario in
+      S1) path=$S1_PATH;; S2) path=$S2_PATH;; S7) path=/healthz;;
+      S5) path=$S5_PATH; auth=(cookie "__Host-keel_admin=$STAFF_COOKIE");;
+    esac
+    for r in $(seq 1 "$ROUNDS"); do
+      # Which goes first alternates: the second of a pair meets a warmer (or busier) machine.
+      order=(base this); [ $((r % 2)) = 0 ] && order=(this base)
+      for system in "${order[@]}"; do
+        port_var="${system^^}_PORT"; pid_var="${system}_PID"; url="http://127.0.0.1:${!port_var}$path"
+        out="$RUN/out/compare-$scenario-$system-r$r.wrk"
+        quiet
+        [ "$r" = 1 ] && locked wrk_run "$WARMUP" "$url" "${auth[@]}" >/dev/null
+        before=$(tree_cpu "${!pid_var}")
+        locked wrk_run "$D" "$url" "${auth[@]}" >"$out"
+        after=$(tree_cpu "${!pid_var}")
+        record wrk "$out" phase=compare scenario="$scenario" system="$system" round="$r" \
+          server_cpu_s="$(python3 -c "print(round($after - $before, 2))")"
+      done
+      printf '  %s round %s: base %8.0f /s, this %8.0f /s\n' "$scenario" "$r" \
+        "$(median rps phase=compare scenario="$scenario" system=base round="$r")" \
+        "$(median rps phase=compare scenario="$scenario" system=this round="$r")"
+    done
+  done
+  stop_pid "$base_PID"; stop_pid "$this_PID"
 fi
 
 # --- Rate limits (reporting): what the limiter costs S1 ---------------------------------------------

@@ -20,7 +20,7 @@ extension Identifier {
         self.init(rawValue: uuid)
     }
 
-    public var description: String { rawValue.uuidString.lowercased() }
+    public var description: String { rawValue.lowercasedString }
 
     public init(from decoder: any Decoder) throws {
         self.init(rawValue: try decoder.singleValueContainer().decode(UUID.self))

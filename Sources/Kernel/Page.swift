@@ -38,7 +38,7 @@ public struct PageRequest: Sendable, Equatable {
     }
 
     public static func cursor(after id: UUID) -> String {
-        Data(id.uuidString.lowercased().utf8).base64URLEncodedString()
+        Data(id.lowercasedString.utf8).base64URLEncodedString()
     }
 
     static func decode(_ cursor: String) -> UUID? {

@@ -32,3 +32,29 @@ extension UUID {
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }
+
+extension UUID {
+    /// The canonical lowercase form (`0190f3b2-…`), as `lowercasedString` spells it,
+    /// written straight into one string: ids are formatted on every answer that names a row.
+    public var lowercasedString: String {
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            withUnsafeBytes(of: uuid) { bytes in
+                var at = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        buffer[at] = UInt8(ascii: "-")
+                        at += 1
+                    }
+                    buffer[at] = Self.hexDigit(byte >> 4)
+                    buffer[at + 1] = Self.hexDigit(byte & 0x0F)
+                    at += 2
+                }
+            }
+            return 36
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+}

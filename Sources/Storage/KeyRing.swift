@@ -121,7 +121,7 @@ public struct SecretBinding: Sendable, Equatable {
     public let row: String
 
     public init(tenant: TenantID?, purpose: String, row: String) {
-        owner = tenant.map { "tenant:\($0.rawValue.uuidString.lowercased())" } ?? "platform"
+        owner = tenant.map { "tenant:\($0.rawValue.lowercasedString)" } ?? "platform"
         self.purpose = purpose
         self.row = row
     }

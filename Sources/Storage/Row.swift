@@ -123,7 +123,7 @@ extension String: SQLDecodable {
         switch cell.type {
         case TypeOID.uuid:
             guard let uuid = Binary.uuid(bytes) else { throw cell.mismatch(as: String.self) }
-            self = uuid.uuidString.lowercased()
+            self = uuid.lowercasedString
         case TypeOID.jsonb:
             self = String(decoding: bytes.dropFirst(), as: UTF8.self)  // after the version byte
         case let type where SQLCell.builtInNonText.contains(type) || type == TypeOID.textArray:

@@ -15,16 +15,23 @@ public struct KeelRequestContext: RequestContext {
     /// The client's address: what per-IP rate limits, the login back-off and audit entries key
     /// on. The connection's peer, or, when that peer is a trusted proxy (`KEEL_TRUSTED_PROXIES`),
     /// the address it forwarded (`ClientAddressMiddleware`).
-    public var clientAddress: String
-    /// The event loop of the request's connection (`EventLoopPreferenceMiddleware`).
-    public let eventLoop: any EventLoop
+    ///
+    /// Read from the connection when asked: most requests never ask, and the peer's address
+    /// costs a lock and a formatted string.
+    public var clientAddress: String {
+        get { forwardedAddress ?? channel.remoteAddress?.ipAddress ?? "unknown" }
+        set { forwardedAddress = newValue }
+    }
+    private var forwardedAddress: String?
+    private let channel: any Channel
+    /// The event loop of the request's connection.
+    public var eventLoop: any EventLoop { channel.eventLoop }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.facts = RequestFacts()
-        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
-        self.eventLoop = source.channel.eventLoop
+        self.channel = source.channel
     }
 }
 

@@ -22,6 +22,14 @@ struct IdentifierTests {
         #expect(earlier.uuidString < later.uuidString)
     }
 
+    @Test("the lowercase form is uuidString.lowercased(), byte for byte")
+    func lowercasedString() {
+        for id in [UUID.random(), UUID.v7(), UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                   UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))] {
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+        }
+    }
+
     @Test("typed ids encode as lowercase strings and round-trip")
     func codable() throws {
         let id = TenantID.generate()

@@ -27,7 +27,7 @@ enum TenantSearchRows {
             self.init(key: String(decoded[..<separator]), id: id)
         }
 
-        var text: String { Data("\(key)\u{1F}\(id.uuidString.lowercased())".utf8).base64URLEncodedString() }
+        var text: String { Data("\(key)\u{1F}\(id.lowercasedString)".utf8).base64URLEncodedString() }
     }
 
     static func page(_ query: TenantQuery, after cursor: Cursor?, limit: Int,

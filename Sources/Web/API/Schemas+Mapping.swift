@@ -37,7 +37,7 @@ extension Components.Schemas.AuditEvent {
             guard let json else { return nil }
             return try APIHandler.decoder.decode(OpenAPIObjectContainer.self, from: Data(json.utf8))
         }
-        self.init(id: event.id.uuidString.lowercased(), action: event.action,
+        self.init(id: event.id.lowercasedString, action: event.action,
                   actorUserId: event.actorUserID?.description, target: event.target, requestId: event.requestID,
                   before: try object(event.before).map { .init(additionalProperties: $0) },
                   after: try object(event.after).map { .init(additionalProperties: $0) },

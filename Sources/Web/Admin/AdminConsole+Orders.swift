@@ -387,7 +387,7 @@ extension AdminConsole {
             status: order.status.rawValue, paymentStatus: order.paymentStatus.rawValue, currency: order.currency.code,
             total: order.total.description, coupon: order.coupon, discount: order.discount.description,
             amountPaid: order.amountPaid?.description, refunded: order.refunded.description,
-            refundable: order.refundable.description, invoiceID: order.invoiceID?.uuidString.lowercased(),
+            refundable: order.refundable.description, invoiceID: order.invoiceID?.lowercasedString,
             createdAt: order.createdAt, placedAt: order.placedAt, canceledAt: order.canceledAt,
             lines: order.lines.map { line in
                 OrderLineRow(number: line.number, product: line.productName, code: line.productCode, quantity: line.quantity,

@@ -21,7 +21,7 @@ struct AuditRow: Encodable, Sendable {
 
     init(_ entry: AuditEntry) {
         let event = entry.event
-        id = event.id.uuidString.lowercased()
+        id = event.id.lowercasedString
         occurredAt = event.occurredAt
         action = event.action
         label = AuditActionCatalog.label(of: event.action) ?? event.action

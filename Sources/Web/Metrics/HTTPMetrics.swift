@@ -18,6 +18,9 @@ public final class HTTPMetrics: Sendable {
                                       .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                       .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
 
+    /// The label of each status class, made once ("2xx"; "0xx" for an out-of-range status).
+    private static let statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"]
+
     public init() {
         inFlight = registry.makeGauge(descriptor: .init(namespace: "keel", subsystem: "http", metricName: "requests_in_flight",
                                                         unitName: "", helpText: "Requests being handled right now."))
@@ -27,7 +30,7 @@ public final class HTTPMetrics: Sendable {
 
     func finished(route: String, method: String, status: Int, after duration: Duration) {
         inFlight.decrement()
-        let key = Key(route: route, method: method, status: "\(status / 100)xx")
+        let key = Key(route: route, method: method, status: Self.statusClasses[min(max(status / 100, 0), 5)])
         let (count, latency) = series.withLock { series in
             if let found = series[key] { return found }
             let labels = [("route", key.route), ("method", key.method), ("status", key.status)]

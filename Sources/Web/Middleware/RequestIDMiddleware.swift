@@ -14,7 +14,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let offered = request.headers[.xRequestID]
-        context.requestID = offered.flatMap { Self.isWellFormed($0) ? $0 : nil } ?? UUID.random().uuidString.lowercased()
+        context.requestID = offered.flatMap { Self.isWellFormed($0) ? $0 : nil } ?? UUID.random().lowercasedString
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
         var response = try await next(request, context)
         response.headers[.xRequestID] = context.requestID

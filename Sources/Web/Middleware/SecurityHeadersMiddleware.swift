@@ -11,12 +11,21 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     static let policy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
         + "frame-ancestors 'none'; base-uri 'none'"
 
+    /// Made once: a field built per response checks its value every time.
+    static let fields: [HTTPField] = [
+        HTTPField(name: .contentSecurityPolicyHeader, value: policy),
+        HTTPField(name: .xContentTypeOptions, value: "nosniff"),
+        HTTPField(name: .xFrameOptions, value: "DENY"),
+        HTTPField(name: .referrerPolicy, value: "same-origin"),
+    ]
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.contentSecurityPolicyHeader] = Self.policy
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.xFrameOptions] = "DENY"
-        response.headers[.referrerPolicy] = "same-origin"
+        if response.headers[.contentSecurityPolicyHeader] == nil {
+            response.headers.append(contentsOf: Self.fields)
+        } else {
+            for field in Self.fields { response.headers[field.name] = field.value }
+        }
         if request.uri.path.hasPrefix("/admin") {
             // Console pages show customers' data: never kept by the browser or a proxy.
             response.headers[.cacheControl] = "no-store"
