@@ -10,25 +10,59 @@ public struct TemplateValueEncoder {
     }
 
     /// A growable node: containers hand out boxes so nested encoders can fill them later.
+    /// Values that are complete when encoded (strings, numbers, dates, whole nested models) are
+    /// stored as they are; only a nested container gets a box of its own, resolved at the end.
     final class Box {
         var value: TemplateValue = .null
-        var children: [String: Box] = [:]
-        var elements: [Box] = []
+        var fields: [String: TemplateValue] = [:]
+        var nestedFields: [String: Box] = [:]
+        var elements: [Element] = []
+        enum Element { case value(TemplateValue), box(Box) }
         enum Shape { case single, keyed, unkeyed }
         var shape = Shape.single
 
         var resolved: TemplateValue {
             switch shape {
-            case .single: value
-            case .keyed: .object(children.mapValues(\.resolved))
-            case .unkeyed: .array(elements.map(\.resolved))
+            case .single:
+                return value
+            case .keyed:
+                var object = fields
+                for (key, box) in nestedFields { object[key] = box.resolved }
+                return .object(object)
+            case .unkeyed:
+                return .array(elements.map { element in
+                    switch element {
+                    case .value(let value): value
+                    case .box(let box): box.resolved
+                    }
+                })
             }
         }
 
-        static func encode(_ value: some Encodable, codingPath: [any CodingKey]) throws -> TemplateValue {
+        /// A keyed member, complete.
+        func set(_ key: String, _ value: TemplateValue) {
+            fields[key] = value
+            if !nestedFields.isEmpty { nestedFields[key] = nil }
+        }
+
+        /// A keyed member that a nested encoder fills later.
+        func nested(_ key: String) -> Box {
+            let box = Box()
+            nestedFields[key] = box
+            fields[key] = nil
+            return box
+        }
+
+        func nextElement() -> Box {
+            let box = Box()
+            elements.append(.box(box))
+            return box
+        }
+
+        static func encode(_ value: some Encodable, codingPath: @autoclosure () -> [any CodingKey]) throws -> TemplateValue {
             if let special = special(value) { return special }
             let box = Box()
-            try value.encode(to: Encoder(box: box, codingPath: codingPath))
+            try value.encode(to: Encoder(box: box, codingPath: codingPath()))
             return box.resolved
         }
 
@@ -68,46 +102,42 @@ public struct TemplateValueEncoder {
         let box: Box
         let codingPath: [any CodingKey]
 
-        func child(_ key: Key) -> Box {
-            let child = Box()
-            box.children[key.stringValue] = child
-            return child
-        }
-        mutating func encodeNil(forKey key: Key) throws { child(key).value = .null }
-        mutating func encode(_ value: Bool, forKey key: Key) throws { child(key).value = .bool(value) }
-        mutating func encode(_ value: String, forKey key: Key) throws { child(key).value = .string(value) }
-        mutating func encode(_ value: Double, forKey key: Key) throws { child(key).value = .double(value) }
-        mutating func encode(_ value: Float, forKey key: Key) throws { child(key).value = .double(Double(value)) }
-        mutating func encode(_ value: Int, forKey key: Key) throws { child(key).value = .int(value) }
-        mutating func encode(_ value: Int64, forKey key: Key) throws { child(key).value = .int(Int(value)) }
-        mutating func encode(_ value: Int32, forKey key: Key) throws { child(key).value = .int(Int(value)) }
+        func set(_ key: Key, _ value: TemplateValue) { box.set(key.stringValue, value) }
+        mutating func encodeNil(forKey key: Key) throws { set(key, .null) }
+        mutating func encode(_ value: Bool, forKey key: Key) throws { set(key, .bool(value)) }
+        mutating func encode(_ value: String, forKey key: Key) throws { set(key, .string(value)) }
+        mutating func encode(_ value: Double, forKey key: Key) throws { set(key, .double(value)) }
+        mutating func encode(_ value: Float, forKey key: Key) throws { set(key, .double(Double(value))) }
+        mutating func encode(_ value: Int, forKey key: Key) throws { set(key, .int(value)) }
+        mutating func encode(_ value: Int64, forKey key: Key) throws { set(key, .int(Int(value))) }
+        mutating func encode(_ value: Int32, forKey key: Key) throws { set(key, .int(Int(value))) }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            child(key).value = try Box.encode(value, codingPath: codingPath + [key])
+            set(key, try Box.encode(value, codingPath: codingPath + [key]))
         }
         // A nil optional is a present `nil`, not a missing name: strict rendering reports
         // misspelt names, and `| default:` handles the nil.
         mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
-            child(key).value = try value.map { try Box.encode($0, codingPath: codingPath + [key]) } ?? .null
+            set(key, try value.map { try Box.encode($0, codingPath: codingPath + [key]) } ?? .null)
         }
-        mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { child(key).value = value.map(TemplateValue.string) ?? .null }
-        mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { child(key).value = value.map(TemplateValue.bool) ?? .null }
-        mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { child(key).value = value.map(TemplateValue.int) ?? .null }
-        mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { child(key).value = value.map { .int(Int($0)) } ?? .null }
-        mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { child(key).value = value.map { .int(Int($0)) } ?? .null }
-        mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { child(key).value = value.map(TemplateValue.double) ?? .null }
-        mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { child(key).value = value.map { .double(Double($0)) } ?? .null }
+        mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { set(key, value.map(TemplateValue.string) ?? .null) }
+        mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { set(key, value.map(TemplateValue.bool) ?? .null) }
+        mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { set(key, value.map(TemplateValue.int) ?? .null) }
+        mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { set(key, value.map { .int(Int($0)) } ?? .null) }
+        mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { set(key, value.map { .int(Int($0)) } ?? .null) }
+        mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { set(key, value.map(TemplateValue.double) ?? .null) }
+        mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { set(key, value.map { .double(Double($0)) } ?? .null) }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            let child = child(key)
+            let child = box.nested(key.stringValue)
             child.shape = .keyed
             return KeyedEncodingContainer(Keyed<NestedKey>(box: child, codingPath: codingPath + [key]))
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            let child = child(key)
+            let child = box.nested(key.stringValue)
             child.shape = .unkeyed
             return Unkeyed(box: child, codingPath: codingPath + [key])
         }
         mutating func superEncoder() -> any Swift.Encoder { Encoder(box: box, codingPath: codingPath) }
-        mutating func superEncoder(forKey key: Key) -> any Swift.Encoder { Encoder(box: child(key), codingPath: codingPath + [key]) }
+        mutating func superEncoder(forKey key: Key) -> any Swift.Encoder { Encoder(box: box.nested(key.stringValue), codingPath: codingPath + [key]) }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
@@ -115,28 +145,24 @@ public struct TemplateValueEncoder {
         let codingPath: [any CodingKey]
         var count: Int { box.elements.count }
 
-        func next() -> Box {
-            let child = Box()
-            box.elements.append(child)
-            return child
-        }
-        mutating func encodeNil() throws { next().value = .null }
-        mutating func encode(_ value: Bool) throws { next().value = .bool(value) }
-        mutating func encode(_ value: String) throws { next().value = .string(value) }
-        mutating func encode(_ value: Double) throws { next().value = .double(value) }
-        mutating func encode(_ value: Int) throws { next().value = .int(value) }
-        mutating func encode<T: Encodable>(_ value: T) throws { next().value = try Box.encode(value, codingPath: codingPath) }
+        func append(_ value: TemplateValue) { box.elements.append(.value(value)) }
+        mutating func encodeNil() throws { append(.null) }
+        mutating func encode(_ value: Bool) throws { append(.bool(value)) }
+        mutating func encode(_ value: String) throws { append(.string(value)) }
+        mutating func encode(_ value: Double) throws { append(.double(value)) }
+        mutating func encode(_ value: Int) throws { append(.int(value)) }
+        mutating func encode<T: Encodable>(_ value: T) throws { append(try Box.encode(value, codingPath: codingPath)) }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-            let child = next()
+            let child = box.nextElement()
             child.shape = .keyed
             return KeyedEncodingContainer(Keyed<NestedKey>(box: child, codingPath: codingPath))
         }
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-            let child = next()
+            let child = box.nextElement()
             child.shape = .unkeyed
             return Unkeyed(box: child, codingPath: codingPath)
         }
-        mutating func superEncoder() -> any Swift.Encoder { Encoder(box: next(), codingPath: codingPath) }
+        mutating func superEncoder() -> any Swift.Encoder { Encoder(box: box.nextElement(), codingPath: codingPath) }
     }
 
     struct Single: SingleValueEncodingContainer {
