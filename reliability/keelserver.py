@@ -382,6 +382,68 @@ def verified_owner(srv, slug):
     return body["tenant"]["id"], email, login(srv, slug, email)
 
 
+def invitation_client(srv, token, slug, prefix, ci, keys, events, lock, stop, stop_new, timeout=20.0):
+    """One client of the restart and failover tests: alternates an idempotent create (POST
+    /v1/invitations with a unique Idempotency-Key, retried with the same key until acknowledged)
+    and a read (GET /v1/users?limit=5), appending (start, end, kind, status) to `events` and
+    each key's fate to `keys` (key -> {"email", "acked", "id"}). Status None is a transport
+    error, "timeout" no answer within `timeout`. Stops at `stop`; after `stop_new` it only
+    settles the keys it has pending."""
+    pace = random.Random(ci)
+    n, pending = 0, []
+    while not stop.is_set():
+        if pending:
+            k = pending[0]
+        elif stop_new.is_set():
+            return
+        else:
+            n += 1
+            k = f"{prefix}-{ci}-{n}"
+            with lock:
+                keys[k] = {"email": f"c{ci}-{n}@{slug}.test", "acked": False, "id": None}
+            pending.append(k)
+        t0 = time.monotonic()
+        try:
+            r = srv.request("POST", "/v1/invitations", token=token, body={"email": keys[k]["email"], "role": "member"},
+                            headers={"Idempotency-Key": k}, timeout=timeout)
+            status = r.status
+            if status == 201:
+                keys[k]["acked"], keys[k]["id"] = True, r.json()["id"]
+                pending.remove(k)
+            elif status < 500 and status != 409:
+                log(f"  unexpected {status} for {k}: {r.body[:200]!r}")
+                pending.remove(k)
+        except TimeoutError:
+            status = "timeout"
+        except OSError:
+            status = None
+        with lock:
+            events.append((t0, time.monotonic(), "create", status))
+        t0 = time.monotonic()
+        try:
+            status = srv.request("GET", "/v1/users?limit=5", token=token, timeout=timeout).status
+        except TimeoutError:
+            status = "timeout"
+        except OSError:
+            status = None
+        with lock:
+            events.append((t0, time.monotonic(), "read", status))
+        time.sleep(pace.uniform(0.005, 0.02))
+
+
+def reconcile_invitations(keys, rows):
+    """The acknowledged creates against the rows found ((email, invitation id) pairs):
+    (acked, lost, duplicated addresses, id mismatches)."""
+    by_email = {}
+    for email, invitation_id in rows:
+        by_email.setdefault(email, []).append(invitation_id)
+    acked = [v for v in keys.values() if v["acked"]]
+    lost = [v for v in acked if not by_email.get(v["email"])]
+    duplicated = [e for e, ids in by_email.items() if len(ids) > 1]
+    mismatched = [v for v in acked if by_email.get(v["email"]) and by_email[v["email"]] != [v["id"]]]
+    return acked, lost, duplicated, mismatched
+
+
 def sql_literal(s):
     return "'" + str(s).replace("'", "''") + "'"
 

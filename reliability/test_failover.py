@@ -25,7 +25,6 @@ the crash, and, on the promoted server, the acknowledged creates: acked lost 0, 
 import base64
 import json
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -37,8 +36,8 @@ from collections import Counter
 
 sys.dont_write_bytecode = True   # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(__file__))
-from keelserver import (KeelServer, figures, free_port, install_signal_exit, log, login, signup,  # noqa: E402
-                        sql_literal, verify_email)
+from keelserver import (KeelServer, figures, free_port, install_signal_exit, invitation_client, log, login,  # noqa: E402
+                        reconcile_invitations, signup, sql_literal)
 
 TEST = "failover"
 CLIENT_TIMEOUT = 20.0
@@ -172,46 +171,7 @@ def main():
         token = login(srv, slug, email)
 
         def client(ci):
-            cr = random.Random(ci)
-            n, pending = 0, []
-            while not stop.is_set():
-                if pending:
-                    k = pending[0]
-                elif stop_new.is_set():
-                    return
-                else:
-                    n += 1
-                    k = f"fo-{ci}-{n}"
-                    with lock:
-                        keys[k] = {"email": f"c{ci}-{n}@{slug}.test", "acked": False, "id": None}
-                    pending.append(k)
-                t0 = time.monotonic()
-                try:
-                    r = srv.request("POST", "/v1/invitations", token=token, body={"email": keys[k]["email"], "role": "member"},
-                                    headers={"Idempotency-Key": k}, timeout=CLIENT_TIMEOUT)
-                    status = r.status
-                    if status == 201:
-                        keys[k]["acked"], keys[k]["id"] = True, r.json()["id"]
-                        pending.remove(k)
-                    elif status < 500 and status != 409:
-                        log(f"  unexpected {status} for {k}: {r.body[:200]!r}")
-                        pending.remove(k)
-                except TimeoutError:
-                    status = "timeout"
-                except OSError:
-                    status = None
-                with lock:
-                    events.append((t0, time.monotonic(), "create", status))
-                t0 = time.monotonic()
-                try:
-                    status = srv.request("GET", "/v1/users?limit=5", token=token, timeout=CLIENT_TIMEOUT).status
-                except TimeoutError:
-                    status = "timeout"
-                except OSError:
-                    status = None
-                with lock:
-                    events.append((t0, time.monotonic(), "read", status))
-                time.sleep(cr.uniform(0.005, 0.02))
+            invitation_client(srv, token, slug, "fo", ci, keys, events, lock, stop, stop_new, CLIENT_TIMEOUT)
 
         def poll_readyz():
             while not stop.is_set():
@@ -259,13 +219,7 @@ def main():
             t.join(timeout=40)
         rows = standby.query("select coalesce(json_agg(json_build_array(email, invitation_id::text)), '[]') "
                              f"from accounts.invitations where tenant_id = {sql_literal(tenant_id)}")
-        by_email = {}
-        for e, i in json.loads(rows):
-            by_email.setdefault(e, []).append(i)
-        acked = [v for v in keys.values() if v["acked"]]
-        lost = [v for v in acked if not by_email.get(v["email"])]
-        duplicated = [e for e, ids in by_email.items() if len(ids) > 1]
-        mismatched = [v for v in acked if by_email.get(v["email"]) and by_email[v["email"]] != [v["id"]]]
+        acked, lost, duplicated, mismatched = reconcile_invitations(keys, json.loads(rows))
         acked_before = sum(1 for e in events if e[2] == "create" and e[3] == 201 and e[1] < crashed)
         acked_after = sum(1 for e in events if e[2] == "create" and e[3] == 201 and e[0] >= promote_returned)
 

@@ -19,7 +19,6 @@ database: acked lost 0, duplicated 0.
 """
 
 import os
-import random
 import sys
 import threading
 import time
@@ -27,8 +26,8 @@ from collections import Counter
 
 sys.dont_write_bytecode = True   # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(__file__))
-from keelserver import (KeelServer, figures, install_signal_exit, log, login, signup,  # noqa: E402
-                        sql_literal, verify_email)
+from keelserver import (KeelServer, figures, install_signal_exit, invitation_client, log, login,  # noqa: E402
+                        reconcile_invitations, signup, sql_literal, verify_email)
 
 TEST = "postgres-restart"
 CLIENT_TIMEOUT = 20.0   # a request not answered by then is counted as "never answered"
@@ -53,49 +52,7 @@ def main():
         token = login(srv, slug, body["owner"]["email"])
 
         def client(ci):
-            cr = random.Random(ci)
-            n = 0
-            pending = []
-            while not stop.is_set():
-                # A create: a pending key first, else a new one.
-                if pending:
-                    k = pending[0]
-                elif stop_new.is_set():
-                    return
-                else:
-                    n += 1
-                    k = f"pgr-{ci}-{n}"
-                    with lock:
-                        keys[k] = {"email": f"c{ci}-{n}@{slug}.test", "acked": False, "id": None}
-                    pending.append(k)
-                t0 = time.monotonic()
-                try:
-                    r = srv.request("POST", "/v1/invitations", token=token, body={"email": keys[k]["email"], "role": "member"},
-                                    headers={"Idempotency-Key": k}, timeout=CLIENT_TIMEOUT)
-                    status = r.status
-                    if status == 201:
-                        keys[k]["acked"] = True
-                        keys[k]["id"] = r.json()["id"]
-                        pending.remove(k)
-                    elif status < 500 and status != 409:
-                        log(f"  unexpected {status} for {k}: {r.body[:200]!r}")
-                        pending.remove(k)
-                except TimeoutError:
-                    status = "timeout"
-                except OSError:
-                    status = None
-                with lock:
-                    events.append((t0, time.monotonic(), "create", status))
-                t0 = time.monotonic()
-                try:
-                    status = srv.request("GET", "/v1/users?limit=5", token=token, timeout=CLIENT_TIMEOUT).status
-                except TimeoutError:
-                    status = "timeout"
-                except OSError:
-                    status = None
-                with lock:
-                    events.append((t0, time.monotonic(), "read", status))
-                time.sleep(cr.uniform(0.005, 0.02))
+            invitation_client(srv, token, slug, "pgr", ci, keys, events, lock, stop, stop_new, CLIENT_TIMEOUT)
 
         def one_readyz():
             t0 = time.monotonic()
@@ -159,13 +116,7 @@ def main():
 
         rows = srv.query(f"select email, invitation_id::text as id from accounts.invitations "
                          f"where tenant_id = {sql_literal(tenant_id)}")
-        by_email = {}
-        for row in rows:
-            by_email.setdefault(row["email"], []).append(row["id"])
-        acked = [v for v in keys.values() if v["acked"]]
-        lost = [v for v in acked if not by_email.get(v["email"])]
-        duplicated = [e for e, ids in by_email.items() if len(ids) > 1]
-        mismatched = [v for v in acked if by_email.get(v["email"]) and by_email[v["email"]] != [v["id"]]]
+        acked, lost, duplicated, mismatched = reconcile_invitations(keys, [(r["email"], r["id"]) for r in rows])
 
         parts = []
         ok = not lost and not duplicated and not mismatched
