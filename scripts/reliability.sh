@@ -106,7 +106,7 @@ all_tests=(
   "restore-drill                  test_restore_drill.py      300 240"
   "traces                         test_traces.py             120 120"
   "secrets-at-rest                test_secrets_at_rest.py    180 180"
-  "failover                       test_failover.py           300 300"
+  "failover                       test_failover.py           420 420"
 )
 short_set=" tenant-isolation sigkill-under-load hostile-input restore-drill traces secrets-at-rest "
 

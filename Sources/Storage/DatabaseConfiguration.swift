@@ -42,7 +42,8 @@ public struct DatabaseConfiguration: Sendable, Equatable {
     /// How long a caller waits for a connection before the database counts as unavailable.
     public var connectTimeout: Duration
     /// Further libpq settings from the URL's query, passed through as they are
-    /// (`target_session_attrs`, `sslrootcert`, `keepalives_idle`, …).
+    /// (`target_session_attrs`, `sslrootcert`, `keepalives_idle`, …). They come after Keel's own
+    /// in the connection string, so `connect_timeout` or `application_name` given here win.
     public var options: [String: String]
 
     public init(endpoint: Endpoint, username: String, password: String? = nil, database: String,
@@ -78,17 +79,26 @@ public struct DatabaseConfiguration: Sendable, Equatable {
         let rest = url[schemeEnd.upperBound...]
         let (beforeQuery, query) = rest.splitOnce("?")
         let (authority, path) = beforeQuery.splitOnce("/")
-        let (userinfo, hostList): (Substring?, Substring) = authority.lastIndex(of: "@").map {
+        // libpq ends the user part at the first '@': one in a password must be written %40.
+        guard authority.count(where: { $0 == "@" }) <= 1 else {
+            throw AppError(.invalidInput, "DATABASE_URL has more than one '@' before the host; write an '@' in the user or password as %40.")
+        }
+        let (userinfo, hostList): (Substring?, Substring) = authority.firstIndex(of: "@").map {
             (authority[..<$0], authority[authority.index(after: $0)...])
         } ?? (nil, authority)
         var items: [String: String] = [:]
         for pair in (query ?? "").split(separator: "&") where !pair.isEmpty {
-            let (name, value) = pair.splitOnce("=")
-            items[name.percentDecoded] = (value ?? "").percentDecoded
+            let (rawName, value) = pair.splitOnce("=")
+            let name = try rawName.percentDecoded()
+            // Names go into libpq's connection string unquoted: letters, digits and '_' only.
+            guard !name.isEmpty, name.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F }) else {
+                throw AppError(.invalidInput, "DATABASE_URL has a query setting whose name is not a libpq setting name (lowercase letters, digits and '_').")
+            }
+            items[name] = try (value ?? "").percentDecoded()
         }
         let (rawUser, rawPassword) = userinfo.map { $0.splitOnce(":") } ?? ("", nil)
-        let user = rawUser.percentDecoded
-        let database = (path ?? "").percentDecoded
+        let user = try rawUser.percentDecoded()
+        let database = try (path ?? "").percentDecoded()
         guard !user.isEmpty, !database.isEmpty, !database.contains("/") else {
             throw AppError(.invalidInput, "DATABASE_URL needs a user and a database name.")
         }
@@ -96,22 +106,26 @@ public struct DatabaseConfiguration: Sendable, Equatable {
             throw AppError(.invalidInput, "DATABASE_URL sets '\(managed)' in its query; give it in the URL itself (postgres://user:password@host/database).")
         }
 
-        let endpoint: Endpoint
+        // The hosts and ports of the URL's authority (`h1:5432,h2`, or just `:5433` beside a
+        // `?host=`); `?host=` and `?port=` take precedence, as in libpq.
+        let written = hostList.isEmpty ? [] : try hostList.split(separator: ",", omittingEmptySubsequences: false).map(Self.host)
         let portItem = items.removeValue(forKey: "port")
+        func ports(for count: Int) throws -> [Int] {
+            if let portItem { return try Self.ports(Substring(portItem), count: count) }
+            if written.count == count { return written.map(\.port) }
+            return Array(repeating: written.count == 1 ? written[0].port : 5432, count: count)
+        }
+        let endpoint: Endpoint
         if let socketDir = items["host"], socketDir.hasPrefix("/") {
             items["host"] = nil
-            let port = try Self.ports(portItem.map { Substring($0) } ?? "5432", count: 1).first ?? 5432
-            endpoint = .unixSocket(path: "\(socketDir)/.s.PGSQL.\(port)")
+            endpoint = .unixSocket(path: "\(socketDir)/.s.PGSQL.\(try ports(for: 1)[0])")
         } else {
-            var hosts: [Host] = []
-            let listed = items.removeValue(forKey: "host").map { Substring($0) } ?? hostList
-            for entry in listed.split(separator: ",", omittingEmptySubsequences: false) where !listed.isEmpty {
-                hosts.append(try Self.host(entry))
+            var hosts = written
+            if let listed = items.removeValue(forKey: "host") {
+                hosts = try listed.split(separator: ",", omittingEmptySubsequences: false).map(Self.host)
             }
-            if let portItem {
-                let ports = try Self.ports(Substring(portItem), count: hosts.count)
-                for index in hosts.indices { hosts[index].port = ports[index] }
-            }
+            let chosen = try ports(for: hosts.count)
+            for index in hosts.indices { hosts[index].port = chosen[index] }
             guard let first = hosts.first, hosts.allSatisfy({ !$0.name.isEmpty }) else {
                 throw AppError(.invalidInput, "DATABASE_URL needs a host, or ?host=/socket/dir for a Unix socket.")
             }
@@ -131,7 +145,7 @@ public struct DatabaseConfiguration: Sendable, Equatable {
         if let wanted = items["target_session_attrs"], !sessions.contains(wanted) {
             throw AppError(.invalidInput, "DATABASE_URL has an unknown target_session_attrs '\(wanted)' (one of \(sessions.joined(separator: ", "))).")
         }
-        self.init(endpoint: endpoint, username: user, password: rawPassword?.percentDecoded, database: database,
+        self.init(endpoint: endpoint, username: user, password: try rawPassword?.percentDecoded(), database: database,
                   tls: tls, poolSize: poolSize, options: items)
         if let problem = PipelineConnection.problem(in: conninfo) {
             throw AppError(.invalidInput, "DATABASE_URL: \(problem).")
@@ -149,12 +163,13 @@ public struct DatabaseConfiguration: Sendable, Equatable {
             name = entry[..<colon]
             port = entry[entry.index(after: colon)...]
         }
-        return Host(name.percentDecoded, port: try port.map { try ports($0, count: 1)[0] } ?? 5432)
+        return Host(try name.percentDecoded(), port: try port.map { try ports($0, count: 1)[0] } ?? 5432)
     }
 
     /// One port for every host, or one per host.
     private static func ports(_ list: Substring, count: Int) throws -> [Int] {
         let ports = try list.split(separator: ",", omittingEmptySubsequences: false).map { text in
+            if text.isEmpty { return 5432 }  // libpq: an empty port is the default one
             guard let port = Int(text), (1...65535).contains(port) else {
                 throw AppError(.invalidInput, "DATABASE_URL has a port '\(text)' that is not a number from 1 to 65535.")
             }
@@ -205,5 +220,12 @@ private extension Substring {
         return (self[..<index], self[self.index(after: index)...])
     }
 
-    var percentDecoded: String { String(self).removingPercentEncoding ?? String(self) }
+    /// The text with its `%xx` escapes decoded; an escape that is not one is refused (the text
+    /// is not repeated: it may be a password).
+    func percentDecoded() throws -> String {
+        guard let decoded = String(self).removingPercentEncoding else {
+            throw AppError(.invalidInput, "DATABASE_URL has a '%' that does not start an escape (write '%' itself as %25).")
+        }
+        return decoded
+    }
 }

@@ -16,22 +16,23 @@ public struct KeelRequestContext: RequestContext {
     /// on. The connection's peer, or, when that peer is a trusted proxy (`KEEL_TRUSTED_PROXIES`),
     /// the address it forwarded (`ClientAddressMiddleware`).
     ///
-    /// Read from the connection when asked: most requests never ask, and the peer's address
-    /// costs a lock and a formatted string.
+    /// The peer's address is taken when the request starts (a closed channel forgets it) and
+    /// written out as text only when asked: most requests never ask.
     public var clientAddress: String {
-        get { forwardedAddress ?? channel.remoteAddress?.ipAddress ?? "unknown" }
+        get { forwardedAddress ?? peer?.ipAddress ?? "unknown" }
         set { forwardedAddress = newValue }
     }
     private var forwardedAddress: String?
-    private let channel: any Channel
-    /// The event loop of the request's connection.
-    public var eventLoop: any EventLoop { channel.eventLoop }
+    private let peer: SocketAddress?
+    /// The event loop of the request's connection (`EventLoopPreferenceMiddleware`).
+    public let eventLoop: any EventLoop
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.facts = RequestFacts()
-        self.channel = source.channel
+        self.peer = source.channel.remoteAddress
+        self.eventLoop = source.channel.eventLoop
     }
 }
 

@@ -29,7 +29,8 @@ struct DatabaseConfigurationTests {
           arguments: ["", "mysql://u@h/db", "postgres://h/db", "postgres://u@h/", "postgres://u@/db", "postgres://u@h/db?sslmode=sometimes",
                      "postgres://u@h:99999/db", "postgres://u@h:x/db", "postgres://u@h1,/db", "postgres://u@h1,h2/db?port=1,2,3",
                      "postgres://u@h/db?target_session_attrs=primary-ish", "postgres://u@h/db?no_such_option=1",
-                     "postgres://u@h/db?dbname=other"])
+                     "postgres://u@h/db?dbname=other", "postgres://u:p@ss@h/db", "postgres://u:p%zz@h/db",
+                     "postgres://u@h/db?keepalives%3D%271%27%20sslmode=disable"])
     func malformed(url: String) {
         #expect(throws: AppError.self) { try DatabaseConfiguration(url: url) }
     }
@@ -60,5 +61,14 @@ struct DatabaseConfigurationTests {
         #expect(loopback.tls == .disable)
         let queryHosts = try DatabaseConfiguration(url: "postgres://u@/keel?host=a,b&port=5433")
         #expect(queryHosts.endpoint == .hosts([.init("a", port: 5433), .init("b", port: 5433)]))
+    }
+
+    @Test("ports as libpq reads them: the authority's beside a query host, an empty one is the default, passwords decoded")
+    func portsAndPasswords() throws {
+        #expect(try DatabaseConfiguration(url: "postgres://u@:5433/keel?host=/run/pg").endpoint == .unixSocket(path: "/run/pg/.s.PGSQL.5433"))
+        #expect(try DatabaseConfiguration(url: "postgres://u@h:5433/keel?host=a,b").endpoint == .hosts([.init("a", port: 5433), .init("b", port: 5433)]))
+        #expect(try DatabaseConfiguration(url: "postgres://u@db:/keel").endpoint == .tcp(host: "db", port: 5432))
+        let config = try DatabaseConfiguration(url: "postgres://u:p%40s%3As%2C%25@db/keel")
+        #expect(config.password == "p@s:s,%")
     }
 }

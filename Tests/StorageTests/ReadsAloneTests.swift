@@ -76,6 +76,9 @@ struct ReadsAloneTests {
         let a = try await makeTenant(shared), b = try await makeTenant(shared)
         var config = shared.app
         config.poolSize = 2
+        // What this shows is where reads land, not how long 30 writers of one row queue for two
+        // connections: on a loaded machine that took longer than the default 5 s wait.
+        config.connectTimeout = .seconds(60)
         try await DatabasePool.withPool(config, logger: TestDatabase.logger) { pool in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<60 {

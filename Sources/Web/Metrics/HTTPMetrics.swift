@@ -30,7 +30,7 @@ public final class HTTPMetrics: Sendable {
 
     func finished(route: String, method: String, status: Int, after duration: Duration) {
         inFlight.decrement()
-        let key = Key(route: route, method: method, status: Self.statusClasses[min(max(status / 100, 0), 5)])
+        let key = Key(route: route, method: method, status: Self.statusClasses[(1...5).contains(status / 100) ? status / 100 : 0])
         let (count, latency) = series.withLock { series in
             if let found = series[key] { return found }
             let labels = [("route", key.route), ("method", key.method), ("status", key.status)]

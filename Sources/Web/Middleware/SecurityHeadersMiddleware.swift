@@ -21,10 +21,12 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        if response.headers[.contentSecurityPolicyHeader] == nil {
-            response.headers.append(contentsOf: Self.fields)
-        } else {
-            for field in Self.fields { response.headers[field.name] = field.value }
+        for field in Self.fields {
+            if response.headers[field.name] == nil {
+                response.headers.append(field)
+            } else {
+                response.headers[field.name] = field.value
+            }
         }
         if request.uri.path.hasPrefix("/admin") {
             // Console pages show customers' data: never kept by the browser or a proxy.
