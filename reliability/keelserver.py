@@ -431,6 +431,30 @@ def invitation_client(srv, token, slug, prefix, ci, keys, events, lock, stop, st
         time.sleep(pace.uniform(0.005, 0.02))
 
 
+def first_success(events, lock, since, timeout=60.0):
+    """Waits (at most `timeout`) for a 2xx to a request sent at or after `since` in `events`
+    ((start, end, kind, status) tuples); returns when it ended, or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        with lock:
+            oks = [e[1] for e in events if e[0] >= since and isinstance(e[3], int) and 200 <= e[3] < 300]
+        if oks:
+            return min(oks)
+    return None
+
+
+def settle_clients(clients, stop, stop_new, timeout=75.0):
+    """No new keys; each `invitation_client` retries its pending ones (a key claimed by a request
+    the outage cut stays 'running', 409, until its 60 s lease ends) for up to `timeout`; then
+    every client stops."""
+    stop_new.set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(t.is_alive() for t in clients):
+        time.sleep(0.2)
+    stop.set()
+
+
 def reconcile_invitations(keys, rows):
     """The acknowledged creates against the rows found ((email, invitation id) pairs):
     (acked, lost, duplicated addresses, id mismatches)."""

@@ -36,8 +36,8 @@ from collections import Counter
 
 sys.dont_write_bytecode = True   # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(__file__))
-from keelserver import (KeelServer, figures, free_port, install_signal_exit, invitation_client, log, login,  # noqa: E402
-                        reconcile_invitations, signup, sql_literal)
+from keelserver import (KeelServer, figures, first_success, free_port, install_signal_exit, invitation_client, log, login,  # noqa: E402
+                        reconcile_invitations, settle_clients, signup, sql_literal)
 
 TEST = "failover"
 CLIENT_TIMEOUT = 20.0
@@ -197,24 +197,14 @@ def main():
         promoted = time.monotonic()
         rc_promote = standby.pg_ctl("-w", "-t", "60", "promote")
         promote_returned = time.monotonic()
-        deadline = time.monotonic() + 60
-        first_ok = None
-        while time.monotonic() < deadline and first_ok is None:
-            time.sleep(0.1)
-            with lock:
-                oks = [e[1] for e in events if e[0] >= promote_returned and isinstance(e[3], int) and 200 <= e[3] < 300]
-            first_ok = min(oks) if oks else None
+        first_ok = first_success(events, lock, since=promote_returned)
         log(f"crash: pg_ctl stop {rc_stop}; promote {rc_promote} in {promote_returned - promoted:.2f} s;"
             f" first success {(first_ok - promoted) if first_ok else float('nan'):.2f} s after the promotion")
         time.sleep(3.0)
 
         # 5. Settle: every client retries its pending keys (a key claimed when the primary died
         # stays "in flight" until its 60 s lease ends), then the reconciliation on the new primary.
-        stop_new.set()
-        settle = time.monotonic() + 75
-        while time.monotonic() < settle and any(t.is_alive() for t in threads[:-1]):
-            time.sleep(0.2)
-        stop.set()
+        settle_clients(threads[:-1], stop, stop_new)
         for t in threads:
             t.join(timeout=40)
         rows = standby.query("select coalesce(json_agg(json_build_array(email, invitation_id::text)), '[]') "

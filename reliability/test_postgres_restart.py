@@ -26,8 +26,8 @@ from collections import Counter
 
 sys.dont_write_bytecode = True   # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(__file__))
-from keelserver import (KeelServer, figures, install_signal_exit, invitation_client, log, login,  # noqa: E402
-                        reconcile_invitations, signup, sql_literal, verify_email)
+from keelserver import (KeelServer, figures, first_success, install_signal_exit, invitation_client, log, login,  # noqa: E402
+                        reconcile_invitations, settle_clients, signup, sql_literal, verify_email)
 
 TEST = "postgres-restart"
 CLIENT_TIMEOUT = 20.0   # a request not answered by then is counted as "never answered"
@@ -91,26 +91,13 @@ def main():
                 rc = srv.pg_restart(name)
                 down_from = down_to = None
             returned = time.monotonic()
-            # Wait (bounded) for the API to succeed again.
-            deadline = time.monotonic() + 60
-            first_ok = None
-            while time.monotonic() < deadline and first_ok is None:
-                time.sleep(0.1)
-                with lock:
-                    oks = [e[1] for e in events if e[0] >= returned and isinstance(e[3], int) and 200 <= e[3] < 300]
-                first_ok = min(oks) if oks else None
+            first_ok = first_success(events, lock, since=returned)
             phases.append({"name": name, "issued": issued, "returned": returned, "first_ok": first_ok, "rc": rc,
                            "down_from": down_from, "down_to": down_to})
             log(f"{name}: pg_ctl {returned - issued:.2f} s (rc {rc}),"
                 f" first success after {(first_ok - issued) if first_ok else float('nan'):.2f} s")
         time.sleep(2.0)
-        # Let every client settle its pending keys, then stop. A create cut by the restart after
-        # its key was claimed leaves the key 'running' until its 60 s lease ends (409 meanwhile).
-        stop_new.set()
-        settle = time.monotonic() + 75
-        while time.monotonic() < settle and any(t.is_alive() for t in threads[:-1]):
-            time.sleep(0.2)
-        stop.set()
+        settle_clients(threads[:-1], stop, stop_new)
         for t in threads:
             t.join(timeout=40)
 
