@@ -64,18 +64,6 @@ extension Row {
         try decode(column, as: Raw?.self)?.bytes
     }
 
-    /// A `bigint[]` column (cast an aggregate of smaller integers: `array_agg(x)::int8[]`).
-    public func ints(_ column: String) throws -> [Int] {
-        try decode(column, as: Ints.self).values
-    }
-
-    private struct Ints: SQLDecodable {
-        let values: [Int]
-        init(cell: SQLCell) throws {
-            values = try cell.arrayElements { Binary.integer($0, as: Int64.self).map(Int.init) }
-        }
-    }
-
     private struct Raw: SQLDecodable {
         let bytes: [UInt8]
         init(cell: SQLCell) throws {
@@ -99,17 +87,19 @@ public struct SQLCell: Sendable {
                  diagnostics: "decoding \(column) (type oid \(type)\(bytes == nil ? ", NULL" : "")) as \(T.self)")
     }
 
-    /// The bytes of a non-NULL value whose type is one of `types`.
-    func value<T>(_ types: Set<UInt32>, as swiftType: T.Type) throws -> ArraySlice<UInt8> {
+    /// The bytes of a non-NULL value whose type is one of `types` (a few, so a list: a set
+    /// made for every cell was a tenth of decoding a page of orders).
+    func value<T>(_ types: [UInt32], as swiftType: T.Type) throws -> ArraySlice<UInt8> {
         guard let bytes, types.contains(type) else { throw mismatch(as: T.self) }
         return bytes
     }
 
-    /// Text-like types: text, varchar, char, name, and types without a binary form of their
-    /// own (enums, domains over text, citext), whose binary value is their text.
-    static let builtInNonText: Set<UInt32> = [TypeOID.bool, TypeOID.bytea, TypeOID.int8, TypeOID.int2, TypeOID.int4, TypeOID.oid,
-                                              TypeOID.float4, TypeOID.float8, TypeOID.timestamp, TypeOID.timestamptz,
-                                              TypeOID.numeric, TypeOID.uuid, TypeOID.date]
+    static let integers = [TypeOID.int8, TypeOID.int4, TypeOID.int2]
+    static let int32s = [TypeOID.int4, TypeOID.int2]
+    static let bools = [TypeOID.bool]
+    static let doubles = [TypeOID.float8, TypeOID.float4, TypeOID.numeric]
+    static let uuids = [TypeOID.uuid]
+    static let dates = [TypeOID.timestamptz, TypeOID.timestamp, TypeOID.date]
 }
 
 /// A Swift type that can be read from a result column.
@@ -126,7 +116,11 @@ extension String: SQLDecodable {
             self = uuid.lowercasedString
         case TypeOID.jsonb:
             self = String(decoding: bytes.dropFirst(), as: UTF8.self)  // after the version byte
-        case let type where SQLCell.builtInNonText.contains(type) || type == TypeOID.textArray:
+        // Built-in types with a binary form of their own are not text. Everything else is:
+        // text, varchar, char, name, and types whose binary value is their text (enums,
+        // domains over text, citext).
+        case TypeOID.bool, TypeOID.bytea, TypeOID.int8, TypeOID.int2, TypeOID.int4, TypeOID.oid, TypeOID.float4, TypeOID.float8,
+             TypeOID.timestamp, TypeOID.timestamptz, TypeOID.numeric, TypeOID.uuid, TypeOID.date, TypeOID.textArray:
             throw cell.mismatch(as: String.self)
         default:
             self = String(decoding: bytes, as: UTF8.self)
@@ -135,7 +129,7 @@ extension String: SQLDecodable {
 }
 extension Int: SQLDecodable {
     public init(cell: SQLCell) throws {
-        let bytes = try cell.value([TypeOID.int8, TypeOID.int4, TypeOID.int2], as: Int.self)
+        let bytes = try cell.value(SQLCell.integers, as: Int.self)
         switch bytes.count {
         case 8: self = Int(Binary.integer(bytes, as: Int64.self)!)
         case 4: self = Int(Binary.integer(bytes, as: Int32.self)!)
@@ -145,19 +139,19 @@ extension Int: SQLDecodable {
 }
 extension Int32: SQLDecodable {
     public init(cell: SQLCell) throws {
-        let bytes = try cell.value([TypeOID.int4, TypeOID.int2], as: Int32.self)
+        let bytes = try cell.value(SQLCell.int32s, as: Int32.self)
         self = bytes.count == 4 ? Binary.integer(bytes, as: Int32.self)! : Int32(Binary.integer(bytes, as: Int16.self) ?? 0)
     }
 }
 extension Bool: SQLDecodable {
     public init(cell: SQLCell) throws {
-        let bytes = try cell.value([TypeOID.bool], as: Bool.self)
+        let bytes = try cell.value(SQLCell.bools, as: Bool.self)
         self = bytes.first == 1
     }
 }
 extension Double: SQLDecodable {
     public init(cell: SQLCell) throws {
-        let bytes = try cell.value([TypeOID.float8, TypeOID.float4, TypeOID.numeric], as: Double.self)
+        let bytes = try cell.value(SQLCell.doubles, as: Double.self)
         switch cell.type {
         case TypeOID.float8: self = Double(bitPattern: Binary.integer(bytes, as: UInt64.self) ?? 0)
         case TypeOID.float4: self = Double(Float(bitPattern: Binary.integer(bytes, as: UInt32.self) ?? 0))
@@ -169,13 +163,13 @@ extension Double: SQLDecodable {
 }
 extension UUID: SQLDecodable {
     public init(cell: SQLCell) throws {
-        guard let uuid = Binary.uuid(try cell.value([TypeOID.uuid], as: UUID.self)) else { throw cell.mismatch(as: UUID.self) }
+        guard let uuid = Binary.uuid(try cell.value(SQLCell.uuids, as: UUID.self)) else { throw cell.mismatch(as: UUID.self) }
         self = uuid
     }
 }
 extension Date: SQLDecodable {
     public init(cell: SQLCell) throws {
-        let bytes = try cell.value([TypeOID.timestamptz, TypeOID.timestamp, TypeOID.date], as: Date.self)
+        let bytes = try cell.value(SQLCell.dates, as: Date.self)
         if cell.type == TypeOID.date {  // date: days since 2000-01-01
             self = Binary.epoch.addingTimeInterval(Double(Binary.integer(bytes, as: Int32.self) ?? 0) * 86_400)
         } else {

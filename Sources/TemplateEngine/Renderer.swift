@@ -11,7 +11,46 @@ struct Renderer {
         self.root = root
     }
 
-    typealias Locals = [(name: String, value: TemplateValue)]
+    typealias Locals = [Local]
+
+    /// A loop or include variable. A loop's `loop` variable keeps only its position: its fields
+    /// are made when a template reads one (an object per iteration was a dictionary of five to
+    /// hash for every row of every list).
+    struct Local {
+        let name: String
+        var value: TemplateValue
+        var position: LoopPosition?
+
+        init(_ name: String, _ value: TemplateValue, position: LoopPosition? = nil) {
+            self.name = name
+            self.value = value
+            self.position = position
+        }
+
+        /// The variable's value (a loop position as its object).
+        var resolved: TemplateValue { position?.object ?? value }
+    }
+
+    struct LoopPosition {
+        var index0: Int
+        let length: Int
+
+        func field(_ name: String) -> TemplateValue? {
+            switch name {
+            case "index": .int(index0 + 1)
+            case "index0": .int(index0)
+            case "first": .bool(index0 == 0)
+            case "last": .bool(index0 == length - 1)
+            case "length": .int(length)
+            default: nil
+            }
+        }
+
+        var object: TemplateValue {
+            .object(["index": .int(index0 + 1), "index0": .int(index0), "first": .bool(index0 == 0),
+                     "last": .bool(index0 == length - 1), "length": .int(length)])
+        }
+    }
 
     mutating func render(_ nodes: [Node], locals: Locals) throws(TemplateError) {
         for node in nodes {
@@ -43,21 +82,19 @@ struct Renderer {
                     continue
                 }
                 var inner = locals
-                inner.append((variable, .null))
-                inner.append(("loop", .null))
-                let last = items.count - 1
+                inner.append(Local(variable, .null))
+                inner.append(Local("loop", .null, position: LoopPosition(index0: 0, length: items.count)))
                 for (i, item) in items.enumerated() {
                     try spend(site)
                     inner[inner.count - 2].value = item
-                    inner[inner.count - 1].value = .object(["index": .int(i + 1), "index0": .int(i), "first": .bool(i == 0),
-                                                            "last": .bool(i == last), "length": .int(items.count)])
+                    inner[inner.count - 1].position?.index0 = i
                     try render(body, locals: inner)
                 }
             case .block(_, let body, _):
                 try render(body, locals: locals)
             case .include(_, let template, let arguments, let site):
                 var inner: Locals = []
-                for argument in arguments { inner.append((argument.name, try evaluate(argument.value, locals, site))) }
+                for argument in arguments { inner.append(Local(argument.name, try evaluate(argument.value, locals, site))) }
                 try spend(site)
                 try render(library.templates[template].nodes, locals: inner)
             }
@@ -104,8 +141,14 @@ struct Renderer {
 
     func lookup(_ path: [String], _ locals: Locals, _ site: Site) throws(TemplateError) -> TemplateValue {
         var value: TemplateValue
+        var next = 1  // the first name of `path` not yet followed
         if let local = locals.last(where: { $0.name == path[0] }) {
-            value = local.value
+            if let position = local.position, path.count > 1, let field = position.field(path[1]) {
+                value = field
+                next = 2
+            } else {
+                value = local.resolved
+            }
         } else if case .object(let object) = root, let found = object[path[0]] {
             value = found
         } else if !library.strict {
@@ -114,8 +157,9 @@ struct Renderer {
             throw site.error(.unknownVariable, "There is no variable named `\(path[0])`.",
                              hint: "Add it to the model, or check the spelling. Use `| default: …` for optional values.")
         }
-        for (i, key) in path.enumerated().dropFirst() {
-            guard case .object(let object) = value, let next = object[key] else {
+        for i in next..<path.count {
+            let key = path[i]
+            guard case .object(let object) = value, let found = object[key] else {
                 if !library.strict { return .null }
                 if value == .null {
                     throw site.error(.unknownVariable, "`\(path[..<i].joined(separator: "."))` is nil, so it has no `\(key)`.",
@@ -124,7 +168,7 @@ struct Renderer {
                 throw site.error(.unknownVariable, "`\(path[..<i].joined(separator: "."))` has no `\(key)`.",
                                  hint: "Check the spelling against the model.")
             }
-            value = next
+            value = found
         }
         return value
     }
@@ -181,18 +225,28 @@ enum Escaping {
         }
     }
 
-    /// Escapes the five characters that can end text or a quoted attribute value.
+    /// Escapes the five characters that can end text or a quoted attribute value (and NUL).
+    /// Runs of bytes that need nothing are copied whole.
     static func html(_ text: String, into out: inout [UInt8]) {
-        for c in text.utf8 {
-            switch c {
-            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\""): out.append(contentsOf: "&#34;".utf8)
-            case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
-            case 0: out.append(contentsOf: "\u{FFFD}".utf8)
-            default: out.append(c)
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for (i, c) in bytes.enumerated() {
+                let replacement: StaticString
+                switch c {
+                case UInt8(ascii: "&"): replacement = "&amp;"
+                case UInt8(ascii: "<"): replacement = "&lt;"
+                case UInt8(ascii: ">"): replacement = "&gt;"
+                case UInt8(ascii: "\""): replacement = "&#34;"
+                case UInt8(ascii: "'"): replacement = "&#39;"
+                case 0: replacement = "\u{FFFD}"
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                start = i + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
     }
 
@@ -224,19 +278,29 @@ enum Escaping {
     }
 
     /// Percent-encodes all but RFC 3986's unreserved characters: safe as a path segment or a
-    /// query value, and in any quoted attribute.
+    /// query value, and in any quoted attribute. Runs of unreserved bytes are copied whole.
     static func percentEncode(_ text: String, into out: inout [UInt8]) {
-        let hex = Array("0123456789ABCDEF".utf8)
-        for c in text.utf8 {
-            switch c {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(c)
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(hex[Int(c >> 4)])
-                out.append(hex[Int(c & 0x0F)])
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for (i, c) in bytes.enumerated() {
+                switch c {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                     UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                    continue
+                default:
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                    out.append(UInt8(ascii: "%"))
+                    out.append(hexDigit(c >> 4))
+                    out.append(hexDigit(c & 0x0F))
+                    start = i + 1
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
     }
 }

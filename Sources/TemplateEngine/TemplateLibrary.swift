@@ -47,6 +47,11 @@ public final class TemplateLibrary: Sendable {
 
     /// Renders `name` with the properties of `model` as its variables.
     public func render(_ name: String, _ model: some Encodable) throws -> String {
+        String(decoding: try renderUTF8(name, model), as: UTF8.self)
+    }
+
+    /// The same, as UTF-8 bytes: what an HTTP body takes, without making a `String` first.
+    public func renderUTF8(_ name: String, _ model: some Encodable) throws -> [UInt8] {
         let value: TemplateValue
         do {
             value = try TemplateValueEncoder().encode(model)
@@ -55,7 +60,7 @@ public final class TemplateLibrary: Sendable {
                                 location: SourceLocation(template: name, line: 0, column: 0), snippet: "",
                                 hint: "Render from a struct of Encodable values.")
         }
-        return String(decoding: try render(name, value: value), as: UTF8.self)
+        return try render(name, value: value)
     }
 
     /// Renders `name` into bytes (what the HTTP layer writes).

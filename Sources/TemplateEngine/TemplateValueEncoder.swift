@@ -12,12 +12,22 @@ public struct TemplateValueEncoder {
     /// A growable node: containers hand out boxes so nested encoders can fill them later.
     /// Values that are complete when encoded (strings, numbers, dates, whole nested models) are
     /// stored as they are; only a nested container gets a box of its own, resolved at the end.
+    /// An object's members are kept in order and hashed once, into a dictionary made at its
+    /// size (one grown member by member rehashed itself about four times per row of a list).
     final class Box {
         var value: TemplateValue = .null
-        var fields: [String: TemplateValue] = [:]
-        var nestedFields: [String: Box] = [:]
+        var members: [(key: String, element: Element)] = []
         var elements: [Element] = []
-        enum Element { case value(TemplateValue), box(Box) }
+        enum Element {
+            case value(TemplateValue), box(Box)
+
+            var resolved: TemplateValue {
+                switch self {
+                case .value(let value): value
+                case .box(let box): box.resolved
+                }
+            }
+        }
         enum Shape { case single, keyed, unkeyed }
         var shape = Shape.single
 
@@ -26,30 +36,23 @@ public struct TemplateValueEncoder {
             case .single:
                 return value
             case .keyed:
-                var object = fields
-                for (key, box) in nestedFields { object[key] = box.resolved }
+                var object = [String: TemplateValue](minimumCapacity: members.count)
+                for member in members { object[member.key] = member.element.resolved }  // a key set twice: the last wins
                 return .object(object)
             case .unkeyed:
-                return .array(elements.map { element in
-                    switch element {
-                    case .value(let value): value
-                    case .box(let box): box.resolved
-                    }
-                })
+                return .array(elements.map(\.resolved))
             }
         }
 
         /// A keyed member, complete.
         func set(_ key: String, _ value: TemplateValue) {
-            fields[key] = value
-            if !nestedFields.isEmpty { nestedFields[key] = nil }
+            members.append((key, .value(value)))
         }
 
         /// A keyed member that a nested encoder fills later.
         func nested(_ key: String) -> Box {
             let box = Box()
-            nestedFields[key] = box
-            fields[key] = nil
+            members.append((key, .box(box)))
             return box
         }
 

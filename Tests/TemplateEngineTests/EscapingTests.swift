@@ -114,6 +114,18 @@ struct EscapingTests {
         #expect(count("<", in: out) == 2 && count(">", in: out) == 2)
     }
 
+    @Test("escaping copies the runs between special characters whole: exact output, multi-byte text and NUL included")
+    func exactOutput() throws {
+        let library = try TemplateLibrary(sources: ["main.html": "<p title=\"{{ v }}\">{{ v }}</p><a href=\"/x/{{ v }}\">"])
+        let html = String(decoding: try library.render("main.html", value: ["v": "a&b<c>\"d'é\u{0}ü €"]), as: UTF8.self)
+        #expect(html == "<p title=\"a&amp;b&lt;c&gt;&#34;d&#39;é\u{FFFD}ü €\">a&amp;b&lt;c&gt;&#34;d&#39;é\u{FFFD}ü €</p>"
+                     + "<a href=\"/x/a%26b%3Cc%3E%22d%27%C3%A9%00%C3%BC%20%E2%82%AC\">")
+        #expect(String(decoding: try library.render("main.html", value: ["v": "plain-text_1.0~"]), as: UTF8.self)
+                == "<p title=\"plain-text_1.0~\">plain-text_1.0~</p><a href=\"/x/plain-text_1.0~\">")
+        #expect(String(decoding: try library.render("main.html", value: ["v": "&"]), as: UTF8.self)
+                == "<p title=\"&amp;\">&amp;</p><a href=\"/x/%26\">")
+    }
+
     @Test("safe URLs pass through")
     func safeURLs() throws {
         for url in ["https://keel.dev/a?b=c&d=e", "/admin/tenants", "mailto:ops@keel.dev", "#top", "?page=2", "tenants/acme"] {

@@ -39,6 +39,19 @@ struct RenderingTests {
                            ["xs": [["n": 1, "ys": ["a", "b"]], ["n": 2, "ys": ["c"]]]]) == "1a1b2c")
     }
 
+    @Test("loop is made only when read, and reads as before: index0, nested loops, the whole object, a name it lacks")
+    func loopVariable() throws {
+        #expect(try render("{% for x in xs %}{{ loop.index0 }}{% for y in x %}[{{ loop.index }}/{{ loop.length }}]{% endfor %}{{ loop.last }} {% endfor %}",
+                           ["xs": [["a", "b"], ["c"]]]) == "0[1/2][2/2]false 1[1/1]true ")
+        #expect(try render(["main.html": "{% for x in xs %}{% include \"p\" with l=loop %}{% endfor %}",
+                            "p.html": "{{ l.index }}{% if l.first %}^{% endif %}{{ l | json }};"], ["xs": ["a", "b"]])
+                == #"1^{"first":true,"index":1,"index0":0,"last":false,"length":2};"#
+                 + #"2{"first":false,"index":2,"index0":1,"last":true,"length":2};"#)
+        let error = try #require(throws: TemplateError.self) { try render("{% for x in xs %}{{ loop.size }}{% endfor %}", ["xs": [1]]) }
+        #expect(error.message == "`loop` has no `size`.")
+        #expect(try render("{% for loop in xs %}{{ loop.index }}{% endfor %}", ["xs": [["index": 9]]]) == "1")
+    }
+
     @Test("a page extends a layout and fills its named blocks; unfilled blocks keep their default")
     func layouts() throws {
         let sources = [

@@ -141,9 +141,9 @@ struct AdminConsole: Sendable {
 
     func page(_ template: String, _ page: some Encodable & Sendable, chrome: Chrome,
               status: HTTPResponse.Status = .ok) throws -> Response {
-        let html = try templates().render("admin/\(template).html", AdminView(chrome: chrome, page: page))
+        let html = try templates().renderUTF8("admin/\(template).html", AdminView(chrome: chrome, page: page))
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: html)))
+                        body: .init(byteBuffer: ByteBuffer(bytes: html)))
     }
 
     /// After a change: back to a page (Post/Redirect/Get), with a fixed notice.

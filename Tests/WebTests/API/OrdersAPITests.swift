@@ -71,6 +71,17 @@ struct OrdersAPITests {
             #expect(timeline.json["data"].array.map { $0["kind"].string } == ["created", "lines_changed"], "\(timeline.text)")
             #expect(timeline.json["data"][1]["actor"].string == "tenant")
             #expect(timeline.json["data"][1]["detail"]["total"].string == "100.00 USD")
+
+            // and a list of several orders gives each its own lines, in line order (one row per
+            // line, grouped back into orders)
+            let three = #"{"currency":"USD","lines":[{"product":"onboarding","quantity":1},{"product":"extra-seats","quantity":3},{"product":"onboarding","quantity":2}]}"#
+            let second = try await api.call(.post, "/v1/orders", json: three, token: tenant.token, headers: ["Idempotency-Key": UUID().uuidString])
+            #expect(second.status == .created, "\(second.text)")
+            let listed = try await api.call(.get, "/v1/orders", token: tenant.token).json["data"].array
+            #expect(listed.map { $0["id"].string } == [second.json["id"].string, id])
+            #expect(listed.map { order in order["lines"].array.map { "\($0["number"].int ?? 0):\($0["product"].string ?? "")×\($0["quantity"].int ?? 0)" } }
+                    == [["1:onboarding×1", "2:extra-seats×3", "3:onboarding×2"], ["1:extra-seats×4"]])
+            #expect(listed.first?["total"]["amount"].int == 50_000 + 7_500 + 100_000)
         }
     }
 
