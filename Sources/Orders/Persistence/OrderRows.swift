@@ -10,19 +10,26 @@ enum OrderRows {
     /// line columns when it has none), so a page of orders is one statement and one round trip.
     /// Conditions name the order's columns as `o.…`.
     ///
-    /// Joined, not aggregated: six ordered `array_agg`s per order sorted six times and cost
-    /// PostgreSQL almost twice the CPU of the join on a page of 50 (docs/benchmarks.md, S5).
+    /// Rows, not aggregates: six ordered `array_agg`s per order sorted six times, and cost
+    /// PostgreSQL a third more than this on a page of 50 (docs/benchmarks.md, S5). The lines
+    /// are a lateral subquery kept whole by `offset 0`: flattened into a plain join, a planner
+    /// that expects few orders scans every line once per order with the join's condition
+    /// applied last, row-level security's check on each of them (3× the cost on a small
+    /// table); kept whole, the order's own condition is part of the lines' scan.
     static func selectWithLines(_ conditions: [SQL], limit: Int? = nil, lock: Bool = false) -> SQL {
         let whereClause = conditions.isEmpty ? SQL("") : conditions.dropFirst().reduce("where " + conditions[0]) { $0 + " and " + $1 }
         let limitClause: SQL = limit.map { "limit \($0)" } ?? ""
         return """
             select o.tenant_id, o.order_id, o.status, o.payment_status, o.currency, o.total, o.coupon_code, o.discount,
                    o.amount_paid, o.refunded, o.invoice_id, o.version, o.created_at, o.placed_at, o.canceled_at,
-                   l.line_no, l.quantity, l.unit_amount, l.fulfilled, p.code, p.name
+                   l.line_no, l.quantity, l.unit_amount, l.fulfilled, l.code, l.name
               from (select * from orders.orders o \(whereClause) order by o.order_id desc \(limitClause)
                     \(unsafeRaw: lock ? "for update" : "")) o
-              left join orders.order_lines l on l.tenant_id = o.tenant_id and l.order_id = o.order_id
-              left join orders.products p on p.product_id = l.product_id
+              left join lateral (
+                   select l.line_no, l.quantity, l.unit_amount, l.fulfilled, p.code, p.name
+                     from orders.order_lines l join orders.products p on p.product_id = l.product_id
+                    where l.tenant_id = o.tenant_id and l.order_id = o.order_id
+                   offset 0) l on true
              order by o.order_id desc, l.line_no
             """
     }
