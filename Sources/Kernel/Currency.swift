@@ -20,6 +20,12 @@ public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// The currency with this code, in any letter case; nil for codes not in ISO 4217's active list.
     public init?(code: String) {
+        // Stored codes are already uppercase: looked up as they are.
+        if code.utf8.count == 3, code.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
+            guard let exponent = Self.exponents[code] else { return nil }
+            self.init(checkedCode: code, exponent: exponent)
+            return
+        }
         // ASCII only, by hand: `uppercased()` would map e.g. the dotless "ı" to "I".
         let bytes = Array(code.utf8)
         guard bytes.count == 3 else { return nil }

@@ -81,14 +81,30 @@ public struct Page<Item: Sendable>: Sendable {
 extension Data {
     /// Reads base64url with or without padding (what `base64URLEncodedString` writes).
     public init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        self.init(base64Encoded: base64)
+        var base64 = text.utf8.map { byte in
+            switch byte {
+            case UInt8(ascii: "-"): UInt8(ascii: "+")
+            case UInt8(ascii: "_"): UInt8(ascii: "/")
+            default: byte
+            }
+        }
+        while base64.count % 4 != 0 { base64.append(UInt8(ascii: "=")) }
+        self.init(base64Encoded: Data(base64))
     }
 
-    /// Base64url without padding (RFC 4648 §5): safe in URLs and headers as it is.
+    /// Base64url without padding (RFC 4648 §5): safe in URLs and headers as it is. Mapped byte
+    /// by byte: Foundation's `replacingOccurrences`, three times, cost more than a page's cursor
+    /// is worth (docs/benchmarks.md, S5).
     public func base64URLEncodedString() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var url: [UInt8] = []
+        for byte in base64EncodedData() {
+            switch byte {
+            case UInt8(ascii: "+"): url.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): url.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): continue
+            default: url.append(byte)
+            }
+        }
+        return String(decoding: url, as: UTF8.self)
     }
 }

@@ -205,26 +205,26 @@ enum OrderRows {
         var lines: [Order.Line] = []
         var first: Row?
         var current: UUID?
+        var currency = Currency.usd
         for row in rows {
             let id: UUID = try row.decode("order_id")
             if id != current {
-                if let first { orders.append(try order(first, lines: lines)) }
-                (first, current, lines) = (row, id, [])
+                if let first { orders.append(try order(first, currency: currency, lines: lines)) }
+                (first, current, lines, currency) = (row, id, [], try row.currency("currency"))
             }
             if let number: Int = try row.decode("line_no") {
-                let currency = try row.currency("currency"), quantity: Int = try row.decode("quantity")
+                let quantity: Int = try row.decode("quantity")
                 let unit = try row.money("unit_amount", currency)
                 lines.append(Order.Line(number: number, productCode: try row.decode("code"), productName: try row.decode("name"),
                                         quantity: quantity, unitAmount: unit, amount: try unit.multiplied(by: Int64(quantity)),
                                         fulfilled: try row.decode("fulfilled")))
             }
         }
-        if let first { orders.append(try order(first, lines: lines)) }
+        if let first { orders.append(try order(first, currency: currency, lines: lines)) }
         return orders
     }
 
-    private static func order(_ row: Row, lines: [Order.Line]) throws -> Order {
-        let currency = try row.currency("currency")
+    private static func order(_ row: Row, currency: Currency, lines: [Order.Line]) throws -> Order {
         let paid: Int? = try row.decode("amount_paid")
         return Order(id: OrderID(rawValue: try row.decode("order_id")), tenantID: TenantID(rawValue: try row.decode("tenant_id")),
                      status: try row.decode("status", as: OrderStatus.self),

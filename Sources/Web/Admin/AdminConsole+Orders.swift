@@ -225,14 +225,16 @@ extension AdminConsole {
     }
 
     static func orderStatusOptions(_ filters: OrderFilters) -> [Option] {
-        Option.list([("", "Any")] + OrderStatus.allCases.map { ($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ")) },
-                    selected: filters.status)
+        Option.list(orderStatusChoices, selected: filters.status)
     }
 
     static func paymentStatusOptions(_ filters: OrderFilters) -> [Option] {
-        Option.list([("", "Any")] + OrderPaymentStatus.allCases.map { ($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ")) },
-                    selected: filters.paymentStatus)
+        Option.list(paymentStatusChoices, selected: filters.paymentStatus)
     }
+
+    /// Each filter's choices, value and label, made once (not on every page of the list).
+    private static let orderStatusChoices = [("", "Any")] + OrderStatus.allCases.map { ($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ")) }
+    private static let paymentStatusChoices = [("", "Any")] + OrderPaymentStatus.allCases.map { ($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ")) }
 
     // MARK: One order
 
