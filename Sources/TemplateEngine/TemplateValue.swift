@@ -67,3 +67,12 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
     }
     public init(nilLiteral: ()) { self = .null }
 }
+
+/// A model that makes its own template value instead of being walked through `Encodable`: for
+/// the rows of long lists, where the walk's containers and dispatch per field cost more than
+/// rendering them (docs/benchmarks.md, S5). `TemplateValueEncoder` takes the value as it is,
+/// wherever the model appears. Its `Encodable` conformance stays (other encoders, and a test
+/// that the names agree).
+public protocol TemplateValueConvertible: Encodable {
+    var templateValue: TemplateValue { get }
+}

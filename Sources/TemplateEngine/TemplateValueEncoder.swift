@@ -76,6 +76,7 @@ public struct TemplateValueEncoder {
             case let url as URL: .string(url.absoluteString)
             case let uuid as UUID: .string(uuid.uuidString.lowercased())
             case let decimal as Decimal: .string("\(decimal)")
+            case let convertible as any TemplateValueConvertible: convertible.templateValue
             default: nil
             }
         }

@@ -2,13 +2,32 @@ import Foundation
 import HTTPTypes
 import KeelTesting
 import Kernel
+import TemplateEngine
 import Testing
+@testable import Web
 
 /// The console's orders pages over HTTP, per staff role: the list (filters, a bad one named),
 /// its CSV, the order's page and which actions each role is offered and allowed, refusals shown
 /// on the page, notes kept from the tenant.
 @Suite("Admin console: orders", .serialized)
 struct AdminOrdersTests {
+    @Test("a list row made directly for the template has exactly the names and texts its Encodable form has")
+    func orderRowTemplateValue() throws {
+        for placedAt in [Date(timeIntervalSince1970: 1_800_000_000), nil] {
+            let row = AdminConsole.OrderRow(id: "i", reference: "r", tenantID: "t", tenantName: "n <&>", status: "placed", paymentStatus: "paid",
+                                            items: "2 × Extra seats", total: "55.00 USD", createdAt: Date(timeIntervalSince1970: 1_700_000_000),
+                                            placedAt: placedAt)
+            guard case .object(let fields) = row.templateValue else { Issue.record("not an object"); continue }
+            let encoded = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(row)) as? [String: Any])
+            // JSONEncoder leaves a nil out; the template sees it as a present nil
+            #expect(Set(fields.keys) == Set(encoded.keys).union(["placedAt"]))
+            for (name, value) in encoded {
+                if let text = value as? String { #expect(fields[name] == .string(text), "\(name)") }
+            }
+            #expect(fields["createdAt"] == .date(row.createdAt) && fields["placedAt"] == placedAt.map(TemplateValue.date) ?? .null)
+        }
+    }
+
     @Test("support lists, exports, notes and delivers; billing-ops cancels; refusals read as sentences on the page")
     func ordersByRole() async throws {
         try await BillingAPITests.run("admin_orders") { api, _, _, db in
