@@ -70,7 +70,7 @@ public enum Backups {
                     let tables = try await Catalog.rowCounts(in: tx)
                     try await Subprocess.run(pgDump, ["--format=custom", "--snapshot=\(snapshot)", "--file=\(dumpPath)",
                                                       "--dbname=\(access.url)"] + Catalog.schemas.map { "--schema=\($0)" },
-                                             failure: .internalError)
+                                             environment: access.environment, failure: .internalError)
                     return Manifest(createdAt: clock.now, database: try fact.decode("database"),
                                     serverVersion: try fact.decode("server_version"), migration: try fact.decode("version"),
                                     migrationName: try fact.decode("name"), tables: tables,
@@ -124,12 +124,13 @@ public enum Backups {
         return try await setup.whileRunning { setup in
             let access = try setup.backupAccess(config)
             let scratch = "keel_restore_\(stampFormatter.string(from: clock.now))"
-            try await Subprocess.run(createdb, ["--maintenance-db=\(access.url)", "--owner=\(setup.migration.username)", scratch])
+            try await Subprocess.run(createdb, ["--maintenance-db=\(access.url)", "--owner=\(setup.migration.username)", scratch],
+                                     environment: access.environment)
             var problems: [String] = []
             var figures: [String] = []
             do {
                 try await Subprocess.run(pgRestore, ["--exit-on-error", "--dbname=\(access.url(database: scratch))", dumpPath],
-                                         failure: .internalError)
+                                         environment: access.environment, failure: .internalError)
                 var superuser = access.configuration
                 superuser.database = scratch
                 let samples = try await DatabasePool.withPool(superuser, logger: logger) { pool in
@@ -187,7 +188,8 @@ public enum Backups {
                 figures.append("kept as database \(scratch)")
             } else {
                 do {
-                    try await Subprocess.run(dropdb, ["--maintenance-db=\(access.url)", "--force", scratch])
+                    try await Subprocess.run(dropdb, ["--maintenance-db=\(access.url)", "--force", scratch],
+                                             environment: access.environment)
                 } catch {
                     problems.append("the scratch database \(scratch) could not be dropped: \(error)")
                 }

@@ -60,11 +60,32 @@ public struct DatabaseSetup: Sendable {
 /// security hides tenant rows from Keel's own roles, so a dump made as them would be empty.
 struct BackupAccess: Sendable {
     let configuration: DatabaseConfiguration
-    /// The same connection as a libpq URL (for `pg_dump` and friends), to any database.
+    /// The same connection as a libpq URL (for `pg_dump` and friends), to any database, without
+    /// its password: a command line is readable by every local user (`/proc/<pid>/cmdline`).
     let urlOf: @Sendable (_ database: String) -> String
+    /// What those programs need in their environment: the password, as `PGPASSWORD`.
+    var environment: [String: String] { configuration.password.map { ["PGPASSWORD": $0] } ?? [:] }
 
     var url: String { urlOf(configuration.database) }
     func url(database: String) -> String { urlOf(database) }
+
+    /// `KEEL_BACKUP_DATABASE_URL`'s role. The URLs for the tools are this one with another
+    /// database and no password; by hand, since URLComponents refuses libpq's multi-host
+    /// authorities (`h1:5432,h2:5432`).
+    static func external(url: String) throws -> BackupAccess {
+        let configuration = try DatabaseConfiguration(url: url, poolSize: 1)
+        return BackupAccess(configuration: configuration, urlOf: { database in
+            guard let scheme = url.range(of: "://") else { return url }
+            let query = url[scheme.upperBound...].firstIndex(of: "?") ?? url.endIndex
+            let slash = url[scheme.upperBound..<query].firstIndex(of: "/") ?? query
+            var authority = url[scheme.upperBound..<slash]
+            if let at = authority.firstIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                authority = authority[..<colon] + authority[at...]
+            }
+            let name = database.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? database
+            return url[..<scheme.upperBound] + authority + "/" + name + url[query...]
+        })
+    }
 }
 
 extension DatabaseSetup {
@@ -81,15 +102,6 @@ extension DatabaseSetup {
                 hides tenant rows from Keel's own roles.
                 """)
         }
-        let configuration = try DatabaseConfiguration(url: url, poolSize: 1)
-        return BackupAccess(configuration: configuration, urlOf: { database in
-            // The path between the authority and the query; by hand, since URLComponents
-            // refuses libpq's multi-host authorities (`h1:5432,h2:5432`).
-            guard let scheme = url.range(of: "://") else { return url }
-            let query = url[scheme.upperBound...].firstIndex(of: "?") ?? url.endIndex
-            let slash = url[scheme.upperBound..<query].firstIndex(of: "/") ?? query
-            let name = database.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? database
-            return url[..<slash] + "/" + name + url[query...]
-        })
+        return try BackupAccess.external(url: url)
     }
 }

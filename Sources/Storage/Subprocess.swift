@@ -13,8 +13,12 @@ import Glibc
 public enum Subprocess {
     /// Runs `path` with `arguments` and returns its output (stdout and stderr together); throws
     /// an `AppError` (`failure`'s code) when it exits non-zero. Blocks the calling thread.
+    ///
+    /// `environment` is added to this process's own (its names win): for what must not be an
+    /// argument, such as `PGPASSWORD`, since any local user can read a command line in `/proc`.
     @discardableResult
     public static func capture(_ path: String, _ arguments: [String], quiet: Bool = false,
+                               environment: [String: String] = [:],
                                failure: AppError.Code = .databaseUnavailable) throws -> String {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("keel-\(UUID().uuidString).out").path
         defer { unlink(outputPath) }
@@ -26,8 +30,12 @@ public enum Subprocess {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { _, given in given }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
         guard spawned == 0 else {
             throw AppError(failure, "Could not run \(path).", diagnostics: String(cString: strerror(spawned)))
         }
@@ -45,10 +53,11 @@ public enum Subprocess {
     /// `capture` on a thread of its own, so a long-running program (a dump) blocks no thread of
     /// the cooperative pool.
     @discardableResult
-    public static func run(_ path: String, _ arguments: [String], failure: AppError.Code = .databaseUnavailable) async throws -> String {
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:],
+                           failure: AppError.Code = .databaseUnavailable) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try capture(path, arguments, failure: failure) })
+                continuation.resume(with: Result { try capture(path, arguments, environment: environment, failure: failure) })
             }
             thread.start()
         }

@@ -23,14 +23,16 @@ enum OrderRows {
             select o.tenant_id, o.order_id, o.status, o.payment_status, o.currency, o.total, o.coupon_code, o.discount,
                    o.amount_paid, o.refunded, o.invoice_id, o.version, o.created_at, o.placed_at, o.canceled_at,
                    l.line_no, l.quantity, l.unit_amount, l.fulfilled, l.code, l.name
-              from (select * from orders.orders o \(whereClause) order by o.order_id desc \(limitClause)
+              from (select o.tenant_id, o.order_id, o.status, o.payment_status, o.currency, o.total, o.coupon_code, o.discount,
+                           o.amount_paid, o.refunded, o.invoice_id, o.version, o.created_at, o.placed_at, o.canceled_at
+                      from orders.orders o \(whereClause) order by o.order_id desc \(limitClause)
                     \(unsafeRaw: lock ? "for update" : "")) o
               left join lateral (
                    select l.line_no, l.quantity, l.unit_amount, l.fulfilled, p.code, p.name
                      from orders.order_lines l join orders.products p on p.product_id = l.product_id
                     where l.tenant_id = o.tenant_id and l.order_id = o.order_id
                    offset 0) l on true
-             order by o.order_id desc, l.line_no
+             order by o.order_id desc, o.tenant_id, l.line_no
             """
     }
 
@@ -204,13 +206,14 @@ enum OrderRows {
         var orders: [Order] = []
         var lines: [Order.Line] = []
         var first: Row?
-        var current: UUID?
+        var current: (tenant: UUID, order: UUID)?
         var currency = Currency.usd
         for row in rows {
-            let id: UUID = try row.decode("order_id")
-            if id != current {
+            // An order is its tenant and its id (the table's key), not its id alone.
+            let key: (tenant: UUID, order: UUID) = (try row.decode("tenant_id"), try row.decode("order_id"))
+            if current.map({ $0.tenant != key.tenant || $0.order != key.order }) ?? true {
                 if let first { orders.append(try order(first, currency: currency, lines: lines)) }
-                (first, current, lines, currency) = (row, id, [], try row.currency("currency"))
+                (first, current, lines, currency) = (row, key, [], try row.currency("currency"))
             }
             if let number: Int = try row.decode("line_no") {
                 let quantity: Int = try row.decode("quantity")
