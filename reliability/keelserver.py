@@ -391,6 +391,21 @@ def invitation_client(srv, token, slug, prefix, ci, keys, events, lock, stop, st
     settles the keys it has pending."""
     pace = random.Random(ci)
     n, pending = 0, []
+
+    def timed(kind, send):
+        """Sends, records (start, end, kind, status) and returns the response (None without one)."""
+        t0 = time.monotonic()
+        try:
+            r = send()
+            status = r.status
+        except TimeoutError:
+            r, status = None, "timeout"
+        except OSError:
+            r, status = None, None
+        with lock:
+            events.append((t0, time.monotonic(), kind, status))
+        return r
+
     while not stop.is_set():
         if pending:
             k = pending[0]
@@ -402,32 +417,16 @@ def invitation_client(srv, token, slug, prefix, ci, keys, events, lock, stop, st
             with lock:
                 keys[k] = {"email": f"c{ci}-{n}@{slug}.test", "acked": False, "id": None}
             pending.append(k)
-        t0 = time.monotonic()
-        try:
-            r = srv.request("POST", "/v1/invitations", token=token, body={"email": keys[k]["email"], "role": "member"},
-                            headers={"Idempotency-Key": k}, timeout=timeout)
-            status = r.status
-            if status == 201:
-                keys[k]["acked"], keys[k]["id"] = True, r.json()["id"]
-                pending.remove(k)
-            elif status < 500 and status != 409:
-                log(f"  unexpected {status} for {k}: {r.body[:200]!r}")
-                pending.remove(k)
-        except TimeoutError:
-            status = "timeout"
-        except OSError:
-            status = None
-        with lock:
-            events.append((t0, time.monotonic(), "create", status))
-        t0 = time.monotonic()
-        try:
-            status = srv.request("GET", "/v1/users?limit=5", token=token, timeout=timeout).status
-        except TimeoutError:
-            status = "timeout"
-        except OSError:
-            status = None
-        with lock:
-            events.append((t0, time.monotonic(), "read", status))
+        r = timed("create", lambda: srv.request("POST", "/v1/invitations", token=token,
+                                                body={"email": keys[k]["email"], "role": "member"},
+                                                headers={"Idempotency-Key": k}, timeout=timeout))
+        if r is not None and r.status == 201:
+            keys[k]["acked"], keys[k]["id"] = True, r.json()["id"]
+            pending.remove(k)
+        elif r is not None and r.status < 500 and r.status != 409:
+            log(f"  unexpected {r.status} for {k}: {r.body[:200]!r}")
+            pending.remove(k)
+        timed("read", lambda: srv.request("GET", "/v1/users?limit=5", token=token, timeout=timeout))
         time.sleep(pace.uniform(0.005, 0.02))
 
 

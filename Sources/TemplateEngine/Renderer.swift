@@ -304,3 +304,15 @@ enum Escaping {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
     }
 }
+
+/// RFC 3986 percent-encoding: every byte but the unreserved characters (ASCII letters, digits,
+/// `-._~`), exactly as a value is written later in a URL attribute. Public for code that builds
+/// a link's query itself (the console's page links).
+public enum PercentEncoding {
+    public static func encode(_ text: String) -> String {
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(text.utf8.count)
+        Escaping.percentEncode(text, into: &encoded)
+        return String(decoding: encoded, as: UTF8.self)
+    }
+}

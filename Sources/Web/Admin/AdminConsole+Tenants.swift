@@ -5,6 +5,7 @@ import HTTPTypes
 import Kernel
 import NIOCore
 import NotificationsAPI
+import TemplateEngine
 
 /// The dashboard and the tenants: list (search, filters, sort, cursor), CSV export, detail,
 /// suspension.
@@ -178,27 +179,9 @@ extension AdminConsole {
         fields.filter { !$0.value.isEmpty }.map { "\($0.name)=\(encode($0.value))" }.joined(separator: "&")
     }
 
-    /// Percent-encodes all but RFC 3986's unreserved characters (ASCII letters, digits, `-._~`),
-    /// byte by byte: a `CharacterSet` made per call cost more than the rest of a page link, and
-    /// its `alphanumerics` would have left non-ASCII letters unencoded.
-    static func encode(_ value: String) -> String {
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(value.utf8.count)
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                encoded.append(byte)
-            default:
-                encoded.append(UInt8(ascii: "%"))
-                encoded.append(hexDigits[Int(byte >> 4)])
-                encoded.append(hexDigits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: encoded, as: UTF8.self)
-    }
-
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+    /// A value for a page link's query: RFC 3986's unreserved characters kept, every other byte
+    /// percent-encoded, as the template engine encodes values later in a URL.
+    static func encode(_ value: String) -> String { PercentEncoding.encode(value) }
 
     /// `yyyy-MM-dd` (what `<input type="date">` sends), as the start of that day in UTC.
     static func day(_ text: String) -> Date? {
