@@ -214,8 +214,10 @@ public final class EmbeddedPostgres: Sendable {
     }
 
     private func asSuperuser(_ body: (PlatformTransaction) async throws -> Void) async throws {
+        // A local administrative step (create or drop a database): on a busy machine it waits
+        // longer for its connection than a server's request would.
         let config = DatabaseConfiguration(endpoint: .unixSocket(path: socketPath), username: "postgres",
-                                           database: "postgres", poolSize: 1)
+                                           database: "postgres", poolSize: 1, connectTimeout: .seconds(30))
         try await DatabasePool.withPool(config, logger: logger) { pool in
             // Not a transaction: CREATE/DROP DATABASE cannot run inside one.
             try await pool.withConnection { connection in

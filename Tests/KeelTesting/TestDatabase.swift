@@ -80,14 +80,17 @@ public struct TestDatabase: Sendable {
     /// running pool on it as the server role.
     private static func open(_ name: String, on cluster: EmbeddedPostgres, poolSize: Int, migrate: Bool) async throws -> TestDatabase {
         try await cluster.ensureDatabase(name, fresh: true)
-        let owner = cluster.configuration(database: name, role: .owner, poolSize: 1)
+        var owner = cluster.configuration(database: name, role: .owner, poolSize: 1)
+        owner.options["connect_timeout"] = connectTimeout
         if migrate {
             let files = try MigrationFile.load(from: migrationsDirectory)
             _ = try await DatabasePool.withPool(owner, logger: logger) { try await Migrator(files: files, logger: logger).migrate($0) }
         }
-        let app = cluster.configuration(database: name, role: .app, poolSize: poolSize)
-        return TestDatabase(app: app, owner: owner, databaseURL: cluster.url(database: name, role: .app),
-                            migrationDatabaseURL: cluster.url(database: name, role: .owner),
+        var app = cluster.configuration(database: name, role: .app, poolSize: poolSize)
+        app.options["connect_timeout"] = connectTimeout
+        return TestDatabase(app: app, owner: owner,
+                            databaseURL: cluster.url(database: name, role: .app) + "&connect_timeout=\(connectTimeout)",
+                            migrationDatabaseURL: cluster.url(database: name, role: .owner) + "&connect_timeout=\(connectTimeout)",
                             pool: running(DatabasePool(app, secrets: keyRing, logger: logger)), cluster: cluster)
     }
 
@@ -123,6 +126,12 @@ public struct TestDatabase: Sendable {
     }
 
     public struct ScratchUnavailable: Error {}
+
+    /// libpq's limit on opening a connection (seconds) for every test pool and server on the
+    /// embedded cluster. The default 5 s is a server's budget; at the start of a run every
+    /// suite opens pools at once on two cores, and in CI a connection once took longer
+    /// ("timeout expired"). Waiting for a free pooled connection keeps its own 5 s limit.
+    static let connectTimeout = "30"
 
     static let scratchPrefix = "keel_scratch_"
 
