@@ -272,10 +272,12 @@ insert into orders.orders (tenant_id, order_id, status, payment_status, currency
 select '$TENANT_ID', order_id, 'placed', case when i % 3 = 0 then 'unpaid' else 'paid' end, 'USD', 55000, '$OWNER_ID',
        now() - make_interval(mins => i), now(), now() - make_interval(mins => i)
   from bench_orders;
-insert into orders.order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_amount)
-select '$TENANT_ID'::uuid, order_id, 1, '01900000-0000-7000-8000-0000000000a2'::uuid, 1, 50000 from bench_orders
-union all
-select '$TENANT_ID'::uuid, order_id, 2, '01900000-0000-7000-8000-0000000000a1'::uuid, 2, 2500 from bench_orders;
+insert into orders.order_lines (tenant_id, order_id, line_no, product_id, product_code, product_name, quantity, unit_amount)
+select '$TENANT_ID'::uuid, o.order_id, l.line_no, p.product_id, p.code, p.name, l.quantity, l.unit_amount
+  from bench_orders o
+ cross join (values (1, '01900000-0000-7000-8000-0000000000a2'::uuid, 1, 50000),
+                    (2, '01900000-0000-7000-8000-0000000000a1'::uuid, 2, 2500)) l(line_no, product_id, quantity, unit_amount)
+  join orders.products p on p.product_id = l.product_id;
 commit;
 SQL
 # The rest of the platform: 20 other tenants with 60 orders each (2 lines), as the console of a
@@ -292,10 +294,12 @@ select t.tenant_id, gen_random_uuid() as order_id, j from other_tenants t, gener
 insert into orders.orders (tenant_id, order_id, status, payment_status, currency, total, created_at, updated_at, placed_at)
 select tenant_id, order_id, 'placed', 'paid', 'USD', 55000, now() - make_interval(mins => j), now(), now() - make_interval(mins => j)
   from other_orders;
-insert into orders.order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_amount)
-select tenant_id, order_id, 1, '01900000-0000-7000-8000-0000000000a2'::uuid, 1, 50000 from other_orders
-union all
-select tenant_id, order_id, 2, '01900000-0000-7000-8000-0000000000a1'::uuid, 2, 2500 from other_orders;
+insert into orders.order_lines (tenant_id, order_id, line_no, product_id, product_code, product_name, quantity, unit_amount)
+select o.tenant_id, o.order_id, l.line_no, p.product_id, p.code, p.name, l.quantity, l.unit_amount
+  from other_orders o
+ cross join (values (1, '01900000-0000-7000-8000-0000000000a2'::uuid, 1, 50000),
+                    (2, '01900000-0000-7000-8000-0000000000a1'::uuid, 2, 2500)) l(line_no, product_id, quantity, unit_amount)
+  join orders.products p on p.product_id = l.product_id;
 commit;
 analyze accounts.tenants, orders.orders, orders.order_lines, orders.products;
 SQL

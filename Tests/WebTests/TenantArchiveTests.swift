@@ -82,6 +82,50 @@ struct TenantArchiveTests {
         }
     }
 
+    @Test("an export made before order lines kept their product's code and name (migration 0031) imports; the catalog fills them")
+    func linesWithoutProductNamesImport() async throws {
+        let source = try await TestDatabase.shared().scratch("export_old_lines")
+        let exported = Self.temporaryPath("old-lines")
+        defer { try? FileManager.default.removeItem(atPath: exported) }
+        let made = Mutex("")
+        try await LiveAPI.run(database: source) { api, _ in
+            let tenant = try await api.signUp()
+            let order = try await api.call(.post, "/v1/orders", json: #"{"currency":"USD","lines":[{"product":"extra-seats","quantity":2}]}"#,
+                                           token: tenant.token, headers: ["Idempotency-Key": "old-lines"])
+            #expect(order.status == .created)
+            made.withLock { $0 = tenant.slug }
+        }
+        let slug = made.withLock { $0 }
+        _ = try await OperatorCommands.exportTenant(slug: slug, to: exported, HealthTests.config(source), logger: TestDatabase.logger)
+        // The lines as an export before 0031 wrote them: without the two columns.
+        var table = ""
+        var stripped = 0
+        let old = try Self.lines(exported).map { line -> String in
+            if let name = Self.object(line)["table"] as? String { table = name; return line }
+            guard table == "orders.order_lines" else { return line }
+            var row = Self.object(line)
+            #expect(row.removeValue(forKey: "product_code") as? String == "extra-seats")
+            #expect(row.removeValue(forKey: "product_name") != nil)
+            stripped += 1
+            return String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self)
+        }
+        #expect(stripped == 1)
+        try (old.joined(separator: "\n") + "\n").write(toFile: exported, atomically: true, encoding: .utf8)
+
+        let target = try await TestDatabase.shared().scratch("export_old_lines_target")
+        let imported = try await OperatorCommands.importTenant(from: exported, HealthTests.config(target), logger: TestDatabase.logger)
+        #expect(imported.contains("imported tenant \(slug)"), "\(imported)")
+        let lines = try await target.platform.platform("test") { tx in
+            try await tx.query("""
+                select l.product_code, l.product_name, p.name from orders.order_lines l join orders.products p using (product_id)
+                """).map { (try $0.decode("product_code", as: String.self), try $0.decode("product_name", as: String.self),
+                            try $0.decode("name", as: String.self)) }
+        }
+        #expect(lines.count == 1)
+        #expect(lines.first?.0 == "extra-seats")
+        #expect(lines.first.map { $0.1 == $0.2 } == true, "the catalog's name")
+    }
+
     @Test("a cut-off export imports nothing, and a file that is not an export is refused in words")
     func incompleteExportImportsNothing() async throws {
         let source = try await TestDatabase.shared().scratch("export_cut")

@@ -22,14 +22,14 @@ enum OrderRows {
         return """
             select o.tenant_id, o.order_id, o.status, o.payment_status, o.currency, o.total, o.coupon_code, o.discount,
                    o.amount_paid, o.refunded, o.invoice_id, o.version, o.created_at, o.placed_at, o.canceled_at,
-                   l.line_no, l.quantity, l.unit_amount, l.fulfilled, l.code, l.name
+                   l.line_no, l.quantity, l.unit_amount, l.fulfilled, l.product_code, l.product_name
               from (select o.tenant_id, o.order_id, o.status, o.payment_status, o.currency, o.total, o.coupon_code, o.discount,
                            o.amount_paid, o.refunded, o.invoice_id, o.version, o.created_at, o.placed_at, o.canceled_at
                       from orders.orders o \(whereClause) order by o.order_id desc \(limitClause)
                     \(unsafeRaw: lock ? "for update" : "")) o
               left join lateral (
-                   select l.line_no, l.quantity, l.unit_amount, l.fulfilled, p.code, p.name
-                     from orders.order_lines l join orders.products p on p.product_id = l.product_id
+                   select l.line_no, l.quantity, l.unit_amount, l.fulfilled, l.product_code, l.product_name
+                     from orders.order_lines l
                     where l.tenant_id = o.tenant_id and l.order_id = o.order_id
                    offset 0) l on true
              order by o.order_id desc, o.tenant_id, l.line_no
@@ -56,15 +56,17 @@ enum OrderRows {
             """)
     }
 
-    /// The draft's lines in one statement, numbered from 1 in the draft's order.
+    /// The draft's lines in one statement, numbered from 1 in the draft's order, each with its
+    /// product's code and name as the catalog has them now (kept, like the unit price).
     private static func insertLines(_ id: OrderID, draft: OrderDraft, in tx: TenantTransaction) async throws {
         guard !draft.lines.isEmpty else { return }
         try await tx.execute("""
-            insert into orders.order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_amount)
-            select \(tx.tenantID), \(id), l.line_no, l.product_id, l.quantity, l.unit_amount
+            insert into orders.order_lines (tenant_id, order_id, line_no, product_id, product_code, product_name, quantity, unit_amount)
+            select \(tx.tenantID), \(id), l.line_no, l.product_id, p.code, p.name, l.quantity, l.unit_amount
               from unnest(\(SQLValue.uuids(draft.lines.map(\.product.id.rawValue))), \(SQLValue.ints(draft.lines.map(\.quantity))),
                           \(SQLValue.ints(draft.lines.map(\.unitAmount.sql))))
                    with ordinality as l(product_id, quantity, unit_amount, line_no)
+              join orders.products p on p.product_id = l.product_id
             """)
     }
 
@@ -218,7 +220,7 @@ enum OrderRows {
             if let number: Int = try row.decode("line_no") {
                 let quantity: Int = try row.decode("quantity")
                 let unit = try row.money("unit_amount", currency)
-                lines.append(Order.Line(number: number, productCode: try row.decode("code"), productName: try row.decode("name"),
+                lines.append(Order.Line(number: number, productCode: try row.decode("product_code"), productName: try row.decode("product_name"),
                                         quantity: quantity, unitAmount: unit, amount: try unit.multiplied(by: Int64(quantity)),
                                         fulfilled: try row.decode("fulfilled")))
             }
