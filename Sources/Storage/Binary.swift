@@ -24,8 +24,7 @@ enum Binary {
 
     static func uuid(_ bytes: ArraySlice<UInt8>) -> UUID? {
         guard bytes.count == 16 else { return nil }
-        let b = Array(bytes)
-        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        return bytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }  // no copy to an array first
     }
 
     /// A one-dimensional array without NULLs: ndim 1, no null bitmap, the element type, the

@@ -68,4 +68,29 @@ struct ValueEncoderTests {
             "d": .object(["x": .string("second")]),
         ]))
     }
+
+    /// A model that makes its own value; the encoder's walk would give it other names.
+    struct Made: TemplateValueConvertible {
+        let code: String
+        var templateValue: TemplateValue { ["label": .string(code.uppercased()), "code": .string(code), "label ": nil] }
+    }
+
+    struct Holder: Encodable {
+        let one: Made
+        let many: [Made]
+        let none: [Made]
+        let maybe: Made?
+    }
+
+    @Test("a convertible model, alone, in a list or optional, is taken as it makes itself; a repeated literal key keeps the last")
+    func convertible() throws {
+        let value = try TemplateValueEncoder().encode(Holder(one: Made(code: "a"), many: [Made(code: "b"), Made(code: "c")],
+                                                             none: [], maybe: Made(code: "d")))
+        func made(_ code: String) -> TemplateValue {
+            .object(["label": .string(code.uppercased()), "code": .string(code), "label ": .null])
+        }
+        #expect(value == .object(["one": made("a"), "many": .array([made("b"), made("c")]), "none": .array([]), "maybe": made("d")]))
+        let repeated: TemplateValue = ["k": 1, "k": 2]
+        #expect(repeated == .object(["k": .int(2)]))
+    }
 }
