@@ -25,24 +25,34 @@ public struct ResultSet: Sendable {
         rowCount = rows
         commandTag = String(cString: PQcmdStatus(result))
         affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
-        var bytes: [UInt8] = []
+        // Two passes: every cell's place first, then the bytes copied into one buffer of the
+        // right size (appended cell by cell, the buffer grew and was copied again and again).
         var cells: [(start: Int32, length: Int32)] = []
         cells.reserveCapacity(rows * fields)
+        var total = 0
         for row in 0..<Int32(rows) {
             for field in 0..<Int32(fields) {
                 if PQgetisnull(result, row, field) == 1 {
-                    cells.append((Int32(bytes.count), -1))
-                    continue
+                    cells.append((Int32(total), -1))
+                } else {
+                    let length = Int(PQgetlength(result, row, field))
+                    cells.append((Int32(total), Int32(length)))
+                    total += length
                 }
-                let length = Int(PQgetlength(result, row, field))
-                let start = bytes.count
-                if length > 0, let value = PQgetvalue(result, row, field) {
-                    value.withMemoryRebound(to: UInt8.self, capacity: length) { bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
-                }
-                cells.append((Int32(start), Int32(length)))
             }
         }
-        self.bytes = bytes
+        bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            var index = 0
+            for row in 0..<Int32(rows) {
+                for field in 0..<Int32(fields) {
+                    let cell = cells[index]
+                    index += 1
+                    guard cell.length > 0, let value = PQgetvalue(result, row, field), let base = buffer.baseAddress else { continue }
+                    (base + Int(cell.start)).initialize(from: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: Int(cell.length))
+                }
+            }
+            count = total
+        }
         self.cells = cells
     }
 
