@@ -81,6 +81,7 @@ enum Filter: Sendable, Equatable {
             switch value {
             case .array(let a): return .int(a.count)
             case .object(let o): return .int(o.count)
+            case .record(let r): return .int(r.fields.count)
             case .string(let s): return .int(s.count)
             default: throw FilterFailure("`length` needs a list, an object or a string, not \(value.typeName).")
             }
@@ -250,6 +251,8 @@ enum JSONText {
                 write(element, into: &out)
             }
             out += "]"
+        case .record(let r):
+            write(.object(r.fields), into: &out)
         case .object(let o):
             out += "{"
             for (i, key) in o.keys.sorted().enumerated() {

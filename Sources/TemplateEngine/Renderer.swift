@@ -151,6 +151,8 @@ struct Renderer {
             }
         } else if case .object(let object) = root, let found = object[path[0]] {
             value = found
+        } else if case .record(let record) = root, let found = record[path[0]] {
+            value = found
         } else if !library.strict {
             return .null
         } else {
@@ -159,7 +161,13 @@ struct Renderer {
         }
         for i in next..<path.count {
             let key = path[i]
-            guard case .object(let object) = value, let found = object[key] else {
+            let field: TemplateValue?
+            switch value {
+            case .record(let record): field = record[key]
+            case .object(let object): field = object[key]
+            default: field = nil
+            }
+            guard let found = field else {
                 if !library.strict { return .null }
                 if value == .null {
                     throw site.error(.unknownVariable, "`\(path[..<i].joined(separator: "."))` is nil, so it has no `\(key)`.",
@@ -208,6 +216,8 @@ struct Renderer {
     static func equal(_ a: TemplateValue, _ b: TemplateValue) -> Bool {
         switch (a, b) {
         case (.int, .double), (.double, .int): number(a) == number(b)
+        case (.record(let record), _): equal(.object(record.fields), b)
+        case (_, .record(let record)): equal(a, .object(record.fields))
         default: a == b
         }
     }

@@ -12,6 +12,9 @@ public enum TemplateValue: Sendable, Equatable {
     case safeHTML(SafeHTML)
     case array([TemplateValue])
     case object([String: TemplateValue])
+    /// An object whose names its type fixes once (`TemplateRecord`): a list's rows, without a
+    /// dictionary per row. Templates read it as they read an object.
+    case record(TemplateRecord)
 
     /// Truthiness for `if`: nil, false, 0, "" and empty collections are false.
     var isTruthy: Bool {
@@ -24,6 +27,7 @@ public enum TemplateValue: Sendable, Equatable {
         case .date, .safeHTML: true
         case .array(let a): !a.isEmpty
         case .object(let o): !o.isEmpty
+        case .record(let r): !r.names.isEmpty
         }
     }
 
@@ -37,7 +41,7 @@ public enum TemplateValue: Sendable, Equatable {
         case .string(let s): s
         case .date(let d): DatePattern.iso8601.format(d)
         case .safeHTML(let h): h.html
-        case .array, .object: ""
+        case .array, .object, .record: ""
         }
     }
 
@@ -51,7 +55,7 @@ public enum TemplateValue: Sendable, Equatable {
         case .date: "a date"
         case .safeHTML: "SafeHTML"
         case .array: "a list"
-        case .object: "an object"
+        case .object, .record: "an object"
         }
     }
 }
@@ -79,6 +83,35 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
 /// that the names agree).
 public protocol TemplateValueConvertible: Encodable {
     var templateValue: TemplateValue { get }
+}
+
+/// Named values in an order fixed by the model's type: `names` is one array the type keeps (a
+/// `static let`), shared by every record of that type, and `values` are in the same order. A
+/// field is found by comparing names (a row has about ten, short enough to be stored inline),
+/// which costs less than hashing one, and a record is one allocation where a dictionary of ten
+/// fields was several (docs/benchmarks.md, S5).
+public struct TemplateRecord: Sendable, Equatable {
+    public let names: [String]
+    public let values: [TemplateValue]
+
+    public init(names: [String], values: [TemplateValue]) {
+        precondition(names.count == values.count, "a template record has a value for each name")
+        self.names = names
+        self.values = values
+    }
+
+    public subscript(name: String) -> TemplateValue? {
+        for index in names.indices where names[index] == name { return values[index] }
+        return nil
+    }
+
+    /// The record as an object (a repeated name: the last wins, as in a dictionary literal).
+    public var fields: [String: TemplateValue] {
+        Dictionary(zip(names, values), uniquingKeysWith: { _, last in last })
+    }
+
+    /// Equal when they hold the same fields, whatever their order.
+    public static func == (lhs: TemplateRecord, rhs: TemplateRecord) -> Bool { lhs.fields == rhs.fields }
 }
 
 /// A list of such models is made element by element, without the encoder's walk over the list.

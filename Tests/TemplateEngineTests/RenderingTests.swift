@@ -19,6 +19,24 @@ struct RenderingTests {
         #expect(try render("<p>{{ user.name }} @ {{ user.tenant.slug }}</p>", model) == "<p>Ada &lt;Lovelace&gt; @ acme</p>")
     }
 
+    @Test("a record reads as an object: fields by name, nested, in loops, length and json; a missing field is R001")
+    func records() throws {
+        func row(_ name: String, _ total: Int) -> TemplateValue {
+            .record(TemplateRecord(names: ["name", "total", "tenant"], values: [.string(name), .int(total), ["slug": "acme"]]))
+        }
+        let model: TemplateValue = ["rows": [row("A <1>", 2), row("B", 3)], "one": row("C", 4)]
+        #expect(try render("{% for r in rows %}{{ r.name }}={{ r.total }}@{{ r.tenant.slug }};{% endfor %}", model)
+                == "A &lt;1&gt;=2@acme;B=3@acme;")
+        #expect(try render("{{ one | length }} {% if one.total > 3 %}big{% endif %} {% if one %}set{% endif %}", model) == "3 big set")
+        #expect(try render("{{ one | json }}", model) == #"{"name":"C","tenant":{"slug":"acme"},"total":4}"#)
+        #expect(try render("{% if one == other %}same{% endif %}", ["one": row("C", 4), "other": ["name": "C", "total": 4, "tenant": ["slug": "acme"]]])
+                == "same")
+        let library = try TemplateLibrary(sources: ["main.html": "{{ one.nmae }}"])
+        let error = try #require(throws: TemplateError.self) { try library.render("main.html", value: model) }
+        #expect(error.code.rawValue == "R001" && error.message.contains("nmae"))
+        #expect(TemplateRecord(names: ["a", "b"], values: [1, 2]) == TemplateRecord(names: ["b", "a"], values: [2, 1]))
+    }
+
     @Test("if / else if / else, with comparisons and boolean operators")
     func conditionals() throws {
         let source = "{% if n > 10 %}big{% else if n == 10 and not small %}ten{% elif n < 0 or negative %}neg{% else %}small{% endif %}"

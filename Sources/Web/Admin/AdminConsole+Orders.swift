@@ -107,10 +107,13 @@ extension AdminConsole {
         /// rows were half of the page's rendering (docs/benchmarks.md, S5). The names are the
         /// properties' (`AdminOrdersTests` compares them with the encoded row).
         var templateValue: TemplateValue {
-            ["id": .string(id), "reference": .string(reference), "tenantID": .string(tenantID), "tenantName": .string(tenantName),
-             "status": .string(status), "paymentStatus": .string(paymentStatus), "items": .string(items), "total": .string(total),
-             "createdAt": .date(createdAt), "placedAt": placedAt.map(TemplateValue.date) ?? .null]
+            .record(TemplateRecord(names: Self.names, values: [
+                .string(id), .string(reference), .string(tenantID), .string(tenantName), .string(status), .string(paymentStatus),
+                .string(items), .string(total), .date(createdAt), placedAt.map(TemplateValue.date) ?? .null]))
         }
+
+        private static let names = ["id", "reference", "tenantID", "tenantName", "status", "paymentStatus", "items", "total",
+                                    "createdAt", "placedAt"]
     }
 
     struct OrdersPage: Encodable, Sendable {
