@@ -97,27 +97,29 @@ public final class PipelineConnection: Sendable {
 
     /// Closes the connection: jobs not yet answered fail, and the thread ends.
     public func close() {
-        let first = state.withLock { s in
-            defer { s.closing = true }
-            return !s.closing
+        state.withLock { s in
+            if !s.closing { wake() }
+            s.closing = true
         }
-        if first { wake() }
     }
 
     private func submit(_ job: Job) {
         outstanding.add(1, ordering: .relaxed)
-        let (accepted, wasIdle) = state.withLock { s -> (Bool, Bool) in
-            guard !s.closing, !closed.load(ordering: .acquiring) else { return (false, false) }
+        // The pipe is written with the lock held: the thread closes it only after `markClosed`
+        // has taken the same lock, so a wake-up never lands on a closed (or reused) descriptor.
+        let accepted = state.withLock { s -> Bool in
+            guard !s.closing, !closed.load(ordering: .acquiring) else { return false }
             s.submitted.append(job)
-            return (true, s.submitted.count == 1)
+            if s.submitted.count == 1 { wake() }
+            return true
         }
         guard accepted else {
             outstanding.subtract(1, ordering: .relaxed)
             return job.complete(.failure(PostgresConnectionError("the connection is closed")))
         }
-        if wasIdle { wake() }
     }
 
+    /// Wakes the connection's thread; called with `state`'s lock held, so the pipe is open.
     private func wake() {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
@@ -254,15 +256,16 @@ private final class Loop: @unchecked Sendable {
             if needsFlush, fds[0].revents & Int16(POLLOUT) != 0, !flush() {
                 return finish(owner, PostgresConnectionError("sending failed: \(message(connection))"))
             }
-            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
-                guard PQconsumeInput(connection) == 1 else {
-                    return finish(owner, PostgresConnectionError("the server closed the connection: \(message(connection))"))
-                }
-                receive(owner)
-                deliverNotifications()
-                if PQstatus(connection) == CONNECTION_BAD {
-                    return finish(owner, PostgresConnectionError("the server closed the connection: \(message(connection))"))
-                }
+            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0, PQconsumeInput(connection) != 1 {
+                return finish(owner, PostgresConnectionError("the server closed the connection: \(message(connection))"))
+            }
+            // Every turn, not only when the socket was readable: libpq reads what has arrived
+            // while it waits to write, so a send may have taken answers in that the socket will
+            // not announce again.
+            receive(owner)
+            deliverNotifications()
+            if PQstatus(connection) == CONNECTION_BAD {
+                return finish(owner, PostgresConnectionError("the server closed the connection: \(message(connection))"))
             }
         }
     }
@@ -285,15 +288,17 @@ private final class Loop: @unchecked Sendable {
         for job in inFlight[head...] { job.expire(at: now) }
     }
 
-    /// Sends each job's statements and its Sync; false when libpq could not queue them.
+    /// Sends each job's statements and its Sync; false when libpq could not queue them. The jobs
+    /// are in flight first, so that a failure part-way fails them with the connection (they were
+    /// appended as each was sent, and a job that failed half-sent was never answered).
     private func send(_ jobs: [Job], _ owner: PipelineConnection) -> Bool {
         guard let connection else { return false }
+        inFlight.append(contentsOf: jobs)
         for job in jobs {
             for statement in job.statements {
                 guard queue(statement, job: job, on: connection) else { return false }
             }
             guard PQpipelineSync(connection) == 1 else { return false }
-            inFlight.append(job)
         }
         return flush()
     }

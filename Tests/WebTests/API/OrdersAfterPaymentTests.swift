@@ -248,7 +248,7 @@ struct OrdersAfterPaymentTests {
     /// events that set them arrive through the outbox), or after ten seconds.
     static func seats(_ db: TestDatabase, _ tenantID: TenantID,
                       until done: ((limit: Int?, extra: Int)) -> Bool) async throws -> (limit: Int?, extra: Int) {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)  // events cross two modules through the outbox; a loaded full run once took over 10 s
         while true {
             let seats = try await db.database.tenant(tenantID) { tx in
                 let row = try #require(try await tx.query("select seat_limit, extra_seats from accounts.tenants where tenant_id = \(tx.tenantID)").first)
