@@ -30,6 +30,11 @@ create function orders.order_line_product_names() returns trigger language plpgs
 begin
   select p.code, p.name into new.product_code, new.product_name
     from orders.products p where p.product_id = new.product_id;
+  if not found then
+    raise exception using errcode = 'foreign_key_violation',
+      message = format('order line %s of order %s refers to product %s, which the catalog does not have',
+                       new.line_no, new.order_id, new.product_id);
+  end if;
   return new;
 end $$;
 create trigger order_lines_product_names before insert on orders.order_lines

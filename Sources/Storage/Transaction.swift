@@ -145,6 +145,10 @@ struct Transaction: Sendable {
     /// Named like every scoped statement: PostgreSQL parses and plans it once per connection
     /// (docs/benchmarks.md). `nil` for an unscoped transaction.
     func scopeStatement(_ scope: DatabasePool.Scope, lockWait: Duration, readOnly: Bool) -> Statement? {
+        Self.scopeStatement(scope, lockWait: lockWait, readOnly: readOnly, named: named)
+    }
+
+    static func scopeStatement(_ scope: DatabasePool.Scope, lockWait: Duration, readOnly: Bool, named: Bool) -> Statement? {
         let setting: String, value: String
         switch scope {
         case .tenant(let tenantID): (setting, value) = ("app.tenant_id", tenantID.description)
@@ -154,7 +158,7 @@ struct Transaction: Sendable {
         return statement(SQL(unsafeSQL: """
             select set_config('\(setting)', $1, true), set_config('lock_timeout', $2, true),
                    set_config('statement_timeout', '\(Self.statementTimeout)', true)\(readOnly ? ", set_config('transaction_read_only', 'on', true)" : "")
-            """, binding: [value.sqlValue, Self.lockTimeout(lockWait).sqlValue]))
+            """, binding: [value.sqlValue, Self.lockTimeout(lockWait).sqlValue]), named: named)
     }
 
     /// - Parameter lockWait: how long a statement may wait for a lock (what is left of the
@@ -177,7 +181,13 @@ struct Transaction: Sendable {
         let begin = tx.statement(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))
         if case .platform(let purpose) = scope { logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"]) }
         // Unscoped (migrations and operator tooling): `begin` alone, no limits.
-        tx.opening.hold(budget: lockWait) { [tx] wait in [begin] + [tx.scopeStatement(scope, lockWait: wait, readOnly: false)].compactMap { $0 } }
+        // The held closure must not capture `tx`: the transaction holds the opening, and a body
+        // that only reads never takes it back, so the pair kept each other alive after the
+        // request (every read-only transaction leaked about a kilobyte; found with heaptrack).
+        let named = tx.named
+        tx.opening.hold(budget: lockWait) { wait in
+            [begin] + [Self.scopeStatement(scope, lockWait: wait, readOnly: false, named: named)].compactMap { $0 }
+        }
         // Under read committed every statement reads its own snapshot anyway, so a plain read
         // before the transaction's first write can run alone, read-only, in one round trip.
         if isolation == .readCommitted, let readScope = tx.scopeStatement(scope, lockWait: lockWait, readOnly: true) {
@@ -231,6 +241,10 @@ struct Transaction: Sendable {
     /// `sql` as the driver sends it: named (prepared once per connection) in scoped
     /// transactions, unnamed in migrations and operator tooling.
     func statement(_ sql: SQL) -> Statement {
+        Self.statement(sql, named: named)
+    }
+
+    static func statement(_ sql: SQL, named: Bool) -> Statement {
         let parameters = sql.values.map(\.parameter)
         return Statement(sql.text, parameters: parameters, name: named ? StatementNames.shared.name(sql.text, parameters) : nil)
     }

@@ -216,8 +216,6 @@ struct Renderer {
     static func equal(_ a: TemplateValue, _ b: TemplateValue) -> Bool {
         switch (a, b) {
         case (.int, .double), (.double, .int): number(a) == number(b)
-        case (.record(let record), _): equal(.object(record.fields), b)
-        case (_, .record(let record)): equal(a, .object(record.fields))
         default: a == b
         }
     }

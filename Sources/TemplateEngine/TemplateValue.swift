@@ -2,7 +2,7 @@ public import Foundation
 
 /// The values templates see. Built from any `Encodable` model by `TemplateValueEncoder`
 /// (dates and `SafeHTML` keep their type), or directly.
-public enum TemplateValue: Sendable, Equatable {
+public enum TemplateValue: Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -60,6 +60,26 @@ public enum TemplateValue: Sendable, Equatable {
     }
 }
 
+extension TemplateValue: Equatable {
+    /// Structural equality; a record equals an object (or record) with the same fields, at any depth.
+    public static func == (lhs: TemplateValue, rhs: TemplateValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.int(let a), .int(let b)): a == b
+        case (.double(let a), .double(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.date(let a), .date(let b)): a == b
+        case (.safeHTML(let a), .safeHTML(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a == b
+        case (.record(let a), .record(let b)): a.fields == b.fields
+        case (.record(let a), .object(let b)), (.object(let b), .record(let a)): a.fields == b
+        default: false
+        }
+    }
+}
+
 extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
@@ -100,8 +120,9 @@ public struct TemplateRecord: Sendable, Equatable {
         self.values = values
     }
 
+    /// The value named `name` (a repeated name: the last, as in `fields`).
     public subscript(name: String) -> TemplateValue? {
-        for index in names.indices where names[index] == name { return values[index] }
+        for index in names.indices.reversed() where names[index] == name { return values[index] }
         return nil
     }
 

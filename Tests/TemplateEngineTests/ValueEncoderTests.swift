@@ -90,6 +90,12 @@ struct ValueEncoderTests {
             .object(["label": .string(code.uppercased()), "code": .string(code), "label ": .null])
         }
         #expect(value == .object(["one": made("a"), "many": .array([made("b"), made("c")]), "none": .array([]), "maybe": made("d")]))
+        // the list itself is convertible (made without the encoder's walk), and a record equals
+        // the same fields written as an object, also inside a list
+        #expect(([Made(code: "b")] as Any) is any TemplateValueConvertible)
+        #expect([Made(code: "b"), Made(code: "c")].templateValue == .array([made("b"), made("c")]))
+        #expect(TemplateValue.array([made("b")]) == .array([["label": "B", "code": "b", "label ": nil]]))
+        #expect(TemplateRecord(names: ["k", "k"], values: [1, 2])["k"] == .int(2), "a repeated name: the last, as in its fields")
         let repeated: TemplateValue = ["k": 1, "k": 2]
         #expect(repeated == .object(["k": .int(2)]))
     }

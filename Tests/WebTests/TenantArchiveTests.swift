@@ -124,6 +124,23 @@ struct TenantArchiveTests {
         #expect(lines.count == 1)
         #expect(lines.first?.0 == "extra-seats")
         #expect(lines.first.map { $0.1 == $0.2 } == true, "the catalog's name")
+
+        // A line whose product this catalog lacks is refused as a broken reference, in words.
+        let tenantID = try #require(try await target.platform.platform("test") { tx in
+            try await tx.query("select tenant_id from accounts.tenants").first?.decode("tenant_id", as: TenantID.self)
+        })
+        do {
+            try await target.database.tenant(tenantID) { tx in
+                try await tx.execute("""
+                    insert into orders.order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_amount)
+                    select tenant_id, order_id, 99, \(UUID()), 1, 100 from orders.orders limit 1
+                    """)
+            }
+            Issue.record("a line with an unknown product was written")
+        } catch let error as AppError {
+            #expect(error.code == .conflict, "\(error)")
+            #expect(error.diagnostics?.contains("which the catalog does not have") == true, "\(error.diagnostics ?? "")")
+        }
     }
 
     @Test("a cut-off export imports nothing, and a file that is not an export is refused in words")

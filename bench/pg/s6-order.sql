@@ -33,11 +33,12 @@ from orders.products p where p.status = 'active' order by p.name;
 select gen_random_uuid() as order_id \gset
 insert into orders.orders (tenant_id, order_id, currency, total, coupon_code, created_by, created_at, updated_at)
 values (:tenant, :order_id, 'USD', 55000, null, :user, now(), now());
-insert into orders.order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_amount)
-select :tenant, :order_id, l.line_no, l.product_id, l.quantity, l.unit_amount
+insert into orders.order_lines (tenant_id, order_id, line_no, product_id, product_code, product_name, quantity, unit_amount)
+select :tenant, :order_id, l.line_no, l.product_id, p.code, p.name, l.quantity, l.unit_amount
   from unnest(array['01900000-0000-7000-8000-0000000000a2', '01900000-0000-7000-8000-0000000000a1']::uuid[],
               array[1, 2]::int8[], array[50000, 2500]::int8[])
-       with ordinality as l(product_id, quantity, unit_amount, line_no);
+       with ordinality as l(product_id, quantity, unit_amount, line_no)
+  left join orders.products p on p.product_id = l.product_id;
 insert into orders.order_events (tenant_id, event_id, order_id, kind, actor, actor_id, detail, occurred_at)
 values (:tenant, gen_random_uuid(), :order_id, 'created', 'tenant', :user, '{"lines": "2", "total": "550.00 USD"}', now());
 insert into platform.audit_log
@@ -47,18 +48,16 @@ values (:tenant, gen_random_uuid(), :user, null, 'order.created', 'order/' || :o
         'b2435220-cb5a-4305-96b7-31e1abe2102e', null, '{"total": "550.00 USD"}', null, now());
 select o.tenant_id, o.order_id, o.status, o.payment_status, o.currency, o.total, o.coupon_code, o.discount,
        o.amount_paid, o.refunded, o.invoice_id, o.version, o.created_at, o.placed_at, o.canceled_at,
-       l.line_nos, l.quantities, l.unit_amounts, l.fulfilled, l.codes, l.names
-  from orders.orders o
- cross join lateral (
-    select coalesce(array_agg(ol.line_no order by ol.line_no), '{}')::int8[] as line_nos,
-           coalesce(array_agg(ol.quantity order by ol.line_no), '{}')::int8[] as quantities,
-           coalesce(array_agg(ol.unit_amount order by ol.line_no), '{}')::int8[] as unit_amounts,
-           coalesce(array_agg(ol.fulfilled order by ol.line_no), '{}')::int8[] as fulfilled,
-           coalesce(array_agg(p.code order by ol.line_no), '{}') as codes,
-           coalesce(array_agg(p.name order by ol.line_no), '{}') as names
-      from orders.order_lines ol join orders.products p on p.product_id = ol.product_id
-     where ol.tenant_id = o.tenant_id and ol.order_id = o.order_id) l
- where o.tenant_id = :tenant and o.order_id = :order_id;
+       l.line_no, l.quantity, l.unit_amount, l.fulfilled, l.product_code, l.product_name
+  from (select o.tenant_id, o.order_id, o.status, o.payment_status, o.currency, o.total, o.coupon_code, o.discount,
+               o.amount_paid, o.refunded, o.invoice_id, o.version, o.created_at, o.placed_at, o.canceled_at
+          from orders.orders o where o.tenant_id = :tenant and o.order_id = :order_id order by o.order_id desc) o
+  left join lateral (
+       select l.line_no, l.quantity, l.unit_amount, l.fulfilled, l.product_code, l.product_name
+         from orders.order_lines l
+        where l.tenant_id = o.tenant_id and l.order_id = o.order_id
+       offset 0) l on true
+ order by o.order_id desc, o.tenant_id, l.line_no;
 update platform.idempotency_keys
 set state = 'done', status = 201, headers = '{"content-type": "application/json"}',
     body = '\x7b22637265617465645f6174223a22323032362d31322d30355430363a31363a31385a222c2263757272656e6379223a22555344222c226964223a2230316132343464382d613638382d373466622d623165632d353631333832653263373236222c226c696e6573223a5b7b22616d6f756e74223a7b22616d6f756e74223a35303030302c2263757272656e6379223a22555344227d2c2266756c66696c6c6564223a302c226e756d626572223a312c2270726f64756374223a226f6e626f617264696e67222c2270726f647563745f6e616d65223a224f6e626f617264696e672073657373696f6e222c227175616e74697479223a312c22756e69745f616d6f756e74223a7b22616d6f756e74223a35303030302c2263757272656e6379223a22555344227d7d2c7b22616d6f756e74223a7b22616d6f756e74223a353030302c2263757272656e6379223a22555344227d2c2266756c66696c6c6564223a302c226e756d626572223a322c2270726f64756374223a2265787472612d7365617473222c2270726f647563745f6e616d65223a2246697665206578747261207365617473222c227175616e74697479223a322c22756e69745f616d6f756e74223a7b22616d6f756e74223a323530302c2263757272656e6379223a22555344227d7d5d2c227061796d656e745f737461747573223a22756e70616964222c22726566756e646564223a7b22616d6f756e74223a302c2263757272656e6379223a22555344227d2c22737461747573223a226472616674222c22746f74616c223a7b22616d6f756e74223a35353030302c2263757272656e6379223a22555344227d2c2276657273696f6e223a317d'::bytea

@@ -57,7 +57,9 @@ enum OrderRows {
     }
 
     /// The draft's lines in one statement, numbered from 1 in the draft's order, each with its
-    /// product's code and name as the catalog has them now (kept, like the unit price).
+    /// product's code and name as the catalog has them now (kept, like the unit price). A left
+    /// join: a product missing from the catalog is refused (migration 0031's trigger), never a
+    /// line dropped.
     private static func insertLines(_ id: OrderID, draft: OrderDraft, in tx: TenantTransaction) async throws {
         guard !draft.lines.isEmpty else { return }
         try await tx.execute("""
@@ -66,7 +68,7 @@ enum OrderRows {
               from unnest(\(SQLValue.uuids(draft.lines.map(\.product.id.rawValue))), \(SQLValue.ints(draft.lines.map(\.quantity))),
                           \(SQLValue.ints(draft.lines.map(\.unitAmount.sql))))
                    with ordinality as l(product_id, quantity, unit_amount, line_no)
-              join orders.products p on p.product_id = l.product_id
+              left join orders.products p on p.product_id = l.product_id
             """)
     }
 
