@@ -149,9 +149,7 @@ struct Renderer {
             } else {
                 value = local.resolved
             }
-        } else if case .object(let object) = root, let found = object[path[0]] {
-            value = found
-        } else if case .record(let record) = root, let found = record[path[0]] {
+        } else if let found = root.field(path[0]) {
             value = found
         } else if !library.strict {
             return .null
@@ -161,13 +159,7 @@ struct Renderer {
         }
         for i in next..<path.count {
             let key = path[i]
-            let field: TemplateValue?
-            switch value {
-            case .record(let record): field = record[key]
-            case .object(let object): field = object[key]
-            default: field = nil
-            }
-            guard let found = field else {
+            guard let found = value.field(key) else {
                 if !library.strict { return .null }
                 if value == .null {
                     throw site.error(.unknownVariable, "`\(path[..<i].joined(separator: "."))` is nil, so it has no `\(key)`.",

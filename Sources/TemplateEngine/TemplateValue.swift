@@ -45,6 +45,15 @@ public enum TemplateValue: Sendable {
         }
     }
 
+    /// The field named `name` of an object or a record; nil for anything else.
+    func field(_ name: String) -> TemplateValue? {
+        switch self {
+        case .object(let object): object[name]
+        case .record(let record): record[name]
+        default: nil
+        }
+    }
+
     var typeName: String {
         switch self {
         case .null: "nil"

@@ -255,8 +255,13 @@ extension AdminConsole {
     }
 
     /// Each filter's choices, value and label, made once (not on every page of the list).
-    private static let orderStatusChoices = [("", "Any")] + OrderStatus.allCases.map { ($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ")) }
-    private static let paymentStatusChoices = [("", "Any")] + OrderPaymentStatus.allCases.map { ($0.rawValue, $0.rawValue.replacingOccurrences(of: "_", with: " ")) }
+    private static let orderStatusChoices = choices(OrderStatus.allCases.map(\.rawValue))
+    private static let paymentStatusChoices = choices(OrderPaymentStatus.allCases.map(\.rawValue))
+
+    /// "Any", then each value labelled as words (`partially_refunded` → "partially refunded").
+    private static func choices(_ values: [String]) -> [(value: String, label: String)] {
+        [("", "Any")] + values.map { ($0, $0.replacingOccurrences(of: "_", with: " ")) }
+    }
 
     // MARK: One order
 
