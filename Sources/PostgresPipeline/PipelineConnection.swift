@@ -81,12 +81,32 @@ public final class PipelineConnection: Sendable {
         }
     }
 
+    /// `run` without waiting, in two steps, for a caller that must hand a job over while it
+    /// holds a lock of its own (`ConnectionPool`): the job is queued at once, and when this
+    /// returns true the caller owes `wakeUp()` — after releasing that lock. `completion` gets the
+    /// answer (on the connection's thread, or here if the connection is closed).
+    ///
+    /// The wake-up is a system call, and the connection's thread, woken by it, takes the lock the
+    /// job was queued under at once: written under a lock, it kept that lock held while the
+    /// woken thread and the next callers spun on it (docs/benchmarks.md).
+    public func enqueue(_ statements: [Statement], timeout: Duration? = nil,
+                        completion: @escaping @Sendable (Result<[ResultSet], any Error>) -> Void) -> Bool {
+        enqueue(Job(statements, deadline: timeout.map { ContinuousClock.now + $0 }, completion: completion))
+    }
+
     /// `run` without waiting: hands the job over and returns at once; `completion` gets the
-    /// answer (on the connection's thread, or here if the connection is closed). For a caller
-    /// that must hand a job over while it holds a lock of its own (`ConnectionPool`).
+    /// answer (on the connection's thread, or here if the connection is closed).
     public func submit(_ statements: [Statement], timeout: Duration? = nil,
                        completion: @escaping @Sendable (Result<[ResultSet], any Error>) -> Void) {
-        submit(Job(statements, deadline: timeout.map { ContinuousClock.now + $0 }, completion: completion))
+        if enqueue(statements, timeout: timeout, completion: completion) { wakeUp() }
+    }
+
+    /// Wakes the connection's thread to send what was queued. The pipe stays open as long as
+    /// the connection exists (it is closed in `deinit`), so this is safe at any time, even
+    /// after the connection closed.
+    public func wakeUp() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
     }
 
     /// Whether the connection has closed (by `close()` or by the server): every job now fails.
@@ -97,32 +117,33 @@ public final class PipelineConnection: Sendable {
 
     /// Closes the connection: jobs not yet answered fail, and the thread ends.
     public func close() {
-        state.withLock { s in
-            if !s.closing { wake() }
-            s.closing = true
+        let first = state.withLock { s in
+            defer { s.closing = true }
+            return !s.closing
         }
+        if first { wakeUp() }
     }
 
-    private func submit(_ job: Job) {
+    deinit {
+        Glibc.close(wakeRead)
+        Glibc.close(wakeWrite)
+    }
+
+    /// Queues `job`; true when the thread must be woken (the queue was empty: the thread wakes
+    /// for the first job and takes every one queued by then).
+    private func enqueue(_ job: Job) -> Bool {
         outstanding.add(1, ordering: .relaxed)
-        // The pipe is written with the lock held: the thread closes it only after `markClosed`
-        // has taken the same lock, so a wake-up never lands on a closed (or reused) descriptor.
-        let accepted = state.withLock { s -> Bool in
-            guard !s.closing, !closed.load(ordering: .acquiring) else { return false }
+        let queued = state.withLock { s -> Int in
+            guard !s.closing, !closed.load(ordering: .acquiring) else { return 0 }
             s.submitted.append(job)
-            if s.submitted.count == 1 { wake() }
-            return true
+            return s.submitted.count
         }
-        guard accepted else {
+        guard queued > 0 else {
             outstanding.subtract(1, ordering: .relaxed)
-            return job.complete(.failure(PostgresConnectionError("the connection is closed")))
+            job.complete(.failure(PostgresConnectionError("the connection is closed")))
+            return false
         }
-    }
-
-    /// Wakes the connection's thread; called with `state`'s lock held, so the pipe is open.
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        return queued == 1
     }
 
     /// For the thread: the jobs handed over since it last looked, and whether to close.
@@ -145,11 +166,6 @@ public final class PipelineConnection: Sendable {
     }
 
     fileprivate func answered() { outstanding.subtract(1, ordering: .relaxed) }
-
-    fileprivate func closeWakePipe() {
-        Glibc.close(wakeRead)
-        Glibc.close(wakeWrite)
-    }
 }
 
 /// A job: its statements, and what it has received so far. Mutable only on the connection's
@@ -217,7 +233,6 @@ private final class Loop: @unchecked Sendable {
     func run(_ conninfo: String, owner: PipelineConnection, started: CheckedContinuation<Void, any Error>) {
         guard let connection = PQconnectdb(conninfo) else {
             started.resume(throwing: PostgresConnectionError("libpq could not allocate a connection"))
-            owner.closeWakePipe()
             return
         }
         self.connection = connection
@@ -378,7 +393,8 @@ private final class Loop: @unchecked Sendable {
         }
     }
 
-    /// Ends the connection: fails what is outstanding, frees libpq's connection, closes the pipe.
+    /// Ends the connection: fails what is outstanding and frees libpq's connection (the wake-up
+    /// pipe lives as long as the `PipelineConnection`).
     private func finish(_ owner: PipelineConnection, _ error: PostgresConnectionError) {
         let waiting = owner.markClosed()
         for job in inFlight[head...] + waiting {
@@ -389,7 +405,6 @@ private final class Loop: @unchecked Sendable {
         head = 0
         if let connection { PQfinish(connection) }
         connection = nil
-        owner.closeWakePipe()
     }
 
     private func message(_ connection: OpaquePointer) -> String {

@@ -2,11 +2,13 @@ internal import CLibPQ
 
 /// A statement's result, copied out of libpq's: column names and types, and every cell's bytes
 /// (binary format) in one buffer.
-public struct ResultSet: Sendable {
+///
+/// A class: every row of a result holds it, and a reference is one retain where a structure of
+/// six arrays and strings was six (docs/benchmarks.md).
+public final class ResultSet: Sendable {
     public let columns: [String]
-    /// Each column name's length in UTF-8 bytes: `column(_:)` compares names only where the
-    /// lengths agree.
-    private let nameLengths: [Int]
+    /// Each column name packed into integers: `column(_:)` compares those, not strings.
+    private let keys: [ColumnKey]
     public let types: [UInt32]
     public let rowCount: Int
     /// The command tag (`INSERT 0 1`, `SELECT 3`, `BEGIN`).
@@ -20,7 +22,7 @@ public struct ResultSet: Sendable {
     init(_ result: OpaquePointer) {
         let rows = Int(PQntuples(result)), fields = Int(PQnfields(result))
         columns = (0..<fields).map { String(cString: PQfname(result, Int32($0))) }
-        nameLengths = columns.map(\.utf8.count)
+        keys = columns.map(ColumnKey.init)
         types = (0..<fields).map { UInt32(PQftype(result, Int32($0))) }
         rowCount = rows
         commandTag = String(cString: PQcmdStatus(result))
@@ -56,13 +58,15 @@ public struct ResultSet: Sendable {
         self.cells = cells
     }
 
-    /// The index of the column named `name`, if the result has one.
-    /// Most names differ in length, and a length is cheap to read; a full string comparison per
-    /// column was a sixth of decoding a page of orders.
+    /// The index of the column named `name`, if the result has one. Names are compared as
+    /// integers (their length and first 16 bytes), and as strings only beyond 16 bytes: string
+    /// comparisons, many of names of equal length, were a fifth of decoding a page of orders.
     public func column(_ name: String) -> Int? {
-        let length = name.utf8.count
-        for index in columns.indices where nameLengths[index] == length && columns[index] == name { return index }
-        return nil
+        let key = ColumnKey(name)
+        return keys.withUnsafeBufferPointer { keys in
+            for index in keys.indices where keys[index] == key && (key.length <= 16 || columns[index] == name) { return index }
+            return nil
+        }
     }
 
     /// A cell's bytes (binary format), or `nil` for SQL NULL.
@@ -70,5 +74,21 @@ public struct ResultSet: Sendable {
         let cell = cells[row * columns.count + column]
         guard cell.length >= 0 else { return nil }
         return bytes[Int(cell.start)..<Int(cell.start + cell.length)]
+    }
+}
+
+/// A column name's length and its first 16 UTF-8 bytes, as integers.
+struct ColumnKey: Equatable {
+    let length: Int
+    let head: UInt64
+    let tail: UInt64
+
+    init(_ name: String) {
+        var name = name
+        (length, head, tail) = name.withUTF8 { bytes in
+            var packed: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &packed) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes).prefix(16))) }
+            return (bytes.count, packed.0, packed.1)
+        }
     }
 }

@@ -55,17 +55,17 @@ final class ConnectionPool: Sendable {
     /// the wait limit in all (the connection's thread keeps the deadline), then gets "database
     /// unavailable" like a lease that found no connection; the statements, reads, still run.
     ///
-    /// The job is handed to the connection under the pool's lock, so it is queued before any
+    /// The job is queued on the connection under the pool's lock, so it is queued before any
     /// lease of that connection can send its `begin`: a one-shot job never lands inside another
-    /// request's transaction.
+    /// request's transaction. The connection's thread is woken after the lock is released.
     func runShared(_ statements: [Statement]) async throws -> [ResultSet] {
         let shared: [ResultSet]? = try await withCheckedThrowingContinuation { continuation in
-            let handedOver = state.withLock { s -> Bool in
-                guard let connection = s.sharedConnection(size: size) else { return false }
-                connection.submit(statements, timeout: waitLimit) { continuation.resume(with: $0.map { Optional($0) }) }
-                return true
+            let handedTo = state.withLock { s -> (connection: PipelineConnection, owesWakeUp: Bool)? in
+                guard let connection = s.sharedConnection(size: size) else { return nil }
+                return (connection, connection.enqueue(statements, timeout: waitLimit) { continuation.resume(with: $0.map { Optional($0) }) })
             }
-            if !handedOver { continuation.resume(returning: nil) }
+            guard let handedTo else { return continuation.resume(returning: nil) }
+            if handedTo.owesWakeUp { handedTo.connection.wakeUp() }
         }
         if let shared { return shared }
         let connection = try await lease()

@@ -98,17 +98,6 @@ public final class DatabasePool: Service, Sendable {
     /// for a lock.
     var waitBudget: Duration { configuration.connectTimeout }
 
-    /// One prepared statement in PostgreSQL's implicit transaction (see `PlatformDatabase.statement`):
-    /// one round trip; `make` gets the `lock_timeout` left of the wait budget, for statements
-    /// that set their own.
-    func statement<Q: PreparedQuery>(_ make: (_ lockTimeout: String) -> Q) async throws -> [Q.Output] {
-        do {
-            return try await Transaction(pool: connections, logger: logger).execute(make(Transaction.lockTimeout(waitBudget)))
-        } catch {
-            throw DatabaseError.map(error)
-        }
-    }
-
     /// Leases a connection for `body` (the pool's own wait limit: "database unavailable" when
     /// none is free within the connect timeout) and hands it back after; a connection that
     /// closed meanwhile is dropped by the pool.

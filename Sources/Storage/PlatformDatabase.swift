@@ -24,14 +24,13 @@ public struct PlatformDatabase: Sendable {
         }
     }
 
-    /// Runs one prepared statement on its own: no `begin`, no scope, no `commit`, so one round
-    /// trip. Row-level security sees neither a tenant nor the platform flag, so the statement
-    /// sees no tenant rows unless it brings its scope with it: a function that sets
-    /// `app.platform` for its own query (`accounts.session_by_token_hash`, the one hot
-    /// cross-tenant read). Nothing bounds its lock waits either, so `make` gets the
-    /// `lock_timeout` to pass on (what the request's wait budget has left, e.g. `"4900ms"`).
-    public func statement<Q: PreparedQuery>(_ make: (_ lockTimeout: String) -> Q) async throws -> [Q.Output] {
-        try await pool.statement(make)
+    /// Runs one prepared read across tenants: [the platform scope, read-only; the read] in one
+    /// round trip, with no `begin` or `commit` (`Transaction.Reading`), its lock waits bounded
+    /// like any transaction's. For the session lookups every request starts with; they were SQL
+    /// functions that set their own scope, which cost PostgreSQL more than the scope sent beside
+    /// the read (docs/benchmarks.md).
+    public func read<Q: PreparedQuery>(_ purpose: String, _ query: Q) async throws -> [Q.Output] {
+        try await pool.transaction(.platform(purpose: purpose), isolation: .readCommitted) { tx in try await tx.execute(query) }
     }
 
     /// The tenant path, for work the platform does on one tenant's behalf (a subscriber

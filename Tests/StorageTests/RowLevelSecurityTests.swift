@@ -181,6 +181,9 @@ struct RowLevelSecurityTests {
         }
     }
 
+    /// Keel no longer calls the function (the lookup is a read sent with the platform scope,
+    /// `PlatformDatabase.read`), but it stays in the schema while instances of the release before
+    /// may still call it during a rolling deploy, so it must still widen nothing.
     @Test("the session lookup function widens nothing for the transaction that calls it")
     func sessionLookupRestoresScope() async throws {
         // given two tenants, and a transaction scoped to the first

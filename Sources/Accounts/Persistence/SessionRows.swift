@@ -84,20 +84,25 @@ enum SessionRows {
     }
 
     /// The session a token hash names, with what authentication needs, across tenants: one
-    /// prepared statement (a function that sets its own platform scope; migration 0008). The
-    /// caller decides expiry by its clock; the function's own `now` column is not read.
+    /// prepared read, sent with the platform scope in one round trip (`PlatformDatabase.read`).
+    /// The caller decides expiry by its clock.
     static func lookup(tokenHash: [UInt8], in platform: PlatformDatabase) async throws -> Lookup? {
-        try await platform.statement { ByTokenHash(hash: tokenHash, lockTimeout: $0) }.first
+        try await platform.read("session lookup", ByTokenHash(hash: tokenHash)).first
     }
 
     private struct ByTokenHash: PreparedQuery {
         static let sql = """
-            select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required,
-                   billing_blocked
-            from accounts.session_by_token_hash($1, $2)
+            select s.tenant_id, s.session_id, s.user_id, u.role,
+                   u.status = 'active' and u.locked_at is null and t.status = 'active' as usable,
+                   s.expires_at, s.last_seen_at, t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required,
+                   t.billing_blocked
+              from accounts.sessions s
+              join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
+              join accounts.tenants t on t.tenant_id = s.tenant_id
+             where s.token_hash = $1
             """
-        let hash: [UInt8], lockTimeout: String
-        var arguments: [SQLValue] { [.bytes(hash), lockTimeout.sqlValue] }
+        let hash: [UInt8]
+        var arguments: [SQLValue] { [.bytes(hash)] }
         func decode(_ row: Row) throws -> Lookup {
             Lookup(tenantID: try row.decode("tenant_id"), sessionID: try row.decode("session_id"),
                    userID: try row.decode("user_id"), role: try row.decode("role", as: Role.self),

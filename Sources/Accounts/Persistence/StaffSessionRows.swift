@@ -51,8 +51,9 @@ enum StaffSessionRows {
                      expired: try row.decode("expired"))
     }
 
-    /// What resuming a session needs, found by one prepared statement (a function that sets its
-    /// own platform scope; migration 0021). The caller decides expiry and idleness by its clock.
+    /// What resuming a session needs, found by one prepared read across tenants, sent with the
+    /// platform scope in one round trip (`PlatformDatabase.read`). The caller decides expiry and
+    /// idleness by its clock.
     struct Resumable {
         let sessionID: UUID
         let member: StaffMember
@@ -63,17 +64,20 @@ enum StaffSessionRows {
     }
 
     static func resumable(tokenHash: [UInt8], in platform: PlatformDatabase) async throws -> Resumable? {
-        try await platform.statement { ByTokenHash(hash: tokenHash, lockTimeout: $0) }.first
+        try await platform.read("staff session lookup", ByTokenHash(hash: tokenHash)).first
     }
 
     private struct ByTokenHash: PreparedQuery {
         static let sql = """
-            select session_id, stage, csrf_token, last_seen_at, expires_at,
-                   staff_id, email, name, role, status, mfa_enabled, must_change_password, version, created_at
-            from platform.staff_session_by_token_hash($1, $2)
+            select s.session_id, s.stage, s.csrf_token, s.last_seen_at, s.expires_at,
+                   m.staff_id, m.email, m.name, m.role, m.status, m.mfa_enabled_at is not null as mfa_enabled,
+                   m.must_change_password, m.version, m.created_at
+              from platform.staff_sessions s
+              join platform.staff m using (staff_id)
+             where s.token_hash = $1
             """
-        let hash: [UInt8], lockTimeout: String
-        var arguments: [SQLValue] { [.bytes(hash), lockTimeout.sqlValue] }
+        let hash: [UInt8]
+        var arguments: [SQLValue] { [.bytes(hash)] }
         func decode(_ row: Row) throws -> Resumable {
             Resumable(sessionID: try row.decode("session_id"), member: try StaffRows.decode(row),
                       stage: try row.decode("stage", as: StaffSession.Stage.self), csrfToken: try row.decode("csrf_token"),
