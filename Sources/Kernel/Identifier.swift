@@ -16,14 +16,18 @@ extension Identifier {
     public static func generate() -> Self { Self(rawValue: UUID.v7()) }
 
     public init?(_ description: String) {
-        guard let uuid = UUID(uuidString: description) else { return nil }
+        guard let uuid = UUID(parsing: description) else { return nil }
         self.init(rawValue: uuid)
     }
 
     public var description: String { rawValue.lowercasedString }
 
     public init(from decoder: any Decoder) throws {
-        self.init(rawValue: try decoder.singleValueContainer().decode(UUID.self))
+        let container = try decoder.singleValueContainer()
+        guard let uuid = UUID(parsing: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "Attempted to decode UUID from invalid UUID string.")
+        }
+        self.init(rawValue: uuid)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -43,7 +43,7 @@ public struct PageRequest: Sendable, Equatable {
 
     static func decode(_ cursor: String) -> UUID? {
         guard let data = Data(base64URLEncoded: cursor), let text = String(data: data, encoding: .utf8) else { return nil }
-        return UUID(uuidString: text)
+        return UUID(parsing: text)
     }
 }
 

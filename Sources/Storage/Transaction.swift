@@ -155,10 +155,28 @@ struct Transaction: Sendable {
         case .platform: (setting, value) = ("app.platform", "on")
         case .unscoped: return nil
         }
-        return statement(SQL(unsafeSQL: """
-            select set_config('\(setting)', $1, true), set_config('lock_timeout', $2, true),
-                   set_config('statement_timeout', '\(Self.statementTimeout)', true)\(readOnly ? ", set_config('transaction_read_only', 'on', true)" : "")
-            """, binding: [value.sqlValue, Self.lockTimeout(lockWait).sqlValue]), named: named)
+        let parameters = [value.sqlValue.parameter, Self.lockTimeout(lockWait).sqlValue.parameter]
+        let text = ScopeText.all[(setting == "app.platform" ? 2 : 0) + (readOnly ? 1 : 0)]
+        return Statement(text.sql, parameters: parameters, name: named ? text.name : nil)
+    }
+
+    /// The scope statements' texts and names, made once: every request sends one or two, and
+    /// formatting the text and looking its name up each time was about 1 % of a request.
+    private struct ScopeText {
+        let sql: String
+        let name: String
+
+        /// Tenant, tenant read-only, platform, platform read-only.
+        static let all = ["app.tenant_id", "app.platform"].flatMap { setting in
+            [false, true].map { readOnly in
+                let sql = """
+                    select set_config('\(setting)', $1, true), set_config('lock_timeout', $2, true),
+                           set_config('statement_timeout', '\(Transaction.statementTimeout)', true)\(readOnly ? ", set_config('transaction_read_only', 'on', true)" : "")
+                    """
+                let text = "".sqlValue.parameter
+                return ScopeText(sql: sql, name: StatementNames.shared.name(sql, [text, text]))
+            }
+        }
     }
 
     /// - Parameter lockWait: how long a statement may wait for a lock (what is left of the

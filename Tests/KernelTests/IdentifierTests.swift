@@ -30,6 +30,25 @@ struct IdentifierTests {
         }
     }
 
+    @Test("parsing accepts what UUID(uuidString:) accepts and reads the same UUID, but no whitespace")
+    func parsing() {
+        let valid = (0..<200).map { _ in UUID.random().uuidString } + (0..<50).map { _ in UUID.v7().lowercasedString }
+            + ["00000000-0000-0000-0000-000000000000", "FFFFFFFF-ffff-FfFf-fFfF-ffffffffffff"]
+        let invalid = ["", "not-a-uuid", "00000000-0000-0000-0000-00000000000", "00000000-0000-0000-0000-0000000000000",
+                       "00000000000000000000000000000000", "00000000-0000-0000-0000_000000000000", "0000000-00000-0000-0000-000000000000",
+                       "g0000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-00000000000é",
+                       "{00000000-0000-0000-0000-000000000000}", "00000000-0000-0000-0000-000000000000 "]
+        for text in valid + invalid {
+            #expect(UUID(parsing: text) == UUID(uuidString: text), "\(text)")
+        }
+        // Foundation's `sscanf` skips whitespace before a hex pair; an id with a space in it is not an id.
+        #expect(UUID(uuidString: " 0000000-0000-0000-0000-000000000000") != nil)
+        #expect(UUID(parsing: " 0000000-0000-0000-0000-000000000000") == nil)
+        for text in valid { #expect(UUID(parsing: text) != nil) }
+        for text in invalid { #expect(UUID(parsing: text) == nil, "\(text)") }
+        #expect(UUID(parsing: "x00000000-0000-0000-0000-000000000000x".dropFirst().dropLast()) != nil)
+    }
+
     @Test("typed ids encode as lowercase strings and round-trip")
     func codable() throws {
         let id = TenantID.generate()

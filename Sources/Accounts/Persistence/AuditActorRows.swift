@@ -11,7 +11,7 @@ enum AuditActorRows {
     static func filter(_ query: AuditQuery, in tx: PlatformTransaction) async throws -> AuditFilter? {
         var filter = AuditFilter(action: query.action, from: query.from, to: query.to)
         if let actor = query.actor {
-            if let id = UUID(uuidString: actor) {
+            if let id = UUID(parsing: actor) {
                 filter.actorIDs = [id]
             } else {
                 let ids: [UUID] = try await tx.query("""

@@ -20,7 +20,7 @@ enum TenantSearchRows {
         init(_ text: String) throws {
             guard let data = Data(base64URLEncoded: text), let decoded = String(data: data, encoding: .utf8),
                   let separator = decoded.lastIndex(of: "\u{1F}"),
-                  let id = UUID(uuidString: String(decoded[decoded.index(after: separator)...])) else {
+                  let id = UUID(parsing: String(decoded[decoded.index(after: separator)...])) else {
                 throw AppError.validation([FieldError(field: "after", code: "invalid_cursor",
                                                       message: "That page link is not valid; start the list again.")])
             }
