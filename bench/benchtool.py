@@ -56,6 +56,7 @@ def wrk(path):
         raise SystemExit(f"no BENCH line in {path}:\n{text}")
     r = parse_kv(m.group(1).split())
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["rate"] = r["rps"]  # the latency table's "achieved"
     r["errors"] = r["non2xx"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
     r["p50_ms"] = r.pop("p50_us") / 1000
     r["p99_ms"] = r.pop("p99_us") / 1000
@@ -183,8 +184,7 @@ def report(results, out):
       f"{meta.get('peer_pool', '?')} connections per worker")
     w(f"- {meta.get('rounds', '?')} rounds of {meta.get('seconds', '?')} s per figure, reference and Keel alternating; "
       f"wrk -t{meta.get('wrk_threads', '?')} -c{meta.get('connections', '?')}; pgbench -M prepared "
-      f"-c{meta.get('pool', '?')} -j2; latency with hey -q, {meta.get('connections', '?')} workers in "
-      f"{meta.get('hey_procs', '?')} staggered processes, at "
+      f"-c{meta.get('pool', '?')} -j2; latency with wrk -c{meta.get('connections', '?')} on a fixed schedule, at "
       f"{int(float(meta.get('load_fraction', 0.7)) * 100)} % of each system's own median maximum\n")
 
     # Throughput
@@ -261,9 +261,11 @@ def report(results, out):
     # Latency
     lat = select(recs, phase="latency")
     if lat:
-        w(f"## Latency at {int(float(meta.get('load_fraction', 0.7)) * 100)} % of each system's maximum (hey -q; pgbench -R)\n")
-        w("hey times each request from when it is sent; pgbench -R from when it was scheduled (Poisson "
-          "arrivals), so its tail includes any backlog: the PG rows are not comparable with the others.\n")
+        w(f"## Latency at {int(float(meta.get('load_fraction', 0.7)) * 100)} % of each system's maximum (wrk on a fixed schedule; pgbench -R)\n")
+        w("wrk (bench/wrk.lua, `WRK_RATE`) spaces each thread's requests evenly and times each from when it is "
+          "written; pgbench -R times a transaction from when it was scheduled (Poisson arrivals), so its tail "
+          "includes any backlog: the PG rows are not comparable with the others. (Until 2026-12-06 this was hey -q "
+          "in 8 processes, which took half a core at S1's rate and saturated the machine.)\n")
         w("| scenario | system | offered /s | achieved /s | p50 ms | p99 ms (median of rounds) | p99 per round | target | |")
         w("|---|---|---:|---:|---:|---:|---|---|---|")
         for scenario in ["S1", "S2"]:

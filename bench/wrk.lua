@@ -5,7 +5,24 @@
 --   cookie <cookie>             GET the URL's path with `Cookie: <cookie>` (the staff console)
 -- At the end it prints one line the runner parses:
 --   BENCH requests=… duration_us=… non2xx=… connect=… read=… write=… timeout=… p50_us=… p99_us=…
+--
+-- With WRK_RATE (requests per second in all) and WRK_THREADS (wrk's -t) in the environment, the
+-- requests go on a fixed schedule instead of back to back, for latency at a given load: each
+-- thread's sends are spaced evenly, and a connection that is free takes the next slot (a slot
+-- that passes while every connection is waiting is skipped, not made up in a burst). wrk times a
+-- request from when it is written.
 local threads = {}
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+  int clock_gettime(int clock, bench_timespec *now);
+]]
+local clock = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock) -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local interval_ms, next_slot
 
 function setup(thread)
   table.insert(threads, thread)
@@ -26,6 +43,22 @@ function init(args)
     wrk.method = "POST"
     wrk.headers["Content-Type"] = "application/json"
   end
+  local rate, nthreads = tonumber(os.getenv("WRK_RATE") or ""), tonumber(os.getenv("WRK_THREADS") or "")
+  if rate and nthreads then
+    interval_ms = 1000 * nthreads / rate
+    next_slot = now_ms()
+  end
+end
+
+-- Milliseconds to wait before the next request (wrk rounds down to whole milliseconds; the
+-- schedule itself is kept exactly, so the rate holds).
+function delay()
+  if not interval_ms then return 0 end
+  local now = now_ms()
+  if next_slot < now then next_slot = now end
+  local wait = next_slot - now
+  next_slot = next_slot + interval_ms
+  return wait
 end
 
 function request()

@@ -18,8 +18,8 @@
 #   3. S1 read, S2 list, S3 write, S5 the console's orders page (against Keel's own S2), S6 order
 #      create, S8 webhook fan-out (bench/webhooks/s8.py, against a bare client posting to the same
 #      receiver), S7 floor: throughput with wrk, BENCH_ROUNDS rounds, reference
-#      and Keel alternating, median of the per-round ratios; then latency (p50/p99) with hey -q at
-#      70 % of each system's own median maximum (pgbench -R for PG);
+#      and Keel alternating, median of the per-round ratios; then latency (p50/p99) with wrk on a
+#      fixed schedule at 70 % of each system's own median maximum (pgbench -R for PG);
 #   4. S4 login storm: the raw Argon2id rate from Debian's argon2 CLI, then logins at 4× Keel's
 #      hashing capacity while S1 runs at a fixed rate, alternating with S1 alone;
 #   5. reporting only: a pool-size sweep (Keel restarted with each size), jemalloc (LD_PRELOAD,
@@ -460,12 +460,16 @@ hey_run() {  # SECONDS RATE CONNS URL hey-args… : one CSV on stdout
   for i in $(seq 1 "$HEY_PROCS"); do tail -n +2 "$dir/$i.csv" | sed "s/\$/,$(cat "$dir/$i.start")/"; done
   rm -rf "$dir"
 }
+# Latency at a fixed total rate: wrk on bench/wrk.lua's schedule. Not hey: its processes took
+# about half a core at S1's 70 % (4.3 CPU-seconds in 8 s at 2,600/s, against wrk's 0.9), so the
+# machine was saturated at "70 %" and the tail measured the load generator's share of two cores
+# (docs/benchmarks.md). S4 still uses hey for its storm.
 latency() {  # SCENARIO SYSTEM ROUND RATE URL
   local scenario=$1 system=$2 round=$3 rate=$4 url=$5
-  local out="$RUN/out/$scenario-$system-r$round.hey.csv"
+  local out="$RUN/out/$scenario-$system-r$round.latency.wrk"
   quiet
-  locked hey_run "$D" "$rate" "$CONNS" "$url" -H "Authorization: Bearer $READER_TOKEN" >"$out"
-  record hey "$out" "$D" phase=latency scenario="$scenario" system="$system" round="$round" offered="$rate"
+  WRK_RATE=$rate WRK_THREADS=$WRK_THREADS locked wrk_run "$D" "$url" get "$READER_TOKEN" >"$out"
+  record wrk "$out" phase=latency scenario="$scenario" system="$system" round="$round" offered="$rate"
 }
 pg_latency() {  # SCENARIO SCRIPT ROUND RATE VARS…
   local scenario=$1 script=$2 round=$3 rate=$4; shift 4
