@@ -36,8 +36,13 @@ enum SecretToken {
             && token.utf8.allSatisfy(base64URL.contains)
     }
 
+    /// The token's SHA-256, hashed from its UTF-8 in place (a `Data` made from the string first
+    /// went through a generic initialiser on every authenticated request).
     static func hash(_ token: String) -> [UInt8] {
-        Array(SHA256.hash(data: Data(token.utf8)))
+        var token = token
+        var hasher = SHA256()
+        token.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return Array(hasher.finalize())
     }
 
     private static let base64URL = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
