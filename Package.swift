@@ -175,7 +175,7 @@ let package = Package(
                                    .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: strict),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "OrdersAPI", "Kernel"], swiftSettings: strict),
-        .testTarget(name: "InvoicePDFTests", dependencies: ["InvoicePDF", "BillingAPI", "Kernel"], swiftSettings: strict),
+        .testTarget(name: "InvoicePDFTests", dependencies: ["InvoicePDF", "BillingAPI", "Kernel", "KeelTesting"], swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
     ]
 )

@@ -7,7 +7,7 @@ internal import Synchronization
 /// cooperative pool (issue 21; docs/storage.md).
 ///
 /// The connection has its own thread. It waits in `poll(2)` on the connection's socket (libpq in
-/// non-blocking mode) and on a wake-up pipe. A caller hands over a *job* — statements that end
+/// non-blocking mode) and on a wake-up `eventfd`. A caller hands over a *job* — statements that end
 /// in one Sync — and suspends; the thread sends every job waiting, each with its own Sync (so one
 /// job's error aborts that job only), flushes, and answers each job when its Sync's result
 /// arrives. A job is one round trip however many statements it holds, and jobs from different
@@ -24,7 +24,10 @@ public final class PipelineConnection: Sendable {
     typealias Completion = @Sendable (Result<[ResultSet], any Error>) -> Void
 
     private let state: Mutex<State>
-    private let wakeRead: Int32, wakeWrite: Int32
+    /// The thread's wake-up: an `eventfd` (one descriptor, where a pipe was two: the test
+    /// suite, hundreds of connections at its peak, spawns helper processes, and Foundation's
+    /// `Process` crashes now and then reading a long `/proc/self/fd`; see `ChildProcess`).
+    private let wakeUpFD: Int32
     private let loop: Loop
     /// Jobs handed over and not yet answered (a pool sends one-shot work to the least loaded).
     private let outstanding = Atomic<Int>(0)
@@ -42,13 +45,10 @@ public final class PipelineConnection: Sendable {
         _ conninfo: String,
         notifications: (@Sendable (_ channel: String, _ payload: String) -> Void)? = nil
     ) async throws -> PipelineConnection {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw PostgresConnectionError("could not make a wake-up pipe (errno \(errno))") }
-        _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        let loop = Loop(wakeRead: fds[0], notifications: notifications)
-        let connection = PipelineConnection(loop: loop, wakeRead: fds[0], wakeWrite: fds[1])
+        let wakeUpFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeUpFD >= 0 else { throw PostgresConnectionError("could not make a wake-up eventfd (errno \(errno))") }
+        let loop = Loop(wakeUpFD: wakeUpFD, notifications: notifications)
+        let connection = PipelineConnection(loop: loop, wakeUpFD: wakeUpFD)
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             let thread = Thread { loop.run(conninfo, owner: connection, started: started) }
             thread.name = "postgres-connection"
@@ -57,10 +57,9 @@ public final class PipelineConnection: Sendable {
         return connection
     }
 
-    private init(loop: Loop, wakeRead: Int32, wakeWrite: Int32) {
+    private init(loop: Loop, wakeUpFD: Int32) {
         self.loop = loop
-        self.wakeRead = wakeRead
-        self.wakeWrite = wakeWrite
+        self.wakeUpFD = wakeUpFD
         self.state = Mutex(State())
     }
 
@@ -101,12 +100,12 @@ public final class PipelineConnection: Sendable {
         if enqueue(statements, timeout: timeout, completion: completion) { wakeUp() }
     }
 
-    /// Wakes the connection's thread to send what was queued. The pipe stays open as long as
+    /// Wakes the connection's thread to send what was queued. The eventfd stays open as long as
     /// the connection exists (it is closed in `deinit`), so this is safe at any time, even
     /// after the connection closed.
     public func wakeUp() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        var one: UInt64 = 1
+        _ = write(wakeUpFD, &one, MemoryLayout<UInt64>.size)
     }
 
     /// Whether the connection has closed (by `close()` or by the server): every job now fails.
@@ -125,8 +124,7 @@ public final class PipelineConnection: Sendable {
     }
 
     deinit {
-        Glibc.close(wakeRead)
-        Glibc.close(wakeWrite)
+        Glibc.close(wakeUpFD)
     }
 
     /// Queues `job`; true when the thread must be woken (the queue was empty: the thread wakes
@@ -215,7 +213,7 @@ final class Job: @unchecked Sendable {
 
 /// The connection's thread: everything that touches the `PGconn`.
 private final class Loop: @unchecked Sendable {
-    let wakeRead: Int32
+    let wakeUpFD: Int32
     let notifications: (@Sendable (String, String) -> Void)?
     var connection: OpaquePointer?
     /// Jobs sent, in order, not yet answered; `head` is the one results belong to.
@@ -225,8 +223,8 @@ private final class Loop: @unchecked Sendable {
     /// Prepared statements this connection has (or has been sent to have).
     var prepared: Set<String> = []
 
-    init(wakeRead: Int32, notifications: (@Sendable (String, String) -> Void)?) {
-        self.wakeRead = wakeRead
+    init(wakeUpFD: Int32, notifications: (@Sendable (String, String) -> Void)?) {
+        self.wakeUpFD = wakeUpFD
         self.notifications = notifications
     }
 
@@ -248,17 +246,17 @@ private final class Loop: @unchecked Sendable {
         }
         started.resume()
         let socket = PQsocket(connection)
-        var drain = [UInt8](repeating: 0, count: 64)
+        var wakeUps: UInt64 = 0
         while true {
             var fds = [pollfd(fd: socket, events: Int16(POLLIN) | (needsFlush ? Int16(POLLOUT) : 0), revents: 0),
-                       pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: wakeUpFD, events: Int16(POLLIN), revents: 0)]
             if poll(&fds, 2, pollTimeout()) < 0 {
                 if errno == EINTR { continue }
                 return finish(owner, PostgresConnectionError("poll failed (errno \(errno))"))
             }
             expireLateJobs()
             if fds[1].revents != 0 {
-                while read(wakeRead, &drain, drain.count) > 0 {}
+                _ = read(wakeUpFD, &wakeUps, MemoryLayout<UInt64>.size)  // resets the count
                 let (jobs, closing) = owner.takeSubmitted()
                 if closing {
                     for job in jobs { owner.answered(); job.complete(.failure(PostgresConnectionError("the connection is closed"))) }
@@ -394,7 +392,7 @@ private final class Loop: @unchecked Sendable {
     }
 
     /// Ends the connection: fails what is outstanding and frees libpq's connection (the wake-up
-    /// pipe lives as long as the `PipelineConnection`).
+    /// eventfd lives as long as the `PipelineConnection`).
     private func finish(_ owner: PipelineConnection, _ error: PostgresConnectionError) {
         let waiting = owner.markClosed()
         for job in inFlight[head...] + waiting {

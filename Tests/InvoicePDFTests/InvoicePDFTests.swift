@@ -1,6 +1,7 @@
 import BillingAPI
 import Foundation
 import InvoicePDF
+import KeelTesting
 import Kernel
 import Testing
 
@@ -161,17 +162,10 @@ struct InvoicePDFTests {
         let path = "/usr/bin/\(tool)"
         try #require(FileManager.default.isExecutableFile(atPath: path),
                      "\(path) is missing: `make test` installs poppler-utils (scripts/install-test-deps.sh)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(path, arguments, stdout: .pipe)
         // Read to the end before waiting, so a full pipe cannot block the tool.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(tool) \(arguments.joined(separator: " ")) failed")
+        let data = process.readOutput()
+        #expect(process.waitUntilExit() == 0, "\(tool) \(arguments.joined(separator: " ")) failed")
         return String(decoding: data, as: UTF8.self)
     }
 }

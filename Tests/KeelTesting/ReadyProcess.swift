@@ -11,21 +11,17 @@ import Darwin
 /// stdin is a pipe this object holds open: EOF stops the server, so a test process that dies
 /// takes its servers with it. `SMTPTestServer` and `LocalStripe` are each one of these.
 ///
-/// `@unchecked Sendable`: every stored property is a `let`; `Process` may be asked whether it
-/// runs, and be terminated, from any thread.
-public final class ReadyProcess: @unchecked Sendable {
+public final class ReadyProcess: Sendable {
     /// The port it printed (127.0.0.1).
     public let port: Int
     /// Its scratch directory: `stdout.log`, `stderr.log`, and whatever its owner keeps there.
     public let workDir: URL
-    private let process: Process
-    private let stdinPipe: Pipe
+    private let process: ChildProcess
 
-    private init(port: Int, workDir: URL, process: Process, stdinPipe: Pipe) {
+    private init(port: Int, workDir: URL, process: ChildProcess) {
         self.port = port
         self.workDir = workDir
         self.process = process
-        self.stdinPipe = stdinPipe
     }
 
     /// A fresh scratch directory named after `label` and this test process.
@@ -40,21 +36,8 @@ public final class ReadyProcess: @unchecked Sendable {
     public static func start(_ script: URL, _ arguments: [String], workDir: URL) async throws -> ReadyProcess {
         let stdoutURL = workDir.appendingPathComponent("stdout.log")
         let stderrURL = workDir.appendingPathComponent("stderr.log")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let stdoutFile = try FileHandle(forWritingTo: stdoutURL)
-        let stderrFile = try FileHandle(forWritingTo: stderrURL)
-        let stdinPipe = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path] + arguments
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutFile
-        process.standardError = stderrFile
-        try process.run()
-        // The child has its own copies of these descriptors now.
-        try? stdoutFile.close()
-        try? stderrFile.close()
+        let process = try ChildProcess("/usr/bin/env", ["python3", script.path] + arguments,
+                                       stdin: .pipe, stdout: .file(stdoutURL), stderr: .file(stderrURL))
 
         let name = script.lastPathComponent
         let deadline = ContinuousClock.now + .seconds(20)
@@ -62,11 +45,11 @@ public final class ReadyProcess: @unchecked Sendable {
             let output = (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? ""
             if let line = output.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("READY ") }),
                let port = Int(line.dropFirst("READY ".count)) {
-                return ReadyProcess(port: port, workDir: workDir, process: process, stdinPipe: stdinPipe)
+                return ReadyProcess(port: port, workDir: workDir, process: process)
             }
             if !process.isRunning {
                 // e.g. "aiosmtpd is missing: python3 -m pip install -r requirements.txt"
-                throw StartFailed(reason: "\(name) exited with status \(process.terminationStatus)",
+                throw StartFailed(reason: "\(name) exited with status \(process.terminationStatus ?? -1)",
                                   stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
             }
             if ContinuousClock.now >= deadline {
@@ -97,11 +80,11 @@ public final class ReadyProcess: @unchecked Sendable {
     /// more than once.
     public func stop() {
         guard process.isRunning else { return }
-        try? stdinPipe.fileHandleForWriting.close()
+        process.closeInput()
         process.terminate()
         let deadline = ContinuousClock.now + .seconds(5)
         while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.terminate(SIGKILL)
         process.waitUntilExit()
     }
 }

@@ -82,17 +82,13 @@ public final class SMTPTestServer: @unchecked Sendable {
 
     private static let madeCertificate = Result<(cert: String, key: String), any Error> {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keel-smtp-cert-\(getpid())")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["bash", supportDirectory.appendingPathComponent("make_cert.sh").path, dir.path]
-        let errorPipe = Pipe()
-        process.standardError = errorPipe
-        try process.run()
+        let process = try ChildProcess("/usr/bin/env", ["bash", supportDirectory.appendingPathComponent("make_cert.sh").path, dir.path],
+                                       stderr: .pipe)
         // Read to EOF before waiting, so the script never blocks on a full pipe.
-        let message = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ReadyProcess.StartFailed(reason: "make_cert.sh exited with status \(process.terminationStatus)", stderr: message)
+        let message = String(decoding: process.readError(), as: UTF8.self)
+        let status = process.waitUntilExit()
+        guard status == 0 else {
+            throw ReadyProcess.StartFailed(reason: "make_cert.sh exited with status \(status)", stderr: message)
         }
         return (dir.appendingPathComponent("cert.pem").path, dir.appendingPathComponent("key.pem").path)
     }

@@ -22,21 +22,14 @@ struct ServeProcessTests {
         defer { try? FileManager.default.removeItem(at: dataDir) }
         let logURL = dataDir.appendingPathExtension("log")
         defer { try? FileManager.default.removeItem(at: logURL) }
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        let process = Process()
-        process.executableURL = Self.keelBinary
-        process.arguments = ["serve", "--migrate", "--port", "0", "--data-dir", dataDir.path]
-        process.currentDirectoryURL = TestDatabase.packageRoot
         var environment = ProcessInfo.processInfo.environment
         environment["KEEL_LOG_FORMAT"] = "json"
         environment.removeValue(forKey: "DATABASE_URL")
         environment.removeValue(forKey: "KEEL_ENCRYPTION_KEYS")
-        process.environment = environment
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let process = try ChildProcess(Self.keelBinary.path, ["serve", "--migrate", "--port", "0", "--data-dir", dataDir.path],
+                                       environment: environment, directory: TestDatabase.packageRoot,
+                                       stdout: .file(logURL), stderr: .stdout)
+        defer { process.terminate() }
 
         // when it is up
         let port = try await waitForPort(in: logURL, process: process)
@@ -74,7 +67,7 @@ struct ServeProcessTests {
     }
 
     /// Reads the port from the "listening on" log line.
-    func waitForPort(in log: URL, process: Process) async throws -> Int {
+    func waitForPort(in log: URL, process: ChildProcess) async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline && process.isRunning {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
