@@ -22,7 +22,7 @@ local function now_ms()
   ffi.C.clock_gettime(1, clock) -- CLOCK_MONOTONIC
   return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
 end
-local interval_ms, next_slot
+local interval_ms, next_slot, scheduled
 
 function setup(thread)
   table.insert(threads, thread)
@@ -43,22 +43,26 @@ function init(args)
     wrk.method = "POST"
     wrk.headers["Content-Type"] = "application/json"
   end
-  local rate, nthreads = tonumber(os.getenv("WRK_RATE") or ""), tonumber(os.getenv("WRK_THREADS") or "")
-  if rate and nthreads then
-    interval_ms = 1000 * nthreads / rate
-    next_slot = now_ms()
+  if scheduled then
+    interval_ms = 1000 * scheduled.threads / scheduled.rate
+    -- The threads' schedules interleave instead of sending in pairs.
+    next_slot = now_ms() + ((tid or 1) - 1) * interval_ms / scheduled.threads
   end
 end
 
--- Milliseconds to wait before the next request (wrk rounds down to whole milliseconds; the
--- schedule itself is kept exactly, so the rate holds).
-function delay()
-  if not interval_ms then return 0 end
-  local now = now_ms()
-  if next_slot < now then next_slot = now end
-  local wait = next_slot - now
-  next_slot = next_slot + interval_ms
-  return wait
+-- wrk asks for `delay` only if the script defines it when loaded, so it exists only on a
+-- schedule. It returns the milliseconds to wait before the next request (wrk rounds them down;
+-- the schedule itself is kept exactly, so the rate holds).
+local rate, nthreads = tonumber(os.getenv("WRK_RATE") or ""), tonumber(os.getenv("WRK_THREADS") or "")
+if rate and nthreads then
+  scheduled = { rate = rate, threads = nthreads }
+  function delay()
+    local now = now_ms()
+    if next_slot < now then next_slot = now end
+    local wait = next_slot - now
+    next_slot = next_slot + interval_ms
+    return wait
+  end
 end
 
 function request()

@@ -29,8 +29,18 @@ public struct PlatformDatabase: Sendable {
     /// like any transaction's. For the session lookups every request starts with; they were SQL
     /// functions that set their own scope, which cost PostgreSQL more than the scope sent beside
     /// the read (docs/benchmarks.md).
+    ///
+    /// Only a read: a statement that writes (PostgreSQL refused it read-only, and it began the
+    /// transaction, `Transaction.Reading`) fails, and its transaction is rolled back.
     public func read<Q: PreparedQuery>(_ purpose: String, _ query: Q) async throws -> [Q.Output] {
-        try await pool.transaction(.platform(purpose: purpose), isolation: .readCommitted) { tx in try await tx.execute(query) }
+        try await pool.transaction(.platform(purpose: purpose), isolation: .readCommitted) { tx in
+            let rows = try await tx.execute(query)
+            guard !tx.opening.isSent else {
+                throw AppError(.internalError, "The request could not be completed.",
+                               diagnostics: "PlatformDatabase.read (\(purpose)) ran a statement that writes")
+            }
+            return rows
+        }
     }
 
     /// The tenant path, for work the platform does on one tenant's behalf (a subscriber

@@ -149,33 +149,38 @@ struct Transaction: Sendable {
     }
 
     static func scopeStatement(_ scope: DatabasePool.Scope, lockWait: Duration, readOnly: Bool, named: Bool) -> Statement? {
-        let setting: String, value: String
+        let value: String, texts: ScopeText.Pair
         switch scope {
-        case .tenant(let tenantID): (setting, value) = ("app.tenant_id", tenantID.description)
-        case .platform: (setting, value) = ("app.platform", "on")
+        case .tenant(let tenantID): (value, texts) = (tenantID.description, ScopeText.tenant)
+        case .platform: (value, texts) = ("on", ScopeText.platform)
         case .unscoped: return nil
         }
+        let text = readOnly ? texts.readOnly : texts.readWrite
         let parameters = [value.sqlValue.parameter, Self.lockTimeout(lockWait).sqlValue.parameter]
-        let text = ScopeText.all[(setting == "app.platform" ? 2 : 0) + (readOnly ? 1 : 0)]
         return Statement(text.sql, parameters: parameters, name: named ? text.name : nil)
     }
 
     /// The scope statements' texts and names, made once: every request sends one or two, and
     /// formatting the text and looking its name up each time was about 1 % of a request.
     private struct ScopeText {
+        typealias Pair = (readWrite: ScopeText, readOnly: ScopeText)
         let sql: String
         let name: String
 
-        /// Tenant, tenant read-only, platform, platform read-only.
-        static let all = ["app.tenant_id", "app.platform"].flatMap { setting in
-            [false, true].map { readOnly in
-                let sql = """
-                    select set_config('\(setting)', $1, true), set_config('lock_timeout', $2, true),
-                           set_config('statement_timeout', '\(Transaction.statementTimeout)', true)\(readOnly ? ", set_config('transaction_read_only', 'on', true)" : "")
-                    """
-                let text = "".sqlValue.parameter
-                return ScopeText(sql: sql, name: StatementNames.shared.name(sql, [text, text]))
-            }
+        static let tenant = pair("app.tenant_id")
+        static let platform = pair("app.platform")
+
+        private static func pair(_ setting: String) -> Pair {
+            (make(setting, readOnly: false), make(setting, readOnly: true))
+        }
+
+        private static func make(_ setting: String, readOnly: Bool) -> ScopeText {
+            let sql = """
+                select set_config('\(setting)', $1, true), set_config('lock_timeout', $2, true),
+                       set_config('statement_timeout', '\(Transaction.statementTimeout)', true)\(readOnly ? ", set_config('transaction_read_only', 'on', true)" : "")
+                """
+            let text = "".sqlValue.parameter
+            return ScopeText(sql: sql, name: StatementNames.shared.name(sql, [text, text]))
         }
     }
 

@@ -49,8 +49,13 @@ public final class ChildProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // The child's ends, closed here once it has its copies; the parent's, closed too if
+        // starting it fails.
         var closeAfterSpawn: [Int32] = []
         defer { closeAfterSpawn.forEach { _ = close($0) } }
+        var parentEnds: [Int32] = []
+        var started = false
+        defer { if !started { parentEnds.forEach { _ = close($0) } } }
 
         var inputWriter: Int32?
         switch stdin {
@@ -59,6 +64,7 @@ public final class ChildProcess: Sendable {
             let (read, write) = try Self.pipe()
             posix_spawn_file_actions_adddup2(&actions, read, 0)
             closeAfterSpawn.append(read)
+            parentEnds.append(write)
             inputWriter = write
         }
         func redirect(_ output: Output, to fd: Int32) throws -> Int32? {
@@ -70,6 +76,7 @@ public final class ChildProcess: Sendable {
                 let (read, write) = try Self.pipe()
                 posix_spawn_file_actions_adddup2(&actions, write, fd)
                 closeAfterSpawn.append(write)
+                parentEnds.append(read)
                 return read
             }
             return nil
@@ -80,27 +87,44 @@ public final class ChildProcess: Sendable {
             guard let addChdir = GNU.addChdir else { throw SpawnFailed(description: "posix_spawn_file_actions_addchdir_np is missing") }
             _ = addChdir(&actions, directory.path)
         }
-        _ = GNU.addCloseFrom?(&actions, 3)
+        guard let addCloseFrom = GNU.addCloseFrom else { throw SpawnFailed(description: "posix_spawn_file_actions_addclosefrom_np is missing") }
+        _ = addCloseFrom(&actions, 3)
+        // The child starts with no signal blocked and every handler at its default: the thread
+        // that spawns it (a dispatch worker) blocks most signals, and a mask is inherited, so a
+        // helper would never see the SIGTERM that stops it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = envp.map { posix_spawn(&pid, executable, &actions, nil, argv, $0) }
-            ?? posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let spawned = envp.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
+            ?? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard spawned == 0 else {
-            [inputWriter, outputReader, errorReader].compactMap { $0 }.forEach { _ = close($0) }
             throw SpawnFailed(description: "could not start \(executable): \(String(cString: strerror(spawned)))")
         }
+        started = true
         processIdentifier = pid
         input = Mutex(inputWriter)
         output = outputReader
         error = errorReader
     }
 
+    /// Reaps it if it has ended (one still running is left to end on its own).
     deinit {
         [input.withLock { $0 }, output, error].compactMap { $0 }.forEach { _ = close($0) }
+        _ = isRunning
     }
 
     /// Whether it still runs (reaping it if it has ended).
@@ -140,6 +164,18 @@ public final class ChildProcess: Sendable {
     /// Sends `signal` (SIGTERM by default), unless it has ended.
     public func terminate(_ signal: Int32 = SIGTERM) {
         if isRunning { kill(processIdentifier, signal) }
+    }
+
+    /// EOF on its stdin and SIGTERM, then waits for it to end (SIGKILL after `grace`). Safe to
+    /// call more than once.
+    public func stop(grace: Duration = .seconds(5)) {
+        guard isRunning else { return }
+        closeInput()
+        terminate()
+        let deadline = ContinuousClock.now + grace
+        while isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        terminate(SIGKILL)
+        waitUntilExit()
     }
 
     /// EOF on its stdin (with `Input.pipe`). Safe to call more than once.

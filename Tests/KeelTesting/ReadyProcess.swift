@@ -78,13 +78,5 @@ public final class ReadyProcess: Sendable {
 
     /// EOF on stdin and SIGTERM, then waits for the exit (SIGKILL after 5 s). Safe to call
     /// more than once.
-    public func stop() {
-        guard process.isRunning else { return }
-        process.closeInput()
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(5)
-        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
-        process.terminate(SIGKILL)
-        process.waitUntilExit()
-    }
+    public func stop() { process.stop() }
 }

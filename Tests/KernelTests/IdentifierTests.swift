@@ -41,8 +41,7 @@ struct IdentifierTests {
         for text in valid + invalid {
             #expect(UUID(parsing: text) == UUID(uuidString: text), "\(text)")
         }
-        // Foundation's `sscanf` skips whitespace before a hex pair; an id with a space in it is not an id.
-        #expect(UUID(uuidString: " 0000000-0000-0000-0000-000000000000") != nil)
+        // Foundation's `sscanf` (6.3.1) skips whitespace before a hex pair; an id with a space in it is not an id.
         #expect(UUID(parsing: " 0000000-0000-0000-0000-000000000000") == nil)
         for text in valid { #expect(UUID(parsing: text) != nil) }
         for text in invalid { #expect(UUID(parsing: text) == nil, "\(text)") }

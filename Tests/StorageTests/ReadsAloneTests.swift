@@ -27,6 +27,33 @@ struct ReadsAloneTests {
         #expect(name == newName)
     }
 
+    /// The session lookups' path: a read across tenants beside the platform scope.
+    struct TenantCount: PreparedQuery {
+        static let sql = "select count(*)::int as tenants, current_setting('transaction_read_only') as ro from accounts.tenants"
+        var arguments: [SQLValue] { [] }
+        func decode(_ row: Row) throws -> (tenants: Int, readOnly: String) { (try row.decode("tenants"), try row.decode("ro")) }
+    }
+
+    struct RenameAll: PreparedQuery {
+        static let sql = "with renamed as (update accounts.tenants set name = name || '!' returning 1) select count(*)::int as n from renamed"
+        var arguments: [SQLValue] { [] }
+        func decode(_ row: Row) throws -> Int { try row.decode("n") }
+    }
+
+    @Test("PlatformDatabase.read sees every tenant, read-only; a statement that writes fails and changes nothing")
+    func platformRead() async throws {
+        let db = try await TestDatabase.shared()
+        let tenant = try await makeTenant(db)
+        let seen = try #require(try await db.platform.read("test", TenantCount()).first)
+        #expect(seen.tenants >= 1)
+        #expect(seen.readOnly == "on")
+        await #expect(throws: AppError.self) { try await db.platform.read("test", RenameAll()) }
+        let name: String = try await db.database.tenant(tenant) { tx in
+            try await tx.query("select name from accounts.tenants where tenant_id = \(tx.tenantID)").first!.decode("name")
+        }
+        #expect(!name.hasSuffix("!"))
+    }
+
     @Test("a write dressed as a read (a data-modifying WITH) is refused read-only, then runs once in the transaction")
     func disguisedWriteRunsOnce() async throws {
         let db = try await TestDatabase.shared()

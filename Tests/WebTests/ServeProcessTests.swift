@@ -29,7 +29,7 @@ struct ServeProcessTests {
         let process = try ChildProcess(Self.keelBinary.path, ["serve", "--migrate", "--port", "0", "--data-dir", dataDir.path],
                                        environment: environment, directory: TestDatabase.packageRoot,
                                        stdout: .file(logURL), stderr: .stdout)
-        defer { process.terminate() }
+        defer { process.stop() }
 
         // when it is up
         let port = try await waitForPort(in: logURL, process: process)

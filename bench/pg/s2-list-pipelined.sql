@@ -1,10 +1,18 @@
 -- The same statements as s2-list.sql in the shape Keel's driver sends them since issue 21
--- (docs/storage.md, "The data path"): the session lookup, one round trip; then the scope (read-only)
--- and the read in one pipeline, one implicit transaction that ends at its Sync (one round trip; no
--- begin, no commit: a read before any write goes alone). pgbench -M prepared, as the server's role;
--- variables as in s2-list.sql.
-select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required
-from accounts.session_by_token_hash(:tokenhash, '5000ms');
+-- (docs/storage.md, "The data path"): the session lookup, a read across tenants, and the tenant's
+-- read, each as [scope (read-only); statement] in one pipeline, one implicit transaction that ends
+-- at its Sync (one round trip each; no begin, no commit: a read before any write goes alone).
+-- pgbench -M prepared, as the server's role; variables as in s2-list.sql.
+\startpipeline
+select set_config('app.platform', 'on', true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true), set_config('transaction_read_only', 'on', true);
+select s.tenant_id, s.session_id, s.user_id, u.role,
+u.status = 'active' and u.locked_at is null and t.status = 'active' as usable,
+s.expires_at, s.last_seen_at, t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required, t.billing_blocked
+from accounts.sessions s
+join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
+join accounts.tenants t on t.tenant_id = s.tenant_id
+where s.token_hash = :tokenhash;
+\endpipeline
 \startpipeline
 select set_config('app.tenant_id', :tenant, true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true), set_config('transaction_read_only', 'on', true);
 select user_id, tenant_id, email, name, role, status, version, created_at, email_verified_at,

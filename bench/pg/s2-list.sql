@@ -3,9 +3,18 @@
 -- tokenhash, tenant, after (the cursor's user id).
 -- Every transaction's first statement sets its scope and, in the same statement, the lock and
 -- statement timeouts (Transaction.run).
--- The session lookup: one statement, outside any transaction (migration 0008).
-select tenant_id, session_id, user_id, role, usable, expires_at, last_seen_at, now, mfa_enrolment_required
-from accounts.session_by_token_hash(:tokenhash, '5000ms');
+-- The session lookup: a read across tenants under the platform scope (PlatformDatabase.read);
+-- here, one statement at a time, its scope needs a transaction around it.
+begin isolation level read committed;
+select set_config('app.platform', 'on', true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
+select s.tenant_id, s.session_id, s.user_id, u.role,
+u.status = 'active' and u.locked_at is null and t.status = 'active' as usable,
+s.expires_at, s.last_seen_at, t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required, t.billing_blocked
+from accounts.sessions s
+join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
+join accounts.tenants t on t.tenant_id = s.tenant_id
+where s.token_hash = :tokenhash;
+commit;
 begin isolation level read committed;
 select set_config('app.tenant_id', :tenant, true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
 select user_id, tenant_id, email, name, role, status, version, created_at, email_verified_at,
