@@ -197,7 +197,7 @@ def report(results, out):
                ("S2", "peer"): 2.0, ("S3", "pg"): 0.7, ("S5", "keel-s2"): 0.7, ("S6", "pg"): 0.7, ("S7", "floor"): 0.85,
                ("S8", "bare-client"): None}
     names = {"pg": "PG (pgbench -M prepared)", "pg-extended": "PG, unnamed statements (-M extended)",
-             "pg-pipelined": "PG in Keel's shape (lookup; [scope; read] pipelined)",
+             "pg-pipelined": "PG in Keel's shape ([scope; lookup]; [scope; read], each pipelined)",
              "peer": "peer (FastAPI)", "floor": "floor (bare Hummingbird)",
              "floor-nio": "floor-nio (bare Hummingbird + PostgresNIO, 2 round trips)",
              "floor-pq": "floor-pq (bare Hummingbird + libpq pipeline, 2 round trips)", "keel": "Keel",
