@@ -24,9 +24,7 @@ public final class PipelineConnection: Sendable {
     typealias Completion = @Sendable (Result<[ResultSet], any Error>) -> Void
 
     private let state: Mutex<State>
-    /// The thread's wake-up: an `eventfd` (one descriptor, where a pipe was two: the test
-    /// suite, hundreds of connections at its peak, spawns helper processes, and Foundation's
-    /// `Process` crashes now and then reading a long `/proc/self/fd`; see `ChildProcess`).
+    /// The thread's wake-up: an `eventfd`, one descriptor per connection (a pipe was two).
     private let wakeUpFD: Int32
     private let loop: Loop
     /// Jobs handed over and not yet answered (a pool sends one-shot work to the least loaded).
