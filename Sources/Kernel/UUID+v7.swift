@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(Glibc)
+internal import Glibc
+#endif
 
 extension UUID {
     /// A version 7 UUID (RFC 9562 §5.7): 48 bits of Unix milliseconds, then random bits.
@@ -7,29 +10,38 @@ extension UUID {
     /// clock: an id orders rows by when they were really written, which a test that moves
     /// its clock must not disturb.
     public static func v7(now: Date = SystemClock().now) -> UUID {
-        var generator = SystemRandomNumberGenerator()
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (40 - 8 * UInt64(i))) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC variant
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        var uuid = randomBytes()
+        withUnsafeMutableBytes(of: &uuid) { bytes in
+            for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (40 - 8 * UInt64(i))) }
+            bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
+            bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC variant
+        }
+        return UUID(uuid: uuid)
     }
 }
 
 extension UUID {
-    /// A version 4 (random) UUID from the system generator. Foundation's `UUID()` on Linux
-    /// opens and reads `/dev/urandom` on every call; this is one `getrandom`-backed draw.
+    /// A version 4 (random) UUID: one `getrandom` draw (Foundation's `UUID()` on Linux opens and
+    /// reads `/dev/urandom` on every call).
     public static func random() -> UUID {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64, low = generator.next() as UInt64
-        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64($0))) }
-            + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64($0))) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC variant
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        var uuid = randomBytes()
+        withUnsafeMutableBytes(of: &uuid) { bytes in
+            bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
+            bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC variant
+        }
+        return UUID(uuid: uuid)
+    }
+
+    /// Sixteen random bytes in one draw (`arc4random_buf`: glibc's is `getrandom`, one system
+    /// call at most). A draw per byte, or per eight (`SystemRandomNumberGenerator.next()`), was
+    /// a system call each: sixteen per UUIDv7, two per request id.
+    private static func randomBytes() -> uuid_t {
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &uuid) { bytes in
+            arc4random_buf(bytes.baseAddress!, bytes.count)
+        }
+        return uuid
     }
 }
 
