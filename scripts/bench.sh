@@ -422,9 +422,13 @@ throughput() {
 # pgbench as the server's role on the same cluster, as many clients as Keel has connections.
 # PG_MODE: prepared (the reference) or extended (unnamed statements, parsed and planned for every
 # execution: what Keel's PostgresNIO queries send; reported to show what that costs).
+# A script's "-- include: FILE" lines are replaced by bench/pg/FILE first (pgbench has no include).
 pg_run() {  # SCRIPT pgbench-args…
   local script=$1; shift
-  pgbench -n -M "${PG_MODE:-prepared}" -h "$SOCK" -U keel_app -c "$POOL" -j 2 -f "$REPO/bench/pg/$script.sql" "$@" keel
+  mkdir -p "$RUN/pg"
+  awk -v dir="$REPO/bench/pg" '/^-- include: / { file = dir "/" $3; while ((getline line < file) > 0) print line; close(file); next } { print }' \
+    "$REPO/bench/pg/$script.sql" >"$RUN/pg/$script.sql"
+  pgbench -n -M "${PG_MODE:-prepared}" -h "$SOCK" -U keel_app -c "$POOL" -j 2 -f "$RUN/pg/$script.sql" "$@" keel
 }
 pg_timed() {  # SECONDS SCRIPT VARS…
   local secs=$1 script=$2; shift 2

@@ -5,13 +5,7 @@
 -- pgbench -M prepared, as the server's role; variables as in s1-read.sql.
 \startpipeline
 select set_config('app.platform', 'on', true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true), set_config('transaction_read_only', 'on', true);
-select s.tenant_id, s.session_id, s.user_id, u.role,
-u.status = 'active' and u.locked_at is null and t.status = 'active' as usable,
-s.expires_at, s.last_seen_at, t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required, t.billing_blocked
-from accounts.sessions s
-join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
-join accounts.tenants t on t.tenant_id = s.tenant_id
-where s.token_hash = :tokenhash;
+-- include: session-lookup.sql
 \endpipeline
 \startpipeline
 select set_config('app.tenant_id', :tenant, true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true), set_config('transaction_read_only', 'on', true);

@@ -7,13 +7,7 @@
 -- here, one statement at a time, its scope needs a transaction around it.
 begin isolation level read committed;
 select set_config('app.platform', 'on', true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
-select s.tenant_id, s.session_id, s.user_id, u.role,
-u.status = 'active' and u.locked_at is null and t.status = 'active' as usable,
-s.expires_at, s.last_seen_at, t.require_mfa and u.mfa_enabled_at is null as mfa_enrolment_required, t.billing_blocked
-from accounts.sessions s
-join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
-join accounts.tenants t on t.tenant_id = s.tenant_id
-where s.token_hash = :tokenhash;
+-- include: session-lookup.sql
 commit;
 begin isolation level read committed;
 select set_config('app.tenant_id', :tenant, true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
