@@ -39,11 +39,13 @@ public struct DatabaseConfiguration: Sendable, Equatable {
     /// Connections in the pool. Small by default: PostgreSQL prefers few busy connections to
     /// many idle ones, and the server's concurrency is bounded by cores, not by the pool.
     public var poolSize: Int
-    /// How long a caller waits for a connection before the database counts as unavailable.
+    /// How long a caller waits for a connection before the database counts as unavailable:
+    /// libpq's limit on opening one, and the request's wait budget (a pooled connection, then
+    /// a lock). The URL's `connect_timeout` (seconds); 5 s if it has none.
     public var connectTimeout: Duration
     /// Further libpq settings from the URL's query, passed through as they are
     /// (`target_session_attrs`, `sslrootcert`, `keepalives_idle`, …). They come after Keel's own
-    /// in the connection string, so `connect_timeout` or `application_name` given here win.
+    /// in the connection string, so `application_name` given here wins.
     public var options: [String: String]
 
     public init(endpoint: Endpoint, username: String, password: String? = nil, database: String,
@@ -145,8 +147,17 @@ public struct DatabaseConfiguration: Sendable, Equatable {
         if let wanted = items["target_session_attrs"], !sessions.contains(wanted) {
             throw AppError(.invalidInput, "DATABASE_URL has an unknown target_session_attrs '\(wanted)' (one of \(sessions.joined(separator: ", "))).")
         }
+        // libpq's connect_timeout (whole seconds) is also Keel's wait budget: one setting, so the
+        // wait for a connection being opened and for a pooled one cannot disagree.
+        var connectTimeout = Duration.seconds(5)
+        if let written = items.removeValue(forKey: "connect_timeout") {
+            guard let seconds = Int(written), (1...3600).contains(seconds) else {
+                throw AppError(.invalidInput, "DATABASE_URL has a connect_timeout '\(written)' that is not a whole number of seconds from 1 to 3600.")
+            }
+            connectTimeout = .seconds(seconds)
+        }
         self.init(endpoint: endpoint, username: user, password: try rawPassword?.percentDecoded(), database: database,
-                  tls: tls, poolSize: poolSize, options: items)
+                  tls: tls, poolSize: poolSize, connectTimeout: connectTimeout, options: items)
         if let problem = PipelineConnection.problem(in: conninfo) {
             throw AppError(.invalidInput, "DATABASE_URL: \(problem).")
         }

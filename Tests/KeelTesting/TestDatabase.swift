@@ -81,13 +81,13 @@ public struct TestDatabase: Sendable {
     private static func open(_ name: String, on cluster: EmbeddedPostgres, poolSize: Int, migrate: Bool) async throws -> TestDatabase {
         try await cluster.ensureDatabase(name, fresh: true)
         var owner = cluster.configuration(database: name, role: .owner, poolSize: 1)
-        owner.options["connect_timeout"] = connectTimeout
+        owner.connectTimeout = .seconds(connectTimeout)
         if migrate {
             let files = try MigrationFile.load(from: migrationsDirectory)
             _ = try await DatabasePool.withPool(owner, logger: logger) { try await Migrator(files: files, logger: logger).migrate($0) }
         }
         var app = cluster.configuration(database: name, role: .app, poolSize: poolSize)
-        app.options["connect_timeout"] = connectTimeout
+        app.connectTimeout = .seconds(connectTimeout)
         return TestDatabase(app: app, owner: owner,
                             databaseURL: cluster.url(database: name, role: .app) + "&connect_timeout=\(connectTimeout)",
                             migrationDatabaseURL: cluster.url(database: name, role: .owner) + "&connect_timeout=\(connectTimeout)",
@@ -127,11 +127,12 @@ public struct TestDatabase: Sendable {
 
     public struct ScratchUnavailable: Error {}
 
-    /// libpq's limit on opening a connection (seconds) for every test pool and server on the
-    /// embedded cluster. The default 5 s is a server's budget; at the start of a run every
-    /// suite opens pools at once on two cores, and in CI a connection once took longer
-    /// ("timeout expired"). Waiting for a free pooled connection keeps its own 5 s limit.
-    static let connectTimeout = "30"
+    /// The wait budget (seconds: opening a connection, waiting for a pooled one, then for a
+    /// lock) of every test pool and server on the embedded cluster. The default 5 s is a
+    /// server's; at the start of a run every suite opens pools at once on two cores, and in CI
+    /// a connection once took longer ("timeout expired"), and a signup once waited more than
+    /// 5 s for one of its server's connections (503). Tests of the budget itself set their own.
+    static let connectTimeout = 30
 
     static let scratchPrefix = "keel_scratch_"
 

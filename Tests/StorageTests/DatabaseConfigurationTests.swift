@@ -30,7 +30,8 @@ struct DatabaseConfigurationTests {
                      "postgres://u@h:99999/db", "postgres://u@h:x/db", "postgres://u@h1,/db", "postgres://u@h1,h2/db?port=1,2,3",
                      "postgres://u@h/db?target_session_attrs=primary-ish", "postgres://u@h/db?no_such_option=1",
                      "postgres://u@h/db?dbname=other", "postgres://u:p@ss@h/db", "postgres://u:p%zz@h/db",
-                     "postgres://u@h/db?keepalives%3D%271%27%20sslmode=disable"])
+                     "postgres://u@h/db?keepalives%3D%271%27%20sslmode=disable", "postgres://u@h/db?connect_timeout=0",
+                     "postgres://u@h/db?connect_timeout=2.5", "postgres://u@h/db?connect_timeout=soon"])
     func malformed(url: String) {
         #expect(throws: AppError.self) { try DatabaseConfiguration(url: url) }
     }
@@ -45,6 +46,18 @@ struct DatabaseConfigurationTests {
         #expect(tcp.conninfo.contains(#"password='it\'s\\me'"#))
         #expect(tcp.conninfo.contains("sslmode='verify-full'"))
         #expect(tcp.conninfo.contains("connect_timeout='5'"))
+    }
+
+    @Test("connect_timeout is libpq's limit on opening a connection and the wait budget both; 5 s without it")
+    func connectTimeout() throws {
+        let given = try DatabaseConfiguration(url: "postgres://u@db/keel?connect_timeout=30")
+        #expect(given.connectTimeout == .seconds(30))
+        #expect(given.options.isEmpty)
+        #expect(given.conninfo.contains("connect_timeout='30'") && !given.conninfo.contains("connect_timeout='5'"))
+        #expect(try DatabaseConfiguration(url: "postgres://u@db/keel").connectTimeout == .seconds(5))
+        // libpq takes less than 2 s as 2 s; the wait budget keeps what was written.
+        let short = try DatabaseConfiguration(url: "postgres://u@db/keel?connect_timeout=1")
+        #expect(short.connectTimeout == .seconds(1) && short.conninfo.contains("connect_timeout='2'"))
     }
 
     @Test("several hosts, libpq's way: tried in order, each with its port, options passed through")

@@ -55,6 +55,9 @@ struct AdminGuardMiddleware: RouterMiddleware {
             if error.code.kind == .internal {
                 context.logger.error("admin internal error", metadata: ["error": "\(error)"])
             } else {
+                if error.code.kind == .unavailable {
+                    context.logger.warning("admin unavailable", metadata: ["error": "\(error)"])
+                }
                 message = error.detail
                 fields = error.fieldErrors.map(\.message)
             }

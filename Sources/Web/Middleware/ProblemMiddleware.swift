@@ -51,8 +51,12 @@ public struct ProblemMiddleware: RouterMiddleware {
         case let problem as ProblemWithHeaders:
             return Problem(problem.error, requestID: context.requestID).response(adding: problem.headers)
         case let error as AppError:
-            if error.code.kind == .internal {
-                context.logger.error("internal error", metadata: ["error": "\(error)"])
+            switch error.code.kind {
+            case .internal: context.logger.error("internal error", metadata: ["error": "\(error)"])
+            // The client is told only "try again shortly"; the operator is told why (no
+            // connection within the wait limit, a lock timeout, the server gone).
+            case .unavailable: context.logger.warning("unavailable", metadata: ["error": "\(error)"])
+            default: break
             }
             return Problem(error, requestID: context.requestID).response
         case let replay as ReplayedResponse:
