@@ -422,12 +422,19 @@ throughput() {
 # pgbench as the server's role on the same cluster, as many clients as Keel has connections.
 # PG_MODE: prepared (the reference) or extended (unnamed statements, parsed and planned for every
 # execution: what Keel's PostgresNIO queries send; reported to show what that costs).
-# A script's "-- include: FILE" lines are replaced by bench/pg/FILE first (pgbench has no include).
+# A script's "-- include: FILE" lines are replaced by bench/pg/FILE first, and that file's own
+# includes likewise (pgbench has no include).
 pg_run() {  # SCRIPT pgbench-args…
   local script=$1; shift
   mkdir -p "$RUN/pg"
-  awk -v dir="$REPO/bench/pg" '/^-- include: / { file = dir "/" $3; while ((getline line < file) > 0) print line; close(file); next } { print }' \
-    "$REPO/bench/pg/$script.sql" >"$RUN/pg/$script.sql"
+  awk -v dir="$REPO/bench/pg" '
+    function put(file,   line, part) {
+      while ((getline line < file) > 0) {
+        if (line ~ /^-- include: /) { split(line, part, " "); put(dir "/" part[3]) } else print line
+      }
+      close(file)
+    }
+    BEGIN { put(ARGV[1]); exit }' "$REPO/bench/pg/$script.sql" >"$RUN/pg/$script.sql"
   pgbench -n -M "${PG_MODE:-prepared}" -h "$SOCK" -U keel_app -c "$POOL" -j 2 -f "$RUN/pg/$script.sql" "$@" keel
 }
 pg_timed() {  # SECONDS SCRIPT VARS…

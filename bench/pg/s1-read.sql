@@ -4,12 +4,8 @@
 -- bearer token's SHA-256), tenant, user.
 -- Every transaction's first statement sets its scope and, in the same statement, the lock and
 -- statement timeouts (Transaction.run).
--- The session lookup: a read across tenants under the platform scope (PlatformDatabase.read);
--- here, one statement at a time, its scope needs a transaction around it.
-begin isolation level read committed;
-select set_config('app.platform', 'on', true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
--- include: session-lookup.sql
-commit;
+-- The session lookup, one statement at a time (in a transaction, for its platform scope).
+-- include: session-lookup-scoped.sql
 begin isolation level read committed;
 select set_config('app.tenant_id', :tenant, true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
 select user_id, tenant_id, email, name, role, status, version, created_at, email_verified_at,

@@ -10,12 +10,8 @@
 -- Every transaction's first statement sets its scope and, in the same statement, the lock and
 -- statement timeouts (Transaction.run).
 \set n random(1000000000, 9000000000000000)
--- The session lookup: a read across tenants under the platform scope (PlatformDatabase.read);
--- here, one statement at a time, its scope needs a transaction around it.
-begin isolation level read committed;
-select set_config('app.platform', 'on', true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
--- include: session-lookup.sql
-commit;
+-- The session lookup, one statement at a time (in a transaction, for its platform scope).
+-- include: session-lookup-scoped.sql
 begin isolation level read committed;
 select set_config('app.tenant_id', :tenant, true), set_config('lock_timeout', '5s', true), set_config('statement_timeout', '30s', true);
 insert into platform.idempotency_keys (scope, key, tenant_id, fingerprint, state, claim, locked_until)
