@@ -26,11 +26,21 @@ final class ConnectionPool: Sendable {
     /// What a waiting lease is given: a connection, or room to open one.
     fileprivate enum Grant: Sendable { case connection(PipelineConnection), room }
     private let state = Mutex(State())
+    /// Jobs sent through this pool's transactions, each one round trip (`DatabasePool.roundTrips`).
+    private let jobs = Atomic<Int>(0)
 
     init(conninfo: String, size: Int, waitLimit: Duration) {
         self.conninfo = conninfo
         self.size = max(1, size)
         self.waitLimit = waitLimit
+    }
+
+    var roundTrips: Int { jobs.load(ordering: .relaxed) }
+
+    /// Counts a job about to be sent: here, and in the process's metrics.
+    func countRoundTrip() {
+        jobs.add(1, ordering: .relaxed)
+        StorageMetrics.shared.roundTrips.add(1, ordering: .relaxed)
     }
 
     /// A connection for the caller alone until `release`, counted in the pool's metrics.

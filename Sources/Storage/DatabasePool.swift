@@ -92,6 +92,23 @@ public final class DatabasePool: Service, Sendable {
         }
     }
 
+    /// `sql` as a transaction of its own, in one round trip (`Transaction.alone`).
+    func writeAlone(_ scope: Scope, _ sql: SQL) async throws -> [Row] {
+        let slot = Transaction.Slot(pool: connections)
+        defer { slot.release() }
+        do {
+            return try await Transaction.alone(sql, in: slot, scope: scope, lockWait: waitBudget, logger: logger)
+        } catch {
+            // Nothing to roll back; a connection the server closed is dropped by `release`.
+            throw DatabaseError.map(error)
+        }
+    }
+
+    /// The round trips this pool's transactions have made: jobs sent to PostgreSQL, each a
+    /// pipeline of statements ending in one Sync (docs/storage.md, "The data path"). What a test
+    /// counts to show an operation's round trips; `/metrics` has the process's total.
+    public var roundTrips: Int { connections.roundTrips }
+
     /// How long a request may wait on the database in all, for a connection and then for
     /// locks: the connect timeout (5 s by default). A transaction's `lock_timeout` is what the
     /// lease left of it, so a request that waited for a connection does not wait as long again

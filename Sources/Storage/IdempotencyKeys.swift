@@ -23,26 +23,29 @@ public struct IdempotencyKeys: IdempotencyStore {
 
     public func begin(scope: IdempotencyScope, key: String, fingerprint: [UInt8]) async throws -> IdempotencyDecision {
         let token = UUID()
+        // Claim a new key, or take over one whose earlier holder's lease ran out (it crashed or
+        // gave up without an effect: a completed key is 'done', never taken over). One
+        // statement, so one round trip: [scope; claim] as a transaction of its own
+        // (`DatabasePool.writeAlone`). A claim commits without waiting for its WAL flush
+        // (`synchronous_commit` off, set by the returned row, so only when something was
+        // written): the work's durable commit flushes it too, and a claim lost in a crash before
+        // that is harmless (the work never committed; the retry claims afresh). One fsync less
+        // per request.
+        let claimed = try await pool.writeAlone(Self.dbScope(scope), """
+            insert into platform.idempotency_keys (scope, key, tenant_id, fingerprint, state, claim, locked_until)
+            values (\(scope.rawValue), \(key), \(scope.tenantID), \(SQLValue.bytes(fingerprint)), 'running', \(token),
+                    now() + make_interval(secs => \(Double(lease.components.seconds))))
+            on conflict (scope, key) do update
+                set claim = excluded.claim, locked_until = excluded.locked_until, created_at = now()
+                where idempotency_keys.state = 'running' and idempotency_keys.locked_until < now()
+                  and idempotency_keys.fingerprint = excluded.fingerprint
+            returning claim, set_config('synchronous_commit', 'off', true) as async_commit
+            """)
+        if !claimed.isEmpty {
+            return .proceed(IdempotencyClaim(scope: scope, key: key, token: token))
+        }
+        // Held by another request, or done: what it holds decides.
         return try await pool.transaction(Self.dbScope(scope), isolation: .readCommitted) { tx in
-            // Claim a new key, or take over one whose earlier holder's lease ran out (it
-            // crashed or gave up without an effect: a completed key is 'done', never taken over).
-            // A claim commits without waiting for its WAL flush (`synchronous_commit` off, set
-            // by the returned row, so only when something was written): the work's durable
-            // commit flushes it too, and a claim lost in a crash before that is harmless (the
-            // work never committed; the retry claims afresh). One fsync less per request.
-            let claimed = try await tx.query("""
-                insert into platform.idempotency_keys (scope, key, tenant_id, fingerprint, state, claim, locked_until)
-                values (\(scope.rawValue), \(key), \(scope.tenantID), \(SQLValue.bytes(fingerprint)), 'running', \(token),
-                        now() + make_interval(secs => \(Double(lease.components.seconds))))
-                on conflict (scope, key) do update
-                    set claim = excluded.claim, locked_until = excluded.locked_until, created_at = now()
-                    where idempotency_keys.state = 'running' and idempotency_keys.locked_until < now()
-                      and idempotency_keys.fingerprint = excluded.fingerprint
-                returning claim, set_config('synchronous_commit', 'off', true) as async_commit
-                """)
-            if !claimed.isEmpty {
-                return .proceed(IdempotencyClaim(scope: scope, key: key, token: token))
-            }
             let rows = try await tx.query("""
                 select fingerprint, state, status, headers->>'content-type' as content_type, body
                 from platform.idempotency_keys where scope = \(scope.rawValue) and key = \(key)

@@ -2,7 +2,7 @@ public import Kernel
 internal import Synchronization
 
 /// Running figures of the data path, for `/metrics`: connections leased and waited for,
-/// statements and their time. Process-wide (every pool in the process adds to them; a server
+/// statements, round trips and their time. Process-wide (every pool in the process adds to them; a server
 /// has one).
 public final class StorageMetrics: MetricsSource {
     public static let shared = StorageMetrics()
@@ -15,6 +15,7 @@ public final class StorageMetrics: MetricsSource {
     let statements = Atomic<Int>(0)
     let statementNanoseconds = Atomic<Int>(0)
     let statementErrors = Atomic<Int>(0)
+    let roundTrips = Atomic<Int>(0)
 
     static func nanoseconds(_ duration: Duration) -> Int {
         Int(duration.components.seconds) * 1_000_000_000 + Int(duration.components.attoseconds / 1_000_000_000)
@@ -36,6 +37,8 @@ public final class StorageMetrics: MetricsSource {
                          help: "Statements sent to PostgreSQL."),
             MetricSample("keel_db_statement_seconds_total", .counter, Double(statementNanoseconds.load(ordering: .relaxed)) / 1e9,
                          help: "Time from sending a statement to its last row (divide by the statements for the mean)."),
+            MetricSample("keel_db_round_trips_total", .counter, Double(roundTrips.load(ordering: .relaxed)),
+                         help: "Jobs sent to PostgreSQL, each one round trip (a pipeline of statements ending in one Sync)."),
             MetricSample("keel_db_statement_errors_total", .counter, Double(statementErrors.load(ordering: .relaxed)),
                          help: "Statements PostgreSQL answered with an error."),
         ]

@@ -22,6 +22,14 @@ struct Transaction: Sendable {
     let opening = Opening()
     /// Whether reads may still go alone (`Reading`), and with which scope.
     let reading = Reading()
+    /// Whether `execute` holds its statement back (`Held`): in the scoped transactions of
+    /// `Transaction.run`, whose `commit` sends what is still held. Not for a statement with no
+    /// transaction around it, nor for migrations and operator tooling (unscoped), which keep
+    /// one statement per round trip.
+    var holdsWrites = false
+    /// Statements whose answer the body does not read, held back to travel with the next
+    /// statement or the `commit` (`Held`).
+    let held = Held()
 
     init(slot: Slot, logger: Logger) {
         self.slot = slot
@@ -69,12 +77,16 @@ struct Transaction: Sendable {
             return connection
         }
 
-        /// Runs a job that needs no transaction: on the transaction's connection once it has
-        /// one, else on a shared one.
-        func runAlone(_ statements: [Statement]) async throws -> [ResultSet] {
+        /// Sends one job, one round trip (counted: `DatabasePool.roundTrips`). One that begins
+        /// or continues the transaction goes on its connection, leased now if need be; one that
+        /// needs no transaction (a read alone, a one-shot statement) on the transaction's
+        /// connection once it has one, else on a shared one.
+        func send(_ statements: [Statement], inTransaction: Bool) async throws -> [ResultSet] {
+            pool?.countRoundTrip()
             if let connection = current { return try await connection.run(statements) }
             guard let pool else { throw PostgresConnectionError("no connection") }
-            return try await pool.runShared(statements)
+            guard inTransaction else { return try await pool.runShared(statements) }
+            return try await connection().run(statements)
         }
 
         /// Hands a leased connection back to the pool.
@@ -107,6 +119,30 @@ struct Transaction: Sendable {
         func stop() { scope.withLock { $0 = nil } }
     }
 
+    /// Writes held back. `execute` reads no answer, so its statement need not go before the
+    /// body goes on: it is held, and sent in the same pipeline as the transaction's next
+    /// statement, or its `commit` — a body that ends with its writes sends them and `commit` in
+    /// one round trip. PostgreSQL runs them in order, so the next statement sees their effect,
+    /// and a held write that fails makes that later statement's await throw its error (and
+    /// PostgreSQL skips the rest of the pipeline, `commit` included): still inside the
+    /// transaction, which is rolled back. What a body cannot do is catch one write's error
+    /// where it was written (`try? await tx.execute(…)` swallows nothing); a write whose failure
+    /// the body must handle there is a `query`. A body does no work outside the database between
+    /// its statements (a provider's call goes between transactions, docs/storage.md), so a
+    /// write sent a little later changes nothing it can see.
+    final class Held: Sendable {
+        private let statements = Mutex<[Statement]>([])
+        func append(_ more: [Statement]) { statements.withLock { $0 += more } }
+        /// What is held (once), to be sent before the next statement.
+        func take() -> [Statement] {
+            statements.withLock { held in
+                defer { held = [] }
+                return held
+            }
+        }
+        var isEmpty: Bool { statements.withLock { $0.isEmpty } }
+    }
+
     final class Opening: Sendable {
         private struct Held {
             let budget: Duration
@@ -118,9 +154,10 @@ struct Transaction: Sendable {
         func hold(budget: Duration, _ opening: @escaping @Sendable (_ lockWait: Duration) -> [Statement]) {
             held.withLock { $0 = Held(budget: budget, make: opening) }
         }
-        /// The statements still to send (once), if any.
-        func take() -> [Statement] {
-            guard let opening = held.withLock({ $0.take() }) else { return [] }
+        /// The statements still to send (once); `nil` once sent, or for a connection used as it
+        /// is (no transaction to begin).
+        func take() -> [Statement]? {
+            guard let opening = held.withLock({ $0.take() }) else { return nil }
             return opening.make(opening.budget - (.now - started))
         }
         /// Whether `begin` was sent (or nothing was held back).
@@ -187,10 +224,11 @@ struct Transaction: Sendable {
     /// - Parameter lockWait: how long a statement may wait for a lock (what is left of the
     ///   request's wait budget).
     ///
-    /// Round trips: reads before the first write go alone, one each (`Reading`); `begin` and
-    /// the scope go with the first statement that may write, each later statement is one, and
-    /// `commit` one more (prepared). A body that only reads sends no `begin` and no `commit`;
-    /// one that runs no statement costs nothing.
+    /// Round trips: reads before the first write go alone, one each (`Reading`); writes whose
+    /// answer the body does not read are held (`Held`); `begin` and the scope go with the first
+    /// job that may write, each later statement whose answer the body reads is one, and
+    /// `commit` one more (prepared), carrying the writes still held. A body that only reads
+    /// sends no `begin` and no `commit`; one that runs no statement costs nothing.
     static func run<R>(
         in slot: Slot, scope: DatabasePool.Scope, isolation: IsolationLevel,
         lockWait: Duration, logger: Logger, _ body: (Transaction) async throws -> R
@@ -208,6 +246,7 @@ struct Transaction: Sendable {
         // that only reads never takes it back, so the pair kept each other alive after the
         // request (every read-only transaction leaked about a kilobyte; found with heaptrack).
         let named = tx.named
+        tx.holdsWrites = named
         tx.opening.hold(budget: lockWait) { wait in
             [begin] + [Self.scopeStatement(scope, lockWait: wait, readOnly: false, named: named)].compactMap { $0 }
         }
@@ -222,7 +261,9 @@ struct Transaction: Sendable {
                 throw AppError(.internalError, "The change could not be saved.",
                                diagnostics: "a statement failed inside the transaction and its error was caught; rolled back instead of committing")
             }
-            if tx.opening.isSent, slot.current != nil {
+            // Held writes (with the opening, if they were the body's first statements) go
+            // with the commit.
+            if tx.opening.isSent, slot.current != nil || !tx.held.isEmpty {
                 _ = try await tx.run(tx.statement(SQL(unsafeSQL: "commit")), text: "commit")
             }
             return result
@@ -232,10 +273,27 @@ struct Transaction: Sendable {
         }
     }
 
+    /// `sql` as a transaction of its own: [scope; statement] in one round trip on a leased
+    /// connection, which PostgreSQL commits at the job's Sync (one implicit transaction, like a
+    /// read alone) — no `begin`, no `commit`. For a write that is its transaction's only
+    /// statement and whose answer decides nothing before the commit (the idempotency key's
+    /// claim). A failure leaves nothing: PostgreSQL rolls the implicit transaction back.
+    static func alone(_ sql: SQL, in slot: Slot, scope: DatabasePool.Scope, lockWait: Duration,
+                      logger: Logger) async throws -> [Row] {
+        var tx = Transaction(slot: slot, logger: logger)
+        if case .unscoped = scope {} else { tx.named = true }
+        let named = tx.named
+        tx.opening.hold(budget: lockWait) { wait in
+            [Self.scopeStatement(scope, lockWait: wait, readOnly: false, named: named)].compactMap { $0 }
+        }
+        return try await tx.query(sql)
+    }
+
     /// Rolls back after `error`, unless the connection is already gone. A connection the
     /// server dropped (terminated backend, restart) is not asked anything more; closing it
     /// makes the pool discard it.
     func rollback(after error: any Error) async {
+        _ = held.take()  // writes not sent yet are dropped, not sent before the rollback
         guard let connection = slot.current else { return }
         if connection.isClosed || (DatabaseError.map(error) as? AppError)?.code == .databaseUnavailable {
             connection.close()
@@ -252,8 +310,16 @@ struct Transaction: Sendable {
         Row.all(try await run(statement(sql), text: sql.text))
     }
 
+    /// Sends `sql`, or, in a scoped transaction, holds it back to go with the next statement
+    /// or the `commit` (`Held`): its error, if any, is thrown there.
     func execute(_ sql: SQL) async throws {
-        _ = try await run(statement(sql), text: sql.text)
+        guard holdsWrites else {
+            _ = try await run(statement(sql), text: sql.text)
+            return
+        }
+        reading.stop()
+        held.append((opening.take() ?? []) + [statement(sql)])
+        StorageMetrics.shared.statements.add(1, ordering: .relaxed)
     }
 
     func execute<Q: PreparedQuery>(_ prepared: Q) async throws -> [Q.Output] {
@@ -296,7 +362,7 @@ struct Transaction: Sendable {
         do {
             if let readScope = reading.readScope, let name = statement.name, StatementNames.shared.mayReadAlone(name, statement.sql) {
                 do {
-                    guard let result = try await slot.runAlone([readScope, statement]).last else {
+                    guard let result = try await slot.send([readScope, statement], inTransaction: false).last else {
                         throw PostgresConnectionError("no result for a statement")
                     }
                     return result
@@ -305,12 +371,15 @@ struct Transaction: Sendable {
                 }
             }
             reading.stop()
+            // The transaction begins (its connection leased) with its opening, and held writes
+            // go first; a statement with no transaction around it (a one-shot lookup) shares a
+            // connection.
             let opening = opening.take()
-            // The transaction begins (its connection leased) with its opening; a statement with
-            // no transaction around it (a one-shot lookup) shares a connection.
-            let results = opening.isEmpty ? try await slot.runAlone([statement])
-                                          : try await slot.connection().run(opening + [statement])
-            guard let result = results.last else { throw PostgresConnectionError("no result for a statement") }
+            let job = held.take() + (opening ?? []) + [statement]
+            let results = try await slot.send(job, inTransaction: opening != nil || job.count > 1)
+            guard let result = results.last, results.count == job.count else {
+                throw PostgresConnectionError("no result for a statement")
+            }
             return result
         } catch {
             if error is PostgresServerError {

@@ -86,10 +86,12 @@ struct DatabaseErrorTests {
             try await tx.query("select slug from accounts.tenants").first!.decode("slug", as: String.self)
         }
         let tenant = TenantID.generate()
-        // when a body tries the taken slug, ignores the error, then writes something else
+        // when a body tries the taken slug, ignores the error, then writes something else (a
+        // query: its error is thrown where it is awaited; a held `execute`'s would come later,
+        // HeldWritesTests)
         let error = await #expect(throws: AppError.self) {
             try await db.database.tenant(tenant) { tx in
-                try? await tx.execute("insert into accounts.tenants (tenant_id, slug, name) values (\(tenant), \(slug), 'dup')")
+                _ = try? await tx.query("insert into accounts.tenants (tenant_id, slug, name) values (\(tenant), \(slug), 'dup') returning 1")
                 try await tx.publish(TestEvent(note: "after a swallowed error"))
             }
         }

@@ -52,6 +52,7 @@ struct MetricsTests {
             #expect((after["keel_http_requests_in_flight"] ?? 0) >= 1, "the scrape itself is in flight")
             #expect(moved("keel_rate_limit_refusals_total") == 2)
             #expect(moved("keel_db_statements_total") > 0 && moved("keel_db_connection_leases_total") > 0)
+            #expect(moved("keel_db_round_trips_total") >= 7, "each GET is at least one round trip")
             #expect(after["keel_db_connection_wait_seconds_total"] != nil && after["keel_db_connections_in_use"] != nil)
             for gauge in ["keel_outbox_pending", "keel_outbox_oldest_pending_seconds", "keel_outbox_dead_letters", "keel_mail_queued",
                           "keel_mail_oldest_queued_seconds", "keel_webhook_deliveries_pending", "keel_password_hashing_in_flight",
