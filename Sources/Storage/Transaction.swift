@@ -22,18 +22,24 @@ struct Transaction: Sendable {
     let opening = Opening()
     /// Whether reads may still go alone (`Reading`), and with which scope.
     let reading = Reading()
-    /// Whether `execute` holds its statement back (`Held`): in the scoped transactions of
+    /// Whether `execute` holds its statement back (`HeldWrites`): in the scoped transactions of
     /// `Transaction.run`, whose `commit` sends what is still held. Not for a statement with no
     /// transaction around it, nor for migrations and operator tooling (unscoped), which keep
     /// one statement per round trip.
     var holdsWrites = false
     /// Statements whose answer the body does not read, held back to travel with the next
-    /// statement or the `commit` (`Held`).
-    let held = Held()
+    /// statement or the `commit` (`HeldWrites`).
+    let held = HeldWrites()
 
     init(slot: Slot, logger: Logger) {
         self.slot = slot
         self.logger = logger
+    }
+
+    /// On `slot`, for `scope`: statements named (prepared once per connection) unless unscoped.
+    init(slot: Slot, scope: DatabasePool.Scope, logger: Logger) {
+        self.init(slot: slot, logger: logger)
+        if case .unscoped = scope {} else { named = true }
     }
 
     /// On `connection`, as it is (migrations, checks, operator tooling).
@@ -130,7 +136,7 @@ struct Transaction: Sendable {
     /// the body must handle there is a `query`. A body does no work outside the database between
     /// its statements (a provider's call goes between transactions, docs/storage.md), so a
     /// write sent a little later changes nothing it can see.
-    final class Held: Sendable {
+    final class HeldWrites: Sendable {
         private let statements = Mutex<[Statement]>([])
         func append(_ more: [Statement]) { statements.withLock { $0 += more } }
         /// What is held (once), to be sent before the next statement.
@@ -225,7 +231,7 @@ struct Transaction: Sendable {
     ///   request's wait budget).
     ///
     /// Round trips: reads before the first write go alone, one each (`Reading`); writes whose
-    /// answer the body does not read are held (`Held`); `begin` and the scope go with the first
+    /// answer the body does not read are held (`HeldWrites`); `begin` and the scope go with the first
     /// job that may write, each later statement whose answer the body reads is one, and
     /// `commit` one more (prepared), carrying the writes still held. A body that only reads
     /// sends no `begin` and no `commit`; one that runs no statement costs nothing.
@@ -233,8 +239,7 @@ struct Transaction: Sendable {
         in slot: Slot, scope: DatabasePool.Scope, isolation: IsolationLevel,
         lockWait: Duration, logger: Logger, _ body: (Transaction) async throws -> R
     ) async throws -> R {
-        var tx = Transaction(slot: slot, logger: logger)
-        if case .unscoped = scope {} else { tx.named = true }
+        var tx = Transaction(slot: slot, scope: scope, logger: logger)
         // Every request's transaction is bounded: a lock held elsewhere (a migration, an
         // operator's session) makes it fail when the wait budget is spent, with 503 +
         // Retry-After, instead of holding a pooled connection for as long as the lock lasts.
@@ -242,14 +247,8 @@ struct Transaction: Sendable {
         let begin = tx.statement(SQL(unsafeSQL: "begin isolation level \(isolation.rawValue)"))
         if case .platform(let purpose) = scope { logger.debug("platform transaction", metadata: ["purpose": "\(purpose)"]) }
         // Unscoped (migrations and operator tooling): `begin` alone, no limits.
-        // The held closure must not capture `tx`: the transaction holds the opening, and a body
-        // that only reads never takes it back, so the pair kept each other alive after the
-        // request (every read-only transaction leaked about a kilobyte; found with heaptrack).
-        let named = tx.named
-        tx.holdsWrites = named
-        tx.opening.hold(budget: lockWait) { wait in
-            [begin] + [Self.scopeStatement(scope, lockWait: wait, readOnly: false, named: named)].compactMap { $0 }
-        }
+        tx.holdOpening([begin], scope: scope, lockWait: lockWait)
+        tx.holdsWrites = tx.named
         // Under read committed every statement reads its own snapshot anyway, so a plain read
         // before the transaction's first write can run alone, read-only, in one round trip.
         if isolation == .readCommitted, let readScope = tx.scopeStatement(scope, lockWait: lockWait, readOnly: true) {
@@ -280,13 +279,22 @@ struct Transaction: Sendable {
     /// claim). A failure leaves nothing: PostgreSQL rolls the implicit transaction back.
     static func alone(_ sql: SQL, in slot: Slot, scope: DatabasePool.Scope, lockWait: Duration,
                       logger: Logger) async throws -> [Row] {
-        var tx = Transaction(slot: slot, logger: logger)
-        if case .unscoped = scope {} else { tx.named = true }
-        let named = tx.named
-        tx.opening.hold(budget: lockWait) { wait in
-            [Self.scopeStatement(scope, lockWait: wait, readOnly: false, named: named)].compactMap { $0 }
-        }
+        let tx = Transaction(slot: slot, scope: scope, logger: logger)
+        tx.holdOpening([], scope: scope, lockWait: lockWait)
         return try await tx.query(sql)
+    }
+
+    /// Holds `leading` (`begin`, or nothing) and the scope back, to travel with the first job
+    /// that may write (`Opening`), the lock wait being what is left of `lockWait` then.
+    ///
+    /// The held closure must not capture the transaction: the transaction holds the opening,
+    /// and a body that only reads never takes it back, so the pair kept each other alive after
+    /// the request (every read-only transaction leaked about a kilobyte; found with heaptrack).
+    func holdOpening(_ leading: [Statement], scope: DatabasePool.Scope, lockWait: Duration) {
+        let named = named
+        opening.hold(budget: lockWait) { wait in
+            leading + [Self.scopeStatement(scope, lockWait: wait, readOnly: false, named: named)].compactMap { $0 }
+        }
     }
 
     /// Rolls back after `error`, unless the connection is already gone. A connection the
@@ -311,7 +319,7 @@ struct Transaction: Sendable {
     }
 
     /// Sends `sql`, or, in a scoped transaction, holds it back to go with the next statement
-    /// or the `commit` (`Held`): its error, if any, is thrown there.
+    /// or the `commit` (`HeldWrites`): its error, if any, is thrown there.
     func execute(_ sql: SQL) async throws {
         guard holdsWrites else {
             _ = try await run(statement(sql), text: sql.text)
