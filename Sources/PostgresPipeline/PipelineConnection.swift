@@ -6,15 +6,16 @@ internal import Synchronization
 /// One PostgreSQL connection through libpq in pipeline mode, driven without blocking Swift's
 /// cooperative pool (issue 21; docs/storage.md).
 ///
-/// The connection has its own thread. It waits in `poll(2)` on the connection's socket (libpq in
-/// non-blocking mode) and on a wake-up `eventfd`. A caller hands over a *job* — statements that end
-/// in one Sync — and suspends; the thread sends every job waiting, each with its own Sync (so one
-/// job's error aborts that job only), flushes, and answers each job when its Sync's result
-/// arrives. A job is one round trip however many statements it holds, and jobs from different
-/// callers travel back to back in one pipeline: waiting callers do not wait for each other's
-/// round trips. psycopg 3's async connection is the model (libpq non-blocking, the socket
-/// watched by a loop); here the loop is a thread per connection, which the benchmark floor
-/// measured (docs/benchmarks.md).
+/// Every connection of the process is driven by one thread, the `Poller`: it waits in `poll(2)`
+/// on the connections' sockets (libpq in non-blocking mode) and on one wake-up `eventfd`. A caller
+/// hands over a *job* — statements that end in one Sync — and suspends; the poller sends every
+/// job waiting, each with its own Sync (so one job's error aborts that job only), flushes, and
+/// answers each job when its Sync's result arrives. A job is one round trip however many
+/// statements it holds, and jobs from different callers travel back to back in one pipeline:
+/// waiting callers do not wait for each other's round trips. psycopg 3's async connection is the
+/// model (libpq non-blocking, the sockets watched by one loop). It was a thread per connection:
+/// one thread for all wakes once for answers that arrive together on several connections
+/// (docs/benchmarks.md).
 ///
 /// When the server closes the connection (a restart, a terminated backend), every job sent or
 /// waiting fails with `PostgresConnectionError`, and so does every later one: nothing waits for
@@ -23,42 +24,39 @@ public final class PipelineConnection: Sendable {
     /// What a job's caller waits for.
     typealias Completion = @Sendable (Result<[ResultSet], any Error>) -> Void
 
-    private let state: Mutex<State>
-    /// The thread's wake-up: an `eventfd`, one descriptor per connection (a pipe was two).
-    private let wakeUpFD: Int32
-    private let loop: Loop
-    /// Jobs handed over and not yet answered (a pool sends one-shot work to the least loaded).
-    private let outstanding = Atomic<Int>(0)
-    private let closed = Atomic<Bool>(false)
-
-    private struct State {
-        var submitted: [Job] = []
-        var closing = false
-    }
+    private let session: Session
+    private let poller: Poller
+    private let closing = Atomic<Bool>(false)
 
     /// Opens a connection described by `conninfo` (libpq's key=value string or a `postgresql://`
     /// URL; the `PG*` environment variables fill in what it leaves out). `notifications`
-    /// receives what a LISTEN on this connection hears, on the connection's thread.
+    /// receives what a LISTEN on this connection hears, on the poller's thread.
+    ///
+    /// libpq's connect blocks (name lookup, TLS, authentication), so it runs on a thread of its
+    /// own, which ends when the connection is handed to the poller.
     public static func connect(
         _ conninfo: String,
         notifications: (@Sendable (_ channel: String, _ payload: String) -> Void)? = nil
     ) async throws -> PipelineConnection {
-        let wakeUpFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard wakeUpFD >= 0 else { throw PostgresConnectionError("could not make a wake-up eventfd (errno \(errno))") }
-        let loop = Loop(wakeUpFD: wakeUpFD, notifications: notifications)
-        let connection = PipelineConnection(loop: loop, wakeUpFD: wakeUpFD)
-        try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
-            let thread = Thread { loop.run(conninfo, owner: connection, started: started) }
-            thread.name = "postgres-connection"
+        let poller = Poller.shared
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    let session = try Session(conninfo, notifications: notifications)
+                    if poller.post(.register(session)) { poller.wakeUp() }
+                    continuation.resume(returning: PipelineConnection(session, poller))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "postgres-connect"
             thread.start()
         }
-        return connection
     }
 
-    private init(loop: Loop, wakeUpFD: Int32) {
-        self.loop = loop
-        self.wakeUpFD = wakeUpFD
-        self.state = Mutex(State())
+    private init(_ session: Session, _ poller: Poller) {
+        self.session = session
+        self.poller = poller
     }
 
     /// Runs `statements` as one pipeline ending in one Sync: one round trip. Returns each
@@ -70,8 +68,8 @@ public final class PipelineConnection: Sendable {
     ///
     /// - Parameter timeout: how long the caller waits for the answer, queueing behind other
     ///   jobs included; then it gets `PostgresConnectionError` and the job's answer, when it comes,
-    ///   is dropped (the statements still run: give this only to jobs that may). The connection's
-    ///   thread keeps the time (its `poll` wakes for the earliest deadline): no timer per job.
+    ///   is dropped (the statements still run: give this only to jobs that may). The poller keeps
+    ///   the time (its `poll` wakes for the earliest deadline): no timer per job.
     public func run(_ statements: [Statement], timeout: Duration? = nil) async throws -> [ResultSet] {
         try await withCheckedThrowingContinuation { continuation in
             submit(statements, timeout: timeout) { continuation.resume(with: $0) }
@@ -81,91 +79,48 @@ public final class PipelineConnection: Sendable {
     /// `run` without waiting, in two steps, for a caller that must hand a job over while it
     /// holds a lock of its own (`ConnectionPool`): the job is queued at once, and when this
     /// returns true the caller owes `wakeUp()` — after releasing that lock. `completion` gets the
-    /// answer (on the connection's thread, or here if the connection is closed).
+    /// answer (on the poller's thread, or here if the connection is closed).
     ///
-    /// The wake-up is a system call, and the connection's thread, woken by it, takes the lock the
-    /// job was queued under at once: written under a lock, it kept that lock held while the
-    /// woken thread and the next callers spun on it (docs/benchmarks.md).
+    /// The wake-up is a system call, and the poller, woken by it, takes the lock the job was
+    /// queued under at once: written under a lock, it kept that lock held while the woken thread
+    /// and the next callers spun on it (docs/benchmarks.md).
     public func enqueue(_ statements: [Statement], timeout: Duration? = nil,
                         completion: @escaping @Sendable (Result<[ResultSet], any Error>) -> Void) -> Bool {
-        enqueue(Job(statements, deadline: timeout.map { ContinuousClock.now + $0 }, completion: completion))
+        let job = Job(statements, deadline: timeout.map { ContinuousClock.now + $0 }, completion: completion)
+        session.outstanding.add(1, ordering: .relaxed)
+        guard !closing.load(ordering: .acquiring), !isClosed else {
+            session.fail(job)
+            return false
+        }
+        return poller.post(.job(session, job))
     }
 
     /// `run` without waiting: hands the job over and returns at once; `completion` gets the
-    /// answer (on the connection's thread, or here if the connection is closed).
+    /// answer (on the poller's thread, or here if the connection is closed).
     public func submit(_ statements: [Statement], timeout: Duration? = nil,
                        completion: @escaping @Sendable (Result<[ResultSet], any Error>) -> Void) {
         if enqueue(statements, timeout: timeout, completion: completion) { wakeUp() }
     }
 
-    /// Wakes the connection's thread to send what was queued. The eventfd stays open as long as
-    /// the connection exists (it is closed in `deinit`), so this is safe at any time, even
-    /// after the connection closed.
-    public func wakeUp() {
-        var one: UInt64 = 1
-        _ = write(wakeUpFD, &one, MemoryLayout<UInt64>.size)
-    }
+    /// Wakes the poller to send what was queued. Safe at any time, even after the connection
+    /// closed.
+    public func wakeUp() { poller.wakeUp() }
 
     /// Whether the connection has closed (by `close()` or by the server): every job now fails.
-    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+    public var isClosed: Bool { session.closed.load(ordering: .acquiring) }
 
     /// Jobs handed over and not yet answered.
-    public var load: Int { outstanding.load(ordering: .relaxed) }
+    public var load: Int { session.outstanding.load(ordering: .relaxed) }
 
-    /// Closes the connection: jobs not yet answered fail, and the thread ends.
+    /// Closes the connection: jobs not yet answered fail, and libpq's connection is freed.
     public func close() {
-        let first = state.withLock { s in
-            defer { s.closing = true }
-            return !s.closing
-        }
-        if first { wakeUp() }
+        guard !closing.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if poller.post(.close(session)) { poller.wakeUp() }
     }
-
-    deinit {
-        Glibc.close(wakeUpFD)
-    }
-
-    /// Queues `job`; true when the thread must be woken (the queue was empty: the thread wakes
-    /// for the first job and takes every one queued by then).
-    private func enqueue(_ job: Job) -> Bool {
-        outstanding.add(1, ordering: .relaxed)
-        let queued = state.withLock { s -> Int in
-            guard !s.closing, !closed.load(ordering: .acquiring) else { return 0 }
-            s.submitted.append(job)
-            return s.submitted.count
-        }
-        guard queued > 0 else {
-            outstanding.subtract(1, ordering: .relaxed)
-            job.complete(.failure(PostgresConnectionError("the connection is closed")))
-            return false
-        }
-        return queued == 1
-    }
-
-    /// For the thread: the jobs handed over since it last looked, and whether to close.
-    fileprivate func takeSubmitted() -> (jobs: [Job], closing: Bool) {
-        state.withLock { s in
-            defer { s.submitted.removeAll(keepingCapacity: true) }
-            return (s.submitted, s.closing)
-        }
-    }
-
-    /// For the thread, when the connection ends: no job is accepted from now on, and the ones
-    /// handed over and not yet taken are returned to be failed.
-    fileprivate func markClosed() -> [Job] {
-        closed.store(true, ordering: .releasing)
-        return state.withLock { s in
-            s.closing = true
-            defer { s.submitted = [] }
-            return s.submitted
-        }
-    }
-
-    fileprivate func answered() { outstanding.subtract(1, ordering: .relaxed) }
 }
 
-/// A job: its statements, and what it has received so far. Mutable only on the connection's
-/// thread, after the hand-over through `PipelineConnection.state`.
+/// A job: its statements, and what it has received so far. Mutable only on the poller's thread,
+/// after the hand-over through the poller's queue.
 final class Job: @unchecked Sendable {
     let statements: [Statement]
     private let completion: PipelineConnection.Completion
@@ -200,7 +155,7 @@ final class Job: @unchecked Sendable {
         completion(result)
     }
 
-    /// Answers the caller with a timeout if its deadline has passed (on the connection's thread).
+    /// Answers the caller with a timeout if its deadline has passed (on the poller's thread).
     func expire(at now: ContinuousClock.Instant) {
         guard let deadline, !answered, now >= deadline else { return }
         complete(.failure(PostgresConnectionError("no answer within the time allowed; the statements may still run")))
@@ -209,83 +164,126 @@ final class Job: @unchecked Sendable {
     var waitingUntil: ContinuousClock.Instant? { answered ? nil : deadline }
 }
 
-/// The connection's thread: everything that touches the `PGconn`.
-private final class Loop: @unchecked Sendable {
-    let wakeUpFD: Int32
-    let notifications: (@Sendable (String, String) -> Void)?
-    var connection: OpaquePointer?
-    /// Jobs sent, in order, not yet answered; `head` is the one results belong to.
-    var inFlight: [Job] = []
-    var head = 0
-    var needsFlush = false
-    /// Prepared statements this connection has (or has been sent to have).
-    var prepared: Set<String> = []
+/// What callers hand the poller, in order.
+enum PollerItem: Sendable {
+    /// A connection just opened, to be watched.
+    case register(Session)
+    case job(Session, Job)
+    /// `close()`: jobs queued and not yet sent fail, and so do the ones in flight.
+    case close(Session)
+}
 
-    init(wakeUpFD: Int32, notifications: (@Sendable (String, String) -> Void)?) {
-        self.wakeUpFD = wakeUpFD
-        self.notifications = notifications
+/// The thread that drives every connection: it waits in `poll(2)` on their sockets and on one
+/// wake-up `eventfd`, sends what callers queued, and reads and answers what arrives.
+final class Poller: @unchecked Sendable {
+    static let shared = Poller()
+
+    /// The thread's wake-up. The poller lives as long as the process, and so does this.
+    private let wakeUpFD: Int32
+    /// Handed over by callers and not yet taken by the thread.
+    private let items = Mutex<[PollerItem]>([])
+
+    // The thread's own, touched nowhere else.
+    private var sessions: [Session] = []
+    private var taken: [PollerItem] = []
+    /// Sessions with jobs to send, or events, this turn.
+    private var touched: [Session] = []
+    private var turn = 0
+
+    private init() {
+        wakeUpFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeUpFD >= 0 else { fatalError("PostgresPipeline: could not make the poller's eventfd (errno \(errno))") }
+        let thread = Thread { [self] in run() }
+        thread.name = "postgres-poller"
+        thread.start()
     }
 
-    func run(_ conninfo: String, owner: PipelineConnection, started: CheckedContinuation<Void, any Error>) {
-        guard let connection = PQconnectdb(conninfo) else {
-            started.resume(throwing: PostgresConnectionError("libpq could not allocate a connection"))
-            return
+    /// Queues `item`; true when the thread must be woken (the queue was empty: the thread wakes
+    /// for the first item and takes every one queued by then).
+    func post(_ item: PollerItem) -> Bool {
+        items.withLock { items in
+            items.append(item)
+            return items.count == 1
         }
-        self.connection = connection
-        guard PQstatus(connection) == CONNECTION_OK else {
-            started.resume(throwing: PostgresConnectionError(message(connection)))
-            finish(owner, PostgresConnectionError(message(connection)))
-            return
-        }
-        guard PQsetnonblocking(connection, 1) == 0, PQenterPipelineMode(connection) == 1 else {
-            started.resume(throwing: PostgresConnectionError(message(connection)))
-            finish(owner, PostgresConnectionError(message(connection)))
-            return
-        }
-        started.resume()
-        let socket = PQsocket(connection)
+    }
+
+    func wakeUp() {
+        var one: UInt64 = 1
+        _ = write(wakeUpFD, &one, MemoryLayout<UInt64>.size)
+    }
+
+    private func run() {
+        var fds: [pollfd] = []
         var wakeUps: UInt64 = 0
         while true {
-            var fds = [pollfd(fd: socket, events: Int16(POLLIN) | (needsFlush ? Int16(POLLOUT) : 0), revents: 0),
-                       pollfd(fd: wakeUpFD, events: Int16(POLLIN), revents: 0)]
-            if poll(&fds, 2, pollTimeout()) < 0 {
+            turn &+= 1
+            fds.removeAll(keepingCapacity: true)
+            fds.append(pollfd(fd: wakeUpFD, events: Int16(POLLIN), revents: 0))
+            for session in sessions {
+                fds.append(pollfd(fd: session.socket, events: Int16(POLLIN) | (session.needsFlush ? Int16(POLLOUT) : 0), revents: 0))
+            }
+            if poll(&fds, nfds_t(fds.count), timeout()) < 0 {
                 if errno == EINTR { continue }
-                return finish(owner, PostgresConnectionError("poll failed (errno \(errno))"))
+                fatalError("PostgresPipeline: poll failed (errno \(errno))")
             }
-            expireLateJobs()
-            if fds[1].revents != 0 {
+            let now = ContinuousClock.now
+            for session in sessions { session.expireLateJobs(at: now) }
+            // Sockets first, by index into `sessions` as it was when `fds` was made.
+            for (index, session) in sessions.enumerated() where fds[index + 1].revents != 0 {
+                session.handle(fds[index + 1].revents)
+                touch(session)
+            }
+            if fds[0].revents != 0 {
                 _ = read(wakeUpFD, &wakeUps, MemoryLayout<UInt64>.size)  // resets the count
-                let (jobs, closing) = owner.takeSubmitted()
-                if closing {
-                    for job in jobs { owner.answered(); job.complete(.failure(PostgresConnectionError("the connection is closed"))) }
-                    return finish(owner, PostgresConnectionError("the connection was closed while a statement was outstanding"))
+                takeItems()
+            }
+            for session in touched where !session.isFinished {
+                session.sendBatch()
+                // Every turn, not only when the socket was readable: libpq reads what has arrived
+                // while it waits to write, so a send may have taken answers in that the socket
+                // will not announce again.
+                session.receive()
+                session.deliverNotifications()
+                session.checkStatus()
+            }
+            touched.removeAll(keepingCapacity: true)
+            sessions.removeAll { $0.isFinished }
+        }
+    }
+
+    private func takeItems() {
+        items.withLock { items in swap(&items, &taken) }
+        for item in taken {
+            switch item {
+            case .register(let session):
+                sessions.append(session)
+            case .job(let session, let job):
+                if session.isFinished {
+                    session.fail(job)
+                } else {
+                    session.batch.append(job)
+                    touch(session)
                 }
-                if !send(jobs, owner) {
-                    return finish(owner, PostgresConnectionError("sending failed: \(message(connection))"))
-                }
-            }
-            if needsFlush, fds[0].revents & Int16(POLLOUT) != 0, !flush() {
-                return finish(owner, PostgresConnectionError("sending failed: \(message(connection))"))
-            }
-            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0, PQconsumeInput(connection) != 1 {
-                return finish(owner, PostgresConnectionError("the server closed the connection: \(message(connection))"))
-            }
-            // Every turn, not only when the socket was readable: libpq reads what has arrived
-            // while it waits to write, so a send may have taken answers in that the socket will
-            // not announce again.
-            receive(owner)
-            deliverNotifications()
-            if PQstatus(connection) == CONNECTION_BAD {
-                return finish(owner, PostgresConnectionError("the server closed the connection: \(message(connection))"))
+            case .close(let session):
+                for job in session.batch { session.fail(job) }
+                session.batch.removeAll()
+                session.finish(PostgresConnectionError("the connection was closed while a statement was outstanding"))
             }
         }
+        taken.removeAll(keepingCapacity: true)
+    }
+
+    private func touch(_ session: Session) {
+        guard session.turn != turn else { return }
+        session.turn = turn
+        touched.append(session)
     }
 
     /// Milliseconds until the earliest deadline of a job in flight (-1: none).
-    private func pollTimeout() -> Int32 {
+    private func timeout() -> Int32 {
         var earliest: ContinuousClock.Instant?
-        for job in inFlight[head...] {
-            if let deadline = job.waitingUntil, earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
+        for session in sessions {
+            if let deadline = session.earliestDeadline, earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
         }
         guard let earliest else { return -1 }
         let left = earliest - .now
@@ -293,25 +291,101 @@ private final class Loop: @unchecked Sendable {
         let (seconds, attoseconds) = left.components
         return Int32(min(60_000, seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1))
     }
+}
 
-    private func expireLateJobs() {
-        let now = ContinuousClock.now
+/// One connection's libpq side: everything that touches its `PGconn`, on the poller's thread
+/// (made on the connecting thread, before the poller sees it). `outstanding` and `closed` are
+/// read anywhere.
+final class Session: @unchecked Sendable {
+    let notifications: (@Sendable (String, String) -> Void)?
+    private var connection: OpaquePointer?
+    let socket: Int32
+    /// Jobs handed over and not yet answered.
+    let outstanding = Atomic<Int>(0)
+    let closed = Atomic<Bool>(false)
+
+    /// Jobs taken from the poller's queue this turn, to be sent.
+    var batch: [Job] = []
+    /// Jobs sent, in order, not yet answered; `head` is the one results belong to.
+    private var inFlight: [Job] = []
+    private var head = 0
+    private(set) var needsFlush = false
+    /// Prepared statements this connection has (or has been sent to have).
+    private var prepared: Set<String> = []
+    /// The poller's turn that last touched this session.
+    var turn = 0
+
+    /// Connects (blocking: call it off the cooperative pool) and puts the connection in
+    /// non-blocking pipeline mode.
+    init(_ conninfo: String, notifications: (@Sendable (String, String) -> Void)?) throws {
+        self.notifications = notifications
+        guard let connection = PQconnectdb(conninfo) else {
+            throw PostgresConnectionError("libpq could not allocate a connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK, PQsetnonblocking(connection, 1) == 0,
+              PQenterPipelineMode(connection) == 1 else {
+            defer { PQfinish(connection) }
+            throw PostgresConnectionError(Self.message(connection))
+        }
+        self.connection = connection
+        self.socket = PQsocket(connection)
+    }
+
+    var isFinished: Bool { connection == nil }
+
+    /// Fails a job that will not be sent: the connection is closed.
+    func fail(_ job: Job) {
+        outstanding.subtract(1, ordering: .relaxed)
+        job.complete(.failure(PostgresConnectionError("the connection is closed")))
+    }
+
+    /// What `poll` said of the socket.
+    func handle(_ events: Int16) {
+        guard let connection else { return }
+        if needsFlush, events & Int16(POLLOUT) != 0, !flush() {
+            return finish(PostgresConnectionError("sending failed: \(Self.message(connection))"))
+        }
+        if events & Int16(POLLIN | POLLHUP | POLLERR) != 0, PQconsumeInput(connection) != 1 {
+            return finish(PostgresConnectionError("the server closed the connection: \(Self.message(connection))"))
+        }
+    }
+
+    func checkStatus() {
+        guard let connection, PQstatus(connection) == CONNECTION_BAD else { return }
+        finish(PostgresConnectionError("the server closed the connection: \(Self.message(connection))"))
+    }
+
+    func expireLateJobs(at now: ContinuousClock.Instant) {
         for job in inFlight[head...] { job.expire(at: now) }
     }
 
-    /// Sends each job's statements and its Sync; false when libpq could not queue them. The jobs
-    /// are in flight first, so that a failure part-way fails them with the connection (they were
-    /// appended as each was sent, and a job that failed half-sent was never answered).
-    private func send(_ jobs: [Job], _ owner: PipelineConnection) -> Bool {
-        guard let connection else { return false }
-        inFlight.append(contentsOf: jobs)
+    var earliestDeadline: ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        for job in inFlight[head...] {
+            if let deadline = job.waitingUntil, earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
+        }
+        return earliest
+    }
+
+    /// Sends the batch: each job's statements and its Sync. The jobs are in flight first, so that
+    /// a failure part-way fails them with the connection (they were appended as each was sent,
+    /// and a job that failed half-sent was never answered).
+    func sendBatch() {
+        guard !batch.isEmpty, let connection else { return }
+        inFlight.append(contentsOf: batch)
+        let jobs = batch
+        batch.removeAll(keepingCapacity: true)
         for job in jobs {
             for statement in job.statements {
-                guard queue(statement, job: job, on: connection) else { return false }
+                guard queue(statement, job: job, on: connection) else {
+                    return finish(PostgresConnectionError("sending failed: \(Self.message(connection))"))
+                }
             }
-            guard PQpipelineSync(connection) == 1 else { return false }
+            guard PQpipelineSync(connection) == 1 else {
+                return finish(PostgresConnectionError("sending failed: \(Self.message(connection))"))
+            }
         }
-        return flush()
+        if !flush() { finish(PostgresConnectionError("sending failed: \(Self.message(connection))")) }
     }
 
     private func queue(_ statement: Statement, job: Job, on connection: OpaquePointer) -> Bool {
@@ -343,7 +417,7 @@ private final class Loop: @unchecked Sendable {
 
     /// Reads every result that has arrived. Each command's results end with a NULL; a job is
     /// answered at its Sync's result.
-    private func receive(_ owner: PipelineConnection) {
+    func receive() {
         guard let connection else { return }
         while head < inFlight.count, PQisBusy(connection) == 0 {
             let job = inFlight[head]
@@ -357,7 +431,7 @@ private final class Loop: @unchecked Sendable {
             case PGRES_PIPELINE_SYNC:
                 head += 1
                 for name in job.parsed where !job.confirmed.contains(name) { prepared.remove(name) }
-                owner.answered()
+                outstanding.subtract(1, ordering: .relaxed)
                 job.complete(job.error.map { .failure($0) } ?? .success(job.results))
             case PGRES_PIPELINE_ABORTED:
                 break
@@ -380,7 +454,7 @@ private final class Loop: @unchecked Sendable {
         }
     }
 
-    private func deliverNotifications() {
+    func deliverNotifications() {
         guard let connection else { return }
         while let notice = PQnotifies(connection) {
             let channel = String(cString: notice.pointee.relname), payload = String(cString: notice.pointee.extra)
@@ -389,21 +463,24 @@ private final class Loop: @unchecked Sendable {
         }
     }
 
-    /// Ends the connection: fails what is outstanding and frees libpq's connection (the wake-up
-    /// eventfd lives as long as the `PipelineConnection`).
-    private func finish(_ owner: PipelineConnection, _ error: PostgresConnectionError) {
-        let waiting = owner.markClosed()
-        for job in inFlight[head...] + waiting {
-            owner.answered()
+    /// Ends the connection: every job from now on fails, so does what is outstanding, and libpq's
+    /// connection is freed (the poller stops watching it at the end of the turn).
+    func finish(_ error: PostgresConnectionError) {
+        guard let connection else { return }
+        closed.store(true, ordering: .releasing)
+        for job in inFlight[head...] {
+            outstanding.subtract(1, ordering: .relaxed)
             job.complete(.failure(error))
         }
         inFlight = []
         head = 0
-        if let connection { PQfinish(connection) }
-        connection = nil
+        for job in batch { fail(job) }
+        batch = []
+        PQfinish(connection)
+        self.connection = nil
     }
 
-    private func message(_ connection: OpaquePointer) -> String {
+    private static func message(_ connection: OpaquePointer) -> String {
         String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -62,12 +62,12 @@ final class ConnectionPool: Sendable {
     /// lease one for itself.
     ///
     /// A shared job may queue behind another one held up by a lock, so its caller waits at most
-    /// the wait limit in all (the connection's thread keeps the deadline), then gets "database
+    /// the wait limit in all (the poller keeps the deadline), then gets "database
     /// unavailable" like a lease that found no connection; the statements, reads, still run.
     ///
     /// The job is queued on the connection under the pool's lock, so it is queued before any
     /// lease of that connection can send its `begin`: a one-shot job never lands inside another
-    /// request's transaction. The connection's thread is woken after the lock is released.
+    /// request's transaction. The poller is woken after the lock is released.
     func runShared(_ statements: [Statement]) async throws -> [ResultSet] {
         let shared: [ResultSet]? = try await withCheckedThrowingContinuation { continuation in
             let handedTo = state.withLock { s -> (connection: PipelineConnection, owesWakeUp: Bool)? in

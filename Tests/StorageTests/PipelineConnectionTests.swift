@@ -132,12 +132,53 @@ struct PipelineConnectionTests {
         await #expect(throws: PostgresConnectionError.self) { _ = try await connection.run([Statement("select 1")]) }
     }
 
+    @Test("many connections on the one poller answer their own jobs at once, and close frees their backends")
+    func manyConnectionsOnePoller() async throws {
+        var connections: [PipelineConnection] = []
+        for _ in 0..<6 { connections.append(try await Self.connect()) }
+        let pids = try await withThrowingTaskGroup(of: String.self) { group in
+            for connection in connections {
+                group.addTask {
+                    let pid = try #require(Self.string(try await connection.run([Statement("select pg_backend_pid()::text")])[0]))
+                    // Twenty jobs handed over at once on each connection, answered in order.
+                    try await withThrowingTaskGroup(of: Void.self) { jobs in
+                        for n in 0..<20 {
+                            jobs.addTask {
+                                let answer = try await connection.run([Statement("select ($1::int4 * 2)::text || ':' || pg_backend_pid()",
+                                                                                 parameters: [Self.text(String(n))])])
+                                #expect(Self.string(answer[0]) == "\(n * 2):\(pid)")
+                            }
+                        }
+                        try await jobs.waitForAll()
+                    }
+                    return pid
+                }
+            }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(pids.count == 6)
+        for connection in connections { connection.close() }
+        let observer = try await Self.connect()
+        defer { observer.close() }
+        let list = "{" + pids.joined(separator: ",") + "}"
+        var left = -1
+        for _ in 0..<50 {
+            let rows = try await observer.run([Statement("select count(*)::text from pg_stat_activity where pid = any($1::int4[])",
+                                                         parameters: [Self.text(list)])])
+            left = Int(Self.string(rows[0]) ?? "") ?? -1
+            if left == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(left == 0)
+        #expect(connections.allSatisfy { $0.isClosed })
+    }
+
     @Test("a job with a timeout queued behind a slow one is answered at its deadline; the connection goes on")
     func timeoutBehindSlowJob() async throws {
         let connection = try await Self.connect()
         defer { connection.close() }
         // Both handed over at once, the slow one first, so it is ahead in the pipeline; the
-        // answers are recorded in the order the connection's thread gives them (wall-clock
+        // answers are recorded in the order the poller gives them (wall-clock
         // bounds would measure the machine's load, not the deadline).
         let answers = Mutex<[String]>([])
         let done = AsyncStream.makeStream(of: Void.self)
