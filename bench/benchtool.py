@@ -394,6 +394,17 @@ def report(results, out):
               f"| {fmt(median_of(cmp, 'rps', scenario=scenario, system='this'))} | {fmt(med, 2)}× "
               f"| {fmt(cpu_ms('base'), 3)} | {fmt(cpu_ms('this'), 3)} |")
         w("")
+        lat = select(recs, phase="compare-latency")
+        if lat:
+            w(f"S1 at one fixed rate for both, {fmt(lat[0].get('offered'))}/s (70 % of the base's maximum), "
+              "wrk on a fixed schedule:\n")
+            w("| system | p50 ms (median) | p99 ms (median of rounds) | p99 per round |")
+            w("|---|---:|---:|---|")
+            for system in ("base", "this"):
+                rs = sorted(select(lat, system=system), key=lambda r: r["round"])
+                w(f"| {system} | {fmt(median_of(lat, 'p50_ms', system=system), 2)} "
+                  f"| {fmt(median_of(lat, 'p99_ms', system=system), 2)} | {', '.join(fmt(r['p99_ms'], 2) for r in rs)} |")
+            w("")
 
     extra = select(recs, phase="note")
     if extra:

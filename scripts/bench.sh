@@ -766,6 +766,24 @@ if [ -n "${BENCH_COMPARE_BIN:-}" ]; then
         "$(median rps phase=compare scenario="$scenario" system=this round="$r")"
     done
   done
+  # The tail at one load for both: S1 at 70 % of the base's median maximum, on wrk's fixed
+  # schedule. (The latency phase offers each system 70 % of its own maximum, so a faster build
+  # is asked for more; this asks both for the same.)
+  if has S1; then
+    rate=$(python3 -c "print(int(0.7 * $(median rps phase=compare scenario=S1 system=base)))")
+    for r in $(seq 1 "$ROUNDS"); do
+      order=(base this); [ $((r % 2)) = 0 ] && order=(this base)
+      for system in "${order[@]}"; do
+        port_var="${system^^}_PORT"; out="$RUN/out/compare-S1-$system-r$r.latency.wrk"
+        quiet
+        WRK_RATE=$rate WRK_THREADS=$WRK_THREADS locked wrk_run "$D" "http://127.0.0.1:${!port_var}$S1_PATH" get "$READER_TOKEN" >"$out"
+        record wrk "$out" phase=compare-latency scenario=S1 system="$system" round="$r" offered="$rate"
+      done
+      printf '  S1 at %s/s round %s: p99 base %s ms, this %s ms\n' "$rate" "$r" \
+        "$(median p99_ms phase=compare-latency scenario=S1 system=base round="$r")" \
+        "$(median p99_ms phase=compare-latency scenario=S1 system=this round="$r")"
+    done
+  fi
   stop_pid "$base_PID"; stop_pid "$this_PID"
 fi
 
