@@ -13,9 +13,9 @@ internal import Synchronization
 /// answers each job when its Sync's result arrives. A job is one round trip however many
 /// statements it holds, and jobs from different callers travel back to back in one pipeline:
 /// waiting callers do not wait for each other's round trips. psycopg 3's async connection is the
-/// model (libpq non-blocking, the sockets watched by one loop). It was a thread per connection:
-/// one thread for all wakes once for answers that arrive together on several connections
-/// (docs/benchmarks.md).
+/// model (libpq non-blocking, the sockets watched by one loop). There was a thread per connection
+/// until one thread for all of them measured faster: it wakes once for answers that arrive
+/// together on several connections (docs/benchmarks.md, "One poller for every connection").
 ///
 /// When the server closes the connection (a restart, a terminated backend), every job sent or
 /// waiting fails with `PostgresConnectionError`, and so does every later one: nothing waits for
