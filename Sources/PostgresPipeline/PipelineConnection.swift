@@ -265,8 +265,7 @@ final class Poller: @unchecked Sendable {
                     touch(session)
                 }
             case .close(let session):
-                for job in session.batch { session.fail(job) }
-                session.batch.removeAll()
+                // Jobs queued and not yet sent fail as "closed", the ones in flight with this.
                 session.finish(PostgresConnectionError("the connection was closed while a statement was outstanding"))
             }
         }
@@ -281,11 +280,7 @@ final class Poller: @unchecked Sendable {
 
     /// Milliseconds until the earliest deadline of a job in flight (-1: none).
     private func timeout() -> Int32 {
-        var earliest: ContinuousClock.Instant?
-        for session in sessions {
-            if let deadline = session.earliestDeadline, earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
-        }
-        guard let earliest else { return -1 }
+        guard let earliest = sessions.lazy.compactMap(\.earliestDeadline).min() else { return -1 }
         let left = earliest - .now
         guard left > .zero else { return 0 }
         let (seconds, attoseconds) = left.components
@@ -359,13 +354,7 @@ final class Session: @unchecked Sendable {
         for job in inFlight[head...] { job.expire(at: now) }
     }
 
-    var earliestDeadline: ContinuousClock.Instant? {
-        var earliest: ContinuousClock.Instant?
-        for job in inFlight[head...] {
-            if let deadline = job.waitingUntil, earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
-        }
-        return earliest
-    }
+    var earliestDeadline: ContinuousClock.Instant? { inFlight[head...].lazy.compactMap(\.waitingUntil).min() }
 
     /// Sends the batch: each job's statements and its Sync. The jobs are in flight first, so that
     /// a failure part-way fails them with the connection (they were appended as each was sent,
