@@ -218,9 +218,10 @@ def report(results, out):
     if floors:
         w("\n### S1: the driver floors and CPU per request\n")
         w("The floors answer S1 with nothing around the driver (bench/floor): the session lookup, one round trip, "
-          "then the read in one more. **floor-nio**: PostgresNIO, the read as one statement (bench.s1_read: scope "
-          "and select in a SQL function). **floor-pq**: libpq in pipeline mode, the read as one pipeline of Keel's "
-          "own statements [begin; scope; select; commit]. CPU is user + system time of the server's processes and "
+          "then the read in one more. **floor-nio**: PostgresNIO, which cannot pipeline, so each round trip is one "
+          "statement that sets its own scope (the lookup through accounts.session_by_token_hash, the read through "
+          "bench.s1_read). **floor-pq**: libpq in pipeline mode, Keel's own statements in Keel's shape "
+          "([platform scope; lookup], then [tenant scope; select]). CPU is user + system time of the server's processes and "
           "of the cluster's, over the measurement, divided by the requests answered.\n")
         w("| system | /s (median) | server CPU ms per request | PostgreSQL CPU ms per request |")
         w("|---|---:|---:|---:|")

@@ -38,16 +38,31 @@ let selectText = """
     email_verified_at::text, (mfa_enabled_at is not null)::text, locked_at::text, lock_reason
     """
 
+/// Keel's statements in the shape Keel sends them (docs/storage.md, "Round trips per operation"):
+/// the session lookup as [platform scope, read-only; lookup] and the read as [tenant scope,
+/// read-only; select], each one pipeline and one implicit transaction ending at its Sync. The
+/// lookup is `SessionRows.lookup`'s join (bench/pg/session-lookup.sql), its columns read as text.
 enum PQStatements {
     static let all: [(name: String, sql: String)] = [
-        ("lookup", "select tenant_id::text, role::text, usable::text from accounts.session_by_token_hash($1, '5000ms')"),
-        ("begin", "begin isolation level read committed"),
+        ("platform", """
+            select set_config('app.platform', 'on', true), set_config('lock_timeout', '5s', true),
+                   set_config('statement_timeout', '30s', true), set_config('transaction_read_only', 'on', true)
+            """),
+        ("lookup", """
+            select s.tenant_id::text, u.role::text,
+                   (u.status = 'active' and u.locked_at is null and t.status = 'active')::text as usable,
+                   s.session_id::text, s.user_id::text, s.expires_at::text, s.last_seen_at::text,
+                   (t.require_mfa and u.mfa_enabled_at is null)::text, t.billing_blocked::text
+            from accounts.sessions s
+            join accounts.users u on u.tenant_id = s.tenant_id and u.user_id = s.user_id
+            join accounts.tenants t on t.tenant_id = s.tenant_id
+            where s.token_hash = $1
+            """),
         ("scope", """
             select set_config('app.tenant_id', $1, true), set_config('lock_timeout', '5s', true),
-                   set_config('statement_timeout', '30s', true)
+                   set_config('statement_timeout', '30s', true), set_config('transaction_read_only', 'on', true)
             """),
         ("find", "select \(selectText) from accounts.users where tenant_id = $1 and user_id = $2"),
-        ("commit", "commit"),
     ]
 }
 

@@ -12,12 +12,14 @@ import ServiceLifecycle
 // With FLOOR_PG_SOCKET (the cluster's socket directory; FLOOR_PG_USER, FLOOR_PG_DATABASE and
 // FLOOR_POOL_SIZE beside it), also S1's read with nothing around it, at two round trips on two
 // drivers (issue 21's driver floor). Both answer GET /nio/v1/users/{id} and /pq/v1/users/{id} with a bearer token: the
-// session lookup (Keel's statement, one round trip), a usable session of a role that may read,
-// then the user's row as JSON (every column read as text, so both drivers pass strings through):
-//   /nio/…  PostgresNIO (PostgresClient, prepared statements): the read through one SQL function,
-//           bench.s1_read (scope and select in one statement; scripts/bench.sh creates it);
-//   /pq/…   libpq in pipeline mode (PipelinedPool): the read as one pipeline of Keel's own
-//           statements [begin; scope; select; commit].
+// session lookup (one round trip), a usable session of a role that may read, then the user's row
+// as JSON (every column read as text, so both drivers pass strings through):
+//   /nio/…  PostgresNIO (PostgresClient, prepared statements), which cannot pipeline, so each
+//           round trip is one statement that sets its own scope: the lookup through
+//           accounts.session_by_token_hash, the read through bench.s1_read (scripts/bench.sh
+//           creates it);
+//   /pq/…   libpq in pipeline mode (PipelinedPool): Keel's own statements in Keel's shape,
+//           [platform scope; lookup] then [tenant scope; select] (`PQStatements`).
 let port = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 8090
 var logger = Logger(label: "floor")
 logger.logLevel = .warning
@@ -52,11 +54,11 @@ if let socket = environment["FLOOR_PG_SOCKET"] {
                                  size: poolSize, statements: PQStatements.all)
     router.get("/pq/v1/users/:id") { request, context in
         guard let (hash, userID) = credentials(request, context) else { return unauthorized() }
-        let lookup = try await pool.run([("lookup", [.bytea(hash)])])
-        guard let session = lookup[0].first, session[2] == "true", let tenant = session[0], readers.contains(session[1] ?? "")
+        let lookup = try await pool.run([("platform", []), ("lookup", [.bytea(hash)])])
+        guard let session = lookup[1].first, session[2] == "true", let tenant = session[0], readers.contains(session[1] ?? "")
         else { return unauthorized() }
-        let read = try await pool.run([("begin", []), ("scope", [.text(tenant)]), ("find", [.uuid(tenant), .uuid(userID)]), ("commit", [])])
-        guard let user = read[2].first else { return notFound() }
+        let read = try await pool.run([("scope", [.text(tenant)]), ("find", [.uuid(tenant), .uuid(userID)])])
+        guard let user = read[1].first else { return notFound() }
         return userJSON(user)
     }
 }
