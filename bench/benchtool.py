@@ -266,11 +266,13 @@ def report(results, out):
         w("wrk (bench/wrk.lua, `WRK_RATE`) spaces each thread's requests evenly and times each from when it is "
           "written; pgbench -R times a transaction from when it was scheduled (Poisson arrivals), so its tail "
           "includes any backlog: the PG rows are not comparable with the others. (Until 2026-12-06 this was hey -q "
-          "in 8 processes, which took half a core at S1's rate and saturated the machine.)\n")
+          "in 8 processes, which took half a core at S1's rate and saturated the machine.) floor-pq's row is S1's "
+          "tail on this machine with nothing around the driver: the same statements, the same driver, a bare "
+          "Hummingbird route.\n")
         w("| scenario | system | offered /s | achieved /s | p50 ms | p99 ms (median of rounds) | p99 per round | target | |")
         w("|---|---|---:|---:|---:|---:|---|---|---|")
         for scenario in ["S1", "S2"]:
-            for system in ["pg", "peer", "keel"]:
+            for system in ["pg", "peer", "floor-pq", "keel"]:
                 rs = select(lat, scenario=scenario, system=system)
                 if not rs:
                     continue

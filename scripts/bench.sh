@@ -614,10 +614,13 @@ for scenario in S1 S2; do
   for r in $(seq 1 "$ROUNDS"); do
     pg_latency "$scenario" "$script" "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system=pg)" "$LOAD_FRACTION")" "${PG_VARS[@]}"
     latency "$scenario" peer "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system=peer)" "$LOAD_FRACTION")" "$PEER$path"
+    # S1's tail on this machine with nothing around the driver: floor-pq at 70 % of its own maximum.
+    [ "$scenario" = S1 ] && latency S1 floor-pq "$r" "$(at "$(median rps phase=throughput scenario=S1 system=floor-pq)" "$LOAD_FRACTION")" "$FLOOR/pq$path"
     latency "$scenario" keel "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system=keel)" "$LOAD_FRACTION")" "$KEEL$path"
-    printf '  round %s: p99 pg %s, peer %s, keel %s ms\n' "$r" \
+    printf '  round %s: p99 pg %s, peer %s, %skeel %s ms\n' "$r" \
       "$(median p99_ms phase=latency scenario="$scenario" system=pg round="$r")" \
       "$(median p99_ms phase=latency scenario="$scenario" system=peer round="$r")" \
+      "$([ "$scenario" = S1 ] && echo "floor-pq $(median p99_ms phase=latency scenario=S1 system=floor-pq round="$r"), ")" \
       "$(median p99_ms phase=latency scenario="$scenario" system=keel round="$r")"
   done
   scenario_rss "$scenario-latency"
