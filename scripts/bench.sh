@@ -475,12 +475,12 @@ hey_run() {  # SECONDS RATE CONNS URL hey-args… : one CSV on stdout
 # about half a core at S1's 70 % (4.3 CPU-seconds in 8 s at 2,600/s, against wrk's 0.9), so the
 # machine was saturated at "70 %" and the tail measured the load generator's share of two cores
 # (docs/benchmarks.md). S4 still uses hey for its storm.
-latency() {  # SCENARIO SYSTEM ROUND RATE URL
-  local scenario=$1 system=$2 round=$3 rate=$4 url=$5
-  local out="$RUN/out/$scenario-$system-r$round.latency.wrk"
+latency() {  # SCENARIO SYSTEM ROUND RATE URL [PHASE, default latency]
+  local scenario=$1 system=$2 round=$3 rate=$4 url=$5 phase=${6:-latency}
+  local out="$RUN/out/$scenario-$system-r$round.$phase.wrk"
   quiet
   WRK_RATE=$rate WRK_THREADS=$WRK_THREADS locked wrk_run "$D" "$url" get "$READER_TOKEN" >"$out"
-  record wrk "$out" phase=latency scenario="$scenario" system="$system" round="$round" offered="$rate"
+  record wrk "$out" phase="$phase" scenario="$scenario" system="$system" round="$round" offered="$rate"
 }
 pg_latency() {  # SCENARIO SCRIPT ROUND RATE VARS…
   local scenario=$1 script=$2 round=$3 rate=$4; shift 4
@@ -611,17 +611,18 @@ for scenario in S1 S2; do
   script=$([ "$scenario" = S1 ] && echo s1-read || echo s2-list)
   echo "$scenario latency at ${LOAD_FRACTION} × each system's maximum"
   reset_peak "$main_PID"
+  # S1's also offers floor-pq 70 % of its own maximum: S1's tail here with nothing around the driver.
+  systems=(peer keel)
+  if [ "$scenario" = S1 ]; then systems=(peer floor-pq keel); fi
   for r in $(seq 1 "$ROUNDS"); do
     pg_latency "$scenario" "$script" "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system=pg)" "$LOAD_FRACTION")" "${PG_VARS[@]}"
-    latency "$scenario" peer "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system=peer)" "$LOAD_FRACTION")" "$PEER$path"
-    # S1's tail on this machine with nothing around the driver: floor-pq at 70 % of its own maximum.
-    [ "$scenario" = S1 ] && latency S1 floor-pq "$r" "$(at "$(median rps phase=throughput scenario=S1 system=floor-pq)" "$LOAD_FRACTION")" "$FLOOR/pq$path"
-    latency "$scenario" keel "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system=keel)" "$LOAD_FRACTION")" "$KEEL$path"
-    printf '  round %s: p99 pg %s, peer %s, %skeel %s ms\n' "$r" \
-      "$(median p99_ms phase=latency scenario="$scenario" system=pg round="$r")" \
-      "$(median p99_ms phase=latency scenario="$scenario" system=peer round="$r")" \
-      "$([ "$scenario" = S1 ] && echo "floor-pq $(median p99_ms phase=latency scenario=S1 system=floor-pq round="$r"), ")" \
-      "$(median p99_ms phase=latency scenario="$scenario" system=keel round="$r")"
+    line="  round $r: p99 pg $(median p99_ms phase=latency scenario="$scenario" system=pg round="$r")"
+    for system in "${systems[@]}"; do
+      case $system in peer) url=$PEER$path;; floor-pq) url=$FLOOR/pq$path;; keel) url=$KEEL$path;; esac
+      latency "$scenario" "$system" "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system="$system")" "$LOAD_FRACTION")" "$url"
+      line+=", $system $(median p99_ms phase=latency scenario="$scenario" system="$system" round="$r")"
+    done
+    echo "$line ms"
   done
   scenario_rss "$scenario-latency"
 done
@@ -773,14 +774,12 @@ if [ -n "${BENCH_COMPARE_BIN:-}" ]; then
   # schedule. (The latency phase offers each system 70 % of its own maximum, so a faster build
   # is asked for more; this asks both for the same.)
   if has S1; then
-    rate=$(python3 -c "print(int(0.7 * $(median rps phase=compare scenario=S1 system=base)))")
+    rate=$(at "$(median rps phase=compare scenario=S1 system=base)" "$LOAD_FRACTION")
     for r in $(seq 1 "$ROUNDS"); do
       order=(base this); [ $((r % 2)) = 0 ] && order=(this base)
       for system in "${order[@]}"; do
-        port_var="${system^^}_PORT"; out="$RUN/out/compare-S1-$system-r$r.latency.wrk"
-        quiet
-        WRK_RATE=$rate WRK_THREADS=$WRK_THREADS locked wrk_run "$D" "http://127.0.0.1:${!port_var}$S1_PATH" get "$READER_TOKEN" >"$out"
-        record wrk "$out" phase=compare-latency scenario=S1 system="$system" round="$r" offered="$rate"
+        port_var="${system^^}_PORT"
+        latency S1 "$system" "$r" "$rate" "http://127.0.0.1:${!port_var}$S1_PATH" compare-latency
       done
       printf '  S1 at %s/s round %s: p99 base %s ms, this %s ms\n' "$rate" "$r" \
         "$(median p99_ms phase=compare-latency scenario=S1 system=base round="$r")" \
