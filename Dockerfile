@@ -11,8 +11,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libargon2-dev libpq-dev libcairo2-dev libpango1.0-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Resolve dependencies first so that source edits do not refetch them.
+# Resolve dependencies first so that source edits do not refetch them (Vendor/ holds two of
+# them, by path).
 COPY Package.swift ./
+COPY Vendor ./Vendor
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests

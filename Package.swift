@@ -56,8 +56,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
         .package(url: "https://github.com/apple/swift-openapi-generator.git", exact: "1.14.3"),
-        .package(url: "https://github.com/apple/swift-openapi-runtime.git", exact: "1.13.4"),
-        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", exact: "2.1.0"),
+        // 1.13.4 with one hook added, `Configuration.jsonCoder` (Vendor/README.md): the API's answers
+        // are written by Web's streaming JSON encoder. The transport, 2.1.0 unchanged, is beside it
+        // so that the graph names the runtime once, by path.
+        .package(path: "Vendor/swift-openapi-runtime"),
+        .package(path: "Vendor/swift-openapi-hummingbird"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         // Already in the build through Hummingbird; named for the spans Storage and Web make.
@@ -165,7 +168,9 @@ let package = Package(
                                                      hummingbird, logging,
                                                      .product(name: "Crypto", package: "swift-crypto"),
                                                      .product(name: "HummingbirdTesting", package: "hummingbird"),
-                                                     .product(name: "HTTPTypes", package: "swift-http-types")],
+                                                     .product(name: "HTTPTypes", package: "swift-http-types"),
+                                                     .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                                                     .product(name: "PropertyBased", package: "swift-property-based")],
                     swiftSettings: strict),
         .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "NotificationsAPI", "Kernel", "KeelTesting", logging],
                     exclude: ["Support"], swiftSettings: strict),

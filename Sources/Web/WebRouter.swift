@@ -99,7 +99,8 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
                              webhooks: dependencies.webhooks, idempotency: dependencies.idempotency,
                              limits: limits)
     try handler.registerHandlers(on: v1, serverURL: URL(string: "/")!,
-                                 configuration: .init(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
+                                 configuration: .init(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [.sortedKeys],
+                                                      jsonCoder: APIJSONCoder(dateTranscoder: APIDateTranscoder())),
                                  middlewares: [AccessMiddleware(accounts: dependencies.accounts, limits: limits)])
 
     if let admin = dependencies.admin {
