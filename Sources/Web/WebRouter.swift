@@ -98,9 +98,10 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     let handler = APIHandler(accounts: dependencies.accounts, billing: dependencies.billing, orders: dependencies.orders,
                              webhooks: dependencies.webhooks, idempotency: dependencies.idempotency,
                              limits: limits)
+    let dates = APIDateTranscoder()
     try handler.registerHandlers(on: v1, serverURL: URL(string: "/")!,
-                                 configuration: .init(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [.sortedKeys],
-                                                      jsonCoder: APIJSONCoder(dateTranscoder: APIDateTranscoder())),
+                                 configuration: .init(dateTranscoder: dates, jsonEncodingOptions: [.sortedKeys],
+                                                      jsonCoder: APIJSONCoder(dateTranscoder: dates)),
                                  middlewares: [AccessMiddleware(accounts: dependencies.accounts, limits: limits)])
 
     if let admin = dependencies.admin {

@@ -1,4 +1,5 @@
 import Foundation
+import Kernel
 
 /// How often a subscription renews: every calendar month or every calendar year.
 ///
@@ -53,43 +54,12 @@ enum BillingInterval: String, Sendable, CaseIterable, Codable {
         let seconds = date.timeIntervalSince1970
         let day = Int((seconds / 86_400).rounded(.down))
         let timeOfDay = seconds - TimeInterval(day * 86_400)
-        let (year, month, dayOfMonth) = Self.civil(fromDays: day)
-        let months = year * 12 + (month - 1) + (self == .month ? count : count * 12)
+        let civil = CivilDate(daysSince1970: day)
+        let months = civil.year * 12 + (civil.month - 1) + (self == .month ? count : count * 12)
         let targetYear = months >= 0 ? months / 12 : (months - 11) / 12, targetMonth = months - targetYear * 12 + 1
-        let targetDay = min(dayOfMonth, Self.daysIn(month: targetMonth, of: targetYear))
-        let targetDays = Self.days(year: targetYear, month: targetMonth, day: targetDay)
+        let targetDay = min(civil.day, CivilDate.daysIn(month: targetMonth, of: targetYear))
+        let targetDays = CivilDate(year: targetYear, month: targetMonth, day: targetDay).daysSince1970
         return Date(timeIntervalSince1970: TimeInterval(targetDays * 86_400) + timeOfDay)
-    }
-
-    static func daysIn(month: Int, of year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The civil date of a day counted from 1970-01-01 (`civil_from_days`).
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// The end of the `period`-th period after `anchor` (period 0 ends one interval after the

@@ -1,5 +1,6 @@
 public import Foundation
 public import OpenAPIRuntime
+import Kernel
 
 /// The API's dates: RFC 3339 in UTC to the second (`2026-11-21T12:00:00Z`), the text the runtime's
 /// `.iso8601` writes, written by hand for the years 1600–9999 (`Date.ISO8601FormatStyle` takes
@@ -21,7 +22,7 @@ public struct APIDateTranscoder: DateTranscoder {
     public func encode(_ date: Date) throws -> String {
         let time = date.timeIntervalSince1970
         guard Self.handWritten.contains(time) else { return Self.style.format(date) }
-        return Self.rfc3339(seconds: Int64(time.rounded(.down)))
+        return Self.rfc3339(seconds: Int(time.rounded(.down)))
     }
 
     public func decode(_ string: String) throws -> Date {
@@ -29,33 +30,24 @@ public struct APIDateTranscoder: DateTranscoder {
         return try fractionalParser.decode(string)
     }
 
-    /// `yyyy-MM-ddTHH:mm:ssZ` in the proleptic Gregorian calendar; the day from the count of
-    /// days by Howard Hinnant's `civil_from_days`.
-    static func rfc3339(seconds: Int64) -> String {
-        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
-        let (dayNumber, second) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
-        let shifted = dayNumber + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    /// `yyyy-MM-ddTHH:mm:ssZ` in the proleptic Gregorian calendar.
+    static func rfc3339(seconds: Int) -> String {
+        let (quotient, remainder) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let (days, second) = remainder < 0 ? (quotient - 1, remainder + 86_400) : (quotient, remainder)
+        let date = CivilDate(daysSince1970: days)
         return String(unsafeUninitializedCapacity: 20) { text in
-            func digits(_ value: Int64, at offset: Int, count: Int) {
+            func digits(_ value: Int, at offset: Int, count: Int) {
                 var value = value
                 for index in stride(from: offset + count - 1, through: offset, by: -1) {
                     text[index] = UInt8(ascii: "0") + UInt8(value % 10)
                     value /= 10
                 }
             }
-            digits(year, at: 0, count: 4)
+            digits(date.year, at: 0, count: 4)
             text[4] = UInt8(ascii: "-")
-            digits(month, at: 5, count: 2)
+            digits(date.month, at: 5, count: 2)
             text[7] = UInt8(ascii: "-")
-            digits(day, at: 8, count: 2)
+            digits(date.day, at: 8, count: 2)
             text[10] = UInt8(ascii: "T")
             digits(second / 3_600, at: 11, count: 2)
             text[13] = UInt8(ascii: ":")

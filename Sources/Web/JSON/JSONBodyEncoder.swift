@@ -19,16 +19,13 @@ public struct JSONBodyEncoder: Sendable {
 
     /// How a `Date` is written (the API's date transcoder).
     public let encodeDate: @Sendable (Date) throws -> String
-    /// Whether `/` is written `\/`, as Foundation's encoder does unless told not to.
-    public let escapeSlashes: Bool
 
-    public init(escapeSlashes: Bool = true, encodeDate: @escaping @Sendable (Date) throws -> String) {
-        self.escapeSlashes = escapeSlashes
+    public init(encodeDate: @escaping @Sendable (Date) throws -> String) {
         self.encodeDate = encodeDate
     }
 
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let output = JSONOutput(encodeDate: encodeDate, escapeSlashes: escapeSlashes)
+        let output = JSONOutput(encodeDate: encodeDate)
         try output.encodeTopLevel(value)
         if output.failed { throw Unsupported() }
         return output.bytes
@@ -46,7 +43,6 @@ final class JSONOutput {
         unsafeMutableAddress { storage.bytes }
     }
     let encodeDate: (Date) throws -> String
-    let escapeSlashes: Bool
 
     /// An open object or array.
     struct Frame {
@@ -112,9 +108,8 @@ final class JSONOutput {
     private let storage = Storage()
     deinit { storage.free() }
 
-    init(encodeDate: @escaping (Date) throws -> String, escapeSlashes: Bool) {
+    init(encodeDate: @escaping (Date) throws -> String) {
         self.encodeDate = encodeDate
-        self.escapeSlashes = escapeSlashes
         bytes.reserveCapacity(4096)
     }
 
@@ -162,7 +157,7 @@ final class JSONOutput {
     /// For `superEncoder`, which streaming cannot follow: fails the encoding.
     func unsupportedEncoder() -> any Encoder {
         failed = true
-        let scratch = JSONOutput(encodeDate: encodeDate, escapeSlashes: escapeSlashes)
+        let scratch = JSONOutput(encodeDate: encodeDate)
         scratch.slots = [.empty]
         return StreamEncoder(output: scratch, slot: 0)
     }
@@ -281,7 +276,7 @@ final class JSONOutput {
                 switch byte {
                 case UInt8(ascii: "\""): escape = "\\\""
                 case UInt8(ascii: "\\"): escape = "\\\\"
-                case UInt8(ascii: "/") where escapeSlashes: escape = "\\/"
+                case UInt8(ascii: "/"): escape = "\\/"  // as Foundation's encoder, by default
                 case 0x08: escape = "\\b"
                 case 0x0C: escape = "\\f"
                 case 0x0A: escape = "\\n"
