@@ -39,8 +39,8 @@ final class JSONOutput {
     /// properties are checked for exclusive access at run time on every access, which was a
     /// quarter of this encoder's time; only the one encoding that owns them ever touches them.
     var bytes: [UInt8] {
-        unsafeAddress { UnsafePointer(storage.bytes) }
-        unsafeMutableAddress { storage.bytes }
+        unsafeAddress { UnsafePointer(storage.bytes.pointer) }
+        unsafeMutableAddress { storage.bytes.pointer }
     }
     let encodeDate: (Date) throws -> String
 
@@ -57,52 +57,44 @@ final class JSONOutput {
         var sorted = true
     }
     var frames: [Frame] {
-        unsafeAddress { UnsafePointer(storage.frames) }
-        unsafeMutableAddress { storage.frames }
+        unsafeAddress { UnsafePointer(storage.frames.pointer) }
+        unsafeMutableAddress { storage.frames.pointer }
     }
     /// One entry per member of every open object: its key and where it starts in `bytes`.
     var members: [(key: String, start: Int)] {
-        unsafeAddress { UnsafePointer(storage.members) }
-        unsafeMutableAddress { storage.members }
+        unsafeAddress { UnsafePointer(storage.members.pointer) }
+        unsafeMutableAddress { storage.members.pointer }
     }
     private var nextFrameID = 0
 
     /// The state of each value being encoded, innermost last: what it opened, if anything.
     enum Slot { case empty, single, container(depth: Int) }
     var slots: [Slot] {
-        unsafeAddress { UnsafePointer(storage.slots) }
-        unsafeMutableAddress { storage.slots }
+        unsafeAddress { UnsafePointer(storage.slots.pointer) }
+        unsafeMutableAddress { storage.slots.pointer }
     }
     /// Set where a container could not be made (no error can be thrown there); checked at the end.
     var failed = false
 
     /// Where `sortMembers` puts an object's members in order before copying them back.
     private var scratch: [UInt8] {
-        unsafeAddress { UnsafePointer(storage.scratch) }
-        unsafeMutableAddress { storage.scratch }
+        unsafeAddress { UnsafePointer(storage.scratch.pointer) }
+        unsafeMutableAddress { storage.scratch.pointer }
     }
 
     private struct Storage {
-        let bytes = UnsafeMutablePointer<[UInt8]>.allocate(capacity: 1)
-        let scratch = UnsafeMutablePointer<[UInt8]>.allocate(capacity: 1)
-        let frames = UnsafeMutablePointer<[Frame]>.allocate(capacity: 1)
-        let members = UnsafeMutablePointer<[(key: String, start: Int)]>.allocate(capacity: 1)
-        let slots = UnsafeMutablePointer<[Slot]>.allocate(capacity: 1)
-
-        init() {
-            bytes.initialize(to: [])
-            scratch.initialize(to: [])
-            frames.initialize(to: [])
-            members.initialize(to: [])
-            slots.initialize(to: [])
-        }
+        let bytes = Cell<[UInt8]>()
+        let scratch = Cell<[UInt8]>()
+        let frames = Cell<[Frame]>()
+        let members = Cell<[(key: String, start: Int)]>()
+        let slots = Cell<[Slot]>()
 
         func free() {
-            bytes.deinitialize(count: 1); bytes.deallocate()
-            scratch.deinitialize(count: 1); scratch.deallocate()
-            frames.deinitialize(count: 1); frames.deallocate()
-            members.deinitialize(count: 1); members.deallocate()
-            slots.deinitialize(count: 1); slots.deallocate()
+            bytes.free()
+            scratch.free()
+            frames.free()
+            members.free()
+            slots.free()
         }
     }
     private let storage = Storage()
@@ -313,4 +305,17 @@ final class JSONOutput {
 
     func writeBool(_ value: Bool) { bytes.append(contentsOf: (value ? "true" : "false").utf8) }
     func writeNull() { bytes.append(contentsOf: "null".utf8) }
+}
+
+/// An empty collection behind a pointer, read and written in place: no run-time exclusivity
+/// check, which a class's stored property pays on every access.
+private struct Cell<Value: RangeReplaceableCollection> {
+    let pointer = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+
+    init() { pointer.initialize(to: Value()) }
+
+    func free() {
+        pointer.deinitialize(count: 1)
+        pointer.deallocate()
+    }
 }
