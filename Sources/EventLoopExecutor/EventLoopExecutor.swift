@@ -4,11 +4,12 @@ import Synchronization
 /// A SwiftNIO event loop as a task executor (SE-0417): tasks that prefer it run their code on
 /// that loop's thread.
 ///
-/// Why: by default every `await` on PostgreSQL resumes on Swift's global executor, so each
-/// statement's reply crosses threads twice (event loop → pool thread → event loop), and the
-/// scheduler's wake-ups were the largest item in Keel's profile (docs/benchmarks.md, S1). A
-/// request that prefers its connection's loop, and a statement that prefers its database
-/// connection's loop, resume where their I/O completes.
+/// Why: by default a task resumes on Swift's global executor, so a request's work, its
+/// database answers and its HTTP writes would cross between the pool's threads and the loop
+/// that owns its connection, and the scheduler's wake-ups were the largest item in Keel's profile
+/// (docs/benchmarks.md, S1). A request that prefers its connection's loop runs, resumes after
+/// each database answer, and writes its answer on one thread
+/// (`HTTPServerBuilder.http1(configuration:onEventLoop:)` in Web).
 ///
 /// The cost: work in a request runs on an event loop, so it must not block it. Nothing in Keel
 /// does (Argon2id runs on the hasher's own threads, files through non-blocking I/O).

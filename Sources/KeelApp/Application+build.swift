@@ -88,7 +88,8 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(
                 headTimeout: .seconds(Int64(max(1, config.httpHeadTimeoutSeconds))),
-                bodyTimeout: .seconds(Int64(max(1, config.httpBodyTimeoutSeconds))))])),
+                bodyTimeout: .seconds(Int64(max(1, config.httpBodyTimeoutSeconds))))]),
+                           onEventLoop: servedOnEventLoop),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "keel"),
             services: [ShutdownAction(name: "embedded-postgres") { setup.stop() },
                        pool,

@@ -24,7 +24,7 @@ public struct KeelRequestContext: RequestContext {
     }
     private var forwardedAddress: String?
     private let peer: SocketAddress?
-    /// The event loop of the request's connection (`EventLoopPreferenceMiddleware`).
+    /// The event loop of the request's connection.
     public let eventLoop: any EventLoop
 
     public init(source: ApplicationRequestContextSource) {

@@ -66,6 +66,15 @@ public struct APISettings: Sendable {
     }
 }
 
+/// Whether `request` is served on its connection's event loop
+/// (`HTTPServerBuilder.http1(configuration:onEventLoop:)`): the API's and the staff console's
+/// requests, which wait on PostgreSQL. Health probes, `/metrics` and the stylesheet stay where
+/// Hummingbird runs them.
+@Sendable public func servedOnEventLoop(_ request: Request) -> Bool {
+    let path = request.uri.path
+    return path.hasPrefix("/v1/") || path.hasPrefix("/admin/") || path == "/v1" || path == "/admin"
+}
+
 /// Builds the router with the middleware every request passes through, outermost first:
 /// request id, metrics, request log, security headers, problem documents; then health,
 /// `/metrics`, the JSON API under `/v1`, the staff console under `/admin` and its stylesheet
@@ -91,9 +100,7 @@ public func makeRouter(_ dependencies: WebDependencies) throws -> Router<KeelReq
     router.get("/v1/openapi.yaml") { _, _ in spec.response }
     router.add(middleware: MethodNotAllowedMiddleware(prefix: "/v1", routes: spec.routes()))
 
-    // Only routes that wait on PostgreSQL move to their connection's event loop: the move is a
-    // thread hop each way, which a health probe would pay for nothing.
-    let v1 = router.group("/v1").add(middleware: EventLoopPreferenceMiddleware())
+    let v1 = router.group("/v1")
         .add(middleware: APIContextMiddleware(maxBodyBytes: dependencies.api.maxBodyBytes, accounts: dependencies.accounts))
     let handler = APIHandler(accounts: dependencies.accounts, billing: dependencies.billing, orders: dependencies.orders,
                              webhooks: dependencies.webhooks, idempotency: dependencies.idempotency,

@@ -25,8 +25,7 @@ struct AdminConsole: Sendable {
     let limits: RateLimits
 
     func register(on router: Router<KeelRequestContext>) {
-        let admin = router.group("/admin").add(middleware: EventLoopPreferenceMiddleware())
-            .add(middleware: AdminGuardMiddleware(templates: templates))
+        let admin = router.group("/admin").add(middleware: AdminGuardMiddleware(templates: templates))
         admin.get("login") { try await self.signInPage($0, $1) }
         admin.post("login") { try await self.signIn($0, $1) }
         admin.get("login/totp") { try await self.totpPage($0, $1) }

@@ -97,13 +97,9 @@ public struct TrustedProxies: Sendable, Equatable {
 
     /// An IPv4 (4 bytes) or IPv6 (16 bytes) address, or nil.
     static func bytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            return withUnsafeBytes(of: &v4) { Array($0) }
-        }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 {
-            return withUnsafeBytes(of: &v6) { Array($0) }
+        for (family, size) in [(AF_INET, 4), (AF_INET6, 16)] {
+            var address = [UInt8](repeating: 0, count: size)
+            if inet_pton(family, text, &address) == 1 { return address }
         }
         return nil
     }
