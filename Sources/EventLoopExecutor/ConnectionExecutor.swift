@@ -1,31 +1,44 @@
 import Dispatch
 public import NIOCore
+public import Synchronization
 
 /// The executor of one HTTP connection's task: it runs the task on the connection's event loop
-/// when the loop is what woke it (a request arrived), and on Swift's global pool when anything
-/// else did (a handler that ran there returned).
+/// while the connection serves requests that wait on PostgreSQL, and on Swift's global pool
+/// while it serves anything else (a health probe). The server sets `side` as each request
+/// starts; the task moves at its next wake-up (a database answer, the next request).
 ///
-/// Why: the task should not cross threads to read the next request, and neither should it
-/// cross back to the loop after a request handled on the pool (a health probe): each crossing
-/// is a wake-up. The choice is made per wake-up, from the thread that enqueues, so the task
-/// follows its work instead of being pinned to one side (docs/benchmarks.md, "Connections on
-/// their event loops").
+/// Why: on the loop, a request's database answers resume it, and its answer is written, on the
+/// thread that does the connection's I/O, with no crossing to the pool and back; a probe, which
+/// waits on nothing, is better off on the pool, where its handling overlaps the loops' parsing
+/// (docs/benchmarks.md, "Connections on their event loops"). Deciding per connection from the
+/// request it serves keeps a stream of either kind free of hops.
 ///
 /// The pool's jobs go through Dispatch's global queue and run with this executor as the current
-/// one. Handed to `globalConcurrentExecutor` instead, a job would run there as a different
-/// executor than the task prefers, and the runtime would move it back here at its next
-/// suspension, and from here back there.
+/// one. Handed to `globalConcurrentExecutor` instead, a job would run there as another executor
+/// than the one its task prefers, and the runtime would enqueue it here again at each change of
+/// isolation.
 public final class ConnectionExecutor: TaskExecutor, Sendable {
-    public let eventLoop: any EventLoop
+    public enum Side: UInt8, AtomicRepresentable, Sendable { case eventLoop, pool }
 
-    public init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+    public let eventLoop: any EventLoop
+    private let current: Atomic<Side>
+
+    public init(_ eventLoop: any EventLoop, side: Side = .pool) {
+        self.eventLoop = eventLoop
+        self.current = Atomic(side)
+    }
+
+    /// Where the task runs from its next wake-up on.
+    public var side: Side {
+        get { current.load(ordering: .relaxed) }
+        set { current.store(newValue, ordering: .relaxed) }
+    }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        if eventLoop.inEventLoop {
-            eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
-        } else {
-            DispatchQueue.global().async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        switch side {
+        case .eventLoop: eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        case .pool: DispatchQueue.global().async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
         }
     }
 }

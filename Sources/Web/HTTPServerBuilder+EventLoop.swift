@@ -10,41 +10,53 @@ extension HTTPServerBuilder {
     /// Swift's global pool (`EventLoopExecutor` and `ConnectionExecutor` say why).
     ///
     /// Hummingbird runs a connection's task on the global pool. Until 2026-12-07 a middleware
-    /// moved each API request to its loop inside the router, so the request crossed threads four
-    /// times besides the database's answers: to the pool for the connection's task, to the loop
+    /// moved each API request to its loop inside the router, so besides its database answers the
+    /// request crossed threads four times: to the pool for the connection's task, to the loop
     /// for the handler, back to the pool with the answer, and to the loop again for the write.
-    /// Now the connection's task runs on its loop when a request arrives, an API request stays
-    /// there and its answer is written where it was made; a health probe still crosses to the
-    /// pool, where it overlaps the loops' parsing (S7), and its task stays on the pool until the
-    /// next request wakes it. Measured side by side: S1 and S2 about a tenth cheaper, S1's p50
-    /// and p99 at 70 % lower, S7 even (docs/benchmarks.md).
+    /// Here each connection's task runs on a `ConnectionExecutor`, set to the side of the request
+    /// it serves: a stream of API requests stays on the loop, a stream of probes on the pool, and
+    /// only a change of kind costs a move (docs/benchmarks.md, "Connections on their event loops").
     public static func http1(configuration: HTTP1Channel.Configuration,
                              onEventLoop: @escaping @Sendable (Request) -> Bool) -> HTTPServerBuilder {
         .init { responder in
-            ConnectionOnItsLoop(HTTP1Channel(responder: { request, writer, channel in
-                let executor: any TaskExecutor = onEventLoop(request) ? EventLoopExecutor.of(channel.eventLoop)
-                                                                      : globalConcurrentExecutor
-                var writer = Optional(writer)
-                try await withTaskExecutorPreference(executor) {
-                    try await responder(request, writer.take()!, channel)
-                }
-            }, configuration: configuration))
+            ConnectionOnItsSide(configuration: configuration, responder: responder, onEventLoop: onEventLoop)
         }
     }
 }
 
-/// Hummingbird's HTTP/1.1 channel, its connection's task run by a `ConnectionExecutor`.
-struct ConnectionOnItsLoop: ServerChildChannel {
-    let http1: HTTP1Channel
-
-    init(_ http1: HTTP1Channel) { self.http1 = http1 }
+/// Hummingbird's HTTP/1.1 channel, each connection's task run by a `ConnectionExecutor` that
+/// every request sets to its side.
+struct ConnectionOnItsSide: ServerChildChannel {
+    let configuration: HTTP1Channel.Configuration
+    let responder: HTTPChannelHandler.Responder
+    let onEventLoop: @Sendable (Request) -> Bool
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
-        http1.setup(channel: channel, logger: logger)
+        HTTP1Channel(responder: responder, configuration: configuration).setup(channel: channel, logger: logger)
     }
 
     func handle(value: HTTP1Channel.Value, logger: Logger) async {
-        await withTaskExecutorPreference(ConnectionExecutor(value.channel.eventLoop)) {
+        let executor = ConnectionExecutor(value.channel.eventLoop)
+        let http1 = HTTP1Channel(responder: { [responder, onEventLoop] request, writer, channel in
+            let side: ConnectionExecutor.Side = onEventLoop(request) ? .eventLoop : .pool
+            executor.side = side
+            // The task moves at its next wake-up; a request that finds it on the other side (the
+            // first of its kind on this connection) moves now, so that all of it runs on its side.
+            var writer = Optional(writer)
+            switch (side, channel.eventLoop.inEventLoop) {
+            case (.eventLoop, false):
+                try await withTaskExecutorPreference(EventLoopExecutor.of(channel.eventLoop)) {
+                    try await responder(request, writer.take()!, channel)
+                }
+            case (.pool, true):
+                try await withTaskExecutorPreference(globalConcurrentExecutor) {
+                    try await responder(request, writer.take()!, channel)
+                }
+            default:
+                try await responder(request, writer.take()!, channel)
+            }
+        }, configuration: configuration)
+        await withTaskExecutorPreference(executor) {
             await http1.handle(value: value, logger: logger)
         }
     }

@@ -9,8 +9,8 @@ import Testing
 import Web
 
 /// Where a request runs (`HTTPServerBuilder.http1(configuration:onEventLoop:)`): the API's and
-/// the console's on their connection's event loop, everything else on Swift's global pool; and
-/// the rule `ConnectionExecutor` follows between requests.
+/// the console's on their connection's event loop, everything else on Swift's global pool, also
+/// when one connection asks for both in turn; and where `ConnectionExecutor` wakes a task.
 @Suite("Requests on their connection's event loop")
 struct ServedOnEventLoopTests {
     @Test("The API and the console are picked; probes, metrics and look-alike paths are not")
@@ -51,13 +51,15 @@ struct ServedOnEventLoopTests {
         }
     }
 
-    @Test("A connection's executor runs a task on the loop when the loop wakes it, and off it otherwise")
-    func connectionExecutorFollowsTheWaker() async throws {
+    @Test("A connection's executor wakes its task on the side it is set to, whoever wakes it")
+    func connectionExecutorRunsOnItsSide() async throws {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let executor = ConnectionExecutor(loop)
         let places = await withTaskExecutorPreference(executor) {
             var places: [Bool] = []
-            for wakeFromLoop in [true, false, true, false] {
+            for (side, wakeFromLoop) in [(ConnectionExecutor.Side.eventLoop, false), (.eventLoop, true),
+                                         (.pool, true), (.pool, false), (.eventLoop, false)] {
+                executor.side = side
                 // The wake comes after the task has suspended: a continuation resumed before that
                 // lets the task go on where it is, with no executor asked.
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -74,6 +76,6 @@ struct ServedOnEventLoopTests {
             }
             return places
         }
-        #expect(places == [true, false, true, false])
+        #expect(places == [true, true, false, false, true])
     }
 }
