@@ -38,6 +38,16 @@ struct ServedOnEventLoopTests {
         // Each answers where its handler ran: on the loop of the request's own connection, or not.
         router.get("/v1/where") { _, context in context.eventLoop.inEventLoop ? "loop" : "pool" }
         router.get("/where") { _, context in context.eventLoop.inEventLoop ? "loop" : "pool" }
+        // As a database answer does: resumed from another thread (the driver's poller).
+        router.get("/v1/where-after-waiting") { _, context in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    Thread.sleep(forTimeInterval: 0.02)
+                    continuation.resume()
+                }
+            }
+            return context.eventLoop.inEventLoop ? "loop" : "pool"
+        }
         let app = Application(router: router, server: .http1(configuration: .init(), onEventLoop: servedOnEventLoop),
                               configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
@@ -47,6 +57,8 @@ struct ServedOnEventLoopTests {
                 #expect(String(buffer: api.body) == "loop")
                 let probe = try await client.execute(uri: "/where", method: .get)
                 #expect(String(buffer: probe.body) == "pool")
+                let waited = try await client.execute(uri: "/v1/where-after-waiting", method: .get)
+                #expect(String(buffer: waited.body) == "loop")
             }
         }
     }
