@@ -23,9 +23,10 @@ public final class ConnectionExecutor: TaskExecutor, Sendable {
     public let eventLoop: any EventLoop
     private let current: Atomic<Side>
 
-    public init(_ eventLoop: any EventLoop, side: Side = .pool) {
+    /// Starts on the pool, where Hummingbird starts a connection's task.
+    public init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
-        self.current = Atomic(side)
+        self.current = Atomic(.pool)
     }
 
     /// Where the task runs from its next wake-up on.

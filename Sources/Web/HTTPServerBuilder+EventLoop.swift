@@ -19,7 +19,8 @@ extension HTTPServerBuilder {
     public static func http1(configuration: HTTP1Channel.Configuration,
                              onEventLoop: @escaping @Sendable (Request) -> Bool) -> HTTPServerBuilder {
         .init { responder in
-            ConnectionOnItsSide(configuration: configuration, responder: responder, onEventLoop: onEventLoop)
+            ConnectionOnItsSide(http1: HTTP1Channel(responder: responder, configuration: configuration),
+                                configuration: configuration, responder: responder, onEventLoop: onEventLoop)
         }
     }
 }
@@ -27,17 +28,20 @@ extension HTTPServerBuilder {
 /// Hummingbird's HTTP/1.1 channel, each connection's task run by a `ConnectionExecutor` that
 /// every request sets to its side.
 struct ConnectionOnItsSide: ServerChildChannel {
+    /// Sets up every connection's pipeline; each connection's task gets a channel of its own,
+    /// whose responder sets that connection's executor.
+    let http1: HTTP1Channel
     let configuration: HTTP1Channel.Configuration
     let responder: HTTPChannelHandler.Responder
     let onEventLoop: @Sendable (Request) -> Bool
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
-        HTTP1Channel(responder: responder, configuration: configuration).setup(channel: channel, logger: logger)
+        http1.setup(channel: channel, logger: logger)
     }
 
     func handle(value: HTTP1Channel.Value, logger: Logger) async {
         let executor = ConnectionExecutor(value.channel.eventLoop)
-        let http1 = HTTP1Channel(responder: { [responder, onEventLoop] request, writer, channel in
+        let connection = HTTP1Channel(responder: { [responder, onEventLoop] request, writer, channel in
             let side: ConnectionExecutor.Side = onEventLoop(request) ? .eventLoop : .pool
             executor.side = side
             // The task moves at its next wake-up; a request that finds it on the other side (the
@@ -57,7 +61,7 @@ struct ConnectionOnItsSide: ServerChildChannel {
             }
         }, configuration: configuration)
         await withTaskExecutorPreference(executor) {
-            await http1.handle(value: value, logger: logger)
+            await connection.handle(value: value, logger: logger)
         }
     }
 }
