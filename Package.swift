@@ -3,11 +3,16 @@ import PackageDescription
 
 // Every target opts into the same strictness: explicit `any`, imports that must be
 // named where their members are used, and imports that are internal unless a file
-// says otherwise (so no module re-exports PostgresNIO or Hummingbird by accident).
+// says otherwise (so no module re-exports PostgresNIO or Hummingbird by accident), and async
+// functions that run where their caller runs (`nonisolated(nonsending)`): with a task executor
+// preference every hop to the generic executor takes the task's status lock, and Keel has no
+// actors to hop off (architecture note 75). Closures handed to packages built without it are
+// spelled `@concurrent`, as those packages declare them.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")

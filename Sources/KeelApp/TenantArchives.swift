@@ -8,11 +8,11 @@ import Storage
 struct TenantArchives: TenantExporter {
     let pool: DatabasePool
 
-    func export(_ tenantID: TenantID, write: (String) async throws -> Void) async throws -> Int {
+    func export(_ tenantID: TenantID, write: @concurrent (String) async throws -> Void) async throws -> Int {
         try await export(tenantID, write: write, progress: { _, _ in }).rows
     }
 
-    func export(_ tenantID: TenantID, write: (String) async throws -> Void,
+    func export(_ tenantID: TenantID, write: @concurrent (String) async throws -> Void,
                 progress: (String, Int) -> Void) async throws -> TenantArchive.Summary {
         let migration = try await pool.platformDatabase().platform("export: migration") { tx in
             try await tx.query("select coalesce(max(version), 0) as version from platform.schema_migrations")[0].decode("version", as: Int.self)

@@ -2,5 +2,5 @@
 /// `keel tenants export` writes the same file).
 public protocol TenantExporter: Sendable {
     /// Streams the export to `write`, a line at a time (without its newline); returns the rows.
-    func export(_ tenantID: TenantID, write: (String) async throws -> Void) async throws -> Int
+    func export(_ tenantID: TenantID, write: @concurrent (String) async throws -> Void) async throws -> Int
 }

@@ -174,16 +174,17 @@ public final class EmbeddedPostgres: Sendable {
         try run(tool("initdb"), ["-D", dataDirectory.path, "-U", "postgres", "-A", "trust", "-E", "UTF8",
                                  "--no-locale", "--no-instructions"])
         // Unix socket only, in a directory only the cluster's user (and root) can enter:
-        // `trust` authentication is then as safe as the directory's permissions. 500 clients:
-        // the test suites run side by side, each with servers and scratch databases of its own,
-        // and at 200 a full run was refused connections ("too many clients") in CI.
+        // `trust` authentication is then as safe as the directory's permissions. 1,000 clients:
+        // the test suites run side by side, each with servers and scratch databases of its own;
+        // at 200 a full run was refused connections ("too many clients") in CI, and at 500 a
+        // full run peaked at 448 (2026-12-07) and was once refused.
         let settings = """
 
             # Keel embedded cluster
             listen_addresses = ''
             unix_socket_directories = '\(socketDirectory.path)'
             unix_socket_permissions = 0700
-            max_connections = 500
+            max_connections = 1000
             """
         let conf = dataDirectory.appendingPathComponent("postgresql.conf")
         let handle = try FileHandle(forWritingTo: conf)

@@ -45,7 +45,7 @@ public struct TenantArchive: Sendable {
     /// Streams the tenant's rows to `write`, one line at a time (no newline), from one
     /// repeatable-read snapshot: a header, then per table a `{"table": …}` line and its rows,
     /// then a manifest with each table's count. `progress` hears each table as it finishes.
-    public func export(_ tenantID: TenantID, migration: Int, write: (String) async throws -> Void,
+    public func export(_ tenantID: TenantID, migration: Int, write: @concurrent (String) async throws -> Void,
                        progress: (String, Int) -> Void = { _, _ in }) async throws -> Summary {
         try await database.tenant(tenantID, isolation: .repeatableRead) { tx in
             let tenant = try await tx.query("select slug from accounts.tenants where tenant_id = \(tenantID)")
@@ -130,7 +130,7 @@ public struct TenantArchive: Sendable {
                 summary.tables[summary.tables.count - 1].rows += pending.count
                 pending.removeAll(keepingCapacity: true)
             }
-            while let line = try await iterator.next() {
+            while let line = try await iterator.next(isolation: #isolation) {
                 if line.hasPrefix(#"{"table":"#) || line.hasPrefix(#"{"manifest":"#) {
                     try await flush()
                     if let done = summary.tables.last { progress(done.name, done.rows) }

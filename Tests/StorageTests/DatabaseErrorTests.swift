@@ -167,7 +167,7 @@ struct DatabaseErrorTests {
     struct Hung: Error {}
 
     /// `body`'s result, or `Hung` once `limit` has passed (and `body` is cancelled).
-    static func within<R: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
+    static func within<R: Sendable>(_ limit: Duration, _ body: @escaping @Sendable @concurrent () async throws -> R) async throws -> R {
         try await withThrowingTaskGroup(of: R.self) { group in
             group.addTask(operation: body)
             group.addTask { try await Task.sleep(for: limit); throw Hung() }

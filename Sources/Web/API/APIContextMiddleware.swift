@@ -20,7 +20,7 @@ struct APIContextMiddleware: RouterMiddleware {
     /// Where a request made during a staff member's "view as" is audited.
     let accounts: any AccountsService
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             throw Self.tooLarge(maxBodyBytes)

@@ -17,7 +17,7 @@ struct AccessMiddleware: ServerMiddleware {
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
-        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+        next: @Sendable @concurrent (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         guard let access = OperationAccess.table[operationID] else {
             throw AppError(.internalError, "This operation is not available.",

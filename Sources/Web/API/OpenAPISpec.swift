@@ -95,7 +95,7 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
     let prefix: String
     let routes: [SpecRoute]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {

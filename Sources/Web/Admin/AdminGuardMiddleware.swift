@@ -16,7 +16,7 @@ struct AdminGuardMiddleware: RouterMiddleware {
     typealias Context = KeelRequestContext
     let templates: @Sendable () -> TemplateLibrary
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         do {
             if request.method != .get && request.method != .head {
                 try Self.checkSameOrigin(request)

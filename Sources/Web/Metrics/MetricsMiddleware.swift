@@ -6,7 +6,7 @@ public struct MetricsMiddleware: RouterMiddleware {
     public typealias Context = KeelRequestContext
     let metrics: HTTPMetrics
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         metrics.started()
         do {

@@ -112,7 +112,7 @@ struct ClientAddressMiddleware: RouterMiddleware {
     typealias Context = KeelRequestContext
     let trusted: TrustedProxies
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.clientAddress = trusted.clientAddress(peer: context.clientAddress, headers: request.headers)
         return try await next(request, context)

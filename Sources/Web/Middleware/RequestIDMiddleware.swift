@@ -11,7 +11,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
     public typealias Context = KeelRequestContext
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let offered = request.headers[.xRequestID]
         context.requestID = offered.flatMap { Self.isWellFormed($0) ? $0 : nil } ?? UUID.random().lowercasedString

@@ -11,7 +11,7 @@ import Tracing
 public struct RequestTraceMiddleware: RouterMiddleware {
     public typealias Context = KeelRequestContext
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var parent = ServiceContext.current ?? .topLevel
         InstrumentationSystem.instrument.extract(request.headers, into: &parent, using: HeaderExtractor())
         let span = startSpan("\(request.method.rawValue) (no route)", context: parent, ofKind: .server)

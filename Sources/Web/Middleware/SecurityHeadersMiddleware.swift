@@ -19,7 +19,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         HTTPField(name: .referrerPolicy, value: "same-origin"),
     ]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         for field in Self.fields {
             if response.headers[field.name] == nil {
