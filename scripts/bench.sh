@@ -32,7 +32,8 @@
 # overlaps other heavy work on this shared machine that takes the same lock.
 #
 # Knobs (environment): KEEL_BIN (default .build/release/keel), BENCH_SECONDS (per measurement,
-# default 10), BENCH_ROUNDS (default 3), BENCH_WARMUP_SECONDS (default 3), BENCH_CONNECTIONS
+# default 10), BENCH_ROUNDS (default 3), BENCH_WARMUP_SECONDS (default 3), BENCH_WARMUP_EVERY_ROUND
+# (1: warm every system up before every round, not only the first), BENCH_CONNECTIONS
 # (wrk/hey connections, default 32), BENCH_WRK_THREADS (default 2), BENCH_HEY_PROCS (hey
 # processes a fixed rate is spread over, default 8), BENCH_POOL_SIZE (Keel's and
 # the peer's pool, default 5), BENCH_PEER_WORKERS (uvicorn workers, default nproc),
@@ -55,6 +56,7 @@ FLOOR_BIN=$REPO/bench/floor/.build/release/Floor
 D=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP_SECONDS:-3}
+WARMUP_EVERY_ROUND=${BENCH_WARMUP_EVERY_ROUND:-0}
 CONNS=${BENCH_CONNECTIONS:-32}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 POOL=${BENCH_POOL_SIZE:-5}
@@ -406,7 +408,9 @@ measure() {
   local server_pid="" before after pg_before pg_after
   case $system in keel*) server_pid=$main_PID;; peer) server_pid=$PEER_PID;; floor*) server_pid=${FLOOR_PID:-};; esac
   quiet
-  if [ "$round" = 1 ] && [ "$WARMUP" -gt 0 ]; then locked "$runner" "$WARMUP" "$@" >/dev/null 2>&1; quiet; fi
+  if { [ "$round" = 1 ] || [ "$WARMUP_EVERY_ROUND" = 1 ]; } && [ "$WARMUP" -gt 0 ]; then
+    locked "$runner" "$WARMUP" "$@" >/dev/null 2>&1; quiet
+  fi
   before=$([ -n "$server_pid" ] && tree_cpu "$server_pid" || echo 0); pg_before=$(tree_cpu "$PG_PID")
   locked "$runner" "$D" "$@" >"$out" 2>&1
   after=$([ -n "$server_pid" ] && tree_cpu "$server_pid" || echo 0); pg_after=$(tree_cpu "$PG_PID")
