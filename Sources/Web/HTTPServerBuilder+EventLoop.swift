@@ -46,17 +46,13 @@ struct ConnectionOnItsSide: ServerChildChannel {
             executor.side = side
             // The task moves at its next wake-up; a request that finds it on the other side (the
             // first of its kind on this connection) moves now, so that all of it runs on its side.
+            let move: (any TaskExecutor)? = switch (side, channel.eventLoop.inEventLoop) {
+            case (.eventLoop, false): EventLoopExecutor.of(channel.eventLoop)
+            case (.pool, true): globalConcurrentExecutor
+            default: nil  // already on its side: no preference scope at all
+            }
             var writer = Optional(writer)
-            switch (side, channel.eventLoop.inEventLoop) {
-            case (.eventLoop, false):
-                try await withTaskExecutorPreference(EventLoopExecutor.of(channel.eventLoop)) {
-                    try await responder(request, writer.take()!, channel)
-                }
-            case (.pool, true):
-                try await withTaskExecutorPreference(globalConcurrentExecutor) {
-                    try await responder(request, writer.take()!, channel)
-                }
-            default:
+            try await withTaskExecutorPreference(move) {
                 try await responder(request, writer.take()!, channel)
             }
         }, configuration: configuration)
