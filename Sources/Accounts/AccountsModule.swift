@@ -13,6 +13,7 @@ public struct AccountsModule: AccountsService, TenantDirectory {
     let sessionPolicy: SessionPolicy
     let passwords = PasswordPolicy.standard
     let dummyHash = DummyHash()
+    let touches = TouchesInFlight()
 
     /// `platform` is for the reads that come before any tenant is known (the tenant a login or
     /// a password reset names; the session, API key or emailed token a request presents) and
@@ -65,7 +66,7 @@ public struct AccountsModule: AccountsService, TenantDirectory {
     }
 
     public func authenticate(token: String, requestID: String) async throws -> Principal? {
-        try await AuthenticateUseCase(db: db, platform: platform, sessions: sessionPolicy)(token: token, requestID: requestID)
+        try await AuthenticateUseCase(db: db, platform: platform, sessions: sessionPolicy, touches: touches)(token: token, requestID: requestID)
     }
 
     public func logOut(_ principal: Principal) async throws {

@@ -11,8 +11,10 @@ struct AuthenticateUseCase {
     let db: Database
     let platform: PlatformDatabase
     let sessions: SessionPolicy
+    let touches: TouchesInFlight
 
-    /// `last_seen_at` / `last_used_at` are written at most this often, not on every request.
+    /// `last_seen_at` / `last_used_at` are written at most this often, not on every request, and
+    /// by one request at a time (`TouchesInFlight`).
     static let touchInterval: TimeInterval = 60
 
     func callAsFunction(token: String, requestID: String) async throws -> Principal? {
@@ -34,7 +36,9 @@ struct AuthenticateUseCase {
             return nil
         }
         if now.timeIntervalSince(found.lastSeenAt) >= Self.touchInterval {
-            try await db.tenant(found.tenantID) { tx in try await SessionRows.touch(found.sessionID, in: tx) }
+            try await touches.once(found.sessionID.rawValue) {
+                try await db.tenant(found.tenantID) { tx in try await SessionRows.touch(found.sessionID, in: tx) }
+            }
         }
         return Principal(tenantID: found.tenantID, userID: found.userID, credential: .session(found.sessionID),
                          role: found.role, requestID: requestID, mfaEnrolmentRequired: found.mfaEnrolmentRequired,
@@ -65,7 +69,9 @@ struct AuthenticateUseCase {
             try await APIKeyRows.lookup(hash: hash, in: tx)
         }), found.usable else { return nil }
         if found.lastUsedAt.map({ found.now.timeIntervalSince($0) >= Self.touchInterval }) ?? true {
-            try await db.tenant(found.tenantID) { tx in try await APIKeyRows.touch(found.keyID, in: tx) }
+            try await touches.once(found.keyID.rawValue) {
+                try await db.tenant(found.tenantID) { tx in try await APIKeyRows.touch(found.keyID, in: tx) }
+            }
         }
         return Principal(tenantID: found.tenantID, userID: found.userID,
                          credential: .apiKey(found.keyID, scopes: found.scopes), role: found.role, requestID: requestID,
