@@ -79,10 +79,10 @@ final class ConnectionPool: Sendable {
 
     /// Runs a one-shot job — statements ending in one Sync, each job its own implicit
     /// transaction, needing no lease — on the least loaded idle connection, beside other
-    /// one-shot jobs in its pipeline (a lease taken meanwhile queues behind them). When every
-    /// idle one is busy and there is room for another, or none is idle and there is room, it
-    /// leases a new one for itself. When every connection is leased, it waits in the lease
-    /// queue and goes on the next connection handed back, without taking it.
+    /// one-shot jobs in its pipeline (a lease taken meanwhile queues behind them). When there is
+    /// room for another connection and none idle is free of work, it leases one for itself.
+    /// When every connection is leased, it waits in the lease queue and goes on the next
+    /// connection handed back, without taking it.
     ///
     /// Why not lease then: a job that leases holds a whole connection for one round trip, and
     /// hands it straight to the next waiter, so once the leases queue (a burst of writes) every
@@ -98,17 +98,15 @@ final class ConnectionPool: Sendable {
     /// lease of that connection can send its `begin`: a one-shot job never lands inside another
     /// request's transaction. The poller is woken after the lock is released.
     func runShared(_ statements: [Statement]) async throws -> [ResultSet] {
-        let asked = ContinuousClock.now
         let outcome: Shared = try await withCheckedThrowingContinuation { continuation in
             enum Next { case sent(owesWakeUp: PipelineConnection?), lease, waiting(startKeeper: Bool), closed }
             let next = state.withLock { s -> Next in
                 if s.closed { return .closed }
                 if let connection = s.sharedConnection(size: size) {
-                    let owesWakeUp = connection.enqueue(statements, timeout: waitLimit) { continuation.resume(with: $0.map(Shared.answered)) }
-                    return .sent(owesWakeUp: owesWakeUp ? connection : nil)
+                    return .sent(owesWakeUp: Self.send(statements, on: connection, timeout: waitLimit, to: continuation) ? connection : nil)
                 }
                 if s.open < size { return .lease }
-                return .waiting(startKeeper: s.enqueue(Waiter(.shared(statements, continuation), deadline: asked + waitLimit)))
+                return .waiting(startKeeper: s.enqueue(Waiter(.shared(statements, continuation), deadline: .now + waitLimit)))
             }
             switch next {
             case .sent(let owesWakeUp): owesWakeUp?.wakeUp()
@@ -121,10 +119,17 @@ final class ConnectionPool: Sendable {
         switch outcome {
         case .answered(let results): return results
         case .lease: connection = try await lease()
-        case .room: connection = counted(try await open(), askedAt: asked)
+        case .room: connection = counted(try await open(), askedAt: .now)
         }
         defer { release(connection) }
         return try await connection.run(statements)
+    }
+
+    /// Queues a one-shot job on `connection` (under the pool's lock); true when the caller owes
+    /// the poller a wake-up once the lock is released.
+    private static func send(_ statements: [Statement], on connection: PipelineConnection, timeout: Duration,
+                             to continuation: CheckedContinuation<Shared, any Error>) -> Bool {
+        connection.enqueue(statements, timeout: timeout) { continuation.resume(with: $0.map(Shared.answered)) }
     }
 
     private func take() async throws -> PipelineConnection {
@@ -165,15 +170,16 @@ final class ConnectionPool: Sendable {
                 if s.closed { connection.close() }
                 guard !s.closed, let waiter = s.popWaiter() else { return (nil, false) }
                 s.open += 1
-                return (Handover(waiter: waiter, grant: .room), false)
+                return (.room(waiter), false)
             }
             var owesWakeUp = false
             while let waiter = s.popWaiter() {
-                guard case .shared(let statements, let continuation) = waiter.kind else {
-                    return (Handover(waiter: waiter, grant: .connection(connection)), owesWakeUp)
+                switch waiter.kind {
+                case .lease(let continuation):
+                    return (.connection(connection, to: continuation), owesWakeUp)
+                case .shared(let statements, let continuation):
+                    owesWakeUp = Self.send(statements, on: connection, timeout: waiter.deadline - .now, to: continuation) || owesWakeUp
                 }
-                let left = waiter.deadline - .now
-                owesWakeUp = connection.enqueue(statements, timeout: left) { continuation.resume(with: $0.map(Shared.answered)) } || owesWakeUp
             }
             s.idle.append(connection)
             return (nil, owesWakeUp)
@@ -204,7 +210,7 @@ final class ConnectionPool: Sendable {
                 guard let waiter = s.popWaiter() else { s.open -= 1; return nil }
                 return waiter
             }
-            if let waiter { Handover(waiter: waiter, grant: .room).give() }
+            if let waiter { Handover.room(waiter).give() }
             throw DatabaseError.unavailable(String(describing: error))
         }
     }
@@ -278,17 +284,20 @@ private struct Waiter {
     }
 }
 
-/// What a handed-back connection, or room to open one, gives the waiter it goes to: resumed
-/// after the pool's lock is released.
-private struct Handover {
-    let waiter: Waiter
-    let grant: ConnectionPool.Grant
+/// What a handed-back connection, or room to open one, gives a waiter: resumed after the pool's
+/// lock is released. (A one-shot job is never given a connection: it is sent on it.)
+private enum Handover {
+    case connection(PipelineConnection, to: CheckedContinuation<ConnectionPool.Grant, any Error>)
+    case room(Waiter)
 
     func give() {
-        switch (waiter.kind, grant) {
-        case (.lease(let continuation), _): continuation.resume(returning: grant)
-        case (.shared(_, let continuation), .room): continuation.resume(returning: .room)
-        case (.shared, .connection): preconditionFailure("a one-shot job is sent on a connection, not given one")
+        switch self {
+        case .connection(let connection, let continuation): continuation.resume(returning: .connection(connection))
+        case .room(let waiter):
+            switch waiter.kind {
+            case .lease(let continuation): continuation.resume(returning: .room)
+            case .shared(_, let continuation): continuation.resume(returning: .room)
+            }
         }
     }
 }
