@@ -6,7 +6,7 @@ public import Hummingbird
 public import Kernel
 public import TemplateEngine
 import Foundation
-import HTTPTypes
+public import HTTPTypes
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -66,12 +66,13 @@ public struct APISettings: Sendable {
     }
 }
 
-/// Whether `request` is served on its connection's event loop
+/// Whether a request with this head is served on its connection's event loop
 /// (`HTTPServerBuilder.http1(configuration:onEventLoop:)`): the API's and the staff console's
 /// requests, which wait on PostgreSQL. Health probes, `/metrics` and the stylesheet stay where
 /// Hummingbird runs them.
-@Sendable public func servedOnEventLoop(_ request: Request) -> Bool {
-    let path = request.uri.path
+@Sendable public func servedOnEventLoop(_ head: HTTPRequest) -> Bool {
+    guard let target = head.path else { return false }
+    let path = target.prefix { $0 != "?" }
     return path.hasPrefix("/v1/") || path.hasPrefix("/admin/") || path == "/v1" || path == "/admin"
 }
 

@@ -16,11 +16,12 @@ struct ServedOnEventLoopTests {
     @Test("The API and the console are picked; probes, metrics and look-alike paths are not")
     func picks() {
         func picked(_ path: String) -> Bool {
-            servedOnEventLoop(Request(head: .init(method: .get, scheme: "http", authority: "localhost", path: path),
-                                      body: .init(buffer: ByteBuffer())))
+            servedOnEventLoop(.init(method: .get, scheme: "http", authority: "localhost", path: path))
         }
         #expect(picked("/v1/users/1"))
         #expect(picked("/v1/me?expand=tenant"))
+        #expect(picked("/v1?x=1"))
+        #expect(!picked("/healthz?v1/"))
         #expect(picked("/v1"))
         #expect(picked("/admin/login"))
         #expect(picked("/admin"))
@@ -34,8 +35,39 @@ struct ServedOnEventLoopTests {
 
     @Test("Over real HTTP, a picked request runs on its connection's loop and the rest off it, request after request on one connection")
     func servedWhereChosen() async throws {
+        try await Self.live { client in
+            // One connection, the two kinds in turn: the connection's task moves both ways.
+            let paths = ["/v1/where", "/where", "/v1/where-after-waiting"]
+            let places = try await Self.whereServed(paths + paths + paths, client)
+            #expect(places == Array(repeating: ["loop", "pool", "loop"], count: 3).flatMap { $0 })
+        }
+    }
+
+    @Test("A connection that starts with a probe serves its later API requests on the loop too")
+    func probeFirst() async throws {
+        try await Self.live { client in
+            let paths = ["/where", "/v1/where", "/v1/where-after-waiting", "/where"]
+            let places = try await Self.whereServed(paths + paths, client)
+            #expect(places == ["pool", "loop", "loop", "pool", "pool", "loop", "loop", "pool"])
+        }
+    }
+
+    @Test("A connection closed before its first request ends its task; the server goes on serving")
+    func closedBeforeARequest() async throws {
+        try await Self.live { client in
+            for _ in 0..<5 {
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: "127.0.0.1", port: client.port!).get()
+                try await channel.close()
+            }
+            #expect(try await Self.whereServed(["/v1/where"], client) == ["loop"])
+        }
+    }
+
+    /// A live server whose routes answer where their handler ran: on the loop of the request's
+    /// own connection, or not.
+    private static func live(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let router = Router(context: KeelRequestContext.self)
-        // Each answers where its handler ran: on the loop of the request's own connection, or not.
         router.get("/v1/where") { _, context in context.eventLoop.inEventLoop ? "loop" : "pool" }
         router.get("/where") { _, context in context.eventLoop.inEventLoop ? "loop" : "pool" }
         // As a database answer does: resumed from another thread (the driver's poller).
@@ -50,17 +82,14 @@ struct ServedOnEventLoopTests {
         }
         let app = Application(router: router, server: .http1(configuration: .init(), onEventLoop: servedOnEventLoop),
                               configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in
-            // One connection, the two kinds in turn: the connection's task moves both ways.
-            for _ in 0..<3 {
-                let api = try await client.execute(uri: "/v1/where", method: .get)
-                #expect(String(buffer: api.body) == "loop")
-                let probe = try await client.execute(uri: "/where", method: .get)
-                #expect(String(buffer: probe.body) == "pool")
-                let waited = try await client.execute(uri: "/v1/where-after-waiting", method: .get)
-                #expect(String(buffer: waited.body) == "loop")
-            }
-        }
+        try await app.test(.live, body)
+    }
+
+    /// Where each of `paths` was served, asked in turn on the client's one connection.
+    private static func whereServed(_ paths: [String], _ client: any TestClientProtocol) async throws -> [String] {
+        var places: [String] = []
+        for path in paths { places.append(String(buffer: try await client.execute(uri: path, method: .get).body)) }
+        return places
     }
 
     @Test("A connection's executor wakes its task on the side it is set to, whoever wakes it")
