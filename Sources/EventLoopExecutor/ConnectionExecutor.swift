@@ -11,7 +11,10 @@ public import Synchronization
 /// thread that does the connection's I/O, with no crossing to the pool and back; a probe, which
 /// waits on nothing, is better off on the pool, where its handling overlaps the loops' parsing
 /// (docs/benchmarks.md, "Connections on their event loops"). Deciding per connection from the
-/// request it serves keeps a stream of either kind free of hops.
+/// request it serves keeps a stream of either kind free of hops. Only a connection whose first
+/// request waits on PostgreSQL gets one: a preference costs every hop of its task a lock
+/// (architecture note 75), which a stream of probes has no use for ("Probes without a
+/// preference").
 ///
 /// The pool's jobs go through Dispatch's global queue and run with this executor as the current
 /// one. Handed to `globalConcurrentExecutor` instead, a job would run there as another executor

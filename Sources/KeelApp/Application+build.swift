@@ -104,7 +104,7 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
                            while try await modules.staff.runBulkJobs() > 0 {}
                        },
                        PeriodicTask(name: "end-overdue-impersonations", every: .seconds(30), logger: logger) {
-                           try await modules.staff.endOverdueImpersonations()
+                           _ = try await modules.staff.endOverdueImpersonations()
                        },
                        PeriodicTask(name: "purge-mail", every: .seconds(3600), logger: logger) {
                            try await mailSender.purge()

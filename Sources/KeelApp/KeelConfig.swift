@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
 import Configuration
-public import Kernel
+import Kernel
 public import Web
 import Storage
 

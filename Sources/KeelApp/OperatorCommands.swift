@@ -156,7 +156,7 @@ public enum OperatorCommands {
     /// Queues a failed message again.
     public static func mailRetry(id: String, _ config: KeelConfig, logger: Logger) async throws {
         guard let messageID = MessageID(id) else { throw AppError(.messageNotFound, "'\(id)' is not a message id.") }
-        try await withNotifications(config, logger: logger) { try await $0.retry(messageID) }
+        _ = try await withNotifications(config, logger: logger) { try await $0.retry(messageID) }
     }
 
     /// The plan catalog: one line per plan (code, version, name, interval, trial, prices).

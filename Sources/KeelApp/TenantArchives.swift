@@ -1,5 +1,5 @@
 import Foundation
-public import Kernel
+import Kernel
 public import Logging
 import Storage
 

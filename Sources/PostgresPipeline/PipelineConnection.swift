@@ -41,6 +41,7 @@ public final class PipelineConnection: Sendable {
         let poller = Poller.shared
         return try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
+                nameThisThread("postgres-connect")
                 do {
                     let session = try Session(conninfo, notifications: notifications)
                     if poller.post(.register(session)) { poller.wakeUp() }
@@ -49,7 +50,6 @@ public final class PipelineConnection: Sendable {
                     continuation.resume(throwing: error)
                 }
             }
-            thread.name = "postgres-connect"
             thread.start()
         }
     }
@@ -193,8 +193,10 @@ final class Poller: @unchecked Sendable {
     private init() {
         wakeUpFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard wakeUpFD >= 0 else { fatalError("PostgresPipeline: could not make the poller's eventfd (errno \(errno))") }
-        let thread = Thread { [self] in run() }
-        thread.name = "postgres-poller"
+        let thread = Thread { [self] in
+            nameThisThread("postgres-poller")
+            run()
+        }
         thread.start()
     }
 
@@ -486,4 +488,15 @@ private func withParameterPointers<R>(_ parameters: [Parameter], _ body: ([Unsaf
     return storage.withUnsafeMutableBufferPointer { buffer in
         body(buffer.map { $0.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) } })
     }
+}
+
+/// Names the calling thread where `/proc`, `top -H` and `perf` see it (at most 15 bytes).
+/// Foundation's `Thread.name` does not reach the kernel on Linux, and `pthread_setname_np` is not
+/// in Swift's Glibc module; writing the thread's `comm` file is what it does.
+private func nameThisThread(_ name: String) {
+    let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
 }

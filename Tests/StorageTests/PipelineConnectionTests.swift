@@ -30,6 +30,15 @@ struct PipelineConnectionTests {
         #expect(Self.string(after[0]) == "")
     }
 
+    @Test("the poller's thread is named where /proc and perf see it")
+    func pollerNamed() async throws {
+        let connection = try await Self.connect()
+        defer { connection.close() }
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let names = tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+        #expect(names.contains("postgres-poller\n"))
+    }
+
     @Test("begin, statements and commit travel as one job; the tags and rows come back in order")
     func explicitTransaction() async throws {
         let connection = try await Self.connect()
