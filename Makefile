@@ -22,16 +22,18 @@ build: deps
 run: build
 	.build/debug/keel serve --migrate
 
-# Every test, then the README's examples (its marked shell blocks, run against a freshly served
-# keel: scripts/readme-examples.sh, about ten seconds), then the contract run (Schemathesis
-# against the served spec, about half a minute) with a fixed seed, so CI and a laptop generate the
-# same requests, then the short fault battery (tenant isolation, kill -9 under load, hostile
-# input, the restore drill: about two minutes; `make reliability` runs all eleven tests at full length), then the staff
-# console in a real headless Chromium (about 40 s; its screenshots go to .data/screenshots, so a
-# test run leaves the checkout clean; `make browser-test` refreshes docs/screenshots/).
+# Every test (`swift test` under a watchdog: scripts/swift-test.sh names the tests still running
+# and prints every thread's stack if the suite runs longer than 15 minutes), then the README's
+# examples (its marked shell blocks, run against a freshly served keel: scripts/readme-examples.sh,
+# about ten seconds), then the contract run (Schemathesis against the served spec, about half a
+# minute) with a fixed seed, so CI and a laptop generate the same requests, then the short fault
+# battery (tenant isolation, kill -9 under load, hostile input, the restore drill: about two
+# minutes; `make reliability` runs all fourteen at full length), then the staff console in a
+# real headless Chromium (about 40 s; its screenshots go to .data/screenshots, so a test run
+# leaves the checkout clean; `make browser-test` refreshes docs/screenshots/).
 test: deps
 	@scripts/install-test-deps.sh
-	$(SWIFT) test $(SWIFT_FLAGS)
+	SWIFT=$(SWIFT) SWIFT_FLAGS="$(SWIFT_FLAGS)" scripts/swift-test.sh
 	$(SWIFT) build $(SWIFT_FLAGS) --product keel
 	scripts/readme-examples.sh
 	CONTRACT_SEED=$${CONTRACT_SEED:-20261121} scripts/contract.sh

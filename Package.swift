@@ -154,7 +154,10 @@ let package = Package(
         ),
 
         // Shared by the test targets: starts (or reuses) the private PostgreSQL once per process.
-        .target(name: "KeelTesting", dependencies: ["Storage", "Kernel", "PasswordHashing", logging],
+        .target(name: "KeelTesting", dependencies: ["Storage", "Kernel", "PasswordHashing", logging,
+                                                   .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                   .product(name: "NIOCore", package: "swift-nio"),
+                                                   .product(name: "NIOHTTP1", package: "swift-nio")],
                 path: "Tests/KeelTesting", swiftSettings: strict),
         .testTarget(name: "KernelTests",
                     dependencies: ["Kernel", .product(name: "PropertyBased", package: "swift-property-based")],

@@ -6,7 +6,8 @@
 # stateful Stripe the billing tests talk to (Tests/Support/localstripe/localstripe_server.py);
 # and standardwebhooks (PyPI), the Standard Webhooks reference library with which the webhook
 # receiver verifies every delivery (Tests/Support/webhooks/webhook_receiver.py).
-# Idempotent; quiet when all four are there.
+# And gdb, with which the test run's watchdog prints every thread's stack if the suite hangs
+# (scripts/swift-test.sh). Idempotent; quiet when all five are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUIREMENTS=Tests/NotificationsTests/Support/requirements.txt
@@ -27,6 +28,12 @@ if [ ! -x /usr/bin/pdftotext ] || [ ! -x /usr/bin/pdfinfo ]; then
   echo "Installing poppler-utils"
   export DEBIAN_FRONTEND=noninteractive
   apt_install poppler-utils
+fi
+
+if ! command -v gdb >/dev/null 2>&1; then
+  echo "Installing gdb"
+  export DEBIAN_FRONTEND=noninteractive
+  apt_install gdb
 fi
 
 command -v python3 >/dev/null 2>&1 || { echo "error: python3 is needed for the SMTP and Stripe tests" >&2; exit 2; }

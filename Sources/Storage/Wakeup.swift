@@ -22,41 +22,44 @@ public final class Wakeup: Sendable {
         waiter?.resume()
     }
 
-    /// Resumes the current waiter, if any, without leaving a signal pending.
-    private func release() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
-    }
-
-    /// Returns after `signal()` or after `timeout`, whichever comes first.
+    /// Returns after `signal()` or after `timeout`, whichever comes first (at once if the
+    /// calling task is cancelled).
     public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let ready = self.state.withLock { state -> Bool in
-                        if state.pending {
-                            state.pending = false
-                            return true
-                        }
-                        state.waiter = continuation
-                        return false
-                    }
-                    if ready { continuation.resume() }
-                }
-            }
-            group.addTask {
-                // Timed out, or cancelled because a signal came first (or the caller is
-                // cancelled): release the waiter if it is still waiting, but never leave a
-                // pending signal behind — that would make the next wait return at once, and
-                // the one after, and turn the poll into a busy loop.
-                try? await Task.sleep(for: timeout)
-                self.release()
-            }
+            group.addTask { await self.waitForSignal() }
+            group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// Returns at a signal (a pending one at once) or when the task is cancelled. The waiter is
+    /// registered under the lock only if the task is not cancelled by then, and a cancellation
+    /// after that resumes it under the same lock: so a timeout, which cancels this, cannot come
+    /// between the two and be lost. (Until 2026-12-07 the timeout resumed "the waiter, if any",
+    /// and one that came before the waiter was registered left it waiting for a signal that
+    /// might never come.) A cancellation never leaves a signal pending: that would make the
+    /// next wait return at once, and the one after, and turn the poll into a busy loop.
+    private func waitForSignal() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    if state.pending {
+                        state.pending = false
+                        return true
+                    }
+                    if Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
     }
 }

@@ -50,8 +50,11 @@ struct ConnectionOnItsSide: ServerChildChannel {
         configuration.additionalChannelHandlers = { [added = self.configuration.additionalChannelHandlers] in
             added() + [first]
         }
-        return HTTP1Channel(responder: responder, configuration: configuration).setup(channel: channel, logger: logger)
-            .map { Value(http: $0, firstPicked: first.promise.futureResult) }
+        let pipeline = HTTP1Channel(responder: responder, configuration: configuration).setup(channel: channel, logger: logger)
+        // A pipeline that could not be set up (the connection closed meanwhile) never got the
+        // handler, so nothing else would complete its promise.
+        pipeline.whenFailure { _ in first.promise.succeed(false) }
+        return pipeline.map { Value(http: $0, firstPicked: first.promise.futureResult) }
     }
 
     func handle(value: Value, logger: Logger) async {

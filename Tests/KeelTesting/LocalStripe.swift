@@ -1,7 +1,4 @@
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A fake Stripe for the tests: localstripe (`Tests/Support/localstripe/localstripe_server.py`)
 /// as a child process (`ReadyProcess`), listening on 127.0.0.1, its store in memory only (nothing
@@ -24,8 +21,7 @@ import FoundationNetworking
 ///   all succeed;
 /// - objects embed their `latest_charge` as an object, not an id.
 ///
-/// `@unchecked Sendable`: every stored property is a `let`, and `URLSession` may be used from
-/// any thread.
+/// `@unchecked Sendable`: every stored property is a `let`.
 public final class LocalStripe: @unchecked Sendable {
     /// The secret key the tests use (localstripe takes any `sk_…` key).
     public static let apiKey = "sk_test_keel"
@@ -34,18 +30,15 @@ public final class LocalStripe: @unchecked Sendable {
     /// `http://127.0.0.1:<port>`, for `StripeGateway(base:)` / `KEEL_STRIPE_API_BASE`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     private let child: ReadyProcess
-    private let session: URLSession
 
     static let script = TestDatabase.packageRoot.appendingPathComponent("Tests/Support/localstripe/localstripe_server.py")
 
     private init(child: ReadyProcess) {
         self.child = child
-        self.session = URLSession(configuration: .ephemeral)
     }
 
     deinit {
         stop()
-        session.invalidateAndCancel()
         try? FileManager.default.removeItem(at: child.workDir)
     }
 
@@ -192,25 +185,15 @@ public final class LocalStripe: @unchecked Sendable {
         let inQuery = method == "GET" || method == "DELETE" || method == "HEAD"
         var address = baseURL + path
         if inQuery && !encoded.isEmpty { address += (path.contains("?") ? "&" : "?") + encoded }
-        guard let url = URL(string: address) else { throw LocalStripeFailure("not a URL: \(address)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.timeoutInterval = 30
-        request.setValue("Bearer \(Self.apiKey)", forHTTPHeaderField: "Authorization")
-        if !inQuery {
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(encoded.utf8)
-        }
-        let answer: (Data, URLResponse)
+        var headers = [("Authorization", "Bearer \(Self.apiKey)")]
+        if !inQuery { headers.append(("Content-Type", "application/x-www-form-urlencoded")) }
         do {
-            answer = try await session.data(for: request)
+            let answer = try await LoopbackHTTP.send(method, address, headers: headers,
+                                                     body: inQuery ? nil : Data(encoded.utf8))
+            return (answer.status, answer.body)
         } catch {
             throw LocalStripeFailure("\(method) \(path): no answer from localstripe: \(error)\n\(errorOutput())")
         }
-        guard let http = answer.1 as? HTTPURLResponse else {
-            throw LocalStripeFailure("\(method) \(path): not an HTTP response")
-        }
-        return (http.statusCode, answer.0)
     }
 
     /// `{"id": …}`: the part of a created object the helpers return.

@@ -1,7 +1,4 @@
-public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import Foundation
 
 /// A webhook receiver on loopback that verifies every delivery with the `standardwebhooks`
 /// reference library (Tests/Support/webhooks/webhook_receiver.py). Each test names its own
@@ -48,17 +45,16 @@ public final class WebhookReceiver: @unchecked Sendable {
     /// the receiver's clock (for the library's 5-minute timestamp tolerance) with the test's.
     public func configure(_ name: String, secrets: [String], status: Int = 200, delay: Double = 0, retryAfter: Int? = nil,
                           clockOffset: Double = 0) async throws {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/_config/\(name)")!)
-        request.httpMethod = "PUT"
         var config: [String: Any] = ["secrets": secrets, "status": status, "delay": delay, "clock_offset": clockOffset]
         if let retryAfter { config["retry_after"] = retryAfter }
-        request.httpBody = try JSONSerialization.data(withJSONObject: config)
-        _ = try await URLSession.shared.data(for: request)
+        let answer = try await LoopbackHTTP.send("PUT", "http://127.0.0.1:\(port)/_config/\(name)",
+                                                 body: try JSONSerialization.data(withJSONObject: config))
+        guard answer.status == 204 else { throw ReceiverFailure("configuring \(name): HTTP \(answer.status)") }
     }
 
     public func received(_ name: String) async throws -> [Delivery] {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/_received/\(name)")!)
-        return try JSONDecoder().decode([Delivery].self, from: data)
+        let answer = try await LoopbackHTTP.send("GET", "http://127.0.0.1:\(port)/_received/\(name)")
+        return try JSONDecoder().decode([Delivery].self, from: answer.body)
     }
 
     /// Waits (up to `timeout`) until `name` has received at least `count` deliveries.
@@ -70,4 +66,9 @@ public final class WebhookReceiver: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
     }
+}
+
+struct ReceiverFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

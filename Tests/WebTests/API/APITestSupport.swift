@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
@@ -99,29 +96,25 @@ struct API: Sendable {
 }
 
 extension API {
-    /// Sends `count` copies of one POST at once, each on its own connection (URLSession), and
-    /// returns each response's status and the value of `header`.
+    /// Sends `count` copies of one POST at once, each on its own connection, and returns each
+    /// response's status and the value of `header`.
     func concurrentPOSTs(_ count: Int, _ path: String, json: String, headers: [String: String] = [:],
                          reading header: String) async throws -> [(status: Int, header: String?)] {
         guard let port = client.port else { throw APIFailure("the live client has no port") }
-        let session = URLSession(configuration: .ephemeral)
-        let body = Data(json.utf8)
-        return try await withThrowingTaskGroup(of: (status: Int, header: String?).self) { group in
-            for _ in 0..<count {
-                group.addTask {
-                    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-                    request.httpMethod = "POST"
-                    request.httpBody = body
-                    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-                    let (_, response) = try await session.data(for: request)
-                    let http = response as! HTTPURLResponse
-                    return (http.statusCode, http.value(forHTTPHeaderField: header))
+        let fields = [("Content-Type", "application/json")] + headers.map { ($0.key, $0.value) }
+        return try await LoopbackHTTP.withClient(connections: count) { http in
+            try await withThrowingTaskGroup(of: (status: Int, header: String?).self) { group in
+                for _ in 0..<count {
+                    group.addTask {
+                        let answer = try await LoopbackHTTP.send("POST", "http://127.0.0.1:\(port)\(path)", headers: fields,
+                                                                 body: Data(json.utf8), on: http)
+                        return (answer.status, answer.header(header))
+                    }
                 }
+                var all: [(status: Int, header: String?)] = []
+                for try await result in group { all.append(result) }
+                return all
             }
-            var all: [(status: Int, header: String?)] = []
-            for try await result in group { all.append(result) }
-            return all
         }
     }
 }

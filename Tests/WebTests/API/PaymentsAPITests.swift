@@ -9,9 +9,6 @@ import KeelTesting
 import Kernel
 import Storage
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Payments over HTTP against localstripe, a stateful fake Stripe server speaking Stripe's
 /// API: Keel's own `StripeGateway` talks to it, cards are made with it, and its signed
@@ -442,23 +439,17 @@ extension API {
     func concurrentPays(_ count: Int, path: String, token: String, headers: [String: String] = [:],
                         key: @escaping @Sendable () -> String) async throws -> [Int] {
         guard let port = client.port else { throw APIFailure("the live client has no port") }
-        let session = URLSession(configuration: .ephemeral)
-        return try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<count {
-                let idempotencyKey = key()
-                group.addTask {
-                    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-                    request.httpMethod = "POST"
-                    request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-                    request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
-                    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-                    let (_, response) = try await session.data(for: request)
-                    return (response as! HTTPURLResponse).statusCode
+        let address = "http://127.0.0.1:\(port)\(path)"
+        return try await LoopbackHTTP.withClient(connections: count) { http in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<count {
+                    let fields = [("Authorization", "Bearer \(token)"), ("Idempotency-Key", key())] + headers.map { ($0.key, $0.value) }
+                    group.addTask { try await LoopbackHTTP.send("POST", address, headers: fields, on: http).status }
                 }
+                var all: [Int] = []
+                for try await status in group { all.append(status) }
+                return all
             }
-            var all: [Int] = []
-            for try await status in group { all.append(status) }
-            return all
         }
     }
 }
