@@ -34,12 +34,12 @@ for name in started:
         print("  -", name)
 PY
     local binary
-    binary=$(pgrep -f 'keelPackageTests.xctest' | head -1)
+    binary=$(pgrep -P "$run" -f 'PackageTests.xctest' | head -1)  # swift test's child
     if [ -n "$binary" ] && command -v gdb > /dev/null; then
         echo "swift-test.sh: every thread of the test binary ($binary):"
         gdb -p "$binary" -batch -ex "thread apply all bt 30" 2>/dev/null | grep -v '^\[New LWP' | head -2000
     fi
-    pkill -KILL -f 'keelPackageTests.xctest'
+    [ -n "$binary" ] && kill -KILL "$binary"
     kill "$run" 2> /dev/null
 }
 
@@ -56,4 +56,5 @@ watchdog=$!
 wait "$run"
 status=$?
 wait "$watchdog"
+wait  # tee, so the log and the terminal have the last lines before make goes on
 exit "$status"
