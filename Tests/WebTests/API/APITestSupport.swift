@@ -8,6 +8,7 @@ import Kernel
 import NIOCore
 import PasswordHashing
 import Storage
+import Testing
 
 /// A parsed JSON object from a response, read with subscripts: `body["owner"]["id"].string`.
 struct JSON: @unchecked Sendable, CustomStringConvertible {
@@ -53,8 +54,8 @@ struct API: Sendable {
         if json != nil, let contentType { headers[.contentType] = contentType }
         if let token { headers[.authorization] = "Bearer \(token)" }
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
-        let response = try await client.execute(uri: path, method: method, headers: headers,
-                                                body: json.map { ByteBuffer(string: $0) })
+        let response = try await client.answer(uri: path, method: method, headers: headers,
+                                               body: json.map { ByteBuffer(string: $0) })
         return APIResponse(status: response.status, headers: response.headers, text: String(buffer: response.body))
     }
 
@@ -116,6 +117,53 @@ extension API {
                 return all
             }
         }
+    }
+}
+
+extension TestClientProtocol {
+    /// `execute`, or a failure naming the request once `limit` has passed without an answer,
+    /// recorded at once. Hummingbird's test client gives up on a request after 20 s but then waits
+    /// for its answer anyway, so a request the server never answered held its test, and the run,
+    /// with nothing said (architecture note 79).
+    func answer(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil,
+                within limit: Duration = .seconds(60)) async throws -> TestResponse {
+        let once = ResumeOnce()
+        return try await withCheckedThrowingContinuation { continuation in
+            once.continuation = continuation
+            let timer = Task {
+                try? await Task.sleep(for: limit)
+                let failure = APIFailure("\(method) \(uri): no answer within \(limit)")
+                if !Task.isCancelled, once.resume(with: .failure(failure)) { Issue.record(failure) }
+            }
+            Task {
+                let result: Result<TestResponse, any Error>
+                do { result = .success(try await self.execute(uri: uri, method: method, headers: headers, body: body)) }
+                catch { result = .failure(error) }
+                timer.cancel()
+                _ = once.resume(with: result)
+            }
+        }
+    }
+}
+
+/// A continuation resumed by whichever comes first, the answer or the time limit.
+private final class ResumeOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var waiting: CheckedContinuation<TestResponse, any Error>?
+
+    var continuation: CheckedContinuation<TestResponse, any Error>? {
+        get { lock.withLock { waiting } }
+        set { lock.withLock { waiting = newValue } }
+    }
+
+    /// True if this resumed it.
+    func resume(with result: Result<TestResponse, any Error>) -> Bool {
+        let continuation = lock.withLock { () -> CheckedContinuation<TestResponse, any Error>? in
+            defer { waiting = nil }
+            return waiting
+        }
+        continuation?.resume(with: result)
+        return continuation != nil
     }
 }
 

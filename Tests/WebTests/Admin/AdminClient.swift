@@ -115,7 +115,7 @@ final class AdminClient: @unchecked Sendable {
         if !cookies.isEmpty {
             headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         }
-        let raw = try await api.client.execute(uri: path, method: method, headers: headers, body: body)
+        let raw = try await api.client.answer(uri: path, method: method, headers: headers, body: body)
         let response = APIResponse(status: raw.status, headers: raw.headers, text: String(buffer: raw.body))
         for cookie in response.setCookies {
             cookies[cookie.name] = cookie.clears || cookie.value.isEmpty ? nil : cookie.value
