@@ -2,7 +2,7 @@
 # `swift test` with a watchdog. The suite takes about a minute here (five on a slow machine); a
 # test that waits forever would otherwise hold CI until its own limit and leave nothing to read,
 # because a piped test binary's output is block-buffered and dies in its buffer. So the tests are
-# built first, then run with their output line-buffered (and kept in .data/swift-test.log), and
+# built first, then run with their output line-buffered into .data/swift-test.log (and shown), and
 # after KEEL_TEST_LIMIT_SECONDS of running (default 900) the watchdog prints the tests that
 # started and never ended and every thread's stack (gdb, where installed), then stops the run,
 # which fails. SWIFT_FLAGS go to the build; arguments to `swift test` (`--filter X`, say).
@@ -16,8 +16,12 @@ mkdir -p .data
 
 # shellcheck disable=SC2086 # SWIFT_FLAGS is a list of flags
 "$swift" build --build-tests ${SWIFT_FLAGS:-} || exit
-stdbuf -oL -eL "$swift" test --skip-build "$@" > >(tee -a "$log") 2>&1 &
+# Into a file, followed onto the terminal: a pipe would be held open by whatever the tests start
+# and leave running (their PostgreSQL, if the watchdog has to kill them).
+stdbuf -oL -eL "$swift" test --skip-build "$@" >> "$log" 2>&1 &
 run=$!
+tail -n +1 -f --pid="$run" "$log" &
+follower=$!
 
 report() {
     echo
@@ -56,5 +60,5 @@ watchdog=$!
 wait "$run"
 status=$?
 wait "$watchdog"
-wait  # tee, so the log and the terminal have the last lines before make goes on
+wait "$follower"  # the last lines, before make goes on
 exit "$status"
