@@ -20,9 +20,7 @@ public import Foundation
 /// - refunds are not checked against what was paid: several, or one larger than the payment,
 ///   all succeed;
 /// - objects embed their `latest_charge` as an object, not an id.
-///
-/// `@unchecked Sendable`: every stored property is a `let`.
-public final class LocalStripe: @unchecked Sendable {
+public final class LocalStripe: Sendable {
     /// The secret key the tests use (localstripe takes any `sk_…` key).
     public static let apiKey = "sk_test_keel"
     /// The port it listens on (127.0.0.1).

@@ -29,22 +29,30 @@ public enum LoopbackHTTP {
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-                                                                                   + timeout.components.attoseconds / 1_000_000_000))
+        let response = try await client.execute(request, timeout: TimeAmount(timeout))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Response(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }
 
-    /// `body` with a client of its own that opens up to `connections` connections to one host
-    /// at once (the shared client opens 8), shut down afterwards: for a test's burst of
-    /// concurrent requests, each on its own connection.
-    public static func withClient<R: Sendable>(connections: Int, _ body: (HTTPClient) async throws -> R) async throws -> R {
+    /// `count` requests sent at once, each on its own connection (a client of their own, which
+    /// opens as many as asked; the shared one opens 8 to a host), in the order they were made;
+    /// `headers(i)` gives the `i`th its headers.
+    public static func sendAtOnce(_ count: Int, _ method: String, _ url: String, body: Data? = nil,
+                                  headers: (Int) -> [(String, String)]) async throws -> [Response] {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(
-            connectionPool: .init(idleTimeout: .seconds(10), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)))
+            connectionPool: .init(idleTimeout: .seconds(10), concurrentHTTP1ConnectionsPerHostSoftLimit: count)))
         do {
-            let result = try await body(client)
+            let responses = try await withThrowingTaskGroup(of: (Int, Response).self) { group in
+                for index in 0..<count {
+                    let fields = headers(index)
+                    group.addTask { (index, try await send(method, url, headers: fields, body: body, on: client)) }
+                }
+                var all: [(Int, Response)] = []
+                for try await answered in group { all.append(answered) }
+                return all.sorted { $0.0 < $1.0 }.map(\.1)
+            }
             try await client.shutdown()
-            return result
+            return responses
         } catch {
             try? await client.shutdown()
             throw error

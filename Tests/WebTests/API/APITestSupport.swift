@@ -103,20 +103,9 @@ extension API {
                          reading header: String) async throws -> [(status: Int, header: String?)] {
         guard let port = client.port else { throw APIFailure("the live client has no port") }
         let fields = [("Content-Type", "application/json")] + headers.map { ($0.key, $0.value) }
-        return try await LoopbackHTTP.withClient(connections: count) { http in
-            try await withThrowingTaskGroup(of: (status: Int, header: String?).self) { group in
-                for _ in 0..<count {
-                    group.addTask {
-                        let answer = try await LoopbackHTTP.send("POST", "http://127.0.0.1:\(port)\(path)", headers: fields,
-                                                                 body: Data(json.utf8), on: http)
-                        return (answer.status, answer.header(header))
-                    }
-                }
-                var all: [(status: Int, header: String?)] = []
-                for try await result in group { all.append(result) }
-                return all
-            }
-        }
+        return try await LoopbackHTTP.sendAtOnce(count, "POST", "http://127.0.0.1:\(port)\(path)", body: Data(json.utf8),
+                                                 headers: { _ in fields })
+            .map { ($0.status, $0.header(header)) }
     }
 }
 
@@ -129,7 +118,7 @@ extension TestClientProtocol {
                 within limit: Duration = .seconds(60)) async throws -> TestResponse {
         let once = ResumeOnce()
         return try await withCheckedThrowingContinuation { continuation in
-            once.continuation = continuation
+            once.hold(continuation)
             let timer = Task {
                 try? await Task.sleep(for: limit)
                 let failure = APIFailure("\(method) \(uri): no answer within \(limit)")
@@ -151,9 +140,8 @@ private final class ResumeOnce: @unchecked Sendable {
     private let lock = NSLock()
     private var waiting: CheckedContinuation<TestResponse, any Error>?
 
-    var continuation: CheckedContinuation<TestResponse, any Error>? {
-        get { lock.withLock { waiting } }
-        set { lock.withLock { waiting = newValue } }
+    func hold(_ continuation: CheckedContinuation<TestResponse, any Error>) {
+        lock.withLock { waiting = continuation }
     }
 
     /// True if this resumed it.

@@ -439,18 +439,10 @@ extension API {
     func concurrentPays(_ count: Int, path: String, token: String, headers: [String: String] = [:],
                         key: @escaping @Sendable () -> String) async throws -> [Int] {
         guard let port = client.port else { throw APIFailure("the live client has no port") }
-        let address = "http://127.0.0.1:\(port)\(path)"
-        return try await LoopbackHTTP.withClient(connections: count) { http in
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<count {
-                    let fields = [("Authorization", "Bearer \(token)"), ("Idempotency-Key", key())] + headers.map { ($0.key, $0.value) }
-                    group.addTask { try await LoopbackHTTP.send("POST", address, headers: fields, on: http).status }
-                }
-                var all: [Int] = []
-                for try await status in group { all.append(status) }
-                return all
-            }
-        }
+        let extra = headers.map { ($0.key, $0.value) }
+        return try await LoopbackHTTP.sendAtOnce(count, "POST", "http://127.0.0.1:\(port)\(path)") { _ in
+            [("Authorization", "Bearer \(token)"), ("Idempotency-Key", key())] + extra
+        }.map(\.status)
     }
 }
 
