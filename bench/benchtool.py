@@ -200,11 +200,12 @@ def report(results, out):
              "pg-pipelined": "PG in Keel's shape ([scope; lookup]; [scope; read], each pipelined)",
              "peer": "peer (FastAPI)", "floor": "floor (bare Hummingbird)",
              "floor-nio": "floor-nio (bare Hummingbird + PostgresNIO, 2 round trips)",
-             "floor-pq": "floor-pq (bare Hummingbird + libpq pipeline, 2 round trips)", "keel": "Keel",
+             "floor-pq": "floor-pq (bare Hummingbird + libpq pipeline, 2 round trips)",
+             "floor-wire": "floor-wire (bare Hummingbird + the protocol on NIO, pipelined, 2 round trips)", "keel": "Keel",
              "keel-s2": "Keel's own S2 (50 users as JSON)",
              "bare-client": "bare client (hey -c 8) to the same receiver"}
     for scenario in ["S1", "S2", "S3", "S5", "S6", "S8", "S7"]:
-        for ref in ["pg", "pg-extended", "pg-pipelined", "floor", "floor-nio", "floor-pq", "peer", "keel-s2", "bare-client"]:
+        for ref in ["pg", "pg-extended", "pg-pipelined", "floor", "floor-nio", "floor-pq", "floor-wire", "peer", "keel-s2", "bare-client"]:
             if not select(recs, phase="throughput", scenario=scenario, system=ref):
                 continue
             ratios, med = ratio_rounds(recs, "throughput", scenario, "keel", ref)
@@ -221,12 +222,15 @@ def report(results, out):
           "then the read in one more. **floor-nio**: PostgresNIO, which cannot pipeline, so each round trip is one "
           "statement that sets its own scope (the lookup through accounts.session_by_token_hash, the read through "
           "bench.s1_read). **floor-pq**: libpq in pipeline mode, Keel's own statements in Keel's shape "
-          "([platform scope; lookup], then [tenant scope; select]). CPU is user + system time of the server's processes and "
+          "([platform scope; lookup], then [tenant scope; select]). **floor-wire**: the same statements in the same shape "
+          "on PostgreSQL's protocol spoken on a NIO channel, the request resumed on the loop that reads its answers: "
+          "the floor of the next lever, a driver of Keel's own (docs/benchmarks.md, \"Where S1 stands\"). "
+          "CPU is user + system time of the server's processes and "
           "of the cluster's, over the measurement, divided by the requests answered.\n")
         w("| system | /s (median) | server CPU ms per request | PostgreSQL CPU ms per request |")
         w("|---|---:|---:|---:|")
         seconds = float(meta.get("seconds", 10))
-        for system in ["pg", "pg-pipelined", "peer", "floor-nio", "floor-pq", "keel"]:
+        for system in ["pg", "pg-pipelined", "peer", "floor-nio", "floor-pq", "floor-wire", "keel"]:
             rs = select(recs, phase="throughput", scenario="S1", system=system)
             if not rs:
                 continue
@@ -240,7 +244,11 @@ def report(results, out):
         w(f"\nlibpq pipeline floor ÷ PostgresNIO floor, same round trips: **{fmt(med, 2)}×** "
           f"(rounds {', '.join(f'{x:.2f}' for x in ratios)}); the decision rule is ≥ 1.4× to move Storage to libpq: "
           f"{verdict(None if med is None else med >= 1.4)}.")
-        for ref in ["peer", "floor-nio", "floor-pq"]:
+        ratios, med = ratio_rounds(recs, "throughput", "S1", "floor-wire", "floor-pq")
+        if ratios:
+            w(f"The next lever's floor ÷ libpq's, same statements and shape: **{fmt(med, 2)}×** "
+              f"(rounds {', '.join(f'{x:.2f}' for x in ratios)}).")
+        for ref in ["peer", "floor-nio", "floor-pq", "floor-wire"]:
             ratios, med = ratio_rounds(recs, "throughput", "S1", "keel", ref)
             w(f"Keel ÷ {names.get(ref, ref)}: **{fmt(med, 2)}×**.")
     errs = [r for r in select(recs, phase="throughput") if r.get("errors")]
@@ -268,11 +276,12 @@ def report(results, out):
           "includes any backlog: the PG rows are not comparable with the others. (Until 2026-12-06 this was hey -q "
           "in 8 processes, which took half a core at S1's rate and saturated the machine.) floor-pq's row is S1's "
           "tail on this machine with nothing around the driver: the same statements, the same driver, a bare "
-          "Hummingbird route.\n")
+          "Hummingbird route; floor-wire's is the next lever's, offered floor-pq's rate, so the two tails are "
+          "side by side.\n")
         w("| scenario | system | offered /s | achieved /s | p50 ms | p99 ms (median of rounds) | p99 per round | target | |")
         w("|---|---|---:|---:|---:|---:|---|---|---|")
         for scenario in ["S1", "S2"]:
-            for system in ["pg", "peer", "floor-pq", "keel"]:
+            for system in ["pg", "peer", "floor-pq", "floor-wire", "keel"]:
                 rs = select(lat, scenario=scenario, system=system)
                 if not rs:
                     continue

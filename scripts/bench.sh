@@ -325,7 +325,8 @@ wait_http "$PEER/healthz" "$PEER_PID" "$RUN/peer.log"
 curl -sf -o /dev/null "$PEER$S1_PATH" -H "Authorization: Bearer $READER_TOKEN" || { echo "error: the peer's S1 failed" >&2; cat "$RUN/peer.log" >&2; exit 1; }
 # The floor's S1 routes (driver floors, issue 21): /nio/… reads through one SQL function (scope
 # and select in one statement, so PostgresNIO needs two round trips, not four); /pq/… sends Keel's
-# own statements as one libpq pipeline. The function is the benchmark's, in its own schema.
+# own statements as one libpq pipeline; /wire/… sends them in the same shape on PostgreSQL's
+# protocol spoken on a NIO channel (the next lever's floor). The function is the benchmark's, in its own schema.
 "${PSQL[@]}" -U postgres <<'SQL'
 create schema if not exists bench;
 create or replace function bench.s1_read(p_tenant uuid, p_user uuid)
@@ -348,7 +349,7 @@ FLOOR="http://127.0.0.1:$FLOOR_PORT"
 FLOOR_PG_SOCKET="$SOCK" FLOOR_POOL_SIZE="$POOL" "$FLOOR_BIN" "$FLOOR_PORT" >"$RUN/floor.log" 2>&1 &
 PIDS+=("$!"); FLOOR_PID=$!
 wait_http "$FLOOR/healthz" "$FLOOR_PID" "$RUN/floor.log"
-for driver in nio pq; do
+for driver in nio pq wire; do
   curl -sf -o /dev/null "$FLOOR/$driver$S1_PATH" -H "Authorization: Bearer $READER_TOKEN" \
     || { echo "error: the floor's $driver S1 failed" >&2; cat "$RUN/floor.log" >&2; exit 1; }
 done
@@ -530,6 +531,7 @@ read_scenario() {  # SCENARIO PGSCRIPT PATH: PG (prepared and unnamed), the peer
     if [ "$scenario" = S1 ]; then
       throughput S1 floor-nio "$r" "$FLOOR/nio$path" get "$READER_TOKEN"
       throughput S1 floor-pq "$r" "$FLOOR/pq$path" get "$READER_TOKEN"
+      throughput S1 floor-wire "$r" "$FLOOR/wire$path" get "$READER_TOKEN"
     fi
     throughput "$scenario" keel "$r" "$KEEL$path" get "$READER_TOKEN"
   done
@@ -615,15 +617,17 @@ for scenario in S1 S2; do
   script=$([ "$scenario" = S1 ] && echo s1-read || echo s2-list)
   echo "$scenario latency at ${LOAD_FRACTION} × each system's maximum"
   reset_peak "$main_PID"
-  # S1's also offers floor-pq 70 % of its own maximum: S1's tail here with nothing around the driver.
+  # S1's also offers floor-pq 70 % of its own maximum: S1's tail here with nothing around the driver;
+  # and floor-wire, the next lever's floor, 70 % of floor-pq's (the same rate: tails side by side).
   systems=(peer keel)
-  if [ "$scenario" = S1 ]; then systems=(peer floor-pq keel); fi
+  if [ "$scenario" = S1 ]; then systems=(peer floor-pq floor-wire keel); fi
   for r in $(seq 1 "$ROUNDS"); do
     pg_latency "$scenario" "$script" "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system=pg)" "$LOAD_FRACTION")" "${PG_VARS[@]}"
     line="  round $r: p99 pg $(median p99_ms phase=latency scenario="$scenario" system=pg round="$r")"
     for system in "${systems[@]}"; do
-      case $system in peer) url=$PEER$path;; floor-pq) url=$FLOOR/pq$path;; keel) url=$KEEL$path;; esac
-      latency "$scenario" "$system" "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system="$system")" "$LOAD_FRACTION")" "$url"
+      case $system in peer) url=$PEER$path;; floor-pq) url=$FLOOR/pq$path;; floor-wire) url=$FLOOR/wire$path;; keel) url=$KEEL$path;; esac
+      rate_of=$([ "$system" = floor-wire ] && echo floor-pq || echo "$system")
+      latency "$scenario" "$system" "$r" "$(at "$(median rps phase=throughput scenario="$scenario" system="$rate_of")" "$LOAD_FRACTION")" "$url"
       line+=", $system $(median p99_ms phase=latency scenario="$scenario" system="$system" round="$r")"
     done
     echo "$line ms"

@@ -8,6 +8,9 @@
 //   (issue 21's driver floor): PostgresNIO, the read through one SQL function; Keel's own libpq
 //   pipeline driver (PostgresPipeline, used by path), the read as one pipeline [begin; scope;
 //   select; commit].
+// - `/wire/users/:id`: the same statements in the same shape on PostgreSQL's protocol spoken on a
+//   NIO channel (`WirePool`): the next lever's floor, answers read on the loop that resumes the
+//   request.
 import PackageDescription
 
 let package = Package(
@@ -16,6 +19,7 @@ let package = Package(
         .package(name: "keel", path: "../.."),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
@@ -25,6 +29,8 @@ let package = Package(
             .product(name: "PostgresPipeline", package: "keel"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -19,7 +19,10 @@ import ServiceLifecycle
 //           accounts.session_by_token_hash, the read through bench.s1_read (scripts/bench.sh
 //           creates it);
 //   /pq/…   libpq in pipeline mode (PipelinedPool): Keel's own statements in Keel's shape,
-//           [platform scope; lookup] then [tenant scope; select] (`PQStatements`).
+//           [platform scope; lookup] then [tenant scope; select] (`PQStatements`);
+//   /wire/… the same statements in the same shape on PostgreSQL's protocol spoken on a NIO
+//           channel (`WirePool`), the request resumed on the loop that reads its answers: the
+//           floor of the next lever (docs/benchmarks.md, "Where S1 stands").
 let port = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 8090
 var logger = Logger(label: "floor")
 logger.logLevel = .warning
@@ -61,6 +64,27 @@ if let socket = environment["FLOOR_PG_SOCKET"] {
         guard let user = read[1].first else { return notFound() }
         return userJSON(user)
     }
+
+    let types: [String: [Int32]] = ["platform": [], "lookup": [17], "scope": [25], "find": [2950, 2950]]  // bytea, text, uuid
+    let wire = try await WirePool(socketPath: socket, user: user, database: database, size: poolSize,
+                                  statements: PQStatements.all.map { ($0.name, $0.sql, types[$0.name]!) })
+    router.get("/wire/v1/users/:id") { request, context in
+        guard let (hash, userID) = credentials(request, context) else { return unauthorized() }
+        let connection = wire.leastLoaded()
+        return try await withTaskExecutorPreference(connection.executor) {
+            let lookup = try await connection.run([("platform", []), ("lookup", [hash])])
+            guard let session = lookup[1].first, session[2] == "true", let tenant = session[0], readers.contains(session[1] ?? "")
+            else { return unauthorized() }
+            let read = try await connection.run([("scope", [Array(tenant.utf8)]), ("find", [uuidBytes(tenant), uuidBytes(userID)])])
+            guard let user = read[1].first else { return notFound() }
+            return userJSON(user)
+        }
+    }
+}
+
+/// A UUID's 16 bytes (PostgreSQL's binary format), or NULL for text that is not one.
+func uuidBytes(_ text: String) -> [UInt8]? {
+    UUID(uuidString: text).map { id in withUnsafeBytes(of: id.uuid) { Array($0) } }
 }
 
 let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), services: services, logger: logger)
