@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Kernel
 
 // What happened to a tenant's members, each event with the user as the API shows them (for

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Kernel
 
 /// A plan of the platform's catalog at one version: what a period costs, per currency.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Why a staff member changes something in a tenant: required for every such change (in any
 /// module) and recorded with it in the audit log. 3 to 500 characters, not blank, no control

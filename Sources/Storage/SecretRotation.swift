@@ -1,5 +1,5 @@
-public import Foundation
-public import Kernel
+import Foundation
+import Kernel
 
 /// A column that holds sealed secrets, as its module declares it for `keel secrets rotate`.
 public struct SealedColumn: Sendable {

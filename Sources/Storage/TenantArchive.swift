@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Kernel
 
 /// Every row one tenant owns, across all modules, as NDJSON (`keel tenants export`, the staff

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 import Instrumentation
-public import Synchronization
+import Synchronization
 import Tracing
 
 /// Spans for what Keel does, and the trace context that crosses the outbox and the queues.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A set of templates, parsed, linked and checked once; rendered many times.
 ///

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 public import BillingAPI
-public import Foundation
+import Foundation
 public import Kernel
 import NIOCore
 import NIOHTTP1

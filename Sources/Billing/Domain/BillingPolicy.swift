@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The rules of billing an operator may set (`KEEL_INVOICE_PREFIX`, …): who issues invoices,
 /// when they are due, how long a trial's reminder and an unpaid subscription's grace last.

@@ -1,5 +1,5 @@
 public import BillingAPI
-public import Foundation
+import Foundation
 public import Kernel
 
 /// The payment provider, as Billing needs it: a customer per tenant, a card attached to it,

@@ -149,7 +149,7 @@ public final class MailSender: Service, Sendable {
             }
             return
         }
-        try await platform.platform("mail record") { tx in
+        _ = try await platform.platform("mail record") { tx in
             try await MessageRows.record(message, outcome, transport: transport.name, in: tx)
         }
     }

@@ -1,7 +1,7 @@
 import AccountsAPI
 import BillingAPI
 import Foundation
-public import Hummingbird
+import Hummingbird
 import HTTPTypes
 import Kernel
 import NotificationsAPI

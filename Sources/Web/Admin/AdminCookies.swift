@@ -1,5 +1,5 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 
 /// The console's cookies. `__Host-` binds them to this exact origin (Secure, Path=/, no
 /// Domain); SameSite=Strict keeps other sites' pages from sending them at all.

@@ -1,5 +1,5 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 import Kernel
 
 /// A submitted `application/x-www-form-urlencoded` form. Browsers send nothing else from a

@@ -1,7 +1,7 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 public import HTTPTypes
-public import Kernel
+import Kernel
 #if canImport(Glibc)
 import Glibc
 #endif

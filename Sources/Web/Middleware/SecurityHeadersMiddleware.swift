@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 import HTTPTypes
 
 /// Headers every response carries, errors included. The policy allows the console's own

@@ -83,7 +83,7 @@ struct SMTPClient: Sendable {
         try await session.write(Self.dotStuffed(data) + ".\r\n")
         try await session.expect(250, stage: "end of data", timeout: settings.dataTimeout)
         // The message is accepted; a slow or rude goodbye does not change that.
-        try? await session.command("QUIT", expect: 221, stage: "QUIT", timeout: .seconds(2))
+        _ = try? await session.command("QUIT", expect: 221, stage: "QUIT", timeout: .seconds(2))
     }
 
     private func connect(replies: SMTPReplies) async throws -> any Channel {
