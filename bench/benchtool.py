@@ -224,7 +224,7 @@ def report(results, out):
           "bench.s1_read). **floor-pq**: libpq in pipeline mode, Keel's own statements in Keel's shape "
           "([platform scope; lookup], then [tenant scope; select]). **floor-wire**: the same statements in the same shape "
           "on PostgreSQL's protocol spoken on a NIO channel, the request resumed on the loop that reads its answers: "
-          "the floor of the next lever, a driver of Keel's own (docs/benchmarks.md, \"Where S1 stands\"). "
+          "the floor of the next lever, a driver of Keel's own (docs/benchmarks.md, \"The next lever, measured\"). "
           "CPU is user + system time of the server's processes and "
           "of the cluster's, over the measurement, divided by the requests answered.\n")
         w("| system | /s (median) | server CPU ms per request | PostgreSQL CPU ms per request |")

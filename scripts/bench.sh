@@ -326,7 +326,8 @@ curl -sf -o /dev/null "$PEER$S1_PATH" -H "Authorization: Bearer $READER_TOKEN" |
 # The floor's S1 routes (driver floors, issue 21): /nio/… reads through one SQL function (scope
 # and select in one statement, so PostgresNIO needs two round trips, not four); /pq/… sends Keel's
 # own statements as one libpq pipeline; /wire/… sends them in the same shape on PostgreSQL's
-# protocol spoken on a NIO channel (the next lever's floor). The function is the benchmark's, in its own schema.
+# protocol spoken on a NIO channel (the next lever's floor). The function is the benchmark's, in
+# its own schema.
 "${PSQL[@]}" -U postgres <<'SQL'
 create schema if not exists bench;
 create or replace function bench.s1_read(p_tenant uuid, p_user uuid)

@@ -2,9 +2,10 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The next lever's floor (docs/benchmarks.md, "Where S1 stands"): PostgreSQL's extended-query
-/// protocol spoken on a NIO channel, pipelined, so a round trip's answer is read by an event loop
-/// and resumes the request on that same loop: no poller thread, no crossing for the answer.
+/// The next lever's floor (docs/benchmarks.md, "The next lever, measured"): PostgreSQL's
+/// extended-query protocol spoken on a NIO channel, pipelined, so a round trip's answer is read by
+/// an event loop and resumes the request on that same loop: no poller thread, no crossing for the
+/// answer.
 ///
 /// A floor, not a driver: trust or peer authentication only (the benchmark's Unix socket), no
 /// TLS, no LISTEN, every column read as text, an error ends only its own job. Its one question

@@ -22,7 +22,7 @@ import ServiceLifecycle
 //           [platform scope; lookup] then [tenant scope; select] (`PQStatements`);
 //   /wire/… the same statements in the same shape on PostgreSQL's protocol spoken on a NIO
 //           channel (`WirePool`), the request resumed on the loop that reads its answers: the
-//           floor of the next lever (docs/benchmarks.md, "Where S1 stands").
+//           floor of the next lever (docs/benchmarks.md, "The next lever, measured").
 let port = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 8090
 var logger = Logger(label: "floor")
 logger.logLevel = .warning
