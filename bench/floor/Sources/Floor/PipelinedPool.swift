@@ -16,13 +16,7 @@ final class PipelinedPool: Sendable {
 
     /// Runs the named statements as one pipeline; each result's rows, every column read as text.
     func run(_ steps: [(name: String, parameters: [Parameter])]) async throws -> [[[String?]]] {
-        var best = connections[0]
-        var least = best.load
-        for connection in connections.dropFirst() where least > 0 {
-            let load = connection.load
-            if load < least { (best, least) = (connection, load) }
-        }
-        let results = try await best.run(steps.map { step in
+        let results = try await leastLoaded(connections, load: \.load).run(steps.map { step in
             Statement(statements[step.name]!, parameters: step.parameters, name: "floor_" + step.name)
         })
         return results.map { result in
@@ -39,4 +33,16 @@ extension Parameter {
         Parameter(type: TypeOID.uuid, bytes: UUID(uuidString: value).map { id in withUnsafeBytes(of: id.uuid) { Array($0) } })
     }
     static func bytea(_ value: [UInt8]) -> Parameter { Parameter(type: TypeOID.bytea, bytes: value) }
+}
+
+/// The one of `items` with the least `load` (the first found idle, or the first of the least):
+/// both floors' pools pick a connection this way.
+func leastLoaded<Item>(_ items: [Item], load: (Item) -> Int) -> Item {
+    var best = items[0]
+    var least = load(best)
+    for item in items.dropFirst() where least > 0 {
+        let itemLoad = load(item)
+        if itemLoad < least { (best, least) = (item, itemLoad) }
+    }
+    return best
 }

@@ -25,17 +25,6 @@ final class WirePool: Sendable {
         }
         self.connections = connections
     }
-
-    /// The connection with the fewest jobs outstanding.
-    func leastLoaded() -> WireConnection {
-        var best = connections[0]
-        var least = best.load
-        for connection in connections.dropFirst() where least > 0 {
-            let load = connection.load
-            if load < least { (best, least) = (connection, load) }
-        }
-        return best
-    }
 }
 
 /// One connection: jobs are written back to back, each ending in one Sync, and answered in order

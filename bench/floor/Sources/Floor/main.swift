@@ -70,7 +70,7 @@ if let socket = environment["FLOOR_PG_SOCKET"] {
                                   statements: PQStatements.all.map { ($0.name, $0.sql, types[$0.name]!) })
     router.get("/wire/v1/users/:id") { request, context in
         guard let (hash, userID) = credentials(request, context) else { return unauthorized() }
-        let connection = wire.leastLoaded()
+        let connection = leastLoaded(wire.connections, load: \.load)
         return try await withTaskExecutorPreference(connection.executor) {
             let lookup = try await connection.run([("platform", []), ("lookup", [hash])])
             guard let session = lookup[1].first, session[2] == "true", let tenant = session[0], readers.contains(session[1] ?? "")
