@@ -79,7 +79,9 @@ let package = Package(
                 swiftSettings: strict),
         // libpq (Debian's libpq-dev), and the pipelining driver over it (issue 21, docs/storage.md).
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .target(name: "PostgresPipeline", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "PostgresPipeline", dependencies: ["CLibPQ", .product(name: "NIOCore", package: "swift-nio"),
+                                                     .product(name: "NIOPosix", package: "swift-nio")],
+                swiftSettings: strict),
         .target(
             name: "Storage",
             dependencies: ["Kernel", "PostgresPipeline", logging, lifecycle,

@@ -22,6 +22,17 @@ public struct PostgresServerError: Error, CustomStringConvertible, Sendable {
         table = field(Int32(UInt8(ascii: "t")))
     }
 
+    init(sqlState: String, severity: String, message: String, detail: String?, hint: String?, constraint: String?,
+         table: String?) {
+        self.sqlState = sqlState
+        self.severity = severity
+        self.message = message
+        self.detail = detail
+        self.hint = hint
+        self.constraint = constraint
+        self.table = table
+    }
+
     public init(sqlState: String, message: String) {
         self.sqlState = sqlState
         self.severity = "ERROR"

@@ -1,5 +1,7 @@
 internal import CLibPQ
 internal import Foundation
+public import NIOCore
+internal import NIOPosix
 internal import Glibc
 internal import Synchronization
 
@@ -24,28 +26,57 @@ public final class PipelineConnection: Sendable {
     /// What a job's caller waits for.
     typealias Completion = @Sendable (Result<[ResultSet], any Error>) -> Void
 
-    private let session: Session
-    private let poller: Poller
+    /// Who sends the jobs and reads the answers.
+    public enum Transport: Sendable {
+        /// An event loop speaks the protocol on the socket libpq opened (`WireSession`), unless
+        /// the connection is encrypted (TLS, GSSAPI): then libpq and the poller.
+        case automatic
+        /// libpq and the poller, always.
+        case libpq
+    }
+
+    private enum Driver: Sendable {
+        case poller(Session, Poller)
+        case wire(WireSession)
+    }
+
+    private let driver: Driver
     private let closing = Atomic<Bool>(false)
 
     /// Opens a connection described by `conninfo` (libpq's key=value string or a `postgresql://`
     /// URL; the `PG*` environment variables fill in what it leaves out). `notifications`
-    /// receives what a LISTEN on this connection hears, on the poller's thread.
+    /// receives what a LISTEN on this connection hears, on the thread that reads its answers.
     ///
-    /// libpq's connect blocks (name lookup, TLS, authentication), so it runs on a thread of its
-    /// own, which ends when the connection is handed to the poller.
+    /// libpq makes the connection — name lookup, TLS, authentication, multi-host and
+    /// `target_session_attrs` — and its connect blocks, so it runs on a thread of its own, which
+    /// ends when the connection is handed over: to `eventLoop` (by default one of NIO's
+    /// singleton group) when nothing encrypts it, else to the poller (`Transport`).
     public static func connect(
         _ conninfo: String,
+        transport: Transport = .automatic,
+        on eventLoop: (any EventLoop)? = nil,
         notifications: (@Sendable (_ channel: String, _ payload: String) -> Void)? = nil
     ) async throws -> PipelineConnection {
-        let poller = Poller.shared
-        return try await withCheckedThrowingContinuation { continuation in
+        try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 nameThisThread("postgres-connect")
+                let libpq: OpaquePointer
                 do {
-                    let session = try Session(conninfo, notifications: notifications)
+                    libpq = try openConnection(conninfo)
+                } catch {
+                    return continuation.resume(throwing: error)
+                }
+                if transport == .automatic, PQsslInUse(libpq) == 0, PQgssEncInUse(libpq) == 0 {
+                    WireSession.start(libpq, on: eventLoop ?? MultiThreadedEventLoopGroup.singleton.next(),
+                                      notifications: notifications)
+                        .whenComplete { continuation.resume(with: $0.map { PipelineConnection(.wire($0)) }) }
+                    return
+                }
+                do {
+                    let session = try Session(libpq, notifications: notifications)
+                    let poller = Poller.shared
                     if poller.post(.register(session)) { poller.wakeUp() }
-                    continuation.resume(returning: PipelineConnection(session, poller))
+                    continuation.resume(returning: PipelineConnection(.poller(session, poller)))
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -54,9 +85,21 @@ public final class PipelineConnection: Sendable {
         }
     }
 
-    private init(_ session: Session, _ poller: Poller) {
-        self.session = session
-        self.poller = poller
+    private init(_ driver: Driver) {
+        self.driver = driver
+    }
+
+    /// Whether an event loop speaks the protocol (`Transport.automatic` on an unencrypted
+    /// connection), rather than libpq and the poller.
+    public var onEventLoop: Bool {
+        if case .wire = driver { return true }
+        return false
+    }
+
+    /// The event loop that reads this connection's answers, when one does.
+    public var eventLoop: (any EventLoop)? {
+        if case .wire(let wire) = driver { return wire.eventLoop }
+        return nil
     }
 
     /// Runs `statements` as one pipeline ending in one Sync: one round trip. Returns each
@@ -68,8 +111,8 @@ public final class PipelineConnection: Sendable {
     ///
     /// - Parameter timeout: how long the caller waits for the answer, queueing behind other
     ///   jobs included; then it gets `PostgresConnectionError` and the job's answer, when it comes,
-    ///   is dropped (the statements still run: give this only to jobs that may). The poller keeps
-    ///   the time (its `poll` wakes for the earliest deadline): no timer per job.
+    ///   is dropped (the statements still run: give this only to jobs that may). The poller, or
+    ///   the event loop, keeps the time: one timer per connection, not one per job.
     public func run(_ statements: [Statement], timeout: Duration? = nil) async throws -> [ResultSet] {
         try await withCheckedThrowingContinuation { continuation in
             submit(statements, timeout: timeout) { continuation.resume(with: $0) }
@@ -79,7 +122,7 @@ public final class PipelineConnection: Sendable {
     /// `run` without waiting, in two steps, for a caller that must hand a job over while it
     /// holds a lock of its own (`ConnectionPool`): the job is queued at once, and when this
     /// returns true the caller owes `wakeUp()` — after releasing that lock. `completion` gets the
-    /// answer (on the poller's thread, or here if the connection is closed).
+    /// answer (on the thread that reads the connection, or here if the connection is closed).
     ///
     /// The wake-up is a system call, and the poller, woken by it, takes the lock the job was
     /// queued under at once: written under a lock, it kept that lock held while the woken thread
@@ -87,36 +130,72 @@ public final class PipelineConnection: Sendable {
     public func enqueue(_ statements: [Statement], timeout: Duration? = nil,
                         completion: @escaping @Sendable (Result<[ResultSet], any Error>) -> Void) -> Bool {
         let job = Job(statements, deadline: timeout.map { ContinuousClock.now + $0 }, completion: completion)
-        session.outstanding.add(1, ordering: .relaxed)
-        guard !closing.load(ordering: .acquiring), !isClosed else {
-            session.fail(job)
-            return false
+        switch driver {
+        case .wire(let wire):
+            return wire.enqueue(job)
+        case .poller(let session, let poller):
+            session.outstanding.add(1, ordering: .relaxed)
+            guard !closing.load(ordering: .acquiring), !isClosed else {
+                session.fail(job)
+                return false
+            }
+            return poller.post(.job(session, job))
         }
-        return poller.post(.job(session, job))
     }
 
     /// `run` without waiting: hands the job over and returns at once; `completion` gets the
-    /// answer (on the poller's thread, or here if the connection is closed).
+    /// answer (on the thread that reads the connection, or here if the connection is closed).
     public func submit(_ statements: [Statement], timeout: Duration? = nil,
                        completion: @escaping @Sendable (Result<[ResultSet], any Error>) -> Void) {
         if enqueue(statements, timeout: timeout, completion: completion) { wakeUp() }
     }
 
-    /// Wakes the poller to send what was queued. Safe at any time, even after the connection
-    /// closed.
-    public func wakeUp() { poller.wakeUp() }
+    /// Sends what was queued: wakes the poller, or has the event loop send (at once, when called
+    /// on that loop). Safe at any time, even after the connection closed.
+    public func wakeUp() {
+        switch driver {
+        case .wire(let wire): wire.wakeUp()
+        case .poller(_, let poller): poller.wakeUp()
+        }
+    }
 
     /// Whether the connection has closed (by `close()` or by the server): every job now fails.
-    public var isClosed: Bool { session.closed.load(ordering: .acquiring) }
+    public var isClosed: Bool {
+        switch driver {
+        case .wire(let wire): wire.closed.load(ordering: .acquiring)
+        case .poller(let session, _): session.closed.load(ordering: .acquiring)
+        }
+    }
 
     /// Jobs handed over and not yet answered.
-    public var load: Int { session.outstanding.load(ordering: .relaxed) }
+    public var load: Int {
+        switch driver {
+        case .wire(let wire): wire.outstanding.load(ordering: .relaxed)
+        case .poller(let session, _): session.outstanding.load(ordering: .relaxed)
+        }
+    }
 
     /// Closes the connection: jobs not yet answered fail, and libpq's connection is freed.
     public func close() {
         guard !closing.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        if poller.post(.close(session)) { poller.wakeUp() }
+        switch driver {
+        case .wire(let wire): wire.close()
+        case .poller(let session, let poller): if poller.post(.close(session)) { poller.wakeUp() }
+        }
     }
+}
+
+/// Connects (blocking: call it off the cooperative pool): a connection ready for queries, or
+/// libpq's reason why not.
+private func openConnection(_ conninfo: String) throws -> OpaquePointer {
+    guard let connection = PQconnectdb(conninfo) else {
+        throw PostgresConnectionError("libpq could not allocate a connection")
+    }
+    guard PQstatus(connection) == CONNECTION_OK else {
+        defer { PQfinish(connection) }
+        throw PostgresConnectionError(Session.message(connection))
+    }
+    return connection
 }
 
 /// A job: its statements, and what it has received so far. Mutable only on the poller's thread,
@@ -312,15 +391,11 @@ final class Session: @unchecked Sendable {
     /// The poller's turn that last touched this session.
     var turn = 0
 
-    /// Connects (blocking: call it off the cooperative pool) and puts the connection in
-    /// non-blocking pipeline mode.
-    init(_ conninfo: String, notifications: (@Sendable (String, String) -> Void)?) throws {
+    /// Puts `connection`, ready for queries, in non-blocking pipeline mode (on the connecting
+    /// thread); on failure it is finished.
+    init(_ connection: OpaquePointer, notifications: (@Sendable (String, String) -> Void)?) throws {
         self.notifications = notifications
-        guard let connection = PQconnectdb(conninfo) else {
-            throw PostgresConnectionError("libpq could not allocate a connection")
-        }
-        guard PQstatus(connection) == CONNECTION_OK, PQsetnonblocking(connection, 1) == 0,
-              PQenterPipelineMode(connection) == 1 else {
+        guard PQsetnonblocking(connection, 1) == 0, PQenterPipelineMode(connection) == 1 else {
             defer { PQfinish(connection) }
             throw PostgresConnectionError(Self.message(connection))
         }
@@ -471,7 +546,7 @@ final class Session: @unchecked Sendable {
         self.connection = nil
     }
 
-    private static func message(_ connection: OpaquePointer) -> String {
+    static func message(_ connection: OpaquePointer) -> String {
         String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -58,6 +58,29 @@ public final class ResultSet: Sendable {
         self.cells = cells
     }
 
+    /// A result read off the wire (`WireSession`): `cells` locate each cell in `bytes`.
+    init(columns: [String], types: [UInt32], rowCount: Int, commandTag: String, bytes: [UInt8],
+         cells: [(start: Int32, length: Int32)]) {
+        self.columns = columns
+        keys = columns.map(ColumnKey.init)
+        self.types = types
+        self.rowCount = rowCount
+        self.commandTag = commandTag
+        affectedRows = Self.rows(inTag: commandTag)
+        self.bytes = bytes
+        self.cells = cells
+    }
+
+    /// What libpq's `PQcmdTuples` reads from a command tag: its last number, for the commands
+    /// that count rows (`INSERT 0 3`, `UPDATE 2`, `SELECT 5`); 0 for the others (`BEGIN`).
+    static func rows(inTag tag: String) -> Int {
+        let words = tag.split(separator: " ")
+        guard let command = words.first, let last = words.last, words.count > 1,
+              ["INSERT", "UPDATE", "DELETE", "SELECT", "MERGE", "MOVE", "FETCH", "COPY"].contains(command)
+        else { return 0 }
+        return Int(last) ?? 0
+    }
+
     /// The index of the column named `name`, if the result has one. Names are compared as
     /// integers (their length and first 16 bytes), and as strings only beyond 16 bytes: string
     /// comparisons, many of names of equal length, were a fifth of decoding a page of orders.

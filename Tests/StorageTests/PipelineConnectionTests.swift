@@ -4,11 +4,19 @@ import PostgresPipeline
 import Synchronization
 import Testing
 
-/// The libpq pipelining driver (issue 21) on the test cluster, as the server's role.
-@Suite("PostgresPipeline: libpq in pipeline mode")
+/// The pipelining driver (issue 21) on the test cluster, as the server's role, both ways: the
+/// protocol spoken by an event loop on the socket libpq opened (what an unencrypted connection
+/// gets), and libpq with the poller (what an encrypted one gets). Every test runs on both.
+@Suite("PostgresPipeline: libpq's connection, pipelined on an event loop or through libpq")
 struct PipelineConnectionTests {
-    static func connect(notifications: (@Sendable (String, String) -> Void)? = nil) async throws -> PipelineConnection {
-        try await PipelineConnection.connect(try await TestDatabase.shared().databaseURL, notifications: notifications)
+    static let transports: [PipelineConnection.Transport] = [.automatic, .libpq]
+
+    static func connect(_ transport: PipelineConnection.Transport,
+                        notifications: (@Sendable (String, String) -> Void)? = nil) async throws -> PipelineConnection {
+        let connection = try await PipelineConnection.connect(try await TestDatabase.shared().databaseURL, transport: transport,
+                                                              notifications: notifications)
+        #expect(connection.onEventLoop == (transport == .automatic))
+        return connection
     }
 
     static func text(_ value: String) -> Parameter { Parameter(type: TypeOID.text, bytes: Array(value.utf8)) }
@@ -16,9 +24,9 @@ struct PipelineConnectionTests {
         result.value(row: row, column: column).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    @Test("a transaction-local setting made in a pipeline holds until its Sync, and not after")
-    func scopeLastsUntilSync() async throws {
-        let connection = try await Self.connect()
+    @Test("a transaction-local setting made in a pipeline holds until its Sync, and not after", arguments: Self.transports)
+    func scopeLastsUntilSync(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
         defer { connection.close() }
         let results = try await connection.run([
             Statement("select set_config('app.tenant_id', $1, true)", parameters: [Self.text("00000000-0000-4000-8000-00000000abcd")]),
@@ -32,16 +40,16 @@ struct PipelineConnectionTests {
 
     @Test("the poller's thread is named where /proc and perf see it")
     func pollerNamed() async throws {
-        let connection = try await Self.connect()
+        let connection = try await Self.connect(.libpq)
         defer { connection.close() }
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
         let names = tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
         #expect(names.contains("postgres-poller\n"))
     }
 
-    @Test("begin, statements and commit travel as one job; the tags and rows come back in order")
-    func explicitTransaction() async throws {
-        let connection = try await Self.connect()
+    @Test("begin, statements and commit travel as one job; the tags and rows come back in order", arguments: Self.transports)
+    func explicitTransaction(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
         defer { connection.close() }
         let results = try await connection.run([
             Statement("begin isolation level read committed", name: "t_begin"),
@@ -57,9 +65,9 @@ struct PipelineConnectionTests {
         #expect(again[0].value(row: 0, column: 0).map(Array.init) == Self.int8(2))
     }
 
-    @Test("one job's error fails that job only, with its SQLSTATE; jobs around it answer")
-    func errorsStayInTheirJob() async throws {
-        let connection = try await Self.connect()
+    @Test("one job's error fails that job only, with its SQLSTATE; jobs around it answer", arguments: Self.transports)
+    func errorsStayInTheirJob(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
         defer { connection.close() }
         try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for i in 0..<60 {
@@ -82,9 +90,9 @@ struct PipelineConnectionTests {
         #expect(connection.load == 0)
     }
 
-    @Test("a prepared statement whose Parse fails is not remembered as prepared")
-    func failedParseIsForgotten() async throws {
-        let connection = try await Self.connect()
+    @Test("a prepared statement whose Parse fails is not remembered as prepared", arguments: Self.transports)
+    func failedParseIsForgotten(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
         defer { connection.close() }
         await #expect(throws: PostgresServerError.self) {
             try await connection.run([Statement("select from nowhere_at_all", name: "t_bad")])
@@ -94,9 +102,9 @@ struct PipelineConnectionTests {
         #expect(Self.string(results[0]) == "ok")
     }
 
-    @Test("parameters and results in binary format: NULL, bool, bytea, uuid, timestamptz, text[]")
-    func binaryValues() async throws {
-        let connection = try await Self.connect()
+    @Test("parameters and results in binary format: NULL, bool, bytea, uuid, timestamptz, text[]", arguments: Self.transports)
+    func binaryValues(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
         defer { connection.close() }
         let uuid = UUID()
         let results = try await connection.run([Statement(
@@ -114,12 +122,12 @@ struct PipelineConnectionTests {
         #expect(row.types[5] == TypeOID.textArray)
     }
 
-    @Test("the server ending the connection fails the statement waiting on it, and every later one, at once")
-    func serverCloseFailsOutstandingWork() async throws {
-        let connection = try await Self.connect()
+    @Test("the server ending the connection fails the statement waiting on it, and every later one, at once", arguments: Self.transports)
+    func serverCloseFailsOutstandingWork(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
         let pid = try await connection.run([Statement("select pg_backend_pid()::text")])
         let backend = try #require(Self.string(pid[0]))
-        let killer = try await Self.connect()
+        let killer = try await Self.connect(transport)
         defer { killer.close() }
         let started = ContinuousClock.now
         let sleeping = Task { try await connection.run([Statement("select pg_sleep(20)")]) }
@@ -131,9 +139,9 @@ struct PipelineConnectionTests {
         #expect(connection.isClosed)
     }
 
-    @Test("close fails what is outstanding and refuses what comes after")
-    func closeByUs() async throws {
-        let connection = try await Self.connect()
+    @Test("close fails what is outstanding and refuses what comes after", arguments: Self.transports)
+    func closeByUs(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
         let sleeping = Task { try await connection.run([Statement("select pg_sleep(20)")]) }
         try await Task.sleep(for: .milliseconds(100))
         connection.close()
@@ -141,10 +149,10 @@ struct PipelineConnectionTests {
         await #expect(throws: PostgresConnectionError.self) { _ = try await connection.run([Statement("select 1")]) }
     }
 
-    @Test("many connections on the one poller answer their own jobs at once, and close frees their backends")
-    func manyConnectionsOnePoller() async throws {
+    @Test("many connections answer their own jobs at once, and close frees their backends", arguments: Self.transports)
+    func manyConnectionsOnePoller(_ transport: PipelineConnection.Transport) async throws {
         var connections: [PipelineConnection] = []
-        for _ in 0..<6 { connections.append(try await Self.connect()) }
+        for _ in 0..<6 { connections.append(try await Self.connect(transport)) }
         let pids = try await withThrowingTaskGroup(of: String.self) { group in
             for connection in connections {
                 group.addTask {
@@ -167,7 +175,7 @@ struct PipelineConnectionTests {
         }
         #expect(pids.count == 6)
         for connection in connections { connection.close() }
-        let observer = try await Self.connect()
+        let observer = try await Self.connect(transport)
         defer { observer.close() }
         let list = "{" + pids.joined(separator: ",") + "}"
         var left = -1
@@ -182,9 +190,9 @@ struct PipelineConnectionTests {
         #expect(connections.allSatisfy { $0.isClosed })
     }
 
-    @Test("a job with a timeout queued behind a slow one is answered at its deadline; the connection goes on")
-    func timeoutBehindSlowJob() async throws {
-        let connection = try await Self.connect()
+    @Test("a job with a timeout queued behind a slow one is answered at its deadline; the connection goes on", arguments: Self.transports)
+    func timeoutBehindSlowJob(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
         defer { connection.close() }
         // Both handed over at once, the slow one first, so it is ahead in the pipeline; the
         // answers are recorded in the order the poller gives them (wall-clock
@@ -210,15 +218,15 @@ struct PipelineConnectionTests {
         #expect(!connection.isClosed)
     }
 
-    @Test("LISTEN hears a NOTIFY sent from another connection")
-    func listenNotify() async throws {
+    @Test("LISTEN hears a NOTIFY sent from another connection", arguments: Self.transports)
+    func listenNotify(_ transport: PipelineConnection.Transport) async throws {
         let heard = AsyncStream.makeStream(of: String.self)
-        let listener = try await Self.connect { channel, payload in
+        let listener = try await Self.connect(transport) { channel, payload in
             if channel == "keel_pipeline_test" { heard.continuation.yield(payload) }
         }
         defer { listener.close() }
         _ = try await listener.run([Statement("listen keel_pipeline_test")])
-        let sender = try await Self.connect()
+        let sender = try await Self.connect(transport)
         defer { sender.close() }
         _ = try await sender.run([Statement("select pg_notify('keel_pipeline_test', 'hello')")])
         var iterator = heard.stream.makeAsyncIterator()
@@ -230,6 +238,33 @@ struct PipelineConnectionTests {
         await #expect(throws: PostgresConnectionError.self) {
             _ = try await PipelineConnection.connect("host=/nonexistent/socket/dir dbname=keel connect_timeout=2")
         }
+    }
+
+    @Test("rows affected come from the command tag, as libpq's PQcmdTuples reads it", arguments: Self.transports)
+    func affectedRows(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
+        defer { connection.close() }
+        let results = try await connection.run([
+            Statement("create temporary table t_rows (n int4)"),
+            Statement("insert into t_rows select generate_series(1, 3)"),
+            Statement("update t_rows set n = n + 1 where n > 1"),
+            Statement("select n from t_rows order by n"),
+            Statement("delete from t_rows"),
+        ])
+        #expect(results.map(\.commandTag) == ["CREATE TABLE", "INSERT 0 3", "UPDATE 2", "SELECT 3", "DELETE 3"])
+        #expect(results.map(\.affectedRows) == [0, 3, 2, 3, 3])
+        #expect(results[3].rowCount == 3)
+        #expect((0..<3).map { results[3].value(row: $0, column: 0).map(Array.init) } == [[0, 0, 0, 1], [0, 0, 0, 3], [0, 0, 0, 4]])
+    }
+
+    @Test("an answer larger than one read arrives whole", arguments: Self.transports)
+    func largeAnswer(_ transport: PipelineConnection.Transport) async throws {
+        let connection = try await Self.connect(transport)
+        defer { connection.close() }
+        let results = try await connection.run([Statement("select repeat('x', 300000) as big, n from generate_series(1, 4) n")])
+        #expect(results[0].rowCount == 4)
+        #expect(results[0].value(row: 3, column: 0)?.count == 300_000)
+        #expect(results[0].value(row: 3, column: 1).map(Array.init) == [0, 0, 0, 4])
     }
 
     static func int8(_ value: Int64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
