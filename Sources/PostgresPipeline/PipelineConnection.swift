@@ -5,18 +5,20 @@ internal import NIOPosix
 internal import Glibc
 internal import Synchronization
 
-/// One PostgreSQL connection through libpq in pipeline mode, driven without blocking Swift's
-/// cooperative pool (issue 21; docs/storage.md).
+/// One PostgreSQL connection, pipelined: libpq makes it, and then either an event loop speaks
+/// the protocol on its socket (`WireSession`) or, when the connection is encrypted, libpq in
+/// pipeline mode does, driven by the poller (issue 21; docs/storage.md, "The data path").
 ///
-/// Every connection of the process is driven by one thread, the `Poller`: it waits in `poll(2)`
-/// on the connections' sockets (libpq in non-blocking mode) and on one wake-up `eventfd`. A caller
-/// hands over a *job* — statements that end in one Sync — and suspends; the poller sends every
-/// job waiting, each with its own Sync (so one job's error aborts that job only), flushes, and
-/// answers each job when its Sync's result arrives. A job is one round trip however many
-/// statements it holds, and jobs from different callers travel back to back in one pipeline:
-/// waiting callers do not wait for each other's round trips. psycopg 3's async connection is the
-/// model (libpq non-blocking, the sockets watched by one loop). There was a thread per connection
-/// until one thread for all of them measured faster: it wakes once for answers that arrive
+/// A caller hands over a *job* — statements that end in one Sync — and suspends; every job
+/// waiting is sent, each with its own Sync (so one job's error aborts that job only), in one
+/// write, and each job is answered when its Sync's answer arrives. A job is one round trip
+/// however many statements it holds, and jobs from different callers travel back to back in one
+/// pipeline: waiting callers do not wait for each other's round trips.
+///
+/// On the event loop, a job sent by a request running on that loop is answered there, with no
+/// thread crossed (docs/benchmarks.md, "Answers read by the event loop"). Through libpq, one
+/// thread, the `Poller`, waits in `poll(2)` on every such connection's socket and on one wake-up
+/// `eventfd` (psycopg 3's async connection is the model); it wakes once for answers that arrive
 /// together on several connections (docs/benchmarks.md, "One poller for every connection").
 ///
 /// When the server closes the connection (a restart, a terminated backend), every job sent or
@@ -100,6 +102,13 @@ public final class PipelineConnection: Sendable {
     public var eventLoop: (any EventLoop)? {
         if case .wire(let wire) = driver { return wire.eventLoop }
         return nil
+    }
+
+    /// Whether the calling thread is the event loop that reads this connection's answers: a job
+    /// sent from it crosses no thread, there or back.
+    public var isLocal: Bool {
+        if case .wire(let wire) = driver { return wire.eventLoop.inEventLoop }
+        return false
     }
 
     /// Runs `statements` as one pipeline ending in one Sync: one round trip. Returns each
@@ -252,8 +261,9 @@ enum PollerItem: Sendable {
     case close(Session)
 }
 
-/// The thread that drives every connection: it waits in `poll(2)` on their sockets and on one
-/// wake-up `eventfd`, sends what callers queued, and reads and answers what arrives.
+/// The thread that drives every connection libpq pipelines (the encrypted ones, or any opened
+/// with `Transport.libpq`): it waits in `poll(2)` on their sockets and on one wake-up `eventfd`,
+/// sends what callers queued, and reads and answers what arrives.
 final class Poller: @unchecked Sendable {
     static let shared = Poller()
 

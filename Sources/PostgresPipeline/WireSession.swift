@@ -92,13 +92,10 @@ final class WireSession: ChannelInboundHandler, @unchecked Sendable {
         return first
     }
 
-    /// Sends what is queued: at once when called on the connection's loop, else on it.
+    /// Has the loop send what is queued, as its next task: jobs queued by the requests it runs
+    /// in the meantime go in the same write.
     func wakeUp() {
-        if eventLoop.inEventLoop {
-            sendQueued()
-        } else {
-            eventLoop.execute { self.sendQueued() }
-        }
+        eventLoop.execute { self.sendQueued() }
     }
 
     /// Ends the connection: what is outstanding fails, and so does every later job.

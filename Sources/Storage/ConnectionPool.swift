@@ -303,18 +303,23 @@ private enum Handover {
 }
 
 extension ConnectionPool.State {
-    /// The least loaded idle connection for a one-shot job; `nil` when none is idle, or when
-    /// every idle one is busy and there is room to open another. Closed ones are dropped.
+    /// The least loaded idle connection for a one-shot job, and of those one whose answers are
+    /// read by the event loop the caller runs on (its job is sent, and its answer resumes it,
+    /// with no thread crossed); `nil` when none is idle, or when every idle one is busy and there
+    /// is room to open another. Closed ones are dropped.
     fileprivate mutating func sharedConnection(size: Int) -> PipelineConnection? {
-        var best: PipelineConnection?, least = Int.max
+        var best: PipelineConnection?, least = Int.max, bestIsHere = false
         var index = idle.count - 1
         while index >= 0 {
             let connection = idle[index]
             if connection.isClosed {
                 idle.remove(at: index)
                 open -= 1
-            } else if connection.load < least {
-                (best, least) = (connection, connection.load)
+            } else if connection.load <= least {
+                let isHere = connection.isLocal
+                if connection.load < least || (isHere && !bestIsHere) {
+                    (best, least, bestIsHere) = (connection, connection.load, isHere)
+                }
             }
             index -= 1
         }

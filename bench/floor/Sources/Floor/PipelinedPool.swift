@@ -9,7 +9,8 @@ final class PipelinedPool: Sendable {
 
     init(conninfo: String, size: Int, statements: [(name: String, sql: String)]) async throws {
         var connections: [PipelineConnection] = []
-        for _ in 0..<size { connections.append(try await PipelineConnection.connect(conninfo)) }
+        // libpq and its poller, always: this is the libpq floor (`/wire` is the one on NIO).
+        for _ in 0..<size { connections.append(try await PipelineConnection.connect(conninfo, transport: .libpq)) }
         self.connections = connections
         self.statements = Dictionary(uniqueKeysWithValues: statements.map { ($0.name, $0.sql) })
     }
