@@ -509,7 +509,10 @@ class KeelPair:
         self.first = KeelServer(f"{test}-1", env=self.env, quiet=quiet)
         self.second = None
         self.run_dir = self.first.run_dir
-        self.port = free_port()
+        # Picked when the balancer starts, after both instances hold theirs: picked here, the
+        # second instance's free port could be the same one, and haproxy then failed to bind
+        # while every request went to that instance alone.
+        self.port = None
         self.balancer = None
         self.victim = 0
         self.kills = []
@@ -541,6 +544,9 @@ class KeelPair:
         return time.monotonic() - started
 
     def _start_balancer(self):
+        self.port = free_port()
+        while self.port in (self.first.port, self.second.port):
+            self.port = free_port()
         config = self.run_dir / "haproxy.cfg"
         config.write_text(f"""global
     maxconn 512
@@ -567,13 +573,13 @@ backend instances
                                          stdout=self._balancer_log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         answered = 0
-        while time.monotonic() < deadline and answered < 4:
+        while time.monotonic() < deadline and answered < 4 and self.balancer.poll() is None:
             try:
                 answered = answered + 1 if self.get("/readyz", timeout=2).status == 200 else 0
             except OSError:
                 answered = 0
             time.sleep(0.1)
-        if answered < 4:
+        if answered < 4 or self.balancer.poll() is not None:
             raise RuntimeError(f"haproxy on {self.port} does not answer; see {self.run_dir / 'haproxy.log'}")
 
     def get(self, path, **kw):

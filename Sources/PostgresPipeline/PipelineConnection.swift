@@ -159,8 +159,9 @@ public final class PipelineConnection: Sendable {
         if enqueue(statements, timeout: timeout, completion: completion) { wakeUp() }
     }
 
-    /// Sends what was queued: wakes the poller, or has the event loop send (at once, when called
-    /// on that loop). Safe at any time, even after the connection closed.
+    /// Sends what was queued: wakes the poller, or queues the send as the event loop's next task
+    /// (so that jobs queued meanwhile go in the same write). Safe at any time, even after the
+    /// connection closed.
     public func wakeUp() {
         switch driver {
         case .wire(let wire): wire.wakeUp()
@@ -207,8 +208,8 @@ private func openConnection(_ conninfo: String) throws -> OpaquePointer {
     return connection
 }
 
-/// A job: its statements, and what it has received so far. Mutable only on the poller's thread,
-/// after the hand-over through the poller's queue.
+/// A job: its statements, and what it has received so far. Mutable only on the thread that reads
+/// its connection (the poller, or the event loop), after the hand-over through that one's queue.
 final class Job: @unchecked Sendable {
     let statements: [Statement]
     private let completion: PipelineConnection.Completion

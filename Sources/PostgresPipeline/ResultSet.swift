@@ -74,11 +74,11 @@ public final class ResultSet: Sendable {
     /// What libpq's `PQcmdTuples` reads from a command tag: its last number, for the commands
     /// that count rows (`INSERT 0 3`, `UPDATE 2`, `SELECT 5`); 0 for the others (`BEGIN`).
     static func rows(inTag tag: String) -> Int {
-        let words = tag.split(separator: " ")
-        guard let command = words.first, let last = words.last, words.count > 1,
-              ["INSERT", "UPDATE", "DELETE", "SELECT", "MERGE", "MOVE", "FETCH", "COPY"].contains(command)
-        else { return 0 }
-        return Int(last) ?? 0
+        guard let first = tag.firstIndex(of: " "), let last = tag.lastIndex(of: " ") else { return 0 }
+        switch tag[..<first] {
+        case "INSERT", "UPDATE", "DELETE", "SELECT", "MERGE", "MOVE", "FETCH", "COPY": return Int(tag[tag.index(after: last)...]) ?? 0
+        default: return 0
+        }
     }
 
     /// The index of the column named `name`, if the result has one. Names are compared as

@@ -178,6 +178,9 @@ final class WireSession: ChannelInboundHandler, @unchecked Sendable {
         while let type = incoming.getInteger(at: incoming.readerIndex, as: UInt8.self),
               let length = incoming.getInteger(at: incoming.readerIndex + 1, as: Int32.self),
               incoming.readableBytes >= Int(length) + 1 {
+            guard length >= 4 else {
+                return end(PostgresConnectionError("the server sent a message this driver cannot read (length \(length))"))
+            }
             incoming.moveReaderIndex(forwardBy: 5)
             var message = incoming.readSlice(length: Int(length) - 4)!
             receive(type, &message)

@@ -136,7 +136,7 @@ final class ConnectionPool: Sendable {
         enum Next { case use(PipelineConnection), open, wait(UInt64), closed }
         let next = state.withLock { s -> Next in
             if s.closed { return .closed }
-            while let connection = s.idle.popLast() {
+            while let connection = s.takeIdle() {
                 if !connection.isClosed { return .use(connection) }
                 s.open -= 1
             }
@@ -324,6 +324,13 @@ extension ConnectionPool.State {
             index -= 1
         }
         return least > 0 && open < size ? nil : best
+    }
+
+    /// An idle connection for a lease: one read by the caller's event loop if there is one (the
+    /// transaction's round trips then cross no thread), else the one handed back last.
+    fileprivate mutating func takeIdle() -> PipelineConnection? {
+        if let index = idle.lastIndex(where: \.isLocal) { return idle.remove(at: index) }
+        return idle.popLast()
     }
 
     /// Queues `waiter` (under `ticket`, or a new one); true when the caller must start the
