@@ -90,13 +90,13 @@ final class ConnectionPool: Sendable {
     /// stopped, at half the throughput (docs/benchmarks.md, "Two states").
     ///
     /// A shared job may queue behind another one held up by a lock, so its caller waits at most
-    /// the wait limit in all (the poller keeps the deadline once the job is sent), then gets
-    /// "database unavailable" like a lease that found no connection; the statements, reads,
-    /// still run.
+    /// the wait limit in all (the connection's reader keeps the deadline once the job is sent),
+    /// then gets "database unavailable" like a lease that found no connection; the statements,
+    /// reads, still run.
     ///
     /// The job is queued on the connection under the pool's lock, so it is queued before any
     /// lease of that connection can send its `begin`: a one-shot job never lands inside another
-    /// request's transaction. The poller is woken after the lock is released.
+    /// request's transaction. The connection is woken after the lock is released.
     func runShared(_ statements: [Statement]) async throws -> [ResultSet] {
         let outcome: Shared = try await withCheckedThrowingContinuation { continuation in
             enum Next { case sent(owesWakeUp: PipelineConnection?), lease, waiting(startKeeper: Bool), closed }
@@ -126,7 +126,7 @@ final class ConnectionPool: Sendable {
     }
 
     /// Queues a one-shot job on `connection` (under the pool's lock); true when the caller owes
-    /// the poller a wake-up once the lock is released.
+    /// the connection a wake-up once the lock is released.
     private static func send(_ statements: [Statement], on connection: PipelineConnection, timeout: Duration,
                              to continuation: CheckedContinuation<Shared, any Error>) -> Bool {
         connection.enqueue(statements, timeout: timeout) { continuation.resume(with: $0.map(Shared.answered)) }

@@ -250,7 +250,7 @@ public final class EventDispatcher: Service, Sendable {
                 defer { connection.close() }
                 _ = try await connection.run([Statement("listen \(Outbox.channel)")])
                 wakeup.signal()  // catch up on anything sent while we were away
-                // The poller hears notifications; this only notices it closing.
+                // The connection's reader hears notifications; this only notices it closing.
                 while !connection.isClosed { try await Task.sleep(for: .seconds(1)) }
                 logger.debug("outbox listener connection closed; reconnecting")
             } catch {
