@@ -98,12 +98,6 @@ public final class PipelineConnection: Sendable {
         return false
     }
 
-    /// The event loop that reads this connection's answers, when one does.
-    public var eventLoop: (any EventLoop)? {
-        if case .wire(let wire) = driver { return wire.eventLoop }
-        return nil
-    }
-
     /// Whether the calling thread is the event loop that reads this connection's answers: a job
     /// sent from it crosses no thread, there or back.
     public var isLocal: Bool {
