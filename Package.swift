@@ -85,6 +85,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: ["Kernel", "PostgresPipeline", logging, lifecycle,
+                           .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Tracing", package: "swift-distributed-tracing"),
                            .product(name: "Instrumentation", package: "swift-distributed-tracing")],
@@ -164,7 +165,9 @@ let package = Package(
         .testTarget(name: "KernelTests",
                     dependencies: ["Kernel", .product(name: "PropertyBased", package: "swift-property-based")],
                     swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "PostgresPipeline", "Kernel", "KeelTesting"],
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "PostgresPipeline", "Kernel", "KeelTesting",
+                                                      .product(name: "NIOCore", package: "swift-nio"),
+                                                      .product(name: "NIOPosix", package: "swift-nio")],
                     swiftSettings: strict),
         .testTarget(name: "TemplateEngineTests",
                     dependencies: ["TemplateEngine", .product(name: "PropertyBased", package: "swift-property-based")],

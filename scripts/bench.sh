@@ -18,7 +18,8 @@
 #   3. S1 read, S2 list, S3 write, S5 the console's orders page (against Keel's own S2), S6 order
 #      create, S8 webhook fan-out (bench/webhooks/s8.py, against a bare client posting to the same
 #      receiver), S7 floor: throughput with wrk, BENCH_ROUNDS rounds, reference
-#      and Keel alternating, median of the per-round ratios; then latency (p50/p99) with wrk on a
+#      and Keel alternating (S7's bare route and Keel next to each other, which goes first
+#      alternating by round), median of the per-round ratios; then latency (p50/p99) with wrk on a
 #      fixed schedule at 70 % of each system's own median maximum (pgbench -R for PG);
 #   4. S4 login storm: the raw Argon2id rate from Debian's argon2 CLI, then logins at 4× Keel's
 #      hashing capacity while S1 runs at a fixed rate, alternating with S1 alone;
@@ -603,10 +604,16 @@ fi
 if measured S7; then
   echo "S7 floor: GET /healthz"
   reset_peak "$main_PID"
+  # The target's two, the bare route and Keel, run next to each other, and which goes first
+  # alternates by round: each round's ratio then compares the same window of this shared
+  # machine, whose windows move a route's cost by a third ("Probes without a preference").
   for r in $(seq 1 "$ROUNDS"); do
-    throughput S7 floor "$r" "$FLOOR/healthz" get
+    if (( r % 2 )); then pair=(floor keel); else pair=(keel floor); fi
+    for system in "${pair[@]}"; do
+      case $system in floor) url=$FLOOR/healthz;; keel) url=$KEEL/healthz;; esac
+      throughput S7 "$system" "$r" "$url" get
+    done
     throughput S7 peer "$r" "$PEER/healthz" get
-    throughput S7 keel "$r" "$KEEL/healthz" get
   done
   scenario_rss S7
 fi

@@ -48,7 +48,8 @@ public func buildApplication(_ config: KeelConfig, clock: any WallClock = System
 
         let eventLoops = config.eventLoopGroup()
         let pool = DatabasePool(setup.server, clock: clock,
-                                secrets: try config.keyRing(embedded: setup.cluster != nil, logger: logger), logger: logger)
+                                secrets: try config.keyRing(embedded: setup.cluster != nil, logger: logger),
+                                eventLoops: eventLoops, logger: logger)
         let hasher = config.makePasswordHasher()
         let pdfs = InvoicePDFService()
         let modules = Modules(pool: pool, hasher: hasher, pdfs: pdfs, config: config, templates: { templates.library },

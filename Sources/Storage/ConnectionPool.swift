@@ -1,3 +1,4 @@
+internal import NIOCore
 internal import PostgresPipeline
 internal import Synchronization
 
@@ -17,6 +18,8 @@ final class ConnectionPool: Sendable {
     let conninfo: String
     let size: Int
     let waitLimit: Duration
+    /// Where new connections are read (`nil`: NIO's singleton group).
+    let eventLoops: (any EventLoopGroup)?
 
     fileprivate struct State {
         var idle: [PipelineConnection] = []
@@ -42,10 +45,11 @@ final class ConnectionPool: Sendable {
     /// jobs took none.
     private let leasesGranted = Atomic<Int>(0)
 
-    init(conninfo: String, size: Int, waitLimit: Duration) {
+    init(conninfo: String, size: Int, waitLimit: Duration, eventLoops: (any EventLoopGroup)? = nil) {
         self.conninfo = conninfo
         self.size = max(1, size)
         self.waitLimit = waitLimit
+        self.eventLoops = eventLoops
     }
 
     var roundTrips: Int { jobs.load(ordering: .relaxed) }
@@ -203,7 +207,7 @@ final class ConnectionPool: Sendable {
 
     private func open() async throws -> PipelineConnection {
         do {
-            return try await PipelineConnection.connect(conninfo)
+            return try await PipelineConnection.connect(conninfo, on: eventLoops?.next())
         } catch {
             // The room is given back: to a waiter, who tries for itself, or to no one.
             let waiter = state.withLock { s -> Waiter? in

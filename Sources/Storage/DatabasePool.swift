@@ -1,5 +1,6 @@
 public import Kernel
 public import Logging
+public import NIOCore
 public import ServiceLifecycle
 internal import PostgresPipeline
 internal import Synchronization
@@ -20,12 +21,15 @@ public final class DatabasePool: Service, Sendable {
 
     /// - Parameter clock: the time transactions read (`now`); tests pass a `ManualClock`.
     /// - Parameter secrets: the key ring transactions seal and open secrets with.
+    /// - Parameter eventLoops: the loops that read the connections' answers: the HTTP server's
+    ///   own, so that a request and its round trips run on one thread (`nil`: NIO's singleton
+    ///   group, which is the server's unless `KEEL_EVENT_LOOPS` gives it a group of its own).
     public init(_ configuration: DatabaseConfiguration, clock: any WallClock = SystemClock(), secrets: KeyRing? = nil,
-                logger: Logger) {
+                eventLoops: (any EventLoopGroup)? = nil, logger: Logger) {
         self.clock = clock
         self.secrets = secrets
         self.connections = ConnectionPool(conninfo: configuration.conninfo, size: configuration.poolSize,
-                                          waitLimit: configuration.connectTimeout)
+                                          waitLimit: configuration.connectTimeout, eventLoops: eventLoops)
         self.configuration = configuration
         self.logger = logger
     }

@@ -1,6 +1,9 @@
 import Foundation
 import KeelTesting
 import Kernel
+import NIOCore
+import NIOPosix
+import PostgresPipeline
 @testable import Storage
 import Testing
 
@@ -98,5 +101,21 @@ struct ConnectionPoolTests {
             let seen = try await Self.tenantsSeen(pool, as: tenant)
             #expect(seen == [tenant])
         }
+    }
+
+    @Test("a pool given event loops opens its connections on them: a job sent from one of them crosses no thread")
+    func connectionsOnTheGivenLoops() async throws {
+        let shared = try await TestDatabase.shared()
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let pool = DatabasePool(shared.app, eventLoops: loops, logger: TestDatabase.logger)
+        // given a pool whose loops are not NIO's singleton group (KEEL_EVENT_LOOPS > 0)
+        let connection = try await pool.connections.lease()
+        // then the connection it opens is read by the given loop, and not by any other thread
+        #expect(connection.onEventLoop)
+        #expect(try await loops.next().submit { connection.isLocal }.get())
+        #expect(!connection.isLocal)
+        pool.connections.release(connection)
+        pool.connections.close()
+        try await loops.shutdownGracefully()
     }
 }
