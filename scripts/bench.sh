@@ -608,10 +608,9 @@ if measured S7; then
   # alternates by round: each round's ratio then compares the same window of this shared
   # machine, whose windows move a route's cost by a third ("Probes without a preference").
   for r in $(seq 1 "$ROUNDS"); do
-    if (( r % 2 )); then pair=(floor keel); else pair=(keel floor); fi
-    for system in "${pair[@]}"; do
-      case $system in floor) url=$FLOOR/healthz;; keel) url=$KEEL/healthz;; esac
-      throughput S7 "$system" "$r" "$url" get
+    order=(floor keel); [ $((r % 2)) = 0 ] && order=(keel floor)
+    for system in "${order[@]}"; do
+      throughput S7 "$system" "$r" "$([ "$system" = floor ] && echo "$FLOOR" || echo "$KEEL")/healthz" get
     done
     throughput S7 peer "$r" "$PEER/healthz" get
   done
